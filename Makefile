@@ -1,0 +1,45 @@
+# Two commands on a fresh machine: `make demo` runs the main job, `make test` the whole suite.
+# Needs only Python 3.11+ and make: the virtual environment installs itself from the lock.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test test-fast lint bench lock clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/rollcall demo
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy core kindertrack workers bot cli
+	$(BIN)/pytest
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy core kindertrack workers bot cli
+
+bench: $(STAMP)
+	$(BIN)/python bench/report.py
+
+# Regenerate the hash-pinned lock (uv is bootstrapped into a throwaway venv).
+lock:
+	$(PYTHON) -m venv /tmp/rollcall-uv && /tmp/rollcall-uv/bin/pip install --quiet uv
+	/tmp/rollcall-uv/bin/uv pip compile pyproject.toml --group dev --generate-hashes \
+		--python-version 3.11 --universal --no-header --no-annotate -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

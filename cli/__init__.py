@@ -1,0 +1,1 @@
+"""The ``rollcall`` command line: thin commands over core's use cases."""

@@ -1,0 +1,86 @@
+"""The domain's error hierarchy: every refusal carries a message a director understands."""
+
+from __future__ import annotations
+
+from core import messages
+
+
+class RollcallError(Exception):
+    """A refusal: the command did nothing, and ``str(error)`` says why in one line."""
+
+
+class InvalidInput(RollcallError):
+    """What the director typed or uploaded is not acceptable."""
+
+
+class NotFound(RollcallError):
+    """A school, student or record that does not exist (in this workspace)."""
+
+
+class Conflict(RollcallError):
+    """The request collides with something that already exists."""
+
+
+class NotAllowed(RollcallError):
+    """The user may not do this (wrong workspace, not a director)."""
+
+
+class PeriodLocked(RollcallError):
+    """Attendance in a submitted (or submitting) pay period can no longer change."""
+
+    def __init__(self, period_start: object, period_end: object, *, submitting: bool = False):
+        what = "is being submitted" if submitting else "was already submitted"
+        super().__init__(
+            f"Attendance for the pay period {period_start} to {period_end} {what} to "
+            f"KinderTrack and can no longer be edited. {messages.CORRECTED_CLAIM_CONTACT}"
+        )
+        self.period_start = period_start
+        self.period_end = period_end
+
+
+# --- KinderTrack answers, as the port reports them -------------------------------------
+
+
+class KinderTrackError(RollcallError):
+    """KinderTrack refused or could not answer."""
+
+    retryable: bool = False
+
+
+class InactiveProvider(KinderTrackError):
+    def __init__(self) -> None:
+        super().__init__(messages.INACTIVE_PROVIDER)
+
+
+class AlreadySubmitted(KinderTrackError):
+    def __init__(self) -> None:
+        super().__init__(f"{messages.ALREADY_SUBMITTED} {messages.CORRECTED_CLAIM_CONTACT}")
+
+
+class ProviderNotFound(KinderTrackError):
+    def __init__(self) -> None:
+        super().__init__(messages.INACTIVE_PROVIDER)
+
+
+class SubmissionInvalid(KinderTrackError):
+    def __init__(self, detail: list[object]):
+        super().__init__(f"KinderTrack refused the attendance as invalid: {detail}")
+        self.detail = detail
+
+
+class Unauthorized(KinderTrackError):
+    def __init__(self) -> None:
+        super().__init__("KinderTrack refused Rollcall's API key; check ROLLCALL_KINDERTRACK_API_KEY.")
+
+
+class KinderTrackUnavailable(KinderTrackError):
+    """Connection refused, 5xx, or a timeout before anything was sent: safe to try again."""
+
+    retryable = True
+
+
+class OutcomeUnknown(KinderTrackUnavailable):
+    """The request may have been committed (timeout or dropped connection after sending).
+
+    Never resend before asking KinderTrack whether it holds the submission.
+    """

@@ -1,0 +1,10 @@
+"""Texts that directors and outside checks rely on word for word."""
+
+INACTIVE_PROVIDER = "Inactive KinderTrack provider ID."
+ALREADY_SUBMITTED = "External Subsidy Report Error - attendance has already been submitted."
+
+CORRECTED_CLAIM_CONTACT = (
+    "Corrected claims cannot be made through the integration. Contact HHS CCA Payments "
+    "and Registration, Human Services River Place Office, 2309 Euclid Avenue, "
+    "Des Moines, IA 50310-9930; phone 866-448-4605 (toll-free); fax 515 564-4032."
+)

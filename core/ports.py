@@ -1,0 +1,91 @@
+"""Ports: what the domain needs from the outside world, as Protocols.
+
+Adapters (the httpx KinderTrack client, the Slack notifier) implement these; tests use
+small fakes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    provider_id: str
+    name: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class RosterChild:
+    child_id: str
+    first_name: str
+    last_name: str
+    authorized_from: date | None = None
+    authorized_to: date | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True)
+class SubmittedRecord:
+    child_id: str
+    check_in: datetime
+    check_out: datetime
+
+
+@dataclass(frozen=True)
+class SubmissionReceipt:
+    submission_id: str
+    received_at: datetime
+    accepted: int
+    period_start: date | None = None
+    period_end: date | None = None
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+
+
+class KinderTrack(Protocol):
+    """KinderTrack's integration API (DESIGN §4). Errors are those of ``core.errors``."""
+
+    def get_provider(self, provider_id: str) -> ProviderInfo:
+        """Raises ProviderNotFound for an unknown ID."""
+        ...
+
+    def list_children(self, provider_id: str) -> list[RosterChild]: ...
+
+    def list_pay_periods(self, start: date, end: date) -> list[tuple[date, date]]: ...
+
+    def submit_attendance(
+        self,
+        provider_id: str,
+        period_start: date,
+        period_end: date,
+        records: list[SubmittedRecord],
+        *,
+        idempotency_key: str,
+    ) -> SubmissionReceipt:
+        """Raises AlreadySubmitted, InactiveProvider, SubmissionInvalid (never retry),
+        KinderTrackUnavailable (nothing was committed: retry) or OutcomeUnknown
+        (maybe committed: reconcile with ``find_submissions`` before any resend)."""
+        ...
+
+    def find_submissions(
+        self, provider_id: str, period_start: date, period_end: date
+    ) -> list[SubmissionReceipt]: ...
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something a director should hear about, rendered by the notifier's channel."""
+
+    kind: str  # "report", "submission", "reminder_closing", "reminder_closed", "registration"
+    school_id: int
+    payload: dict[str, object]
+
+
+class Notifier(Protocol):
+    def notify(self, notice: Notice) -> None: ...
