@@ -1,7 +1,277 @@
-"""Placeholder until its owner fills it in."""
+"""Schools, students, attendance, the report, submission and status (DESIGN §5)."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from cli import render
+from cli.context import OPERATOR, runtime, school_id
+from core.domain.instants import parse_date, zone
+from core.domain.submission import SubmissionState
+from core.errors import InvalidInput, KinderTrackUnavailable, RollcallError
+from core.services import attendance, reports, schools, students, submissions
+
+school_app = typer.Typer(help="Schools and their KinderTrack provider ID.", no_args_is_help=True)
+student_app = typer.Typer(help="Students and their KinderTrack child IDs.", no_args_is_help=True)
+attendance_app = typer.Typer(help="Check-ins and check-outs.", no_args_is_help=True)
+
+From = Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")]
+To = Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _range(start: str, end: str) -> tuple[date, date]:
+    first, last = parse_date(start, what="--from date"), parse_date(end, what="--to date")
+    reports.check_range(first, last)
+    return first, last
+
+
+@school_app.command("add")
+def school_add(
+    name: str,
+    timezone: Annotated[
+        str | None, typer.Option(help="IANA zone (default America/Chicago).")
+    ] = None,
+) -> None:
+    """Add a school (a KinderTrack location)."""
+    school = schools.add_school(runtime(), name=name, timezone=timezone)
+    typer.echo(f"Added school {school.name} ({school.timezone}).")
+
+
+@school_app.command("register")
+def school_register(
+    school: str,
+    provider_id: Annotated[str, typer.Option("--provider-id", help="The 5-digit provider ID.")],
+    username: Annotated[str | None, typer.Option(help="Who set it up (optional).")] = None,
+) -> None:
+    """Register the school's KinderTrack provider ID (verified with KinderTrack)."""
+    registration = schools.register_provider(
+        runtime(),
+        school_id=school_id(school),
+        provider_id=provider_id,
+        username=username,
+        actor=OPERATOR,
+    )
+    typer.echo(
+        f"Registered: {school} is KinderTrack provider {registration.provider_id} "
+        f"({registration.provider_name})."
+    )
+
+
+@student_app.command("add")
+def student_add(
+    school: str,
+    name: str,
+    child_id: Annotated[str | None, typer.Option("--child-id", help="6-digit child ID.")] = None,
+) -> None:
+    """Add a student, optionally with their KinderTrack child ID."""
+    student = students.add_student(
+        runtime(), school_id=school_id(school), name=name, child_id=child_id, actor=OPERATOR
+    )
+    linked = f" linked to child ID {student.child_id}" if student.child_id else ""
+    typer.echo(f"Added {student.name}{linked}.")
+
+
+@student_app.command("link")
+def student_link(school: str, name: str, child_id: str) -> None:
+    """Link a student to their 6-digit KinderTrack child ID."""
+    student = students.link_student(
+        runtime(), school_id=school_id(school), name=name, child_id=child_id, actor=OPERATOR
+    )
+    typer.echo(f"Linked {student.name} to child ID {student.child_id}.")
+
+
+@student_app.command("sync")
+def student_sync(school: str) -> None:
+    """Link students whose names match KinderTrack's roster exactly."""
+    result = students.sync_students(runtime(), school_id=school_id(school), actor=OPERATOR)
+    for name, child in result.linked:
+        typer.echo(f"Linked {name} to child ID {child}.")
+    typer.echo(f"{len(result.linked)} linked, {result.already_linked} were already linked.")
+    if result.unmatched_students:
+        typer.echo(
+            "No exact match on KinderTrack's roster for: " + ", ".join(result.unmatched_students)
+        )
+    if result.unmatched_roster:
+        typer.echo(
+            "On KinderTrack's roster but not here: "
+            + ", ".join(f"{c.full_name} ({c.child_id})" for c in result.unmatched_roster)
+        )
+
+
+@attendance_app.command("import")
+def attendance_import(
+    school: str,
+    file: Annotated[Path, typer.Argument(help="CSV with header student,check_in,check_out.")],
+    add_students: Annotated[
+        bool, typer.Option("--add-students", help="Add students the file names but Rollcall lacks.")
+    ] = False,
+) -> None:
+    """Import attendance from a CSV file: all rows or none."""
+    try:
+        content = file.read_bytes()
+    except OSError as error:
+        raise InvalidInput(f"Cannot read {file}: {error.strerror}.") from error
+    result = attendance.import_csv(
+        runtime(),
+        school_id=school_id(school),
+        content=content,
+        actor=OPERATOR,
+        add_students=add_students,
+    )
+    typer.echo(
+        f"Imported {result.added} record(s); {result.duplicates} already present were skipped."
+    )
+    if result.students_added:
+        typer.echo("Added students: " + ", ".join(result.students_added))
+
+
+@attendance_app.command("list")
+def attendance_list(
+    school: str,
+    start: From,
+    end: To,
+    student: Annotated[str | None, typer.Option(help="Only this student.")] = None,
+    as_json: Json = False,
+) -> None:
+    """List attendance records (times in the school's zone)."""
+    first, last = _range(start, end)
+    sid = school_id(school)
+    records = attendance.list_attendance(
+        runtime(), school_id=sid, start=first, end=last, student=student
+    )
+    if as_json:
+        render.print_json(render.records_json(records))
+        return
+    with runtime().session() as session:
+        tz = zone(schools.get_school(session, school_id=sid).timezone)
+    render.print_records(records, tz)
+
+
+@attendance_app.command("edit")
+def attendance_edit(
+    school: str,
+    record_id: int,
+    check_in: Annotated[str | None, typer.Option("--check-in", help="New check-in time.")] = None,
+    check_out: Annotated[
+        str | None, typer.Option("--check-out", help="New check-out time ('' clears it).")
+    ] = None,
+) -> None:
+    """Change a record's check-in or check-out time."""
+    attendance.edit_record(
+        runtime(),
+        school_id=school_id(school),
+        record_id=record_id,
+        check_in=check_in,
+        check_out=check_out,
+        actor=OPERATOR,
+    )
+    typer.echo(f"Record {record_id} updated.")
+
+
+@attendance_app.command("delete")
+def attendance_delete(school: str, record_id: int) -> None:
+    """Delete a record (a duplicate, say)."""
+    attendance.delete_record(
+        runtime(), school_id=school_id(school), record_id=record_id, actor=OPERATOR
+    )
+    typer.echo(f"Record {record_id} deleted.")
+
+
+def report(
+    school: str,
+    start: From,
+    end: To,
+    as_json: Json = False,
+    csv_file: Annotated[
+        Path | None, typer.Option("--csv", help="Also write the rows as CSV.")
+    ] = None,
+) -> None:
+    """Preview the KinderTrack Subsidy Report for a pay period."""
+    first, last = _range(start, end)
+    result = reports.school_report(runtime(), school_id=school_id(school), start=first, end=last)
+    if csv_file is not None:
+        csv_file.write_text(render.report_csv(result), encoding="utf-8")
+    if as_json:
+        render.print_json(result.to_json())
+    else:
+        render.print_report(result)
+
+
+def submit(
+    school: str,
+    start: From,
+    end: To,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: submission is final.")] = False,
+    run_async: Annotated[bool, typer.Option("--async", help="Hand it to the workers.")] = False,
+) -> None:
+    """Approve and submit a pay period to KinderTrack (once; it cannot be edited after)."""
+    if not yes:
+        raise InvalidInput(
+            "Submitted attendance cannot be edited and a pay period can be submitted only "
+            "once: add --yes to confirm."
+        )
+    first, last = _range(start, end)
+    rt = runtime()
+    view = submissions.approve(
+        rt, school_id=school_id(school), start=first, end=last, approved_by=OPERATOR
+    )
+    if run_async:
+        from workers.dispatch import enqueue_submission
+
+        enqueue_submission(view.id)
+        typer.echo(f"Submission {view.id} approved; the workers are sending it.")
+        typer.echo(f"Check it with: rollcall status {school!r} --from {first} --to {last}")
+        return
+    view = _drive(view.id)
+    if view.state is SubmissionState.SUBMITTED:
+        typer.echo(
+            f"Submitted to KinderTrack: confirmation {view.kindertrack_submission_id} "
+            f"({view.record_count} records)."
+        )
+        return
+    raise RollcallError(view.error or f"Submission {view.id} is {view.state}.")
+
+
+def _drive(submission_id: int, attempts: int = 3) -> submissions.SubmissionView:
+    """Run the submission in this process, retrying what is safe to retry."""
+    rt = runtime()
+    for attempt in range(attempts):
+        try:
+            return submissions.run_submission(rt, submission_id=submission_id).submission
+        except KinderTrackUnavailable:
+            if attempt == attempts - 1:
+                raise RollcallError(
+                    "KinderTrack did not answer. The submission stays approved; "
+                    "`rollcall worker` and `rollcall scheduler` will finish it."
+                ) from None
+            time.sleep(2**attempt)
+    raise AssertionError("unreachable")
+
+
+def status(school: str, start: From, end: To, as_json: Json = False) -> None:
+    """The state of the pay period's submission."""
+    first, last = _range(start, end)
+    view = submissions.submission_status(
+        runtime(), school_id=school_id(school), start=first, end=last
+    )
+    if as_json:
+        render.print_json(view.status_json() if view else submissions.DRAFT_STATUS)
+    elif view is None:
+        typer.echo("draft: not approved yet.")
+    else:
+        render.print_submission(view)
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    app.add_typer(school_app, name="school")
+    app.add_typer(student_app, name="student")
+    app.add_typer(attendance_app, name="attendance")
+    app.command("report")(report)
+    app.command("submit")(submit)
+    app.command("status")(status)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from cli.errors import RollcallGroup
+
 app = typer.Typer(
+    cls=RollcallGroup,
+    pretty_exceptions_enable=False,
     name="rollcall",
     help="Submit Iowa CCA attendance to KinderTrack, exactly once.",
     no_args_is_help=True,
@@ -13,11 +17,22 @@ app = typer.Typer(
 
 
 def _register_commands() -> None:
-    from cli import commands_domain, commands_sandbox, commands_services
+    from cli import (
+        commands_bot,
+        commands_demo,
+        commands_domain,
+        commands_sandbox,
+        commands_services,
+    )
 
-    commands_domain.register(app)
-    commands_sandbox.register(app)
-    commands_services.register(app)
+    for module in (
+        commands_domain,
+        commands_sandbox,
+        commands_services,
+        commands_bot,
+        commands_demo,
+    ):
+        module.register(app)
 
 
 _register_commands()

@@ -70,7 +70,9 @@ class SubmissionInvalid(KinderTrackError):
 
 class Unauthorized(KinderTrackError):
     def __init__(self) -> None:
-        super().__init__("KinderTrack refused Rollcall's API key; check ROLLCALL_KINDERTRACK_API_KEY.")
+        super().__init__(
+            "KinderTrack refused Rollcall's API key; check ROLLCALL_KINDERTRACK_API_KEY."
+        )
 
 
 class KinderTrackUnavailable(KinderTrackError):

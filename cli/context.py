@@ -1,0 +1,23 @@
+"""The CLI's runtime, built lazily so `--help` needs no database."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from core.services.runtime import Runtime
+from rollcall.bootstrap import build_runtime
+
+OPERATOR = "cli"
+"""The actor recorded in the audit trail for changes made from the command line."""
+
+
+@lru_cache(maxsize=1)
+def runtime() -> Runtime:
+    return build_runtime()
+
+
+def school_id(name: str) -> int:
+    from core.services.schools import find_school
+
+    with runtime().session() as session:
+        return find_school(session, name=name).id or 0

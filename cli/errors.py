@@ -1,0 +1,26 @@
+"""Refusals end a command with a one-line reason on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+import typer
+from sqlalchemy.exc import OperationalError
+from typer.core import TyperGroup
+
+from core.errors import RollcallError
+
+
+class RollcallGroup(TyperGroup):
+    """Turns domain refusals into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RollcallError as error:
+            typer.echo(" ".join(str(error).split()), err=True)
+            raise typer.Exit(1) from error
+        except OperationalError as error:
+            typer.echo(f"Cannot use the database: {error.orig}", err=True)
+            raise typer.Exit(1) from error

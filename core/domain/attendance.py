@@ -1,0 +1,218 @@
+"""The attendance rules of DESIGN §2: blocking errors, warnings, elapsed hours and units.
+
+A record belongs to the local date of its check-in. Hours are real elapsed time, so a
+record across a DST change counts the hour the clock skipped or repeated correctly.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from core.domain.instants import local_date, show
+
+SECONDS_PER_UNIT = 5 * 3600
+"""Iowa CCA pays per half-day unit: up to 5 hours of service per 24 hours (IAC 441-170.1)."""
+
+LONG_DAY = timedelta(hours=12)
+TOO_LONG = timedelta(hours=24)
+
+
+class IssueCode(StrEnum):
+    MISSING_CHECK_OUT = "missing_check_out"
+    CHECK_OUT_BEFORE_CHECK_IN = "check_out_before_check_in"
+    OVERLAP = "overlap"
+    TOO_LONG = "too_long"
+    FUTURE = "future"
+    LONG_DAY = "long_day"
+    OUTSIDE_AUTHORIZATION = "outside_authorization"
+
+
+BLOCKING = frozenset(
+    {
+        IssueCode.MISSING_CHECK_OUT,
+        IssueCode.CHECK_OUT_BEFORE_CHECK_IN,
+        IssueCode.OVERLAP,
+        IssueCode.TOO_LONG,
+        IssueCode.FUTURE,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One stay: instants are timezone-aware (stored in UTC)."""
+
+    id: int
+    student_id: int
+    check_in: datetime
+    check_out: datetime | None
+
+    @property
+    def is_complete(self) -> bool:
+        return self.check_out is not None and self.check_out > self.check_in
+
+    @property
+    def elapsed(self) -> timedelta:
+        """Real elapsed time; zero for an open or inverted record."""
+        if self.check_out is None or self.check_out <= self.check_in:
+            return timedelta(0)
+        return self.check_out - self.check_in
+
+
+@dataclass(frozen=True)
+class Issue:
+    code: IssueCode
+    student_id: int
+    record_id: int | None
+    message: str
+
+    @property
+    def blocking(self) -> bool:
+        return self.code in BLOCKING
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """The dates KinderTrack authorizes care for a child, when known."""
+
+    start: date | None
+    end: date | None
+
+    def covers(self, day: date) -> bool:
+        return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
+
+
+def record_errors(record: Record, *, now: datetime, tz: ZoneInfo) -> list[Issue]:
+    """The blocking errors one record has on its own (overlaps need its neighbours)."""
+    issues: list[Issue] = []
+    start = show(record.check_in, tz)
+
+    def add(code: IssueCode, message: str) -> None:
+        issues.append(Issue(code, record.student_id, record.id, message))
+
+    if record.check_out is None:
+        if local_date(record.check_in, tz) != local_date(now, tz):
+            add(
+                IssueCode.MISSING_CHECK_OUT,
+                f"Checked in {start} but never checked out: add the check-out time.",
+            )
+    elif record.check_out <= record.check_in:
+        add(
+            IssueCode.CHECK_OUT_BEFORE_CHECK_IN,
+            f"Check-out {show(record.check_out, tz)} is not after check-in {start}: "
+            f"fix one of the two times.",
+        )
+    elif record.check_out - record.check_in >= TOO_LONG:
+        add(
+            IssueCode.TOO_LONG,
+            f"Checked in {start} and out {show(record.check_out, tz)}: 24 hours or more; "
+            f"child care is less than 24 hours a day, so a check-out is probably missing.",
+        )
+    if record.check_in > now or (record.check_out is not None and record.check_out > now):
+        add(IssueCode.FUTURE, f"The record starting {start} is in the future: check the date.")
+    return issues
+
+
+def _interval_end(record: Record, now: datetime, tz: ZoneInfo) -> datetime:
+    """Where a record ends for overlap checks: an open record of today lasts until now."""
+    if record.check_out is not None:
+        return max(record.check_out, record.check_in)
+    if local_date(record.check_in, tz) == local_date(now, tz):
+        return max(now, record.check_in)
+    return record.check_in
+
+
+def overlapping_pairs(
+    records: Sequence[Record], *, now: datetime, tz: ZoneInfo
+) -> list[tuple[Record, Record]]:
+    """Pairs of one student's records that overlap in time.
+
+    Touching end-to-start is not an overlap; two records with the same check-in are
+    (a duplicate). Sorted sweep: O(n log n) plus one pair per overlap found.
+    """
+    ordered = sorted(records, key=lambda r: (r.check_in, r.id))
+    pairs: list[tuple[Record, Record]] = []
+    reach: Record | None = None
+    reach_end: datetime | None = None
+    for record in ordered:
+        if (
+            reach is not None
+            and reach_end is not None
+            and (record.check_in < reach_end or record.check_in == reach.check_in)
+        ):
+            pairs.append((reach, record))
+        end = _interval_end(record, now, tz)
+        if reach_end is None or end > reach_end:
+            reach, reach_end = record, end
+    return pairs
+
+
+def student_issues(
+    records: Sequence[Record],
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    authorization: Authorization | None = None,
+) -> list[Issue]:
+    """Every error and warning of one student's records, errors first, in time order."""
+    issues: list[Issue] = []
+    for record in sorted(records, key=lambda r: (r.check_in, r.id)):
+        issues.extend(record_errors(record, now=now, tz=tz))
+    for first, second in overlapping_pairs(records, now=now, tz=tz):
+        for record, other in ((first, second), (second, first)):
+            issues.append(
+                Issue(
+                    IssueCode.OVERLAP,
+                    record.student_id,
+                    record.id,
+                    f"The record starting {show(record.check_in, tz)} overlaps the record "
+                    f"starting {show(other.check_in, tz)} (record {other.id}): "
+                    f"delete the duplicate or fix the times.",
+                )
+            )
+    for day, seconds in sorted(seconds_by_day(records, tz).items()):
+        if seconds > LONG_DAY.total_seconds():
+            issues.append(
+                Issue(
+                    IssueCode.LONG_DAY,
+                    records[0].student_id,
+                    None,
+                    f"{day.isoformat()}: {seconds / 3600:.2f} hours in care, over 12 hours.",
+                )
+            )
+    if authorization is not None:
+        days = {local_date(r.check_in, tz) for r in records}
+        outside = sorted(d for d in days if not authorization.covers(d))
+        if outside:
+            shown = ", ".join(d.isoformat() for d in outside[:5])
+            more = f" and {len(outside) - 5} more" if len(outside) > 5 else ""
+            issues.append(
+                Issue(
+                    IssueCode.OUTSIDE_AUTHORIZATION,
+                    records[0].student_id,
+                    None,
+                    f"Attendance on {shown}{more} is outside the KinderTrack authorization "
+                    f"({authorization.start or '…'} to {authorization.end or '…'}).",
+                )
+            )
+    issues.sort(key=lambda i: (not i.blocking,))
+    return issues
+
+
+def seconds_by_day(records: Iterable[Record], tz: ZoneInfo) -> dict[date, int]:
+    """Real elapsed seconds of complete records, per local date of check-in."""
+    totals: dict[date, int] = defaultdict(int)
+    for record in records:
+        if record.is_complete:
+            totals[local_date(record.check_in, tz)] += int(record.elapsed.total_seconds())
+    return dict(totals)
+
+
+def units_for_day(seconds: int) -> int:
+    """Half-day units of one day: ceil(hours / 5), on whole seconds to avoid float error."""
+    return -(-seconds // SECONDS_PER_UNIT) if seconds > 0 else 0

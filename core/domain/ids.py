@@ -1,0 +1,41 @@
+"""KinderTrack identifiers: a 5-digit provider ID and a 6-digit child ID.
+
+Digits mean ASCII 0-9 only: ``str.isdigit()`` also accepts full-width and Arabic-Indic
+digits, which KinderTrack would never match.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.errors import InvalidInput
+
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def _parse(raw: str, *, length: int, what: str, example: str) -> str:
+    text = raw.strip()
+    if len(text) == length and _ASCII_DIGITS.fullmatch(text):
+        return text
+    shown = text if len(text) <= 20 else text[:20] + "…"
+    if text and all(ch.isdigit() for ch in text):
+        reason = "uses digits other than 0-9"
+    elif not text:
+        reason = "is empty"
+    elif _ASCII_DIGITS.fullmatch(text):
+        reason = f"has {len(text)} digits"
+    else:
+        reason = "contains characters other than the digits 0-9"
+    raise InvalidInput(
+        f"{what} {shown!r} {reason}: a {what} is exactly {length} digits 0-9, like {example}."
+    )
+
+
+def parse_provider_id(raw: str) -> str:
+    """The 5-digit KinderTrack provider ID shown next to the location name in the portal."""
+    return _parse(raw, length=5, what="KinderTrack provider ID", example="12345")
+
+
+def parse_child_id(raw: str) -> str:
+    """The 6-digit KinderTrack child ID, unique within a provider."""
+    return _parse(raw, length=6, what="KinderTrack child ID", example="123456")

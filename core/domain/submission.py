@@ -1,0 +1,89 @@
+"""The submission state machine of DESIGN §3, the approval fingerprint and the idempotency key.
+
+draft → approved → submitting → submitted | rejected, and submitting → approved after a
+failure that is safe to retry. A change to the approved records voids an approval
+(approved → draft).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import UTC, date
+from enum import StrEnum
+
+from core.errors import RollcallError
+from core.ports import SubmittedRecord
+
+
+class SubmissionState(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    SUBMITTING = "submitting"
+    SUBMITTED = "submitted"
+    REJECTED = "rejected"
+
+
+_ALLOWED: dict[SubmissionState, frozenset[SubmissionState]] = {
+    SubmissionState.DRAFT: frozenset({SubmissionState.APPROVED}),
+    SubmissionState.APPROVED: frozenset({SubmissionState.SUBMITTING, SubmissionState.DRAFT}),
+    SubmissionState.SUBMITTING: frozenset(
+        {SubmissionState.SUBMITTED, SubmissionState.REJECTED, SubmissionState.APPROVED}
+    ),
+    SubmissionState.SUBMITTED: frozenset(),
+    SubmissionState.REJECTED: frozenset(),
+}
+
+LOCKING_STATES = frozenset({SubmissionState.SUBMITTING, SubmissionState.SUBMITTED})
+"""States in which the period's attendance is read-only."""
+
+OPEN_STATES = frozenset({SubmissionState.APPROVED, SubmissionState.SUBMITTING})
+"""States in which the database says a submission is still owed (the sweep re-drives them)."""
+
+
+class InvalidTransition(RollcallError):
+    pass
+
+
+def can_transition(current: SubmissionState, target: SubmissionState) -> bool:
+    return target in _ALLOWED[current]
+
+
+def check_transition(current: SubmissionState, target: SubmissionState) -> SubmissionState:
+    if not can_transition(current, target):
+        raise InvalidTransition(f"A submission cannot go from {current} to {target}.")
+    return target
+
+
+def canonical_records(records: Iterable[SubmittedRecord]) -> list[dict[str, str]]:
+    """The records as sent: sorted, instants in UTC ISO 8601 with offset."""
+    rows = [
+        {
+            "child_id": r.child_id,
+            "check_in": r.check_in.astimezone(UTC).isoformat(),
+            "check_out": r.check_out.astimezone(UTC).isoformat(),
+        }
+        for r in records
+    ]
+    rows.sort(key=lambda row: (row["child_id"], row["check_in"], row["check_out"]))
+    return rows
+
+
+def fingerprint(
+    provider_id: str, period_start: date, period_end: date, records: Iterable[SubmittedRecord]
+) -> str:
+    """A digest of exactly what an approval covers; any change to the records changes it."""
+    body = {
+        "provider_id": provider_id,
+        "period_start": period_start.isoformat(),
+        "period_end": period_end.isoformat(),
+        "records": canonical_records(records),
+    }
+    encoded = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def idempotency_key(provider_id: str, period_start: date, period_end: date) -> str:
+    """One key per (provider, period), the same for every retry, worker and restart."""
+    return f"rollcall:{provider_id}:{period_start.isoformat()}:{period_end.isoformat()}"

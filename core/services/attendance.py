@@ -1,0 +1,433 @@
+"""Logging attendance: check-in/out, CSV import, edits and deletions.
+
+Every write is one transaction that first asks the submission guard whether the period
+may still change, and leaves an audit entry.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from core.domain.instants import local_date, local_day_bounds, parse_instant, show, zone
+from core.domain.names import clean_name, name_key
+from core.errors import Conflict, InvalidInput, NotFound
+from core.services.audit import snapshot, write_audit
+from core.services.runtime import Runtime
+from core.services.schools import get_school
+from core.services.students import find_student
+from core.services.submissions_guard import guard_period_write, period_lock
+from core.store.tables import AttendanceRecord, School, Student
+
+MAX_IMPORT_BYTES = 5_000_000
+MAX_IMPORT_ROWS = 50_000
+IMPORT_HEADER = ("student", "check_in", "check_out")
+
+
+@dataclass(frozen=True)
+class RecordView:
+    id: int
+    student_id: int
+    student: str
+    check_in: datetime
+    check_out: datetime | None
+
+
+def _school_zone(school: School) -> ZoneInfo:
+    return zone(school.timezone)
+
+
+def check_in(
+    rt: Runtime,
+    *,
+    school_id: int,
+    student: str,
+    at: str | None = None,
+    actor: str,
+    source: str = "slack",
+    team_id: str | None = None,
+) -> AttendanceRecord:
+    """Open a stay now (or at ``at``); refused while the child is already checked in."""
+    with rt.session() as session:
+        school = get_school(session, school_id=school_id, team_id=team_id)
+        tz = _school_zone(school)
+        when = parse_instant(at, tz, what="check-in time") if at else rt.now()
+        pupil = find_student(session, school_id=school_id, name=student)
+        open_record = _open_record(session, student_id=pupil.id or 0)
+        if open_record is not None:
+            raise Conflict(
+                f"{pupil.name} is already checked in since {show(open_record.check_in, tz)}."
+            )
+        guard_period_write(session, school_id=school_id, day=local_date(when, tz))
+        record = AttendanceRecord(
+            school_id=school_id, student_id=pupil.id or 0, check_in=when, source=source
+        )
+        session.add(record)
+        session.flush()
+        write_audit(
+            session,
+            at=rt.now(),
+            actor=actor,
+            school_id=school_id,
+            entity="attendance",
+            entity_id=record.id,
+            action="check_in",
+            after=snapshot(record),
+        )
+        return record
+
+
+def check_out(
+    rt: Runtime,
+    *,
+    school_id: int,
+    student: str,
+    at: str | None = None,
+    actor: str,
+    team_id: str | None = None,
+) -> AttendanceRecord:
+    """Close the child's open stay."""
+    with rt.session() as session:
+        school = get_school(session, school_id=school_id, team_id=team_id)
+        tz = _school_zone(school)
+        when = parse_instant(at, tz, what="check-out time") if at else rt.now()
+        pupil = find_student(session, school_id=school_id, name=student)
+        record = _open_record(session, student_id=pupil.id or 0)
+        if record is None:
+            raise Conflict(f"{pupil.name} is not checked in.")
+        guard_period_write(session, school_id=school_id, day=local_date(record.check_in, tz))
+        before = snapshot(record)
+        record.check_out = when
+        record.updated_at = rt.now()
+        session.add(record)
+        write_audit(
+            session,
+            at=rt.now(),
+            actor=actor,
+            school_id=school_id,
+            entity="attendance",
+            entity_id=record.id,
+            action="check_out",
+            before=before,
+            after=snapshot(record),
+        )
+        return record
+
+
+def _open_record(session: Session, *, student_id: int) -> AttendanceRecord | None:
+    return session.exec(
+        select(AttendanceRecord)
+        .where(AttendanceRecord.student_id == student_id, col(AttendanceRecord.check_out).is_(None))
+        .order_by(col(AttendanceRecord.check_in).desc())
+    ).first()
+
+
+@dataclass
+class ImportResult:
+    added: int = 0
+    duplicates: int = 0
+    """Rows identical to a record already stored: skipped, so importing a file twice is safe."""
+    students_added: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Row:
+    line: int
+    student: str
+    check_in: datetime
+    check_out: datetime | None
+
+
+def import_csv(
+    rt: Runtime,
+    *,
+    school_id: int,
+    content: bytes | str,
+    actor: str,
+    add_students: bool = False,
+    team_id: str | None = None,
+) -> ImportResult:
+    """All or nothing: any bad row refuses the whole file, naming each bad row and why."""
+    text = _decode(content)
+    with rt.session() as session:
+        school = get_school(session, school_id=school_id, team_id=team_id)
+        tz = _school_zone(school)
+        students = {
+            s.name_key: s
+            for s in session.exec(select(Student).where(Student.school_id == school_id))
+        }
+        rows, problems = _parse_rows(text, tz, students, add_students=add_students)
+        locked = _locked_days(session, school_id=school_id, rows=rows, tz=tz)
+        problems += [
+            f"line {row.line}: {locked[local_date(row.check_in, tz)]}"
+            for row in rows
+            if local_date(row.check_in, tz) in locked
+        ]
+        if problems:
+            shown = problems[:20]
+            more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
+            raise InvalidInput(
+                f"Nothing was imported: {len(problems)} bad row{'s' if len(problems) != 1 else ''}"
+                f"{more}. " + "; ".join(shown)
+            )
+        result = ImportResult()
+        for key in sorted({name_key(r.student) for r in rows} - students.keys()):
+            name = next(r.student for r in rows if name_key(r.student) == key)
+            student = Student(school_id=school_id, name=name, name_key=key)
+            session.add(student)
+            session.flush()
+            students[key] = student
+            result.students_added.append(name)
+        existing = _existing_keys(session, school_id=school_id, rows=rows, tz=tz)
+        for day in sorted({local_date(r.check_in, tz) for r in rows}):
+            guard_period_write(session, school_id=school_id, day=day)
+        for row in rows:
+            student = students[name_key(row.student)]
+            identity = (student.id, row.check_in, row.check_out)
+            if identity in existing:
+                result.duplicates += 1
+                continue
+            existing.add(identity)
+            record = AttendanceRecord(
+                school_id=school_id,
+                student_id=student.id or 0,
+                check_in=row.check_in,
+                check_out=row.check_out,
+                source="import",
+            )
+            session.add(record)
+            result.added += 1
+        session.flush()
+        write_audit(
+            session,
+            at=rt.now(),
+            actor=actor,
+            school_id=school_id,
+            entity="attendance",
+            entity_id=None,
+            action="import",
+            after={"added": result.added, "duplicates": result.duplicates, "rows": len(rows)},
+        )
+        return result
+
+
+def _decode(content: bytes | str) -> str:
+    if isinstance(content, str):
+        return content
+    if len(content) > MAX_IMPORT_BYTES:
+        raise InvalidInput(
+            f"Nothing was imported: the file is larger than {MAX_IMPORT_BYTES // 1_000_000} MB."
+        )
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidInput(
+            "Nothing was imported: the file is not UTF-8 text. Save it from your spreadsheet "
+            "as 'CSV UTF-8'."
+        ) from error
+
+
+def _parse_rows(
+    text: str, tz: ZoneInfo, students: dict[str, Student], *, add_students: bool
+) -> tuple[list[_Row], list[str]]:
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InvalidInput("Nothing was imported: the file is empty.") from None
+    except csv.Error as error:
+        raise InvalidInput(f"Nothing was imported: the file is not valid CSV ({error}).") from error
+    columns = tuple(h.strip().lower() for h in header)
+    if columns != IMPORT_HEADER:
+        raise InvalidInput(
+            "Nothing was imported: the first line must be the header "
+            f"'student,check_in,check_out' (found {','.join(header)[:80]!r})."
+        )
+    rows: list[_Row] = []
+    problems: list[str] = []
+    try:
+        for fields in reader:
+            line = reader.line_num
+            if not any(f.strip() for f in fields):
+                continue
+            if len(rows) + len(problems) >= MAX_IMPORT_ROWS:
+                raise InvalidInput(f"Nothing was imported: more than {MAX_IMPORT_ROWS} rows.")
+            if len(fields) != 3:
+                problems.append(f"line {line}: expected 3 columns, found {len(fields)}")
+                continue
+            try:
+                name = clean_name(fields[0], what="student name")
+                if name_key(name) not in students and not add_students:
+                    raise InvalidInput(
+                        f"no student named {name!r} (add them first, or import with --add-students)"
+                    )
+                start = parse_instant(fields[1], tz, what="check_in")
+                end = parse_instant(fields[2], tz, what="check_out") if fields[2].strip() else None
+            except InvalidInput as error:
+                problems.append(f"line {line}: {error}")
+                continue
+            rows.append(_Row(line, name, start, end))
+    except csv.Error as error:
+        raise InvalidInput(
+            "Nothing was imported: the file is not valid CSV near line "
+            f"{reader.line_num} ({error})."
+        ) from error
+    if not rows and not problems:
+        raise InvalidInput("Nothing was imported: the file has a header but no rows.")
+    return rows, problems
+
+
+def _locked_days(
+    session: Session, *, school_id: int, rows: list[_Row], tz: ZoneInfo
+) -> dict[date, str]:
+    """Days of the file that fall in a submitted (or submitting) period, with the refusal."""
+    locked: dict[date, str] = {}
+    for day in {local_date(r.check_in, tz) for r in rows}:
+        refusal = period_lock(session, school_id=school_id, day=day)
+        if refusal is not None:
+            locked[day] = str(refusal)
+    return locked
+
+
+def _existing_keys(
+    session: Session, *, school_id: int, rows: list[_Row], tz: ZoneInfo
+) -> set[tuple[int | None, datetime, datetime | None]]:
+    first = min(r.check_in for r in rows)
+    last = max(r.check_in for r in rows)
+    found = session.exec(
+        select(AttendanceRecord).where(
+            AttendanceRecord.school_id == school_id,
+            AttendanceRecord.check_in >= first,
+            AttendanceRecord.check_in <= last,
+        )
+    )
+    return {(r.student_id, r.check_in, r.check_out) for r in found}
+
+
+def list_attendance(
+    rt: Runtime,
+    *,
+    school_id: int,
+    start: date,
+    end: date,
+    student: str | None = None,
+    team_id: str | None = None,
+) -> list[RecordView]:
+    """Records whose local check-in date is in [start, end], in time order."""
+    with rt.session() as session:
+        school = get_school(session, school_id=school_id, team_id=team_id)
+        tz = _school_zone(school)
+        lower, _ = local_day_bounds(start, tz)
+        _, upper = local_day_bounds(end, tz)
+        query = (
+            select(AttendanceRecord, Student)
+            .join(Student, col(Student.id) == AttendanceRecord.student_id)
+            .where(
+                AttendanceRecord.school_id == school_id,
+                AttendanceRecord.check_in >= lower,
+                AttendanceRecord.check_in < upper,
+            )
+            .order_by(col(AttendanceRecord.check_in), col(AttendanceRecord.id))
+        )
+        if student is not None:
+            pupil = find_student(session, school_id=school_id, name=student)
+            query = query.where(AttendanceRecord.student_id == pupil.id)
+        return [
+            RecordView(r.id or 0, s.id or 0, s.name, r.check_in, r.check_out)
+            for r, s in session.exec(query)
+        ]
+
+
+def _load_record(session: Session, *, school_id: int, record_id: int) -> AttendanceRecord:
+    record = session.get(AttendanceRecord, record_id)
+    if record is None or record.school_id != school_id:
+        raise NotFound(f"No attendance record {record_id} in this school.")
+    return record
+
+
+def edit_record(
+    rt: Runtime,
+    *,
+    school_id: int,
+    record_id: int,
+    check_in: str | None = None,
+    check_out: str | None = None,
+    actor: str,
+    team_id: str | None = None,
+) -> AttendanceRecord:
+    """Change a record's times; ``check_out=""`` clears the check-out."""
+    if check_in is None and check_out is None:
+        raise InvalidInput("Give a new check-in or check-out time.")
+    with rt.session() as session:
+        school = get_school(session, school_id=school_id, team_id=team_id)
+        tz = _school_zone(school)
+        record = _load_record(session, school_id=school_id, record_id=record_id)
+        before = snapshot(record)
+        new_in = parse_instant(check_in, tz, what="check-in time") if check_in else record.check_in
+        if check_out is None:
+            new_out = record.check_out
+        else:
+            new_out = (
+                parse_instant(check_out, tz, what="check-out time") if check_out.strip() else None
+            )
+        for day in {local_date(record.check_in, tz), local_date(new_in, tz)}:
+            guard_period_write(session, school_id=school_id, day=day)
+        record.check_in = new_in
+        record.check_out = new_out
+        record.updated_at = rt.now()
+        session.add(record)
+        write_audit(
+            session,
+            at=rt.now(),
+            actor=actor,
+            school_id=school_id,
+            entity="attendance",
+            entity_id=record.id,
+            action="edit",
+            before=before,
+            after=snapshot(record),
+        )
+        return record
+
+
+def delete_record(
+    rt: Runtime, *, school_id: int, record_id: int, actor: str, team_id: str | None = None
+) -> None:
+    with rt.session() as session:
+        school = get_school(session, school_id=school_id, team_id=team_id)
+        tz = _school_zone(school)
+        record = _load_record(session, school_id=school_id, record_id=record_id)
+        guard_period_write(session, school_id=school_id, day=local_date(record.check_in, tz))
+        write_audit(
+            session,
+            at=rt.now(),
+            actor=actor,
+            school_id=school_id,
+            entity="attendance",
+            entity_id=record.id,
+            action="delete",
+            before=snapshot(record),
+        )
+        session.delete(record)
+
+
+def records_near(
+    session: Session, *, school_id: int, start: date, end: date, tz: ZoneInfo
+) -> list[AttendanceRecord]:
+    """Records from a day before ``start`` to a day after ``end`` (overlaps at the edges)."""
+    lower, _ = local_day_bounds(start - timedelta(days=1), tz)
+    _, upper = local_day_bounds(end + timedelta(days=1), tz)
+    return list(
+        session.exec(
+            select(AttendanceRecord).where(
+                AttendanceRecord.school_id == school_id,
+                AttendanceRecord.check_in >= lower,
+                AttendanceRecord.check_in < upper,
+            )
+        )
+    )

@@ -1,0 +1,121 @@
+"""Pay-period reminders: each (school, period, kind) once, never twice.
+
+``closing``: two days before a period's last day, with the current error count.
+``closed``: after a period ended and while it is not submitted, with the preview ready.
+The reminder row is claimed (inserted under a unique constraint) before the notice goes
+out, so two schedulers or a redelivered message cannot send it twice; if sending fails
+the claim is released so a later pass tries again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from core.domain.instants import local_date, zone
+from core.domain.pay_periods import PayPeriod
+from core.domain.submission import SubmissionState
+from core.services.runtime import Runtime
+from core.store.tables import Registration, Reminder, School, Submission
+
+CLOSING_LEAD = timedelta(days=2)
+CLOSED_WINDOW = timedelta(days=7)
+"""A closed, unsubmitted period is reminded about if it ended within this window."""
+
+
+class ReminderKind(StrEnum):
+    CLOSING = "closing"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    school_id: int
+    period: PayPeriod
+    kind: ReminderKind
+
+
+def due_reminders(rt: Runtime) -> list[DueReminder]:
+    """Reminders that are due now and not yet claimed, for registered schools."""
+    now = rt.now()
+    due: list[DueReminder] = []
+    with rt.session() as session:
+        schools = session.exec(
+            select(School).join(Registration, col(Registration.school_id) == School.id)
+        ).all()
+        for school in schools:
+            today = local_date(now, zone(school.timezone))
+            current = rt.calendar.containing(today)
+            candidates: list[tuple[PayPeriod, ReminderKind]] = []
+            if current.end - CLOSING_LEAD <= today:
+                candidates.append((current, ReminderKind.CLOSING))
+            last = rt.calendar.last_closed(today)
+            if today - last.end <= CLOSED_WINDOW:
+                candidates.append((last, ReminderKind.CLOSED))
+            for period, kind in candidates:
+                if kind is ReminderKind.CLOSED and _submitted(session, school.id or 0, period):
+                    continue
+                claimed = session.exec(
+                    select(Reminder.id).where(
+                        Reminder.school_id == school.id,
+                        Reminder.period_start == period.start,
+                        Reminder.kind == str(kind),
+                    )
+                ).first()
+                if claimed is None:
+                    due.append(DueReminder(school.id or 0, period, kind))
+    return due
+
+
+def _submitted(session: Session, school_id: int, period: PayPeriod) -> bool:
+    return (
+        session.exec(
+            select(Submission.id).where(
+                Submission.school_id == school_id,
+                Submission.period_start == period.start,
+                col(Submission.state).in_(
+                    [str(SubmissionState.SUBMITTING), str(SubmissionState.SUBMITTED)]
+                ),
+            )
+        ).first()
+        is not None
+    )
+
+
+def claim_reminder(rt: Runtime, reminder: DueReminder) -> bool:
+    """Insert the once-only row; False when someone else already claimed it."""
+    try:
+        with rt.session() as session:
+            session.add(
+                Reminder(
+                    school_id=reminder.school_id,
+                    period_start=reminder.period.start,
+                    kind=str(reminder.kind),
+                    sent_at=rt.now(),
+                )
+            )
+        return True
+    except IntegrityError:
+        return False
+
+
+def release_reminder(rt: Runtime, reminder: DueReminder) -> None:
+    """Sending failed: drop the claim so the next pass sends it."""
+    with rt.session() as session:
+        row = session.exec(
+            select(Reminder).where(
+                Reminder.school_id == reminder.school_id,
+                Reminder.period_start == reminder.period.start,
+                Reminder.kind == str(reminder.kind),
+            )
+        ).first()
+        if row is not None:
+            session.delete(row)
+
+
+def days_left(period: PayPeriod, today: date) -> int:
+    return max((period.end - today).days, 0)

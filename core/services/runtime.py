@@ -1,0 +1,50 @@
+"""What a use case needs from the outside world, wired once by ``rollcall.bootstrap``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from core.domain.pay_periods import PayPeriodCalendar
+from core.ports import KinderTrack, Notice, Notifier
+from core.store.database import session_scope
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class DiscardingNotifier:
+    """For entry points that answer the director themselves (the CLI)."""
+
+    def __init__(self) -> None:
+        self.sent: list[Notice] = []
+
+    def notify(self, notice: Notice) -> None:
+        self.sent.append(notice)
+
+
+@dataclass
+class Runtime:
+    engine: Engine
+    kindertrack: KinderTrack
+    calendar: PayPeriodCalendar
+    notifier: Notifier = field(default_factory=DiscardingNotifier)
+    clock: Callable[[], datetime] = _utcnow
+    default_timezone: str = "America/Chicago"
+    submission_lease: timedelta = timedelta(minutes=2)
+    """How long a worker owns a submission it is sending; after that the sweep may re-drive
+    it (reconciling first). Longer than the KinderTrack client's whole retry budget."""
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with session_scope(self.engine) as session:
+            yield session

@@ -1,0 +1,125 @@
+"""Schools and their KinderTrack registration."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from core.domain.ids import parse_provider_id
+from core.domain.instants import zone
+from core.domain.names import clean_name, name_key
+from core.domain.report import ProviderStatus
+from core.errors import Conflict, InactiveProvider, NotAllowed, NotFound, ProviderNotFound
+from core.services.runtime import Runtime
+from core.services.submissions_guard import void_open_approvals
+from core.store.tables import Registration, School
+
+
+def add_school(rt: Runtime, *, name: str, timezone: str | None = None, team_id: str = "") -> School:
+    name = clean_name(name, what="school name")
+    tz_name = zone(timezone or rt.default_timezone).key
+    with rt.session() as session:
+        existing = session.exec(
+            select(School).where(School.team_id == team_id, School.name_key == name_key(name))
+        ).first()
+        if existing is not None:
+            raise Conflict(f"A school named {existing.name} already exists.")
+        school = School(team_id=team_id, name=name, name_key=name_key(name), timezone=tz_name)
+        session.add(school)
+        try:
+            session.flush()
+        except IntegrityError as error:
+            raise Conflict(f"A school named {name} already exists.") from error
+        return school
+
+
+def find_school(session: Session, *, name: str, team_id: str | None = None) -> School:
+    """The school called ``name``; ``team_id`` None means any workspace (the operator's CLI)."""
+    query = select(School).where(School.name_key == name_key(name))
+    if team_id is not None:
+        query = query.where(School.team_id == team_id)
+    found = session.exec(query).all()
+    if not found:
+        raise NotFound(f"No school named {name.strip()!r}. Add it with `rollcall school add`.")
+    if len(found) > 1:
+        raise Conflict(f"Several workspaces have a school named {name.strip()!r}.")
+    return found[0]
+
+
+def get_school(session: Session, *, school_id: int, team_id: str | None = None) -> School:
+    """Load a school, refusing one that belongs to another workspace."""
+    school = session.get(School, school_id)
+    if school is None:
+        raise NotFound("That school no longer exists.")
+    if team_id is not None and school.team_id != team_id:
+        raise NotAllowed("That school belongs to another Slack workspace.")
+    return school
+
+
+def schools_of_team(session: Session, *, team_id: str) -> list[School]:
+    return list(session.exec(select(School).where(School.team_id == team_id).order_by(School.name)))
+
+
+def registration_of(session: Session, school_id: int) -> Registration | None:
+    return session.exec(select(Registration).where(Registration.school_id == school_id)).first()
+
+
+def provider_status(registration: Registration | None) -> ProviderStatus:
+    if registration is None:
+        return ProviderStatus.UNREGISTERED
+    return ProviderStatus.REGISTERED if registration.active else ProviderStatus.INACTIVE
+
+
+def register_provider(
+    rt: Runtime,
+    *,
+    school_id: int,
+    provider_id: str,
+    username: str | None = None,
+    actor: str,
+    team_id: str | None = None,
+) -> Registration:
+    """Verify the provider ID with KinderTrack, then record it for the school.
+
+    A wrong or inactive ID is refused with KinderTrack's own words and stores nothing.
+    """
+    pid = parse_provider_id(provider_id)
+    setup_username = clean_name(username, what="setup username") if username else None
+    with rt.session() as session:
+        get_school(session, school_id=school_id, team_id=team_id)
+        holder = session.exec(select(Registration).where(Registration.provider_id == pid)).first()
+        if holder is not None and holder.school_id != school_id:
+            raise Conflict(f"Provider ID {pid} is already registered to another school.")
+    try:
+        info = rt.kindertrack.get_provider(pid)
+    except ProviderNotFound as error:
+        raise InactiveProvider() from error
+    if not info.active:
+        raise InactiveProvider()
+    with rt.session() as session:
+        registration = registration_of(session, school_id) or Registration(
+            school_id=school_id, provider_id=pid
+        )
+        changed = registration.provider_id != pid
+        registration.provider_id = pid
+        registration.provider_name = info.name[:200]
+        registration.setup_username = setup_username
+        registration.active = True
+        registration.registered_by = actor[:64]
+        registration.verified_at = rt.now()
+        session.add(registration)
+        if changed:
+            void_open_approvals(session, school_id=school_id, reason="the provider ID changed")
+        try:
+            session.flush()
+        except IntegrityError as error:
+            raise Conflict(f"Provider ID {pid} is already registered to another school.") from error
+        return registration
+
+
+def mark_provider_inactive(session: Session, *, school_id: int) -> None:
+    """KinderTrack answered inactive_provider: the report must now show '-' rows."""
+    registration = registration_of(session, school_id)
+    if registration is not None:
+        registration.active = False
+        session.add(registration)

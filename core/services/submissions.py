@@ -1,0 +1,412 @@
+"""Guarded submission (DESIGN §3): approve, then send exactly once.
+
+The database, not the queue, is the record of what is owed. A worker claims a row
+(approved → submitting) with a lease, sends with the (provider, period) idempotency key,
+and records the answer. A row found in ``submitting`` after its lease expired was left by
+a crashed worker: KinderTrack is asked whether it holds the submission before any resend.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from core.domain.report import SubsidyReport
+from core.domain.submission import (
+    SubmissionState,
+    canonical_records,
+    check_transition,
+    idempotency_key,
+)
+from core.errors import (
+    AlreadySubmitted,
+    InactiveProvider,
+    InvalidInput,
+    KinderTrackError,
+    KinderTrackUnavailable,
+    OutcomeUnknown,
+)
+from core.ports import SubmissionReceipt, SubmittedRecord
+from core.services.reports import load_report
+from core.services.runtime import Runtime
+from core.services.schools import get_school, mark_provider_inactive
+from core.store.tables import Submission
+
+log = logging.getLogger(__name__)
+
+S = SubmissionState
+
+
+@dataclass(frozen=True)
+class SubmissionView:
+    id: int
+    school_id: int
+    period_start: date
+    period_end: date
+    state: SubmissionState
+    provider_id: str
+    record_count: int
+    approved_by: str
+    approved_at: datetime
+    kindertrack_submission_id: str | None
+    received_at: datetime | None
+    error: str | None
+
+    def status_json(self) -> dict[str, object]:
+        return {
+            "state": str(self.state),
+            "submission_id": self.id,
+            "kindertrack_submission_id": self.kindertrack_submission_id,
+            "error": self.error,
+        }
+
+    @classmethod
+    def of(cls, row: Submission) -> SubmissionView:
+        return cls(
+            id=row.id or 0,
+            school_id=row.school_id,
+            period_start=row.period_start,
+            period_end=row.period_end,
+            state=SubmissionState(row.state),
+            provider_id=row.provider_id,
+            record_count=row.record_count,
+            approved_by=row.approved_by,
+            approved_at=row.approved_at,
+            kindertrack_submission_id=row.kindertrack_submission_id,
+            received_at=row.received_at,
+            error=row.error,
+        )
+
+
+DRAFT_STATUS: dict[str, object] = {
+    "state": str(S.DRAFT),
+    "submission_id": None,
+    "kindertrack_submission_id": None,
+    "error": None,
+}
+
+
+def _current_row(
+    session: Session, *, school_id: int, start: date, end: date, lock: bool = False
+) -> Submission | None:
+    query = select(Submission).where(
+        Submission.school_id == school_id,
+        Submission.period_start == start,
+        Submission.period_end == end,
+        Submission.state != str(S.REJECTED),
+    )
+    if lock:
+        query = query.with_for_update()
+    return session.exec(query).first()
+
+
+def approve(
+    rt: Runtime,
+    *,
+    school_id: int,
+    start: date,
+    end: date,
+    approved_by: str,
+    team_id: str | None = None,
+) -> SubmissionView:
+    """Approve exactly the records the report shows now.
+
+    Idempotent for double clicks: a period already approved or being submitted gives
+    back that submission. A submitted period is refused with KinderTrack's message.
+    """
+    try:
+        with rt.session() as session:
+            get_school(session, school_id=school_id, team_id=team_id)
+            row = _current_row(session, school_id=school_id, start=start, end=end, lock=True)
+            if row is not None and row.state in (S.APPROVED, S.SUBMITTING):
+                return SubmissionView.of(row)
+            if row is not None and row.state == S.SUBMITTED:
+                raise AlreadySubmitted()
+            report = load_report(rt, session, school_id=school_id, start=start, end=end)
+            if not report.can_submit:
+                raise InvalidInput("Not ready to submit: " + " ".join(report.blocking_reasons))
+            now = rt.now()
+            if row is None:
+                row = Submission(
+                    school_id=school_id,
+                    period_start=start,
+                    period_end=end,
+                    state=str(S.DRAFT),
+                    provider_id=report.provider_id or "",
+                    fingerprint="",
+                    idempotency_key=idempotency_key(report.provider_id or "", start, end),
+                )
+            _approve_row(row, report, approved_by=approved_by, now=now)
+            session.add(row)
+            session.flush()
+            log.info(
+                "submission approved",
+                extra={
+                    "event": "state_change",
+                    "submission_id": row.id,
+                    "school_id": school_id,
+                    "period": f"{start}/{end}",
+                    "state": row.state,
+                },
+            )
+            return SubmissionView.of(row)
+    except IntegrityError:
+        with rt.session() as session:
+            winner = _current_row(session, school_id=school_id, start=start, end=end)
+            if winner is None:
+                raise
+            return SubmissionView.of(winner)
+
+
+def _approve_row(
+    row: Submission, report: SubsidyReport, *, approved_by: str, now: datetime
+) -> None:
+    row.state = str(check_transition(S(row.state), S.APPROVED))
+    row.fingerprint = report.fingerprint
+    row.record_count = len(report.records_to_send)
+    row.provider_id = report.provider_id or ""
+    row.idempotency_key = idempotency_key(row.provider_id, report.start, report.end)
+    row.approved_by = approved_by[:64]
+    row.approved_at = now
+    row.error = None
+    row.updated_at = now
+
+
+@dataclass(frozen=True)
+class _Claim:
+    reconcile_first: bool
+    provider_id: str
+    start: date
+    end: date
+    key: str
+    records: list[SubmittedRecord]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    submission: SubmissionView
+    changed: bool
+    """True when this run moved the submission to a state the director should hear about."""
+
+
+def run_submission(rt: Runtime, *, submission_id: int) -> RunResult:
+    """Drive one submission as far as it can go now.
+
+    Raises KinderTrackUnavailable when KinderTrack could not be reached; the row is then
+    ``approved`` again (or still ``submitting`` when the outcome is unknown), so a retry or
+    the sweep finishes the job.
+    """
+    claim, view = _claim(rt, submission_id)
+    if claim is None:
+        return RunResult(view, changed=view.state is S.DRAFT and view.error is not None)
+    kt = rt.kindertrack
+    if claim.reconcile_first:
+        found = kt.find_submissions(claim.provider_id, claim.start, claim.end)
+        if found:
+            return _finish_submitted(rt, submission_id, found[0], via="reconciliation")
+    try:
+        receipt = kt.submit_attendance(
+            claim.provider_id, claim.start, claim.end, claim.records, idempotency_key=claim.key
+        )
+    except OutcomeUnknown:
+        found = kt.find_submissions(claim.provider_id, claim.start, claim.end)
+        if found:
+            return _finish_submitted(rt, submission_id, found[0], via="reconciliation")
+        _release(rt, submission_id, "KinderTrack did not answer; Rollcall will try again.")
+        raise
+    except KinderTrackUnavailable as error:
+        _release(
+            rt, submission_id, f"KinderTrack is unavailable ({error}); Rollcall will try again."
+        )
+        raise
+    except InactiveProvider as error:
+        return _finish_rejected(rt, submission_id, str(error), provider_inactive=True)
+    except KinderTrackError as error:
+        return _finish_rejected(rt, submission_id, str(error))
+    return _finish_submitted(rt, submission_id, receipt, via="answer")
+
+
+def _claim(rt: Runtime, submission_id: int) -> tuple[_Claim | None, SubmissionView]:
+    now = rt.now()
+    with rt.session() as session:
+        row = session.get(Submission, submission_id, with_for_update=True)
+        if row is None:
+            raise InvalidInput(f"No submission {submission_id}.")
+        state = S(row.state)
+        if state is S.APPROVED:
+            report = load_report(
+                rt, session, school_id=row.school_id, start=row.period_start, end=row.period_end
+            )
+            if report.fingerprint != row.fingerprint or not report.can_submit:
+                row.state = str(check_transition(state, S.DRAFT))
+                row.error = (
+                    "Approval voided: the attendance changed after it was approved. "
+                    "Review the report and approve again."
+                )
+                row.updated_at = now
+                session.add(row)
+                _log_state(row, "voided")
+                return None, SubmissionView.of(row)
+            records = list(report.records_to_send)
+            row.payload = json.dumps(canonical_records(records))
+            row.record_count = len(records)
+            row.state = str(check_transition(state, S.SUBMITTING))
+            reconcile_first = row.attempts > 0
+        elif state is S.SUBMITTING:
+            if row.lease_until is not None and row.lease_until > now:
+                return None, SubmissionView.of(row)
+            records = _payload_records(row)
+            reconcile_first = True
+        else:
+            return None, SubmissionView.of(row)
+        row.attempts += 1
+        row.lease_until = now + rt.submission_lease
+        row.updated_at = now
+        session.add(row)
+        _log_state(row, "claimed")
+        return _Claim(
+            reconcile_first=reconcile_first,
+            provider_id=row.provider_id,
+            start=row.period_start,
+            end=row.period_end,
+            key=row.idempotency_key,
+            records=records,
+        ), SubmissionView.of(row)
+
+
+def _payload_records(row: Submission) -> list[SubmittedRecord]:
+    return [
+        SubmittedRecord(
+            r["child_id"],
+            datetime.fromisoformat(r["check_in"]),
+            datetime.fromisoformat(r["check_out"]),
+        )
+        for r in json.loads(row.payload or "[]")
+    ]
+
+
+def _finish_submitted(
+    rt: Runtime, submission_id: int, receipt: SubmissionReceipt, *, via: str
+) -> RunResult:
+    with rt.session() as session:
+        row = session.get(Submission, submission_id, with_for_update=True)
+        assert row is not None
+        if row.state != S.SUBMITTING:
+            return RunResult(SubmissionView.of(row), changed=False)
+        row.state = str(check_transition(S.SUBMITTING, S.SUBMITTED))
+        row.kindertrack_submission_id = receipt.submission_id
+        row.received_at = receipt.received_at
+        row.error = None
+        row.lease_until = None
+        row.updated_at = rt.now()
+        session.add(row)
+        _log_state(row, f"submitted via {via}")
+        return RunResult(SubmissionView.of(row), changed=True)
+
+
+def _finish_rejected(
+    rt: Runtime, submission_id: int, message: str, *, provider_inactive: bool = False
+) -> RunResult:
+    with rt.session() as session:
+        row = session.get(Submission, submission_id, with_for_update=True)
+        assert row is not None
+        if row.state != S.SUBMITTING:
+            return RunResult(SubmissionView.of(row), changed=False)
+        row.state = str(check_transition(S.SUBMITTING, S.REJECTED))
+        row.error = message
+        row.lease_until = None
+        row.updated_at = rt.now()
+        session.add(row)
+        if provider_inactive:
+            mark_provider_inactive(session, school_id=row.school_id)
+        _log_state(row, "rejected")
+        return RunResult(SubmissionView.of(row), changed=True)
+
+
+def _release(rt: Runtime, submission_id: int, message: str) -> None:
+    """A failure that is safe to retry: back to approved, so the next attempt sends again."""
+    with rt.session() as session:
+        row = session.get(Submission, submission_id, with_for_update=True)
+        if row is None or row.state != S.SUBMITTING:
+            return
+        row.state = str(check_transition(S.SUBMITTING, S.APPROVED))
+        row.error = message
+        row.lease_until = None
+        row.updated_at = rt.now()
+        session.add(row)
+        _log_state(row, "released for retry")
+
+
+def _log_state(row: Submission, event: str) -> None:
+    log.info(
+        "submission %s",
+        event,
+        extra={
+            "event": "state_change",
+            "submission_id": row.id,
+            "school_id": row.school_id,
+            "period": f"{row.period_start}/{row.period_end}",
+            "state": row.state,
+            "attempts": row.attempts,
+        },
+    )
+
+
+def stuck_submissions(rt: Runtime, *, idle_for: timedelta) -> list[int]:
+    """Submissions the database says are owed but nobody is driving: approved and idle for
+    ``idle_for``, or submitting with an expired lease (a worker died mid-send)."""
+    now = rt.now()
+    with rt.session() as session:
+        approved = session.exec(
+            select(Submission.id).where(
+                Submission.state == str(S.APPROVED), Submission.updated_at < now - idle_for
+            )
+        ).all()
+        submitting = session.exec(
+            select(Submission.id).where(
+                Submission.state == str(S.SUBMITTING),
+                col(Submission.lease_until).is_(None) | (col(Submission.lease_until) < now),
+            )
+        ).all()
+    return sorted(i for i in [*approved, *submitting] if i is not None)
+
+
+def submission_status(
+    rt: Runtime, *, school_id: int, start: date, end: date, team_id: str | None = None
+) -> SubmissionView | None:
+    """The period's live submission, or the latest rejected one, or None (still a draft)."""
+    with rt.session() as session:
+        get_school(session, school_id=school_id, team_id=team_id)
+        row = (
+            _current_row(session, school_id=school_id, start=start, end=end)
+            or session.exec(
+                select(Submission)
+                .where(
+                    Submission.school_id == school_id,
+                    Submission.period_start == start,
+                    Submission.period_end == end,
+                )
+                .order_by(col(Submission.id).desc())
+            ).first()
+        )
+        return SubmissionView.of(row) if row else None
+
+
+def get_submission(rt: Runtime, *, submission_id: int) -> SubmissionView:
+    with rt.session() as session:
+        row = session.get(Submission, submission_id)
+        if row is None:
+            raise InvalidInput(f"No submission {submission_id}.")
+        return SubmissionView.of(row)
+
+
+def sent_records(rt: Runtime, *, submission_id: int) -> list[dict[str, str]]:
+    """Exactly what was (or is being) sent, for the director's copy."""
+    with rt.session() as session:
+        row = session.get(Submission, submission_id)
+        return json.loads(row.payload or "[]") if row else []

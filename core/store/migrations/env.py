@@ -1,0 +1,42 @@
+"""Alembic environment: the engine comes from the caller (core.store.database.migrate)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from alembic import context
+from sqlmodel import SQLModel
+from sqlmodel.sql.sqltypes import AutoString
+
+import core.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from core.config import get_settings
+from core.store.database import make_engine
+
+target_metadata = SQLModel.metadata
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Render SQLModel's AutoString as plain sa.String so migrations need no sqlmodel."""
+    if type_ == "type" and isinstance(obj, AutoString):
+        return f"sa.String(length={obj.length})" if obj.length else "sa.String()"
+    return False
+
+
+def run_migrations_online() -> None:
+    engine = context.config.attributes.get("engine") or make_engine(
+        get_settings().resolved_database_url
+    )
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+            render_item=render_item,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+run_migrations_online()

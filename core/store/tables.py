@@ -1,0 +1,158 @@
+"""The tables. What must never happen is enforced here, by the database:
+
+- one school per KinderTrack provider ID;
+- one student per child ID within a school (and one per name, so names can address them);
+- at most one non-rejected submission per (school, pay period);
+- each reminder once per (school, period, kind).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from core.store.types import UTCDateTime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _instant(*, nullable: bool = False) -> object:
+    """An aware-UTC column; required ones default to now."""
+    if nullable:
+        return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class School(SQLModel, table=True):
+    __tablename__ = "school"
+    __table_args__ = (UniqueConstraint("team_id", "name_key", name="uq_school_team_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(default="", max_length=32)
+    """The Slack workspace that owns the school; "" for a school made from the command line."""
+    name: str = Field(max_length=120)
+    name_key: str = Field(max_length=120)
+    timezone: str = Field(default="America/Chicago", max_length=64)
+    created_at: datetime = _instant()  # type: ignore[assignment]
+
+
+class Registration(SQLModel, table=True):
+    """The school's KinderTrack provider, as verified with KinderTrack."""
+
+    __tablename__ = "registration"
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", unique=True, ondelete="CASCADE")
+    provider_id: str = Field(max_length=5, unique=True)
+    provider_name: str = Field(default="", max_length=200)
+    setup_username: str | None = Field(default=None, max_length=120)
+    active: bool = True
+    registered_by: str = Field(default="", max_length=64)
+    verified_at: datetime = _instant()  # type: ignore[assignment]
+
+
+class Student(SQLModel, table=True):
+    __tablename__ = "student"
+    __table_args__ = (
+        UniqueConstraint("school_id", "name_key", name="uq_student_school_name"),
+        UniqueConstraint("school_id", "child_id", name="uq_student_school_child"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=120)
+    name_key: str = Field(max_length=120)
+    child_id: str | None = Field(default=None, max_length=6)
+    authorized_from: date | None = None
+    authorized_to: date | None = None
+    created_at: datetime = _instant()  # type: ignore[assignment]
+
+
+class AttendanceRecord(SQLModel, table=True):
+    __tablename__ = "attendance"
+    __table_args__ = (
+        Index("ix_attendance_school_check_in", "school_id", "check_in"),
+        Index("ix_attendance_student_check_in", "student_id", "check_in"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", ondelete="CASCADE")
+    student_id: int = Field(foreign_key="student.id", ondelete="CASCADE")
+    check_in: datetime = _instant()  # type: ignore[assignment]
+    check_out: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+    source: str = Field(default="cli", max_length=16)
+    created_at: datetime = _instant()  # type: ignore[assignment]
+    updated_at: datetime = _instant()  # type: ignore[assignment]
+
+
+class Submission(SQLModel, table=True):
+    """One row per (school, pay period) attempt; see core.domain.submission for the states."""
+
+    __tablename__ = "submission"
+    __table_args__ = (
+        Index(
+            "uq_submission_open_period",
+            "school_id",
+            "period_start",
+            "period_end",
+            unique=True,
+            sqlite_where=text("state != 'rejected'"),
+            postgresql_where=text("state != 'rejected'"),
+        ),
+        Index("ix_submission_state_updated", "state", "updated_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", ondelete="CASCADE")
+    period_start: date
+    period_end: date
+    state: str = Field(max_length=16)
+    provider_id: str = Field(max_length=5)
+    fingerprint: str = Field(max_length=64)
+    record_count: int = 0
+    approved_by: str = Field(default="", max_length=64)
+    approved_at: datetime = _instant()  # type: ignore[assignment]
+    idempotency_key: str = Field(max_length=80)
+    payload: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """The records as sent (JSON), kept so the director can see exactly what KinderTrack got."""
+    kindertrack_submission_id: str | None = Field(default=None, max_length=80)
+    received_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    attempts: int = 0
+    lease_until: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+    created_at: datetime = _instant()  # type: ignore[assignment]
+    updated_at: datetime = _instant()  # type: ignore[assignment]
+
+
+class Reminder(SQLModel, table=True):
+    __tablename__ = "reminder"
+    __table_args__ = (
+        UniqueConstraint("school_id", "period_start", "kind", name="uq_reminder_once"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", ondelete="CASCADE")
+    period_start: date
+    kind: str = Field(max_length=16)
+    sent_at: datetime = _instant()  # type: ignore[assignment]
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who changed which record when, before and after (IDs and times, never names)."""
+
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_school_at", "school_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _instant()  # type: ignore[assignment]
+    actor: str = Field(max_length=64)
+    school_id: int = Field(foreign_key="school.id", ondelete="CASCADE")
+    entity: str = Field(max_length=32)
+    entity_id: int | None = None
+    action: str = Field(max_length=32)
+    before: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    after: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -1,0 +1,1 @@
+"""Rollcall's composition root: the one place that wires adapters to use cases."""
