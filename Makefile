@@ -5,11 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-fast lint bench lock clean
+.PHONY: install demo test test-postgres test-fast lint bench lock clean
+
+POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
@@ -21,8 +22,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy core kindertrack workers bot cli
+	$(BIN)/mypy core kindertrack workers bot cli rollcall
 	$(BIN)/pytest
+
+# The suite against PostgreSQL (each run creates and drops its own database on that server).
+test-postgres: $(STAMP)
+	ROLLCALL_TEST_DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -m "not slow"
@@ -30,7 +35,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy core kindertrack workers bot cli
+	$(BIN)/mypy core kindertrack workers bot cli rollcall
 
 bench: $(STAMP)
 	$(BIN)/python bench/report.py

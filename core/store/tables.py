@@ -37,6 +37,8 @@ class School(SQLModel, table=True):
     name: str = Field(max_length=120)
     name_key: str = Field(max_length=120)
     timezone: str = Field(default="America/Chicago", max_length=64)
+    reminder_channel: str | None = Field(default=None, max_length=32)
+    """Where reminders go; None sends them to each director by DM."""
     created_at: datetime = _instant()  # type: ignore[assignment]
 
 
@@ -156,3 +158,44 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=32)
     before: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     after: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class Director(SQLModel, table=True):
+    """A Slack user who may register, link, edit and submit for a school."""
+
+    __tablename__ = "director"
+    __table_args__ = (UniqueConstraint("school_id", "user_id", name="uq_director_school_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", ondelete="CASCADE")
+    user_id: str = Field(max_length=32)
+    added_by: str = Field(default="", max_length=32)
+    added_at: datetime = _instant()  # type: ignore[assignment]
+
+
+class ChannelSchool(SQLModel, table=True):
+    """Which school a Slack channel works on (multi-site centers)."""
+
+    __tablename__ = "channel_school"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", name="uq_channel_school"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    school_id: int = Field(foreign_key="school.id", ondelete="CASCADE")
+
+
+class SlackMessage(SQLModel, table=True):
+    """A posted message to update when its subject changes (a report being submitted)."""
+
+    __tablename__ = "slack_message"
+    __table_args__ = (Index("ix_slack_message_subject", "school_id", "period_start", "period_end"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", ondelete="CASCADE")
+    period_start: date
+    period_end: date
+    channel_id: str = Field(max_length=32)
+    ts: str = Field(max_length=32)
+    kind: str = Field(default="report", max_length=16)
+    created_at: datetime = _instant()  # type: ignore[assignment]

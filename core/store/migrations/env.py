@@ -22,6 +22,19 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[Fal
     return False
 
 
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Autogenerate compares only Rollcall's own tables (the Slack stores' tables are
+    created by their own migration)."""
+    return not (
+        type_ == "table"
+        and name is not None
+        and name.startswith("slack_")
+        and name != "slack_message"
+    )
+
+
 def run_migrations_online() -> None:
     engine = context.config.attributes.get("engine") or make_engine(
         get_settings().resolved_database_url
@@ -33,6 +46,7 @@ def run_migrations_online() -> None:
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
             render_item=render_item,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -1,0 +1,163 @@
+"""Slack workspaces' view of schools: who directs a school, which school a channel works
+on, and which posted messages follow a pay period. No Slack code: IDs are plain strings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from core.services.runtime import Runtime
+from core.services.schools import add_school, get_school, schools_of_team
+from core.store.tables import ChannelSchool, Director, School, SlackMessage
+
+
+def is_director(session: Session, *, school_id: int, user_id: str) -> bool:
+    return (
+        session.exec(
+            select(Director.id).where(Director.school_id == school_id, Director.user_id == user_id)
+        ).first()
+        is not None
+    )
+
+
+def directors_of(session: Session, *, school_id: int) -> list[str]:
+    return list(
+        session.exec(
+            select(Director.user_id)
+            .where(Director.school_id == school_id)
+            .order_by(col(Director.id))
+        )
+    )
+
+
+def require_director(session: Session, *, school_id: int, user_id: str) -> None:
+    if not is_director(session, school_id=school_id, user_id=user_id):
+        raise NotAllowed(
+            "Only the school's directors can do that. A director can add you with "
+            "/kindertrack directors add @you."
+        )
+
+
+def create_team_school(
+    rt: Runtime, *, team_id: str, name: str, creator: str, channel_id: str | None = None
+) -> School:
+    """A school made from Slack: its creator is its first director; the channel works on it."""
+    school = add_school(rt, name=name, team_id=team_id)
+    with rt.session() as session:
+        session.add(Director(school_id=school.id or 0, user_id=creator, added_by=creator))
+        if channel_id:
+            _bind_channel(session, team_id=team_id, channel_id=channel_id, school_id=school.id or 0)
+    return school
+
+
+def add_director(rt: Runtime, *, school_id: int, user_id: str, by: str, team_id: str) -> bool:
+    """Make ``user_id`` a director; False when they already were."""
+    with rt.session() as session:
+        get_school(session, school_id=school_id, team_id=team_id)
+        require_director(session, school_id=school_id, user_id=by)
+        if is_director(session, school_id=school_id, user_id=user_id):
+            return False
+        session.add(Director(school_id=school_id, user_id=user_id, added_by=by))
+    return True
+
+
+def remove_director(rt: Runtime, *, school_id: int, user_id: str, by: str, team_id: str) -> None:
+    with rt.session() as session:
+        get_school(session, school_id=school_id, team_id=team_id)
+        require_director(session, school_id=school_id, user_id=by)
+        row = session.exec(
+            select(Director).where(Director.school_id == school_id, Director.user_id == user_id)
+        ).first()
+        if row is None:
+            raise NotFound("That person is not a director of this school.")
+        if len(directors_of(session, school_id=school_id)) == 1:
+            raise InvalidInput("A school keeps at least one director: add another one first.")
+        session.delete(row)
+
+
+def school_for_channel(session: Session, *, team_id: str, channel_id: str) -> School | None:
+    """The school this channel works on; a workspace's only school needs no binding."""
+    bound = session.exec(
+        select(School)
+        .join(ChannelSchool, col(ChannelSchool.school_id) == School.id)
+        .where(ChannelSchool.team_id == team_id, ChannelSchool.channel_id == channel_id)
+    ).first()
+    if bound is not None:
+        return bound
+    schools = schools_of_team(session, team_id=team_id)
+    return schools[0] if len(schools) == 1 else None
+
+
+def bind_channel(rt: Runtime, *, team_id: str, channel_id: str, school_id: int, by: str) -> School:
+    with rt.session() as session:
+        school = get_school(session, school_id=school_id, team_id=team_id)
+        require_director(session, school_id=school_id, user_id=by)
+        _bind_channel(session, team_id=team_id, channel_id=channel_id, school_id=school_id)
+        return school
+
+
+def _bind_channel(session: Session, *, team_id: str, channel_id: str, school_id: int) -> None:
+    row = session.exec(
+        select(ChannelSchool).where(
+            ChannelSchool.team_id == team_id, ChannelSchool.channel_id == channel_id
+        )
+    ).first() or ChannelSchool(team_id=team_id, channel_id=channel_id, school_id=school_id)
+    row.school_id = school_id
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise Conflict("This channel was just bound to another school; try again.") from error
+
+
+def remember_message(
+    rt: Runtime,
+    *,
+    school_id: int,
+    start: date,
+    end: date,
+    channel_id: str,
+    ts: str,
+    kind: str = "report",
+) -> None:
+    with rt.session() as session:
+        session.add(
+            SlackMessage(
+                school_id=school_id,
+                period_start=start,
+                period_end=end,
+                channel_id=channel_id,
+                ts=ts,
+                kind=kind,
+            )
+        )
+
+
+def messages_for_period(
+    rt: Runtime, *, school_id: int, start: date, end: date
+) -> list[tuple[str, str]]:
+    """(channel, ts) of every report message posted for the period, oldest first."""
+    with rt.session() as session:
+        rows = session.exec(
+            select(SlackMessage)
+            .where(
+                SlackMessage.school_id == school_id,
+                SlackMessage.period_start == start,
+                SlackMessage.period_end == end,
+            )
+            .order_by(col(SlackMessage.id))
+        ).all()
+        return [(r.channel_id, r.ts) for r in rows]
+
+
+def set_reminder_channel(
+    rt: Runtime, *, school_id: int, channel_id: str | None, by: str, team_id: str
+) -> None:
+    with rt.session() as session:
+        school = get_school(session, school_id=school_id, team_id=team_id)
+        require_director(session, school_id=school_id, user_id=by)
+        school.reminder_channel = channel_id
+        session.add(school)

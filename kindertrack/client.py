@@ -1,0 +1,322 @@
+"""The httpx adapter of the ``KinderTrack`` port (DESIGN §4).
+
+Retries only what is safe to retry: a connection that never carried the request, and
+408/429/5xx answers (capped, jittered exponential backoff that honours ``Retry-After``).
+A submission that may have reached KinderTrack (timeout or dropped connection after
+sending) is never resent here: it raises ``OutcomeUnknown`` so the caller reconciles with
+``find_submissions`` first. Every 4xx other than 408/429 is final.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+import httpx
+
+from core.config import Settings
+from core.errors import (
+    AlreadySubmitted,
+    InactiveProvider,
+    KinderTrackError,
+    KinderTrackUnavailable,
+    OutcomeUnknown,
+    ProviderNotFound,
+    SubmissionInvalid,
+    Unauthorized,
+)
+from core.ports import ProviderInfo, RosterChild, SubmissionReceipt, SubmittedRecord
+
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+MAX_RETRY_AFTER_S = 60.0
+
+# Failures where the request cannot have been sent: retrying can never duplicate anything.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+T = TypeVar("T")
+
+
+class HttpKinderTrack:
+    """KinderTrack over HTTP, with a retry policy that never risks a double submission.
+
+    Keyword-only options:
+      * ``timeout``: an explicit ``httpx.Timeout`` (default 10 s, 5 s to connect).
+      * ``max_retries``: retries after the first attempt (default 3).
+      * ``initial_backoff_s`` / ``max_backoff_s``: exponential backoff, doubled per
+        retry, capped, minus up to 25 % jitter (defaults 0.5 s and 8 s).
+      * ``transport``: an httpx transport, for tests (``httpx.MockTransport``).
+      * ``sleep``: how to wait between attempts, so tests need not wait.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = 3,
+        initial_backoff_s: float = 0.5,
+        max_backoff_s: float = 8.0,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if max_retries < 0:
+            raise ValueError("max_retries must be 0 or more")
+        self.base_url = base_url.rstrip("/")
+        self.max_retries = max_retries
+        self.initial_backoff_s = initial_backoff_s
+        self.max_backoff_s = max_backoff_s
+        self._sleep = sleep
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            timeout=timeout,
+            transport=transport,
+            headers={
+                "Authorization": f"Bearer {api_key}",
+                "Accept": "application/json",
+                "User-Agent": "rollcall-kindertrack/0.1",
+            },
+        )
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, transport: httpx.BaseTransport | None = None
+    ) -> HttpKinderTrack:
+        """The client the running app uses: URL, key and timeout from settings (DESIGN §5)."""
+        total = settings.kindertrack_timeout_s
+        return cls(
+            base_url=settings.kindertrack_url,
+            api_key=settings.kindertrack_api_key,
+            timeout=httpx.Timeout(total, connect=min(5.0, total)),
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> HttpKinderTrack:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- the port --------------------------------------------------------------------
+
+    def get_provider(self, provider_id: str) -> ProviderInfo:
+        body = self._get(f"/v1/providers/{provider_id}")
+        return _parse(
+            body,
+            lambda b: ProviderInfo(
+                provider_id=str(b["provider_id"]),
+                name=str(b["name"]),
+                active=b["status"] == "active",
+            ),
+        )
+
+    def list_children(self, provider_id: str) -> list[RosterChild]:
+        body = self._get(f"/v1/providers/{provider_id}/children")
+        return _parse(body, lambda b: [_roster_child(item) for item in b])
+
+    def list_pay_periods(self, start: date, end: date) -> list[tuple[date, date]]:
+        body = self._get(
+            "/v1/pay-periods", params={"from": start.isoformat(), "to": end.isoformat()}
+        )
+        return _parse(
+            body,
+            lambda b: [(date.fromisoformat(p["start"]), date.fromisoformat(p["end"])) for p in b],
+        )
+
+    def submit_attendance(
+        self,
+        provider_id: str,
+        period_start: date,
+        period_end: date,
+        records: list[SubmittedRecord],
+        *,
+        idempotency_key: str,
+    ) -> SubmissionReceipt:
+        if not idempotency_key.strip():
+            raise ValueError("idempotency_key must not be blank")
+        payload = {
+            "period_start": period_start.isoformat(),
+            "period_end": period_end.isoformat(),
+            "records": [
+                {
+                    "child_id": r.child_id,
+                    "check_in": _instant(r.check_in, "check_in"),
+                    "check_out": _instant(r.check_out, "check_out"),
+                }
+                for r in records
+            ],
+        }
+        response = self._send(
+            "POST",
+            f"/v1/providers/{provider_id}/attendance-submissions",
+            json=payload,
+            headers={"Idempotency-Key": idempotency_key},
+            resend_after_sent=False,
+        )
+        try:
+            return _receipt(response.json())
+        except (ValueError, KeyError, TypeError) as exc:
+            raise OutcomeUnknown(
+                f"KinderTrack accepted the submission but its answer was unreadable: {exc}"
+            ) from exc
+
+    def find_submissions(
+        self, provider_id: str, period_start: date, period_end: date
+    ) -> list[SubmissionReceipt]:
+        body = self._get(
+            f"/v1/providers/{provider_id}/attendance-submissions",
+            params={"period_start": period_start.isoformat(), "period_end": period_end.isoformat()},
+        )
+        return _parse(body, lambda b: [_receipt(item) for item in b])
+
+    # --- transport and retry policy --------------------------------------------------
+
+    def _get(self, path: str, *, params: dict[str, str] | None = None) -> Any:
+        response = self._send("GET", path, params=params, resend_after_sent=True)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise KinderTrackUnavailable(f"KinderTrack answered {path} with non-JSON") from exc
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        resend_after_sent: bool,
+        params: dict[str, str] | None = None,
+        json: object = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """One call with retries; returns a 2xx answer or raises a ``core.errors`` error.
+
+        ``resend_after_sent`` is False for calls that are not safe to repeat blindly: a
+        failure once the request may have been received then raises ``OutcomeUnknown``.
+        """
+        attempt = 0
+        while True:
+            retry_after: float | None = None
+            try:
+                response = self._http.request(
+                    method, path, params=params, json=json, headers=headers
+                )
+            except _NOT_SENT as exc:
+                failure = f"could not reach KinderTrack at {self.base_url}: {exc!r}"
+            except httpx.TransportError as exc:
+                if not resend_after_sent:
+                    raise OutcomeUnknown(
+                        f"KinderTrack did not answer after the request was sent ({exc!r}); "
+                        "it may have been recorded"
+                    ) from exc
+                failure = f"KinderTrack did not answer {method} {path}: {exc!r}"
+            else:
+                if response.status_code not in RETRYABLE_STATUSES:
+                    _raise_for_answer(response, path)
+                    return response
+                failure = f"KinderTrack answered {method} {path} with {response.status_code}"
+                retry_after = _retry_after_s(response)
+            if attempt >= self.max_retries:
+                raise KinderTrackUnavailable(f"{failure} (after {attempt + 1} attempts)")
+            self._sleep(self._delay_s(attempt, retry_after))
+            attempt += 1
+
+    def _delay_s(self, attempt: int, retry_after: float | None) -> float:
+        """The server's ``Retry-After`` when sensible, else jittered capped backoff."""
+        if retry_after is not None and 0 <= retry_after <= MAX_RETRY_AFTER_S:
+            return retry_after
+        backoff = min(self.initial_backoff_s * 2**attempt, self.max_backoff_s)
+        return backoff * (1 - 0.25 * random.random())
+
+
+def _raise_for_answer(response: httpx.Response, path: str) -> None:
+    """Map a final (non-retryable) answer to the port's typed errors; 2xx passes."""
+    status = response.status_code
+    if 200 <= status < 300:
+        return
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    error = body.get("error") if isinstance(body, dict) else None
+    if status == 401:
+        raise Unauthorized()
+    if status == 404 and path.startswith("/v1/providers/"):
+        raise ProviderNotFound()
+    if status == 409 and error == "already_submitted":
+        raise AlreadySubmitted()
+    if status == 422 and error == "inactive_provider":
+        raise InactiveProvider()
+    if status == 422 and error == "invalid" and isinstance(body, dict):
+        detail = body.get("detail")
+        raise SubmissionInvalid(detail if isinstance(detail, list) else [detail])
+    raise KinderTrackError(f"KinderTrack refused {path} with {status}: {response.text[:300]}")
+
+
+def _retry_after_s(response: httpx.Response) -> float | None:
+    """``Retry-After`` (seconds or an HTTP date) or ``retry-after-ms``, in seconds."""
+    millis = response.headers.get("retry-after-ms")
+    if millis is not None:
+        try:
+            return float(millis) / 1000
+        except ValueError:
+            pass
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _instant(value: datetime, name: str) -> str:
+    """ISO 8601 with its offset; a naive datetime is a bug upstream, never guessed at."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware, got {value!r}")
+    return value.isoformat()
+
+
+def _parse(body: Any, build: Callable[[Any], T]) -> T:
+    """Build port dataclasses from an answer; a malformed answer is KinderTrack's outage."""
+    try:
+        return build(body)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise KinderTrackUnavailable(f"KinderTrack's answer was malformed: {exc!r}") from exc
+
+
+def _optional_date(value: object) -> date | None:
+    return date.fromisoformat(str(value)) if value else None
+
+
+def _roster_child(item: dict[str, Any]) -> RosterChild:
+    return RosterChild(
+        child_id=str(item["child_id"]),
+        first_name=str(item["first_name"]),
+        last_name=str(item["last_name"]),
+        authorized_from=_optional_date(item.get("authorized_from")),
+        authorized_to=_optional_date(item.get("authorized_to")),
+    )
+
+
+def _receipt(item: dict[str, Any]) -> SubmissionReceipt:
+    return SubmissionReceipt(
+        submission_id=str(item["submission_id"]),
+        received_at=datetime.fromisoformat(item["received_at"]),
+        accepted=int(item["accepted"]),
+        period_start=_optional_date(item.get("period_start")),
+        period_end=_optional_date(item.get("period_end")),
+        rejected=[(str(r["child_id"]), str(r["reason"])) for r in item.get("rejected", [])],
+    )

@@ -1,0 +1,160 @@
+"""The sandbox's fixed world: API key, pay periods, providers and children (DESIGN §4)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_SEED_PATH = Path(__file__).with_name("default_seed.json")
+IOWA_TIMEZONE = "America/Chicago"
+
+
+class SeedError(ValueError):
+    """The seed file cannot be used; the message names the bad part."""
+
+
+@dataclass(frozen=True)
+class Provider:
+    provider_id: str
+    name: str
+    status: str
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+    def to_json(self) -> dict[str, str]:
+        return {"provider_id": self.provider_id, "name": self.name, "status": self.status}
+
+
+@dataclass(frozen=True)
+class Child:
+    child_id: str
+    provider_id: str
+    first_name: str
+    last_name: str
+    authorized_from: date | None
+    authorized_to: date | None
+
+    def authorized_on(self, day: date) -> bool:
+        """Open-ended authorizations (a missing bound) cover every day on that side."""
+        after_start = self.authorized_from is None or day >= self.authorized_from
+        before_end = self.authorized_to is None or day <= self.authorized_to
+        return after_start and before_end
+
+    def to_json(self) -> dict[str, str | None]:
+        return {
+            "child_id": self.child_id,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "authorized_from": _iso(self.authorized_from),
+            "authorized_to": _iso(self.authorized_to),
+        }
+
+
+@dataclass(frozen=True)
+class PayPeriods:
+    """Back-to-back periods of ``length_days`` days, one of which starts on ``anchor``."""
+
+    anchor: date
+    length_days: int
+
+    def containing(self, day: date) -> tuple[date, date]:
+        offset = (day - self.anchor).days % self.length_days
+        start = day - timedelta(days=offset)
+        return start, start + timedelta(days=self.length_days - 1)
+
+    def intersecting(self, start: date, end: date) -> list[tuple[date, date]]:
+        """Every period that shares at least one day with ``start..end`` (inclusive)."""
+        periods = []
+        first, last = self.containing(start)
+        while first <= end:
+            periods.append((first, last))
+            first = last + timedelta(days=1)
+            last = first + timedelta(days=self.length_days - 1)
+        return periods
+
+    def is_period(self, start: date, end: date) -> bool:
+        return self.containing(start) == (start, end)
+
+
+@dataclass(frozen=True)
+class Seed:
+    api_key: str
+    pay_periods: PayPeriods
+    providers: dict[str, Provider]
+    children: tuple[Child, ...]
+    timezone: ZoneInfo
+
+    def children_of(self, provider_id: str) -> list[Child]:
+        return [c for c in self.children if c.provider_id == provider_id]
+
+    def child(self, provider_id: str, child_id: str) -> Child | None:
+        return next(
+            (c for c in self.children if c.provider_id == provider_id and c.child_id == child_id),
+            None,
+        )
+
+
+def load_seed(path: Path | str) -> Seed:
+    """Read and check a seed file; raises ``SeedError`` with a one-line reason."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SeedError(f"cannot read seed file {path}: {exc.strerror or exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise SeedError(f"seed file {path} is not valid JSON: {exc}") from exc
+    return parse_seed(data)
+
+
+def parse_seed(data: Any) -> Seed:
+    try:
+        periods = data["pay_periods"]
+        pay_periods = PayPeriods(
+            anchor=date.fromisoformat(periods["anchor"]), length_days=int(periods["length_days"])
+        )
+        if pay_periods.length_days < 1:
+            raise SeedError("pay_periods.length_days must be at least 1")
+        providers = {
+            str(p["provider_id"]): Provider(
+                provider_id=str(p["provider_id"]), name=str(p["name"]), status=str(p["status"])
+            )
+            for p in data["providers"]
+        }
+        children = tuple(
+            Child(
+                child_id=str(c["child_id"]),
+                provider_id=str(c["provider_id"]),
+                first_name=str(c["first_name"]),
+                last_name=str(c["last_name"]),
+                authorized_from=_date_or_none(c.get("authorized_from")),
+                authorized_to=_date_or_none(c.get("authorized_to")),
+            )
+            for c in data.get("children", [])
+        )
+        timezone = ZoneInfo(str(data.get("timezone", IOWA_TIMEZONE)))
+        api_key = str(data["api_key"])
+    except SeedError:
+        raise
+    except ZoneInfoNotFoundError as exc:
+        raise SeedError(f"seed names an unknown time zone: {exc}") from exc
+    except KeyError as exc:
+        raise SeedError(f"seed is missing the field {exc.args[0]!r}") from exc
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise SeedError(f"seed has a malformed value: {exc}") from exc
+    for child in children:
+        if child.provider_id not in providers:
+            raise SeedError(f"child {child.child_id} names unknown provider {child.provider_id}")
+    return Seed(api_key, pay_periods, providers, children, timezone)
+
+
+def _date_or_none(value: object) -> date | None:
+    return date.fromisoformat(str(value)) if value else None
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None

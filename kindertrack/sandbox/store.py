@@ -1,0 +1,126 @@
+"""What the sandbox remembers: submissions, once per (provider, pay period).
+
+The check "is this period submitted?" and the insert happen under one lock, and the
+file is replaced atomically (temp file + ``os.replace``) before memory changes, so a
+crash leaves either the old state or the new one, never half of it.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+import tempfile
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+
+class Outcome(enum.Enum):
+    COMMITTED = "committed"
+    REPLAY = "replay"
+    ALREADY_SUBMITTED = "already_submitted"
+    KEY_REUSED = "key_reused"
+
+
+@dataclass(frozen=True)
+class StoredSubmission:
+    provider_id: str
+    period_start: str
+    period_end: str
+    idempotency_key: str
+    fingerprint: str
+    answer: dict[str, Any]
+    records: list[dict[str, str]]
+
+    @property
+    def period_key(self) -> tuple[str, str, str]:
+        return self.provider_id, self.period_start, self.period_end
+
+
+class SubmissionStore:
+    """Thread-safe submissions, persisted to ``path`` (when given) and reloaded from it."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self._path = path
+        self._lock = threading.Lock()
+        self._submissions: list[StoredSubmission] = []
+        if path is not None and path.exists():
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            self._submissions = [StoredSubmission(**item) for item in raw["submissions"]]
+
+    def submit(self, candidate: StoredSubmission) -> tuple[Outcome, StoredSubmission | None]:
+        """Commit ``candidate`` unless its period is taken; says what happened, and to what.
+
+        The same key and body as the stored submission is a replay of it; anything else
+        for a submitted period is refused, and a key reused for another period is refused.
+        """
+        with self._lock:
+            for existing in self._submissions:
+                same_period = existing.period_key == candidate.period_key
+                same_key = existing.idempotency_key == candidate.idempotency_key
+                if same_period and same_key and existing.fingerprint == candidate.fingerprint:
+                    return Outcome.REPLAY, existing
+                if same_period:
+                    return Outcome.ALREADY_SUBMITTED, existing
+                if same_key and existing.provider_id == candidate.provider_id:
+                    return Outcome.KEY_REUSED, existing
+            self._persist([*self._submissions, candidate])
+            self._submissions.append(candidate)
+            return Outcome.COMMITTED, candidate
+
+    def find(
+        self, provider_id: str, period_start: str | None = None, period_end: str | None = None
+    ) -> list[StoredSubmission]:
+        with self._lock:
+            return [
+                s
+                for s in self._submissions
+                if s.provider_id == provider_id
+                and period_start in (None, s.period_start)
+                and period_end in (None, s.period_end)
+            ]
+
+    def _persist(self, submissions: list[StoredSubmission]) -> None:
+        if self._path is None:
+            return
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        payload = json.dumps({"submissions": [asdict(s) for s in submissions]}, indent=1)
+        fd, tmp = tempfile.mkstemp(dir=self._path.parent, prefix=f".{self._path.name}.")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(payload)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self._path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+class Stats:
+    """Counters that let tests prove what the sandbox saw (e.g. that nothing was resent)."""
+
+    NAMES = (
+        "requests",
+        "submission_posts",
+        "commits",
+        "replays",
+        "conflicts",
+        "failures_injected",
+        "drops",
+        "abandoned",
+    )
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts = dict.fromkeys(self.NAMES, 0)
+
+    def bump(self, name: str) -> None:
+        with self._lock:
+            self._counts[name] += 1
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counts)

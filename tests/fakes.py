@@ -1,0 +1,112 @@
+"""Small fakes of the ports, for tests of use cases (no mocks)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from core.errors import (
+    AlreadySubmitted,
+    InactiveProvider,
+    KinderTrackUnavailable,
+    OutcomeUnknown,
+    ProviderNotFound,
+)
+from core.ports import ProviderInfo, RosterChild, SubmissionReceipt, SubmittedRecord
+
+
+@dataclass
+class FrozenClock:
+    """A clock tests move by hand; starts on a Wednesday after the 2026-11-08 period."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 11, 25, 18, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+@dataclass
+class FakeKinderTrack:
+    """KinderTrack's behaviour as DESIGN §4 describes it, in memory.
+
+    ``fail_next`` queues exceptions the next submit raises; ``commit_then_fail`` makes the
+    next submit commit and then raise OutcomeUnknown (a dropped connection).
+    """
+
+    providers: dict[str, ProviderInfo] = field(
+        default_factory=lambda: {
+            "12345": ProviderInfo("12345", "Sunny Days", True),
+            "54321": ProviderInfo("54321", "Closed Center", False),
+        }
+    )
+    children: dict[str, list[RosterChild]] = field(
+        default_factory=lambda: {
+            "12345": [
+                RosterChild("123456", "Ava", "Smith", date(2026, 1, 1), date(2026, 12, 31)),
+                RosterChild("234567", "José", "Núñez", date(2026, 1, 1), date(2026, 12, 31)),
+                RosterChild("345678", "Liam", "Johnson", None, None),
+            ]
+        }
+    )
+    submissions: dict[tuple[str, date, date], tuple[str, SubmissionReceipt]] = field(
+        default_factory=dict
+    )
+    posts: int = 0
+    fail_next: list[Exception] = field(default_factory=list)
+    commit_then_fail: bool = False
+
+    def get_provider(self, provider_id: str) -> ProviderInfo:
+        if provider_id not in self.providers:
+            raise ProviderNotFound()
+        return self.providers[provider_id]
+
+    def list_children(self, provider_id: str) -> list[RosterChild]:
+        return list(self.children.get(provider_id, []))
+
+    def list_pay_periods(self, start: date, end: date) -> list[tuple[date, date]]:
+        return []
+
+    def submit_attendance(
+        self,
+        provider_id: str,
+        period_start: date,
+        period_end: date,
+        records: list[SubmittedRecord],
+        *,
+        idempotency_key: str,
+    ) -> SubmissionReceipt:
+        self.posts += 1
+        if self.fail_next:
+            raise self.fail_next.pop(0)
+        if not self.get_provider(provider_id).active:
+            raise InactiveProvider()
+        slot = (provider_id, period_start, period_end)
+        if slot in self.submissions:
+            key, receipt = self.submissions[slot]
+            if key == idempotency_key:
+                return receipt
+            raise AlreadySubmitted()
+        receipt = SubmissionReceipt(
+            submission_id=f"kt-{len(self.submissions) + 1}",
+            received_at=datetime(2026, 11, 25, 18, 0, tzinfo=UTC),
+            accepted=len(records),
+            period_start=period_start,
+            period_end=period_end,
+        )
+        self.submissions[slot] = (idempotency_key, receipt)
+        if self.commit_then_fail:
+            self.commit_then_fail = False
+            raise OutcomeUnknown("connection dropped after sending")
+        return receipt
+
+    def find_submissions(
+        self, provider_id: str, period_start: date, period_end: date
+    ) -> list[SubmissionReceipt]:
+        found = self.submissions.get((provider_id, period_start, period_end))
+        return [found[1]] if found else []
+
+
+UNAVAILABLE = KinderTrackUnavailable("503 from KinderTrack")
