@@ -1,0 +1,302 @@
+"""The Subsidy Report preview message: the director's view of a pay period.
+
+Summary in blocks, one line per child paged ``ROWS_PER_PAGE`` at a time, a red banner
+with a Review button when there are errors, and the Approve button (with Slack's confirm
+dialog) only when the report can be submitted. The full table goes to the thread as CSV.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.blocks.limits import HEADER_TEXT, SECTION_TEXT, clip
+from bot.blocks.values import PeriodRef, StudentRef
+from bot.escape import escape_mrkdwn
+from core.domain.report import ProviderStatus, ReportRow, RowStatus, SubsidyReport
+from core.messages import CORRECTED_CLAIM_CONTACT
+
+ROWS_PER_PAGE = 40
+MAX_ERROR_LINES = 10
+MAX_LINK_BUTTONS = 5
+
+APPROVE_ACTION = "report_approve"
+REVIEW_ACTION = "report_review"
+REFRESH_ACTION = "report_refresh"
+PAGE_ACTION = "report_page"
+LINK_ACTION = "report_link_student"
+
+CONFIRM_TEXT = (
+    "Submitted attendance cannot be edited, and a pay period can be submitted only once. "
+    "Corrections go through HHS CCA Payments and Registration (866-448-4605)."
+)
+
+_STATUS_ICON = {
+    RowStatus.APPROVED: ":white_check_mark:",
+    RowStatus.UNAPPROVED: ":warning:",
+    RowStatus.UNDEFINED: ":heavy_minus_sign:",
+    RowStatus.NO_ATTENDANCE: ":zzz:",
+}
+
+
+def report_text(report: SubsidyReport) -> str:
+    """The notification fallback text (shown in pushes; names escaped)."""
+    state = "ready to submit" if report.can_submit else f"{len(report.errors)} error(s)"
+    return (
+        f"KinderTrack Subsidy Report for {escape_mrkdwn(report.school)}, "
+        f"{report.start} to {report.end}: {state}"
+    )
+
+
+def registration_tag(report: SubsidyReport) -> str:
+    if report.provider_status is ProviderStatus.REGISTERED:
+        return f":large_green_circle: Registered · provider ID {report.provider_id}"
+    if report.provider_status is ProviderStatus.INACTIVE:
+        return f":red_circle: Inactive KinderTrack provider ID {report.provider_id}"
+    return ":white_circle: Not registered: /kindertrack register"
+
+
+def row_line(row: ReportRow) -> str:
+    label = row.status.label
+    errors = f" · :red_circle: {', '.join(row.errors)}" if row.errors else ""
+    child = f" ({row.child_id})" if row.child_id else ""
+    return (
+        f"{_STATUS_ICON[row.status]} *{escape_mrkdwn(row.student)}*{child} — {label} · "
+        f"{row.days} d · {row.hours:.2f} h · {row.units} u{errors}"
+    )
+
+
+def pack_lines(lines: list[str], *, limit: int = SECTION_TEXT) -> list[str]:
+    """Join lines into as few texts as fit ``limit`` characters each."""
+    texts: list[str] = []
+    current = ""
+    for line in lines:
+        line = clip(line, limit)
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            texts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        texts.append(current)
+    return texts
+
+
+def report_blocks(
+    report: SubsidyReport,
+    *,
+    school_id: int,
+    page: int = 0,
+    actions: bool = True,
+) -> list[Block]:
+    ref = PeriodRef(school_id, report.start, report.end)
+    match = "matches a pay period" if report.pay_period_match else "does *not* match a pay period"
+    blocks: list[Block] = [
+        HeaderBlock(
+            text=PlainTextObject(
+                text=clip(f"KinderTrack Subsidy Report — {report.school}", HEADER_TEXT)
+            )
+        ),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(text=registration_tag(report)),
+                MarkdownTextObject(
+                    text=f"{report.start:%b %-d} – {report.end:%b %-d, %Y} ({match})"
+                ),
+            ]
+        ),
+    ]
+    blocks += _banner(report, ref)
+    blocks.append(
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=(
+                    f"*{report.count(RowStatus.APPROVED)}* approved · "
+                    f"*{report.count(RowStatus.UNAPPROVED)}* unapproved · "
+                    f"*{report.count(RowStatus.NO_ATTENDANCE)}* no attendance · "
+                    f"*{report.count(RowStatus.UNDEFINED)}* undefined\n"
+                    f"Approved total: *{report.total_hours:.2f} h*, "
+                    f"about *{report.total_units}* units (estimate; KinderTrack computes payment)"
+                )
+            )
+        )
+    )
+    blocks += _rows(report, ref, page)
+    blocks += _unlinked(report, school_id)
+    if report.warnings:
+        lines = [
+            f":large_yellow_circle: {escape_mrkdwn(w.student)}: {escape_mrkdwn(w.message)}"
+            for w in report.warnings[:MAX_ERROR_LINES]
+        ]
+        if len(report.warnings) > MAX_ERROR_LINES:
+            lines.append(f"…and {len(report.warnings) - MAX_ERROR_LINES} more warnings")
+        blocks += [SectionBlock(text=MarkdownTextObject(text=t)) for t in pack_lines(lines)]
+    blocks.append(DividerBlock())
+    if report.already_submitted:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=":lock: *This pay period was already submitted.* "
+                    + CORRECTED_CLAIM_CONTACT
+                )
+            )
+        )
+    elif not report.can_submit:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=clip(
+                            "Not ready to submit: " + " ".join(report.blocking_reasons),
+                            SECTION_TEXT,
+                        )
+                    )
+                ]
+            )
+        )
+    if actions:
+        blocks.append(_actions(report, ref))
+    return blocks
+
+
+def _banner(report: SubsidyReport, ref: PeriodRef) -> list[Block]:
+    if not report.errors:
+        return []
+    lines = [
+        f"• *{escape_mrkdwn(e.student)}*: {escape_mrkdwn(e.message)}"
+        for e in report.errors[:MAX_ERROR_LINES]
+    ]
+    if len(report.errors) > MAX_ERROR_LINES:
+        lines.append(f"…and {len(report.errors) - MAX_ERROR_LINES} more")
+    head = (
+        f":rotating_light: *{len(report.errors)} attendance error"
+        f"{'s' if len(report.errors) != 1 else ''}* — overlapping or inaccurate records. "
+        "Data with errors cannot be sent: review and fix them."
+    )
+    texts = pack_lines([head, *lines])
+    blocks: list[Block] = [
+        SectionBlock(
+            text=MarkdownTextObject(text=texts[0]),
+            accessory=ButtonElement(
+                text="Review errors", action_id=REVIEW_ACTION, value=ref.encode(), style="danger"
+            ),
+        )
+    ]
+    blocks += [SectionBlock(text=MarkdownTextObject(text=t)) for t in texts[1:]]
+    return blocks
+
+
+def _rows(report: SubsidyReport, ref: PeriodRef, page: int) -> list[Block]:
+    pages = max(1, -(-len(report.rows) // ROWS_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = report.rows[page * ROWS_PER_PAGE : (page + 1) * ROWS_PER_PAGE]
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=t))
+        for t in pack_lines([row_line(r) for r in shown])
+    ]
+    if pages > 1:
+        buttons = []
+        if page > 0:
+            buttons.append(
+                ButtonElement(
+                    text="◀ Previous",
+                    action_id=f"{PAGE_ACTION}_prev",
+                    value=ref.with_page(page - 1).encode(),
+                )
+            )
+        if page < pages - 1:
+            buttons.append(
+                ButtonElement(
+                    text="Next ▶",
+                    action_id=f"{PAGE_ACTION}_next",
+                    value=ref.with_page(page + 1).encode(),
+                )
+            )
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=f"Children {page * ROWS_PER_PAGE + 1}–"
+                        f"{page * ROWS_PER_PAGE + len(shown)} of {len(report.rows)} "
+                        f"(page {page + 1} of {pages}); the full table is in the thread as CSV."
+                    )
+                ]
+            )
+        )
+        blocks.append(ActionsBlock(elements=buttons))
+    return blocks
+
+
+def _unlinked(report: SubsidyReport, school_id: int) -> list[Block]:
+    """Unapproved children (no child ID): a Link button opens the link modal."""
+    if report.provider_status is not ProviderStatus.REGISTERED:
+        return []
+    unapproved = [r for r in report.rows if r.status is RowStatus.UNAPPROVED]
+    blocks: list[Block] = [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f":warning: *{escape_mrkdwn(row.student)}* has no KinderTrack child ID: "
+                "nothing of theirs would be sent."
+            ),
+            accessory=ButtonElement(
+                text="Link child ID",
+                action_id=f"{LINK_ACTION}_{row.student_id}",
+                value=StudentRef(school_id, row.student_id).encode(),
+            ),
+        )
+        for row in unapproved[:MAX_LINK_BUTTONS]
+    ]
+    if len(unapproved) > MAX_LINK_BUTTONS:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=f"…and {len(unapproved) - MAX_LINK_BUTTONS} more unlinked children: "
+                        "/kindertrack link or /kindertrack sync"
+                    )
+                ]
+            )
+        )
+    return blocks
+
+
+def _actions(report: SubsidyReport, ref: PeriodRef) -> ActionsBlock:
+    elements: list[Any] = []
+    if report.can_submit:
+        elements.append(
+            ButtonElement(
+                text="Approve & submit",
+                action_id=APPROVE_ACTION,
+                value=ref.encode(),
+                style="primary",
+                confirm=ConfirmObject(
+                    title="Submit to KinderTrack?",
+                    text=CONFIRM_TEXT,
+                    confirm="Submit",
+                    deny="Cancel",
+                ),
+            )
+        )
+    elements.append(ButtonElement(text="Refresh", action_id=REFRESH_ACTION, value=ref.encode()))
+    return ActionsBlock(elements=elements)
+
+
+def report_message(report: SubsidyReport, *, school_id: int, page: int = 0) -> dict[str, Any]:
+    """Arguments for chat.postMessage / chat.update / respond."""
+    return {
+        "text": report_text(report),
+        "blocks": [b.to_dict() for b in report_blocks(report, school_id=school_id, page=page)],
+    }

@@ -1,0 +1,66 @@
+"""What buttons carry: a small JSON value naming the school and period, never a name.
+
+The listener re-checks everything a value claims (workspace, director) before acting.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from core.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class PeriodRef:
+    school_id: int
+    start: date
+    end: date
+    page: int = 0
+
+    def encode(self) -> str:
+        return json.dumps(
+            {
+                "s": self.school_id,
+                "f": self.start.isoformat(),
+                "t": self.end.isoformat(),
+                "p": self.page,
+            },
+            separators=(",", ":"),
+        )
+
+    def with_page(self, page: int) -> PeriodRef:
+        return PeriodRef(self.school_id, self.start, self.end, page)
+
+    @classmethod
+    def decode(cls, value: str) -> PeriodRef:
+        try:
+            data = json.loads(value)
+            return cls(
+                int(data["s"]),
+                date.fromisoformat(data["f"]),
+                date.fromisoformat(data["t"]),
+                int(data.get("p", 0)),
+            )
+        except (ValueError, KeyError, TypeError) as error:
+            raise InvalidInput(
+                "That button is out of date; run /kindertrack report again."
+            ) from error
+
+
+@dataclass(frozen=True)
+class StudentRef:
+    school_id: int
+    student_id: int
+
+    def encode(self) -> str:
+        return json.dumps({"s": self.school_id, "k": self.student_id}, separators=(",", ":"))
+
+    @classmethod
+    def decode(cls, value: str) -> StudentRef:
+        try:
+            data = json.loads(value)
+            return cls(int(data["s"]), int(data["k"]))
+        except (ValueError, KeyError, TypeError) as error:
+            raise InvalidInput("That button is out of date; run the command again.") from error

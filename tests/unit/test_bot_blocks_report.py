@@ -1,0 +1,122 @@
+"""The report preview stays within Slack's limits and never lets a name format or ping."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.blocks.limits import MESSAGE_BLOCKS, violations
+from bot.blocks.report import APPROVE_ACTION, REVIEW_ACTION, report_message
+from bot.blocks.submission import submission_message
+from bot.blocks.values import PeriodRef
+from core.domain.attendance import Record
+from core.domain.report import ProviderStatus, Student, SubsidyReport, build_report
+from core.domain.submission import SubmissionState
+from core.services.submissions import SubmissionView
+
+TZ = ZoneInfo("America/Chicago")
+START, END = date(2026, 11, 8), date(2026, 11, 21)
+NOW = datetime(2026, 11, 25, 18, tzinfo=UTC)
+
+
+def _report(children: int, *, names: list[str] | None = None, errors: int = 0) -> SubsidyReport:
+    students = [
+        Student(i, (names[i] if names and i < len(names) else f"Child {i:03d}"), f"{100000 + i}")
+        for i in range(children)
+    ]
+    records = []
+    rid = 0
+    for s in students:
+        for day in range(10):
+            start = datetime(2026, 11, 9, 14, tzinfo=UTC) + timedelta(days=day)
+            rid += 1
+            records.append(Record(rid, s.id, start, start + timedelta(hours=8)))
+    for i in range(errors):
+        rid += 1
+        records.append(Record(rid, i, datetime(2026, 11, 9, 15, tzinfo=UTC), None))
+    return build_report(
+        school="Sunny Days",
+        provider_id="12345",
+        provider_status=ProviderStatus.REGISTERED,
+        start=START,
+        end=END,
+        pay_period_match=True,
+        already_submitted=False,
+        students=students,
+        records=records,
+        now=NOW,
+        tz=TZ,
+    )
+
+
+def test_a_300_child_report_fits_one_message() -> None:
+    message = report_message(_report(300, errors=25), school_id=1)
+
+    assert violations(message["blocks"], max_blocks=MESSAGE_BLOCKS) == []
+    text = json.dumps(message)
+    assert "Child 000" in text and "Child 039" in text and "Child 040" not in text
+    assert "page 1 of 8" in text
+
+
+def test_the_next_page_shows_the_next_children() -> None:
+    message = report_message(_report(300), school_id=1, page=7)
+
+    text = json.dumps(message)
+    assert "Child 299" in text and "Child 000" not in text
+    assert violations(message["blocks"], max_blocks=MESSAGE_BLOCKS) == []
+
+
+def test_errors_show_a_red_banner_and_no_approve_button() -> None:
+    message = report_message(_report(3, errors=1), school_id=1)
+
+    actions = [
+        e.get("action_id")
+        for b in message["blocks"]
+        for e in [*b.get("elements", []), b.get("accessory", {})]
+    ]
+    assert REVIEW_ACTION in actions
+    assert APPROVE_ACTION not in actions
+
+
+def test_a_clean_report_offers_approve_with_a_confirm_dialog() -> None:
+    message = report_message(_report(3), school_id=7)
+
+    buttons = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    approve = next(b for b in buttons if b["action_id"] == APPROVE_ACTION)
+    assert "only once" in approve["confirm"]["text"]["text"]
+    assert PeriodRef.decode(approve["value"]) == PeriodRef(7, START, END)
+
+
+def test_names_with_slack_markup_are_inert() -> None:
+    names = ["<!channel> Bobby", "*Star* Kid", "<@U123> & Co"]
+    message = report_message(_report(3, names=names, errors=3), school_id=1)
+
+    text = json.dumps(message["blocks"])
+    assert "<!channel>" not in text and "<@U123>" not in text
+    assert "&lt;!channel&gt;" in text
+    assert "*Star*" not in text
+
+
+def test_the_submitted_message_has_no_buttons_left() -> None:
+    report = _report(2)
+    view = SubmissionView(
+        id=4,
+        school_id=1,
+        period_start=START,
+        period_end=END,
+        state=SubmissionState.SUBMITTED,
+        provider_id="12345",
+        record_count=20,
+        approved_by="U0DANA",
+        approved_at=NOW,
+        kindertrack_submission_id="kt_1",
+        received_at=NOW,
+        error=None,
+    )
+
+    message = submission_message(report, view, school_id=1)
+
+    assert not [b for b in message["blocks"] if b["type"] == "actions"]
+    assert "Submitted to KinderTrack" in json.dumps(message)
+    assert "<@U0DANA>" in json.dumps(message)
