@@ -18,12 +18,12 @@ def _parse(raw: str, *, length: int, what: str, example: str) -> str:
     if len(text) == length and _ASCII_DIGITS.fullmatch(text):
         return text
     shown = text if len(text) <= 20 else text[:20] + "…"
-    if text and all(ch.isdigit() for ch in text):
-        reason = "uses digits other than 0-9"
-    elif not text:
+    if not text:
         reason = "is empty"
     elif _ASCII_DIGITS.fullmatch(text):
-        reason = f"has {len(text)} digits"
+        reason = f"has {len(text)} digit{'' if len(text) == 1 else 's'}"
+    elif all(ch.isdigit() for ch in text):
+        reason = "uses digits other than 0-9"
     else:
         reason = "contains characters other than the digits 0-9"
     raise InvalidInput(

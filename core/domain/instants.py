@@ -59,7 +59,13 @@ def parse_instant(raw: str, tz: ZoneInfo, *, what: str = "time") -> datetime:
         ) from error
     if parsed.tzinfo is None:
         parsed = localize(parsed, tz)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError as error:
+        raise InvalidInput(
+            f"{what.capitalize()} {text!r} is outside the years 1 to 9999 in UTC; "
+            f"check the date."
+        ) from error
 
 
 def parse_date(raw: str, *, what: str = "date") -> date:
