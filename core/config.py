@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     pay_period_anchor: date = Field(date(2026, 1, 4), alias="ROLLCALL_PAY_PERIOD_ANCHOR")
     pay_period_days: int = Field(14, alias="ROLLCALL_PAY_PERIOD_DAYS", ge=1, le=62)
     default_timezone: str = Field("America/Chicago", alias="ROLLCALL_TIMEZONE")
+    submission_lease_seconds: int = Field(120, alias="ROLLCALL_SUBMISSION_LEASE_SECONDS", ge=1)
+    """How long a worker owns a submission it is sending before the sweep may re-drive it."""
+    sweep_idle_seconds: int = Field(120, alias="ROLLCALL_SWEEP_IDLE_SECONDS", ge=1)
+    """An approved submission idle this long (its message lost) is re-driven by the sweep."""
 
     slack_bot_token: str | None = Field(None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(None, alias="SLACK_SIGNING_SECRET")

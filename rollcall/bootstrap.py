@@ -6,6 +6,7 @@ Entry points (CLI, workers, Slack app) call ``build_runtime`` once; tests build 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 
 from sqlalchemy import Engine
@@ -48,4 +49,5 @@ def build_runtime(
         calendar=calendar_for(settings),
         notifier=notifier or DiscardingNotifier(),
         default_timezone=settings.default_timezone,
+        submission_lease=timedelta(seconds=settings.submission_lease_seconds),
     )

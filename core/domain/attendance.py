@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -51,6 +51,14 @@ class Record:
     student_id: int
     check_in: datetime
     check_out: datetime | None
+
+    def __post_init__(self) -> None:
+        # Hold the instants in UTC: Python compares and subtracts two datetimes that share
+        # one zone by their wall clocks, which is wrong across a DST change.
+        if self.check_in.tzinfo is not None:
+            object.__setattr__(self, "check_in", self.check_in.astimezone(UTC))
+        if self.check_out is not None and self.check_out.tzinfo is not None:
+            object.__setattr__(self, "check_out", self.check_out.astimezone(UTC))
 
     @property
     def is_complete(self) -> bool:
@@ -139,6 +147,7 @@ def overlapping_pairs(
     pairs: list[tuple[Record, Record]] = []
     reach: Record | None = None
     reach_end: datetime | None = None
+    previous: Record | None = None
     for record in ordered:
         if (
             reach is not None
@@ -146,9 +155,14 @@ def overlapping_pairs(
             and (record.check_in < reach_end or record.check_in == reach.check_in)
         ):
             pairs.append((reach, record))
+        elif previous is not None and record.check_in == previous.check_in:
+            # A duplicate of an instant-long record (open from an earlier day, or
+            # inverted) that the reach does not cover, e.g. after a stay ending there.
+            pairs.append((previous, record))
         end = _interval_end(record, now, tz)
         if reach_end is None or end > reach_end:
             reach, reach_end = record, end
+        previous = record
     return pairs
 
 

@@ -63,8 +63,7 @@ def parse_instant(raw: str, tz: ZoneInfo, *, what: str = "time") -> datetime:
         return parsed.astimezone(UTC)
     except OverflowError as error:
         raise InvalidInput(
-            f"{what.capitalize()} {text!r} is outside the years 1 to 9999 in UTC; "
-            f"check the date."
+            f"{what.capitalize()} {text!r} is outside the years 1 to 9999 in UTC; check the date."
         ) from error
 
 

@@ -1,13 +1,12 @@
-"""Block action listeners (buttons such as "Approve" and "Submit").
-
-None yet: the report and submission modules register theirs here, e.g.
-``app.action("approve_report")(approve.handle)``, each calling ``ack()`` first.
-"""
+"""Block action listeners (buttons), one module per flow; each calls ``ack()`` first."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.listeners.actions import board, home, report, setup
+
 
 def register(app: App) -> None:
-    """Nothing to register until the domain listeners arrive."""
+    for module in (report, setup, board, home):
+        module.register(app)

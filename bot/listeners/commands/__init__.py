@@ -1,13 +1,17 @@
-"""Slash command listeners: ``/kindertrack`` and its subcommand table."""
+"""Slash command listeners: ``/kindertrack`` and its subcommand table.
+
+Each domain module below calls ``dispatcher.add_subcommand`` at import time.
+"""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.listeners.commands import attendance, report, setup
 from bot.listeners.commands.dispatcher import COMMAND, handle_kindertrack
+
+DOMAIN_MODULES = (report, setup, attendance)
 
 
 def register(app: App) -> None:
-    """Domain modules add subcommands with ``dispatcher.add_subcommand`` at import time;
-    import them here, before the command is registered."""
     app.command(COMMAND)(handle_kindertrack)

@@ -1,13 +1,15 @@
-"""Modal submission listeners (``view_submission`` by ``callback_id``).
+"""Modal submission listeners (``view_submission`` by ``callback_id``), one module per flow.
 
-None yet: modules add e.g. ``app.view("link_student")(link.handle_submission)``;
-validation errors go back through ``ack(response_action="errors", errors={...})``.
+Validation errors go back through ``ack(response_action="errors", errors={...})``.
 """
 
 from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.listeners.views import review, setup
+
 
 def register(app: App) -> None:
-    """Nothing to register until the domain listeners arrive."""
+    for module in (review, setup):
+        module.register(app)

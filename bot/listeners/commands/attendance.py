@@ -1,0 +1,1 @@
+"""Subcommands of /kindertrack owned by this module (added with dispatcher.add_subcommand)."""

@@ -1,0 +1,77 @@
+"""Who may act on which school, from a Slack request's team, channel and user.
+
+Every listener resolves the school through here: a payload may name any school ID, so
+the workspace check happens on every action, not just when a message is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.runtime import runtime
+from core.errors import NotAllowed, NotFound
+from core.services.schools import get_school
+from core.services.workspace import is_director, require_director, school_for_channel
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind a Slack request."""
+
+    team_id: str
+    user_id: str
+    channel_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SchoolAccess:
+    school_id: int
+    school_name: str
+    timezone: str
+    director: bool
+
+
+def school_in_channel(actor: Actor) -> SchoolAccess:
+    """The school this channel works on, or a refusal that says how to choose one."""
+    with runtime().session() as session:
+        school = school_for_channel(
+            session, team_id=actor.team_id, channel_id=actor.channel_id or ""
+        )
+        if school is None:
+            raise NotFound(
+                "This channel does not work on a school yet: use /kindertrack school NAME "
+                "to create one or pick which school this channel works on."
+            )
+        return SchoolAccess(
+            school.id or 0,
+            school.name,
+            school.timezone,
+            is_director(session, school_id=school.id or 0, user_id=actor.user_id),
+        )
+
+
+def school_by_id(actor: Actor, school_id: int, *, director: bool = False) -> SchoolAccess:
+    """A school named in a payload: it must belong to the actor's workspace (and, when
+    ``director`` is set, the actor must direct it)."""
+    with runtime().session() as session:
+        try:
+            school = get_school(session, school_id=school_id, team_id=actor.team_id)
+        except NotFound as error:
+            raise NotAllowed("That school is not part of this Slack workspace.") from error
+        if director:
+            require_director(session, school_id=school_id, user_id=actor.user_id)
+        return SchoolAccess(
+            school.id or 0,
+            school.name,
+            school.timezone,
+            is_director(session, school_id=school_id, user_id=actor.user_id),
+        )
+
+
+def require(access: SchoolAccess) -> None:
+    """Refuse a non-director politely (registering, linking, editing, submitting)."""
+    if not access.director:
+        raise NotAllowed(
+            "Only the school's directors can do that. A director can add you with "
+            "/kindertrack directors add @you."
+        )

@@ -1,0 +1,165 @@
+"""Dramatiq actors: arguments in (IDs and ISO dates, never names), a core use case, a
+notice out.
+
+The broker is set by :func:`workers.broker.ensure_broker` before any actor is declared.
+Retries follow ``workers.broker.should_retry``: only exceptions marked ``retryable``
+(KinderTrack unreachable, outcome unknown) are retried; a KinderTrack 4xx never is.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from typing import Any
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+
+from core.config import get_settings
+from core.domain.pay_periods import PayPeriod
+from core.errors import RollcallError
+from core.ports import Notice
+from core.services import reminders, reports, schools, submissions
+from workers.broker import ensure_broker
+from workers.runtime import runtime
+
+ensure_broker()
+
+log = logging.getLogger(__name__)
+
+#: How long a ping's reply key lives in Redis.
+PING_REPLY_TTL_S = 300
+
+
+@dramatiq.actor(queue_name="default")
+def ping(reply_key: str | None = None) -> None:
+    """Prove a worker is consuming: log a JSON line and, if asked, set ``reply_key`` to "pong"."""
+    log.info("pong", extra={"event": "ping"})
+    broker = ping.broker
+    if reply_key and isinstance(broker, RedisBroker):
+        broker.client.set(reply_key, "pong", ex=PING_REPLY_TTL_S)
+
+
+@dramatiq.actor(queue_name="submissions")
+def submit_submission(submission_id: int) -> None:
+    """Drive one approved submission to KinderTrack (DESIGN §3); safe to run twice."""
+    rt = runtime()
+    result = submissions.run_submission(rt, submission_id=submission_id)
+    if result.changed:
+        view = result.submission
+        rt.notifier.notify(
+            Notice("submission", view.school_id, {"submission_id": view.id, "submission": view})
+        )
+
+
+@dramatiq.actor(queue_name="reports")
+def build_report(school_id: int, start: str, end: str, destination: dict[str, Any]) -> None:
+    """Build and check a report off the Slack request path; the notifier delivers it."""
+    rt = runtime()
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    try:
+        report = reports.school_report(rt, school_id=school_id, start=first, end=last)
+    except RollcallError as error:
+        rt.notifier.notify(
+            Notice("report_failed", school_id, {"message": str(error), "destination": destination})
+        )
+        return
+    rt.notifier.notify(Notice("report", school_id, {"report": report, "destination": destination}))
+
+
+@dramatiq.actor(queue_name="registrations")
+def register_provider(
+    school_id: int,
+    provider_id: str,
+    username: str | None,
+    actor: str,
+    team_id: str | None,
+    destination: dict[str, Any],
+) -> None:
+    """Verify a provider ID with KinderTrack and tell the director how it went."""
+    rt = runtime()
+    try:
+        registration = schools.register_provider(
+            rt,
+            school_id=school_id,
+            provider_id=provider_id,
+            username=username,
+            actor=actor,
+            team_id=team_id,
+        )
+    except RollcallError as error:
+        if getattr(error, "retryable", False):
+            raise
+        payload: dict[str, Any] = {"ok": False, "message": str(error), "destination": destination}
+    else:
+        payload = {
+            "ok": True,
+            "provider_id": registration.provider_id,
+            "provider_name": registration.provider_name,
+            "destination": destination,
+        }
+    rt.notifier.notify(Notice("registration", school_id, payload))
+
+
+@dramatiq.actor(queue_name="maintenance")
+def sweep_stuck_submissions() -> None:
+    """Re-drive submissions the database says are owed but nobody is driving."""
+    rt = runtime()
+    idle = timedelta(seconds=get_settings().sweep_idle_seconds)
+    for submission_id in submissions.stuck_submissions(rt, idle_for=idle):
+        log.info(
+            "re-driving a stuck submission",
+            extra={"event": "sweep", "submission_id": submission_id},
+        )
+        submit_submission.send(submission_id)
+
+
+@dramatiq.actor(queue_name="reminders")
+def send_due_reminders() -> None:
+    """Fan out the reminders due now, one message each."""
+    rt = runtime()
+    for due in reminders.due_reminders(rt):
+        send_reminder.send(
+            due.school_id, due.period.start.isoformat(), due.period.end.isoformat(), str(due.kind)
+        )
+
+
+@dramatiq.actor(queue_name="reminders")
+def send_reminder(school_id: int, start: str, end: str, kind: str) -> None:
+    """Send one reminder at most once: claim it, build the preview, notify; on failure
+    release the claim so the next pass sends it."""
+    rt = runtime()
+    due = reminders.DueReminder(
+        school_id,
+        PayPeriod(date.fromisoformat(start), date.fromisoformat(end)),
+        reminders.ReminderKind(kind),
+    )
+    if not reminders.claim_reminder(rt, due):
+        return
+    try:
+        report = reports.school_report(
+            rt, school_id=school_id, start=due.period.start, end=due.period.end
+        )
+        rt.notifier.notify(
+            Notice(
+                f"reminder_{kind}",
+                school_id,
+                {
+                    "report": report,
+                    "days_left": reminders.days_left(due.period, rt.now().date()),
+                    "errors": len(report.errors),
+                },
+            )
+        )
+    except BaseException:
+        reminders.release_reminder(rt, due)
+        raise
+    log.info(
+        "reminder sent",
+        extra={
+            "event": "reminder",
+            "school_id": school_id,
+            "period": f"{start}/{end}",
+            "kind": kind,
+        },
+    )

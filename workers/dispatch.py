@@ -1,0 +1,35 @@
+"""Hand work to the workers. Imports the actors lazily: importing them sets the broker."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+
+def enqueue_submission(submission_id: int) -> None:
+    from workers.actors import submit_submission
+
+    submit_submission.send(submission_id)
+
+
+def enqueue_report(
+    school_id: int, start: date, end: date, *, destination: dict[str, Any] | None = None
+) -> None:
+    """Build and check a report in a worker; the notifier delivers it to ``destination``."""
+    from workers.actors import build_report
+
+    build_report.send(school_id, start.isoformat(), end.isoformat(), destination or {})
+
+
+def enqueue_registration(
+    school_id: int,
+    provider_id: str,
+    *,
+    username: str | None,
+    actor: str,
+    team_id: str | None,
+    destination: dict[str, Any] | None = None,
+) -> None:
+    from workers.actors import register_provider
+
+    register_provider.send(school_id, provider_id, username, actor, team_id, destination or {})
