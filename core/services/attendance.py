@@ -57,7 +57,7 @@ def check_in(
         school = get_school(session, school_id=school_id, team_id=team_id)
         tz = _school_zone(school)
         when = parse_instant(at, tz, what="check-in time") if at else rt.now()
-        pupil = find_student(session, school_id=school_id, name=student)
+        pupil = _lock_student(session, find_student(session, school_id=school_id, name=student))
         open_record = _open_record(session, student_id=pupil.id or 0)
         if open_record is not None:
             raise Conflict(
@@ -96,7 +96,7 @@ def check_out(
         school = get_school(session, school_id=school_id, team_id=team_id)
         tz = _school_zone(school)
         when = parse_instant(at, tz, what="check-out time") if at else rt.now()
-        pupil = find_student(session, school_id=school_id, name=student)
+        pupil = _lock_student(session, find_student(session, school_id=school_id, name=student))
         record = _open_record(session, student_id=pupil.id or 0)
         if record is None:
             raise Conflict(f"{pupil.name} is not checked in.")
@@ -119,12 +119,48 @@ def check_out(
         return record
 
 
+def _lock_student(session: Session, student: Student) -> Student:
+    """Hold the student's row until commit, so two simultaneous check-ins (a double click)
+    queue up and the second one sees the first one's open stay (PostgreSQL; SQLite already
+    serializes writers with BEGIN IMMEDIATE)."""
+    session.exec(select(Student.id).where(Student.id == student.id).with_for_update()).first()
+    return student
+
+
 def _open_record(session: Session, *, student_id: int) -> AttendanceRecord | None:
     return session.exec(
         select(AttendanceRecord)
         .where(AttendanceRecord.student_id == student_id, col(AttendanceRecord.check_out).is_(None))
         .order_by(col(AttendanceRecord.check_in).desc())
     ).first()
+
+
+@dataclass(frozen=True)
+class RollCallEntry:
+    student_id: int
+    student: str
+    checked_in_at: datetime | None
+    """The start of the child's open stay, or None when they are not checked in."""
+
+
+def roll_call(rt: Runtime, *, school_id: int, team_id: str | None = None) -> list[RollCallEntry]:
+    """Every student of the school, by name, with the start of their open stay (if any)."""
+    with rt.session() as session:
+        get_school(session, school_id=school_id, team_id=team_id)
+        students = session.exec(
+            select(Student).where(Student.school_id == school_id).order_by(col(Student.name))
+        ).all()
+        open_since: dict[int, datetime] = {}
+        for record in session.exec(
+            select(AttendanceRecord)
+            .where(
+                AttendanceRecord.school_id == school_id,
+                col(AttendanceRecord.check_out).is_(None),
+            )
+            .order_by(col(AttendanceRecord.check_in))
+        ):
+            open_since[record.student_id] = record.check_in
+        return [RollCallEntry(s.id or 0, s.name, open_since.get(s.id or 0)) for s in students]
 
 
 @dataclass
@@ -348,6 +384,37 @@ def _load_record(session: Session, *, school_id: int, record_id: int) -> Attenda
     if record is None or record.school_id != school_id:
         raise NotFound(f"No attendance record {record_id} in this school.")
     return record
+
+
+def get_record(
+    rt: Runtime, *, school_id: int, record_id: int, team_id: str | None = None
+) -> RecordView:
+    """One record of the school (refusing another school's or workspace's)."""
+    with rt.session() as session:
+        get_school(session, school_id=school_id, team_id=team_id)
+        record = _load_record(session, school_id=school_id, record_id=record_id)
+        student = session.get(Student, record.student_id)
+        return RecordView(
+            record.id or 0,
+            record.student_id,
+            student.name if student else "",
+            record.check_in,
+            record.check_out,
+        )
+
+
+def write_refusal(
+    rt: Runtime, *, school_id: int, days: set[date], team_id: str | None = None
+) -> str | None:
+    """Why a write touching ``days`` would be refused (a submitted period), without writing;
+    lets a form check every field before it saves any."""
+    with rt.session() as session:
+        get_school(session, school_id=school_id, team_id=team_id)
+        for day in sorted(days):
+            refusal = period_lock(session, school_id=school_id, day=day)
+            if refusal is not None:
+                return str(refusal)
+    return None
 
 
 def edit_record(

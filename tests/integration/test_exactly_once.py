@@ -1,0 +1,252 @@
+"""Exactly-once submission under crashes, duplicates and a flaky KinderTrack (issue: workers).
+
+Real worker processes (`rollcall worker`) on the real Redis, the real database, and the
+KinderTrack sandbox over HTTP. At the end of each test KinderTrack holds exactly one
+submission (or none, for a refusal) and the database agrees.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+import redis
+from dramatiq.brokers.redis import RedisBroker
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from core.domain.submission import SubmissionState
+from core.services import attendance, schools, students, submissions
+from core.services.runtime import Runtime
+from core.store.tables import Registration, Submission
+from kindertrack.sandbox import RunningSandbox
+from tests.fixtures.database import CALENDAR
+from tests.fixtures.sandbox import SandboxHarness
+from tests.integration.worker_process import WorkerProcess, wait_until
+from workers.dispatch import enqueue_submission
+
+pytestmark = pytest.mark.slow
+
+START, END = date(2026, 11, 8), date(2026, 11, 21)
+CSV = (
+    "student,check_in,check_out\n"
+    "Ava Smith,2026-11-09T08:00,2026-11-09T16:30\n"
+    "Ava Smith,2026-11-10T08:00,2026-11-10T12:00\n"
+    "Jose Nunez,2026-11-10T07:30,2026-11-10T15:00\n"
+)
+LEASE_S = 3
+
+
+def _runtime(db: Engine, target: RunningSandbox, harness: SandboxHarness) -> Runtime:
+    return Runtime(
+        engine=db,
+        kindertrack=harness.client(target),
+        calendar=CALENDAR,
+        clock=lambda: datetime.now(UTC),
+    )
+
+
+def _school(rt: Runtime, *, provider_id: str = "12345", verify: bool = True) -> int:
+    sid = schools.add_school(rt, name="Sunny Days").id or 0
+    if verify:
+        schools.register_provider(rt, school_id=sid, provider_id=provider_id, actor="test")
+    else:
+        with rt.session() as session:
+            session.add(Registration(school_id=sid, provider_id=provider_id, provider_name="x"))
+    students.add_student(rt, school_id=sid, name="Ava Smith", child_id="123456", actor="t")
+    students.add_student(rt, school_id=sid, name="Jose Nunez", child_id="234567", actor="t")
+    attendance.import_csv(rt, school_id=sid, content=CSV, actor="t")
+    return sid
+
+
+@pytest.fixture
+def start_worker(
+    database_url: str, redis_url: str, redis_broker: RedisBroker, db: Engine, tmp_path: Path
+) -> Iterator[Callable[[RunningSandbox], WorkerProcess]]:
+    """Start real worker processes against a given sandbox; all are stopped after the test."""
+    started: list[WorkerProcess] = []
+
+    def start(target: RunningSandbox) -> WorkerProcess:
+        env = {
+            "ROLLCALL_DATABASE_URL": database_url,
+            "ROLLCALL_REDIS_URL": redis_url,
+            "ROLLCALL_KINDERTRACK_URL": target.url,
+            "ROLLCALL_KINDERTRACK_API_KEY": target.api_key,
+            "ROLLCALL_SUBMISSION_LEASE_SECONDS": str(LEASE_S),
+            "ROLLCALL_SWEEP_IDLE_SECONDS": "2",
+            "ROLLCALL_KINDERTRACK_TIMEOUT": "20",
+        }
+        worker = WorkerProcess(env, tmp_path / f"worker-{len(started)}.log")
+        started.append(worker)
+        worker.wait_ready(redis_url)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+def _state(rt: Runtime, submission_id: int) -> SubmissionState:
+    return submissions.get_submission(rt, submission_id=submission_id).state
+
+
+def _sweep_until_done(rt: Runtime, submission_id: int, *, timeout: float) -> bool:
+    """Send the scheduler's sweep every second (its production interval is a minute)."""
+    from workers.actors import sweep_stuck_submissions
+
+    def done() -> bool:
+        if _state(rt, submission_id) in (SubmissionState.SUBMITTED, SubmissionState.REJECTED):
+            return True
+        sweep_stuck_submissions.send()
+        return False
+
+    return wait_until(done, timeout=timeout, every=1.0)
+
+
+def _open_rows(rt: Runtime) -> list[Submission]:
+    with rt.session() as session:
+        return list(session.exec(select(Submission).where(Submission.state != "rejected")))
+
+
+def test_fifty_concurrent_approvals_submit_once(
+    db: Engine, sandbox: SandboxHarness, start_worker: Callable[[RunningSandbox], WorkerProcess]
+) -> None:
+    rt = _runtime(db, sandbox.main, sandbox)
+    sid = _school(rt)
+    start_worker(sandbox.main)
+    barrier = threading.Barrier(50)
+    ids: list[int] = []
+    failures: list[BaseException] = []
+
+    def click() -> None:
+        try:
+            barrier.wait(timeout=30)
+            view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+            enqueue_submission(view.id)
+            ids.append(view.id)
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=click) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert failures == []
+    assert len(set(ids)) == 1
+    assert wait_until(lambda: _state(rt, ids[0]) is SubmissionState.SUBMITTED, timeout=30)
+    assert len(sandbox.client().find_submissions("12345", START, END)) == 1
+    assert sandbox.stats()["commits"] == 1
+    assert len(_open_rows(rt)) == 1
+
+
+def test_worker_killed_mid_request_is_finished_by_the_sweep(
+    db: Engine, sandbox: SandboxHarness, start_worker: Callable[[RunningSandbox], WorkerProcess]
+) -> None:
+    slow = sandbox.start(latency_ms=2500)
+    rt = _runtime(db, slow, sandbox)
+    sid = _school(rt)
+    first = start_worker(slow)
+    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    enqueue_submission(view.id)
+    assert wait_until(lambda: slow.stats()["submission_posts"] >= 1, timeout=20)
+
+    first.kill()
+    assert _state(rt, view.id) is SubmissionState.SUBMITTING
+    start_worker(slow)
+
+    assert _sweep_until_done(rt, view.id, timeout=LEASE_S + 30)
+    assert _state(rt, view.id) is SubmissionState.SUBMITTED
+    assert slow.stats()["commits"] == 1
+    assert len(sandbox.client(slow).find_submissions("12345", START, END)) == 1
+
+
+def test_a_dropped_answer_is_reconciled_without_resending(
+    db: Engine, sandbox: SandboxHarness, start_worker: Callable[[RunningSandbox], WorkerProcess]
+) -> None:
+    dropping = sandbox.start(drop_after_commit_rate=1.0)
+    rt = _runtime(db, dropping, sandbox)
+    sid = _school(rt)
+    start_worker(dropping)
+
+    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    enqueue_submission(view.id)
+
+    assert wait_until(lambda: _state(rt, view.id) is SubmissionState.SUBMITTED, timeout=30)
+    stats = dropping.stats()
+    assert stats["drops"] == 1
+    assert stats["submission_posts"] == 1
+    assert stats["commits"] == 1
+    found = sandbox.client(dropping).find_submissions("12345", START, END)
+    assert [f.submission_id for f in found] == [
+        submissions.get_submission(rt, submission_id=view.id).kindertrack_submission_id
+    ]
+
+
+def test_503s_for_a_while_then_success(
+    db: Engine,
+    sandbox: SandboxHarness,
+    start_worker: Callable[[RunningSandbox], WorkerProcess],
+    tmp_path: Path,
+) -> None:
+    state = tmp_path / "kt-state.json"
+    failing = sandbox.start(fail_rate=1.0, state_path=state)
+    port = failing.port
+    rt = _runtime(db, sandbox.main, sandbox)
+    sid = _school(rt)
+    start_worker(failing)
+    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    enqueue_submission(view.id)
+    assert wait_until(lambda: failing.stats()["failures_injected"] >= 4, timeout=30)
+    assert _state(rt, view.id) in (SubmissionState.APPROVED, SubmissionState.SUBMITTING)
+
+    failing.stop()
+    healthy = sandbox.start(port=port, state_path=state)
+
+    assert _sweep_until_done(rt, view.id, timeout=40)
+    assert _state(rt, view.id) is SubmissionState.SUBMITTED
+    assert healthy.stats()["commits"] == 1
+
+
+def test_a_message_lost_with_redis_is_redriven_by_the_sweep(
+    db: Engine,
+    sandbox: SandboxHarness,
+    start_worker: Callable[[RunningSandbox], WorkerProcess],
+    redis_client: redis.Redis,
+) -> None:
+    rt = _runtime(db, sandbox.main, sandbox)
+    sid = _school(rt)
+    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    enqueue_submission(view.id)
+    assert (
+        redis_client.llen("dramatiq:submissions") + redis_client.hlen("dramatiq:submissions.msgs")
+        >= 1
+    )
+
+    redis_client.flushdb()  # a Redis restart without persistence: the queued message is gone
+    start_worker(sandbox.main)
+
+    assert _sweep_until_done(rt, view.id, timeout=30)
+    assert _state(rt, view.id) is SubmissionState.SUBMITTED
+    assert sandbox.stats()["commits"] == 1
+
+
+def test_an_inactive_provider_is_rejected_at_once_without_retry(
+    db: Engine, sandbox: SandboxHarness, start_worker: Callable[[RunningSandbox], WorkerProcess]
+) -> None:
+    rt = _runtime(db, sandbox.main, sandbox)
+    sid = _school(rt, provider_id="54321", verify=False)
+    start_worker(sandbox.main)
+
+    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    enqueue_submission(view.id)
+
+    assert wait_until(lambda: _state(rt, view.id) is SubmissionState.REJECTED, timeout=30)
+    final = submissions.get_submission(rt, submission_id=view.id)
+    assert final.error == "Inactive KinderTrack provider ID."
+    assert not wait_until(lambda: sandbox.stats()["submission_posts"] > 1, timeout=3)
+    assert sandbox.stats()["commits"] == 0

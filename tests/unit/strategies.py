@@ -1,0 +1,84 @@
+"""Shared builders and Hypothesis strategies for the unit tests of core/domain.
+
+Everything here is pure: fixed instants, no clock, no files.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from core.domain.attendance import Record
+from core.domain.instants import localize
+
+CHICAGO = ZoneInfo("America/Chicago")
+
+FAST = settings(max_examples=60, deadline=None)
+"""Hypothesis settings for the unit suite: modest, and no per-example deadline."""
+
+
+def local(text: str, tz: ZoneInfo = CHICAGO) -> datetime:
+    """A wall time in the school's zone ("2026-11-09 08:00"), as an aware UTC instant."""
+    return localize(datetime.fromisoformat(text), tz).astimezone(UTC)
+
+
+def record(
+    record_id: int,
+    check_in: str,
+    check_out: str | None,
+    *,
+    student_id: int = 1,
+) -> Record:
+    """A record from two local wall times (check_out None: still checked in)."""
+    return Record(
+        record_id,
+        student_id,
+        local(check_in),
+        local(check_out) if check_out is not None else None,
+    )
+
+
+# --- strategies ------------------------------------------------------------------------
+
+ascii_digit_strings = st.text(alphabet="0123456789", min_size=0, max_size=8)
+
+whitespace = st.text(alphabet=" \t\n\r\u00a0\u3000\u2003", max_size=3)
+
+chicago_wall_times = st.datetimes(
+    min_value=datetime(2025, 1, 1),
+    max_value=datetime(2028, 12, 31),
+)
+"""Naive wall times over several DST seasons (some skipped or repeated in Chicago)."""
+
+utc_instants = st.datetimes(
+    min_value=datetime(2025, 1, 1),
+    max_value=datetime(2028, 12, 31),
+    timezones=st.just(UTC),
+)
+
+GRID_ORIGIN = datetime(2026, 11, 9, 12, 0, tzinfo=UTC)  # 06:00 in Chicago
+GRID_STEP = timedelta(minutes=30)
+
+
+@st.composite
+def interval_sets(draw: st.DrawFn) -> tuple[list[Record], datetime]:
+    """One student's records on a coarse half-hour grid, so that duplicates, touching
+    records, zero-length and inverted records, and open records (today's and older ones)
+    all come up; with a ``now`` somewhere on the same grid (sometimes a day later)."""
+    count = draw(st.integers(min_value=0, max_value=9))
+    records: list[Record] = []
+    for index in range(count):
+        start = GRID_ORIGIN + draw(st.integers(min_value=-2, max_value=10)) * GRID_STEP
+        kind = draw(st.sampled_from(["complete", "complete", "complete", "open", "inverted"]))
+        if kind == "open":
+            end = None
+        elif kind == "inverted":
+            end = start - draw(st.integers(min_value=0, max_value=2)) * GRID_STEP
+        else:
+            end = start + draw(st.integers(min_value=1, max_value=6)) * GRID_STEP
+        records.append(Record(index + 1, 7, start, end))
+    now = GRID_ORIGIN + draw(st.integers(min_value=-2, max_value=60)) * GRID_STEP
+    return draw(st.permutations(records)), now
