@@ -23,6 +23,7 @@ def _register_commands() -> None:
         commands_domain,
         commands_sandbox,
         commands_services,
+        commands_up,
     )
 
     for module in (
@@ -31,6 +32,7 @@ def _register_commands() -> None:
         commands_services,
         commands_bot,
         commands_demo,
+        commands_up,
     ):
         module.register(app)
 
