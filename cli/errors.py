@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
 import typer
 from sqlalchemy.exc import OperationalError
+from typer._click.core import Context
 from typer.core import TyperGroup
 
 from core.errors import RollcallError
@@ -15,7 +15,7 @@ from core.errors import RollcallError
 class RollcallGroup(TyperGroup):
     """Turns domain refusals into one line on stderr and exit status 1."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Context) -> Any:
         try:
             return super().invoke(ctx)
         except RollcallError as error:

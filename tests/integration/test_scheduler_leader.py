@@ -140,7 +140,13 @@ def test_two_scheduler_processes_elect_one_leader_and_fail_over(
                 stdout=subprocess.DEVNULL,
                 stderr=stderr,
             )
-        time.sleep(1.0)
+        # Wait (bounded) until this instance has taken a side: leader or standby.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any(
+            line.get("event") in ("scheduler_leader", "scheduler_standby")
+            for line in _json_lines(logs[name])
+        ):
+            time.sleep(0.1)
 
     def leaders() -> set[str]:
         return {
