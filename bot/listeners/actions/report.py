@@ -1,9 +1,235 @@
-"""Listeners of this flow; its owner fills them in."""
+"""Buttons of the report message: Approve & submit, Review errors, Refresh, Previous/Next.
+
+Each listener acks first, then re-checks what the button's value claims: the school must
+belong to the requesting workspace, and approving or reviewing takes a director. A
+refusal is answered only to the person who clicked (the action's ``response_url`` with
+``replace_original`` false) and changes nothing.
+
+- Approve & submit: approve (idempotent: a double click gets the same submission), at
+  once replace the message with the "Submitting… approved by" state (no buttons left to
+  click), then hand the submission to a worker.
+- Review errors: open the review modal with the trigger ID, built from the use cases
+  directly (a trigger ID lives 3 seconds, too short for a round trip through a worker).
+- Refresh and the page buttons: a worker rebuilds the report into the same message.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import logging
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.report import APPROVE_ACTION, PAGE_ACTION, REFRESH_ACTION, REVIEW_ACTION
+from bot.blocks.review import BadRecord, ReviewMeta, review_view
+from bot.blocks.submission import submission_message
+from bot.blocks.values import PeriodRef
+from bot.permissions import Actor, school_by_id
+from bot.runtime import runtime
+from core.domain.instants import zone
+from core.domain.submission import SubmissionState
+from core.errors import RollcallError
+from core.services import attendance, reports, submissions, workspace
+from core.services.runtime import Runtime
+from core.services.submissions import SubmissionView
+from workers import dispatch
+
+log = logging.getLogger(__name__)
+
+
+def actor_of(body: dict[str, Any], context: BoltContext) -> Actor:
+    user = body.get("user") or {}
+    team = body.get("team") or {}
+    return Actor(
+        team_id=str(context.team_id or team.get("id") or user.get("team_id") or ""),
+        user_id=str(user.get("id") or context.user_id or ""),
+        channel_id=message_location(body)[0],
+    )
+
+
+def message_location(body: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(channel, ts) of the message holding the button, when it is a message."""
+    container = body.get("container") or {}
+    if container.get("type") != "message":
+        return None, None
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+    return channel, ts
+
+
+def _ref(body: dict[str, Any]) -> PeriodRef:
+    actions = body.get("actions") or [{}]
+    return PeriodRef.decode(str(actions[0].get("value", "")))
+
+
+def _refuse(respond: Respond, error: RollcallError) -> None:
+    """Tell only the person who clicked; the message stays as it was."""
+    respond(text=str(error), response_type="ephemeral", replace_original=False)
+
+
+def _destination(actor: Actor, body: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    channel, ts = message_location(body)
+    return {
+        "team_id": actor.team_id,
+        "channel_id": channel,
+        "ts": ts,
+        "user_id": actor.user_id,
+        "response_url": None if ts else body.get("response_url"),
+        **extra,
+    }
+
+
+def handle_approve(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    actor = actor_of(body, context)
+    try:
+        ref = _ref(body)
+        school_by_id(actor, ref.school_id, director=True)
+        rt = runtime()
+        view = submissions.approve(
+            rt,
+            school_id=ref.school_id,
+            start=ref.start,
+            end=ref.end,
+            approved_by=actor.user_id,
+            team_id=actor.team_id,
+        )
+        report = reports.school_report(rt, school_id=ref.school_id, start=ref.start, end=ref.end)
+    except RollcallError as error:
+        log.info(
+            "approval refused",
+            extra={"event": "approve_refused", "error": type(error).__name__},
+        )
+        _refuse(respond, error)
+        return
+    channel, ts = message_location(body)
+    message = submission_message(report, view, school_id=ref.school_id)
+    if channel and ts:
+        try:
+            client.chat_update(channel=channel, ts=ts, **message)
+        except SlackApiError as error:
+            # The worker still submits; its notice updates every remembered message.
+            log.warning(
+                "could not show the approval on the message",
+                extra={"event": "approve_update_failed", "error": error.response.get("error")},
+            )
+        if (channel, ts) not in workspace.messages_for_period(
+            rt, school_id=ref.school_id, start=ref.start, end=ref.end
+        ):
+            workspace.remember_message(
+                rt, school_id=ref.school_id, start=ref.start, end=ref.end, channel_id=channel, ts=ts
+            )
+        _catch_up(client, rt, ref, view, channel=channel, ts=ts)
+    else:
+        respond(replace_original=True, **message)
+    dispatch.enqueue_submission(view.id)
+    log.info(
+        "submission approved from Slack",
+        extra={"event": "approve", "school_id": ref.school_id, "submission_id": view.id},
+    )
+
+
+def _catch_up(
+    client: WebClient,
+    rt: Runtime,
+    ref: PeriodRef,
+    shown: SubmissionView,
+    *,
+    channel: str,
+    ts: str,
+) -> None:
+    """Redraw once more if a worker finished the submission while we drew "Submitting…".
+
+    A second click can draw "Submitting…" just after the worker's final update; the
+    worker will not update again, so the listener re-reads after its own update and
+    shows the final state itself.
+    """
+    latest = submissions.submission_status(
+        rt, school_id=ref.school_id, start=ref.start, end=ref.end
+    )
+    if latest is None or latest.state in (shown.state, SubmissionState.SUBMITTING):
+        return
+    if latest.state is SubmissionState.APPROVED:
+        return
+    report = reports.school_report(rt, school_id=ref.school_id, start=ref.start, end=ref.end)
+    try:
+        client.chat_update(
+            channel=channel, ts=ts, **submission_message(report, latest, school_id=ref.school_id)
+        )
+    except SlackApiError as error:
+        log.warning(
+            "could not redraw the submission state",
+            extra={"event": "approve_update_failed", "error": error.response.get("error")},
+        )
+
+
+def handle_review(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    actor = actor_of(body, context)
+    try:
+        ref = _ref(body)
+        access = school_by_id(actor, ref.school_id, director=True)
+        rt = runtime()
+        report = reports.school_report(
+            rt, school_id=ref.school_id, start=ref.start, end=ref.end, team_id=actor.team_id
+        )
+        bad_ids = {e.record_id for e in report.errors if e.record_id is not None}
+        records = {
+            r.id: BadRecord(r.id, r.student_id, r.student, r.check_in, r.check_out)
+            for r in attendance.list_attendance(
+                rt, school_id=ref.school_id, start=ref.start, end=ref.end, team_id=actor.team_id
+            )
+            if r.id in bad_ids
+        }
+    except RollcallError as error:
+        _refuse(respond, error)
+        return
+    channel, ts = message_location(body)
+    meta = ReviewMeta(ref.school_id, ref.start, ref.end, channel, ts)
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=review_view(report, records, zone(access.timezone), meta),
+    )
+
+
+def handle_refresh(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    ack()
+    actor = actor_of(body, context)
+    try:
+        ref = _ref(body)
+        school_by_id(actor, ref.school_id)
+    except RollcallError as error:
+        _refuse(respond, error)
+        return
+    dispatch.enqueue_report(
+        ref.school_id, ref.start, ref.end, destination=_destination(actor, body)
+    )
+
+
+def handle_page(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    ack()
+    actor = actor_of(body, context)
+    try:
+        ref = _ref(body)
+        school_by_id(actor, ref.school_id)
+    except RollcallError as error:
+        _refuse(respond, error)
+        return
+    dispatch.enqueue_report(
+        ref.school_id, ref.start, ref.end, destination=_destination(actor, body, page=ref.page)
+    )
 
 
 def register(app: App) -> None:
     """Register this module's listeners on the app."""
+    app.action(APPROVE_ACTION)(handle_approve)
+    app.action(REVIEW_ACTION)(handle_review)
+    app.action(REFRESH_ACTION)(handle_refresh)
+    app.action(re.compile(rf"^{PAGE_ACTION}_(prev|next)$"))(handle_page)

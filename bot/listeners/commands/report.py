@@ -1,1 +1,158 @@
-"""Subcommands of /kindertrack owned by this module (added with dispatcher.add_subcommand)."""
+"""``/kindertrack report [FROM TO]`` and ``/kindertrack status``.
+
+``report`` acks at once, posts a placeholder in the channel, remembers it for the pay
+period and hands the report to a worker; the notifier replaces the placeholder with the
+preview and posts the full table as CSV in its thread. ``status`` answers ephemerally with
+where the last closed pay period's submission stands.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.notices import placeholder_message, status_message
+from bot.permissions import Actor, SchoolAccess, school_in_channel
+from bot.runtime import runtime
+from core.domain.instants import parse_date, zone
+from core.domain.pay_periods import PayPeriod
+from core.errors import InvalidInput
+from core.services import submissions, workspace
+from core.services.reports import check_range
+from workers import dispatch
+
+log = logging.getLogger(__name__)
+
+BUILDING = "Building the KinderTrack Subsidy Report…"
+
+
+def actor_of(command: dict[str, Any], context: BoltContext) -> Actor:
+    return Actor(
+        team_id=str(context.team_id or command.get("team_id") or ""),
+        user_id=str(command.get("user_id") or context.user_id or ""),
+        channel_id=command.get("channel_id") or context.channel_id,
+    )
+
+
+def last_closed(access: SchoolAccess) -> PayPeriod:
+    """The most recent pay period that ended before today in the school's zone."""
+    rt = runtime()
+    today = rt.now().astimezone(zone(access.timezone)).date()
+    return rt.calendar.last_closed(today)
+
+
+def parse_range(args: str, access: SchoolAccess) -> tuple[date, date]:
+    """``""`` → the last closed pay period; ``"FROM TO"`` → those dates (YYYY-MM-DD)."""
+    parts = args.split()
+    if not parts:
+        period = last_closed(access)
+        return period.start, period.end
+    if len(parts) != 2:
+        raise InvalidInput(
+            "Give no dates (the last closed pay period) or two: "
+            "`/kindertrack report 2026-11-08 2026-11-21`."
+        )
+    start = parse_date(parts[0], what="start date")
+    end = parse_date(parts[1], what="end date")
+    check_range(start, end)
+    return start, end
+
+
+def handle_report(
+    *,
+    ack: Ack,
+    respond: Respond,
+    client: WebClient,
+    command: dict[str, Any],
+    context: BoltContext,
+) -> None:
+    ack(text=BUILDING, response_type="ephemeral")
+    actor = actor_of(command, context)
+    access = school_in_channel(actor)
+    start, end = parse_range(context["subcommand_args"], access)
+    destination: dict[str, Any] = {
+        "team_id": actor.team_id,
+        "channel_id": actor.channel_id,
+        "ts": None,
+        "user_id": actor.user_id,
+        "response_url": None,
+    }
+    try:
+        placeholder = client.chat_postMessage(
+            channel=actor.channel_id or "",
+            **placeholder_message(access.school_name, start, end, building=BUILDING),
+        )
+    except SlackApiError as error:
+        # Not in the channel (or a DM the bot cannot post in): answer through the
+        # command's response_url instead; such a message cannot follow the submission.
+        log.info(
+            "placeholder refused; answering via response_url",
+            extra={
+                "event": "report_placeholder",
+                "school_id": access.school_id,
+                "error": error.response.get("error"),
+            },
+        )
+        destination.update(channel_id=None, response_url=command.get("response_url"))
+    else:
+        destination["ts"] = str(placeholder["ts"])
+        destination["channel_id"] = str(placeholder["channel"])
+        workspace.remember_message(
+            runtime(),
+            school_id=access.school_id,
+            start=start,
+            end=end,
+            channel_id=destination["channel_id"],
+            ts=destination["ts"],
+        )
+    dispatch.enqueue_report(access.school_id, start, end, destination=destination)
+    log.info(
+        "report requested",
+        extra={
+            "event": "report_requested",
+            "school_id": access.school_id,
+            "period": f"{start}/{end}",
+        },
+    )
+
+
+def handle_status(
+    *,
+    ack: Ack,
+    respond: Respond,
+    client: WebClient,
+    command: dict[str, Any],
+    context: BoltContext,
+) -> None:
+    ack()
+    actor = actor_of(command, context)
+    access = school_in_channel(actor)
+    period = last_closed(access)
+    view = submissions.submission_status(
+        runtime(),
+        school_id=access.school_id,
+        start=period.start,
+        end=period.end,
+        team_id=actor.team_id,
+    )
+    respond(
+        text=status_message(view, school=access.school_name, period=period),
+        response_type="ephemeral",
+        replace_original=False,
+    )
+
+
+def register() -> None:
+    """Add this module's subcommands to the dispatcher (done at import)."""
+    from bot.listeners.commands.dispatcher import add_subcommand
+
+    add_subcommand("report", handle_report)
+    add_subcommand("status", handle_status)
+
+
+register()

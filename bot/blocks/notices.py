@@ -1,0 +1,177 @@
+"""Messages the notifier delivers: registration results, reminders, refusals, and the
+submission status answer, plus the CSV copies posted in a report's thread.
+
+Every name (school, provider, child) goes through ``escape_mrkdwn``; the report itself is
+rendered by :mod:`bot.blocks.report` so a reminder carries the same preview and buttons.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
+
+from bot.blocks.limits import MESSAGE_BLOCKS, SECTION_TEXT, clip
+from bot.blocks.report import report_blocks
+from bot.escape import escape_mrkdwn
+from core.domain.pay_periods import PayPeriod
+from core.domain.report import SubsidyReport
+from core.domain.submission import SubmissionState
+from core.messages import ALREADY_SUBMITTED, CORRECTED_CLAIM_CONTACT
+from core.services.submissions import SubmissionView
+
+REGISTERED_TAG = ":large_green_circle: Registered"
+
+
+def _who(user: str) -> str:
+    """A Slack mention for a Slack user ID, else the escaped actor (the CLI's name)."""
+    if user and user[0] in "UW" and user.isalnum():
+        return f"<@{user}>"
+    return escape_mrkdwn(user or "someone")
+
+
+def _message(text: str, blocks: list[Block]) -> dict[str, Any]:
+    return {"text": text, "blocks": [b.to_dict() for b in blocks]}
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))
+
+
+def registration_message(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The answer to ``/kindertrack register``: a green tag, or KinderTrack's refusal."""
+    if payload.get("ok"):
+        provider_id = escape_mrkdwn(str(payload.get("provider_id", "")))
+        name = escape_mrkdwn(str(payload.get("provider_name") or ""))
+        named = f" — {name}" if name else ""
+        text = f"{REGISTERED_TAG} · provider ID {provider_id}{named}"
+        return _message(
+            f"Registered with KinderTrack: provider ID {provider_id}{named}",
+            [
+                _section(f"{text}"),
+                ContextBlock(
+                    elements=[
+                        MarkdownTextObject(
+                            text="KinderTrack confirmed the provider ID. Next: link each "
+                            "subsidized child with /kindertrack link or /kindertrack sync."
+                        )
+                    ]
+                ),
+            ],
+        )
+    message = escape_mrkdwn(str(payload.get("message") or "KinderTrack refused the provider ID."))
+    return _message(
+        f"Not registered: {message}",
+        [_section(f":red_circle: *Not registered.* {message}")],
+    )
+
+
+def placeholder_message(school: str, start: date, end: date, *, building: str) -> dict[str, Any]:
+    """What the channel sees while a worker builds the report (replaced in place)."""
+    return _message(
+        f":hourglass_flowing_sand: {building}",
+        [
+            _section(
+                f":hourglass_flowing_sand: {building}\n*{escape_mrkdwn(school)}*, {start} to {end}"
+            )
+        ],
+    )
+
+
+def failure_message(message: str, *, what: str = "build the report") -> dict[str, Any]:
+    """A refusal shown in place of a placeholder (the message is a RollcallError's text)."""
+    text = escape_mrkdwn(message)
+    return _message(f"Could not {what}: {text}", [_section(f":x: *Could not {what}.* {text}")])
+
+
+def reminder_intro(
+    kind: str, report: SubsidyReport, *, days_left: int, errors: int
+) -> tuple[str, str]:
+    """(fallback text, mrkdwn line) opening a reminder."""
+    school = escape_mrkdwn(report.school)
+    period = f"{report.start} to {report.end}"
+    if kind == "closing":
+        day_word = "day" if days_left == 1 else "days"
+        error_word = "error" if errors == 1 else "errors"
+        line = (
+            f":alarm_clock: *{school}*: the pay period {period} closes soon — "
+            f"*{days_left} {day_word} left, {errors} {error_word} to fix.*"
+        )
+        return f"{school}: {days_left} {day_word} left, {errors} {error_word} to fix", line
+    line = (
+        f":bell: *{school}*: the pay period {period} has closed and is not submitted — "
+        "the preview is ready to approve."
+    )
+    if errors:
+        line += f" First fix {errors} error{'s' if errors != 1 else ''}."
+    return f"{school}: the pay period has closed and is not submitted", line
+
+
+def reminder_message(
+    kind: str, report: SubsidyReport, *, school_id: int, days_left: int, errors: int
+) -> dict[str, Any]:
+    """A reminder: one line on what is due, then the same preview and buttons as the report."""
+    text, line = reminder_intro(kind, report, days_left=days_left, errors=errors)
+    blocks: list[Block] = [_section(line)]
+    blocks += report_blocks(report, school_id=school_id)
+    if len(blocks) > MESSAGE_BLOCKS:
+        # The preview is built to leave room; never let a reminder be refused by Slack.
+        blocks = blocks[:1] + blocks[-(MESSAGE_BLOCKS - 1) :]
+    return _message(text, blocks)
+
+
+def status_message(view: SubmissionView | None, *, school: str, period: PayPeriod) -> str:
+    """The ``/kindertrack status`` answer (mrkdwn)."""
+    head = f"*{escape_mrkdwn(school)}*, pay period {period}:"
+    if view is None:
+        return (
+            f"{head} not approved yet (draft). Run /kindertrack report to preview and approve it."
+        )
+    state = view.state
+    if state is SubmissionState.SUBMITTED:
+        when = f" on {view.received_at:%Y-%m-%d %H:%M} UTC" if view.received_at else ""
+        return (
+            f"{head} :white_check_mark: submitted to KinderTrack{when}, confirmation "
+            f"`{escape_mrkdwn(view.kindertrack_submission_id or '')}`, "
+            f"{view.record_count} records (submission #{view.id})."
+        )
+    if state in (SubmissionState.APPROVED, SubmissionState.SUBMITTING):
+        text = (
+            f"{head} :hourglass_flowing_sand: approved by {_who(view.approved_by)} and being "
+            f"submitted (submission #{view.id}, {state})."
+        )
+        if view.error:
+            text += f"\n_{escape_mrkdwn(view.error)}_"
+        return text
+    if state is SubmissionState.REJECTED:
+        error = view.error or "KinderTrack refused the submission."
+        text = f"{head} :x: KinderTrack refused submission #{view.id}: {escape_mrkdwn(error)}"
+        if ALREADY_SUBMITTED in error and CORRECTED_CLAIM_CONTACT not in error:
+            text += f"\n{CORRECTED_CLAIM_CONTACT}"
+        return text
+    return f"{head} draft. {escape_mrkdwn(view.error or '')}".rstrip()
+
+
+def _csv_safe(value: str) -> str:
+    """Keep spreadsheets from running a value as a formula (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def sent_records_csv(records: Iterable[Mapping[str, Any]]) -> str:
+    """Exactly what was sent to KinderTrack: child_id, check_in, check_out (ISO 8601)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["child_id", "check_in", "check_out"])
+    for record in records:
+        writer.writerow(
+            [
+                _csv_safe(str(record.get("child_id", ""))),
+                str(record.get("check_in", "")),
+                str(record.get("check_out", "")),
+            ]
+        )
+    return out.getvalue()

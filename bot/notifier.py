@@ -1,0 +1,421 @@
+"""The Slack notifier: how the workers' notices reach directors (``core.ports.Notifier``).
+
+A notice names a school and carries a payload (workers/actors.py); some carry a
+*destination*, the plain dict the listener handed to the worker::
+
+    {"team_id": str, "channel_id": str|None, "ts": str|None,
+     "user_id": str|None, "response_url": str|None}
+
+and delivery follows it: ``channel_id`` + ``ts`` → ``chat.update`` that message; else
+``response_url`` → post to it; else ``channel_id`` → ``chat.postMessage`` there; else a DM
+to ``user_id``. A report destination may also carry ``page`` (the Previous/Next buttons):
+the message is redrawn on that page and no new CSV is posted.
+
+Notices handled:
+
+- ``report`` / ``report_failed``: the preview (or the refusal) replaces the placeholder;
+  the full table goes to the message's thread as CSV. A period already approved shows
+  its submission state instead of the Approve button.
+- ``submission``: every remembered message of the period is updated (submitting,
+  submitted with KinderTrack's confirmation, or refused with its message and, for a
+  period already submitted, the corrected-claim contact); after a submission the CSV of
+  exactly what was sent goes in each message's thread.
+- ``registration``: the green "Registered" tag, or KinderTrack's refusal.
+- ``reminder_closing`` / ``reminder_closed``: the preview with its buttons, to the
+  school's reminder channel when set, else a DM to each director; every posted message
+  is remembered so it follows the submission.
+
+Tokens: one workspace uses ``SLACK_BOT_TOKEN``; an installable app (OAuth) uses the
+bot token the installation store holds for the school's team. The Web API is called at
+``ROLLCALL_SLACK_API_URL`` when set. Logs carry IDs and kinds, never a child's name.
+A delivery Slack refuses is logged and skipped: the notice's work (a submission, a
+registration) is already recorded in the database, and re-running it would not help.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+from slack_sdk.oauth.installation_store import InstallationStore
+from slack_sdk.webhook import WebhookClient
+
+from bot.app import SlackSetupError, is_oauth, slack_api_url
+from bot.blocks.notices import (
+    failure_message,
+    registration_message,
+    reminder_message,
+    sent_records_csv,
+)
+from bot.blocks.report import report_message
+from bot.blocks.submission import submission_message
+from cli.render import report_csv
+from core.config import Settings
+from core.domain.report import SubsidyReport
+from core.domain.submission import SubmissionState
+from core.errors import RollcallError
+from core.ports import Notice
+from core.services import reports, submissions, workspace
+from core.services.runtime import Runtime
+from core.services.schools import get_school
+from core.services.submissions import SubmissionView
+
+log = logging.getLogger(__name__)
+
+Destination = Mapping[str, Any]
+Message = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _School:
+    id: int
+    team_id: str
+    reminder_channel: str | None
+
+
+class NoticeUndelivered(RollcallError):
+    """No copy of a notice that must arrive (a reminder) could be delivered."""
+
+
+def _default_runtime() -> Runtime:
+    from workers.runtime import runtime
+
+    return runtime()
+
+
+class SlackNotifier:
+    """Delivers notices through Slack's Web API.
+
+    Keyword-only: ``token_for_team`` maps a school's team ID to a bot token (None when
+    the workspace is not installed); ``base_url`` is the Web API address; ``runtime``
+    returns the Runtime whose database holds schools, directors and remembered messages
+    (default: the worker's, ``workers.runtime.runtime``).
+    """
+
+    def __init__(
+        self,
+        *,
+        token_for_team: Callable[[str], str | None],
+        base_url: str = WebClient.BASE_URL,
+        runtime: Callable[[], Runtime] | None = None,
+    ) -> None:
+        self._token_for_team = token_for_team
+        self._base_url = base_url
+        self._runtime = runtime or _default_runtime
+        self._clients: dict[str, WebClient] = {}
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        runtime: Callable[[], Runtime] | None = None,
+        installation_store: InstallationStore | None = None,
+    ) -> SlackNotifier:
+        """Single workspace (``SLACK_BOT_TOKEN``) or OAuth (the installation store's tokens,
+        encrypted with ``ROLLCALL_TOKEN_ENCRYPTION_KEY``, on the runtime's database)."""
+        base_url = slack_api_url(settings)
+        if is_oauth(settings) or installation_store is not None:
+            resolver = _InstallationTokens(
+                settings, installation_store, runtime or _default_runtime
+            )
+            return cls(token_for_team=resolver, base_url=base_url, runtime=runtime)
+        token = settings.slack_bot_token
+        if not token:
+            raise SlackSetupError(
+                "The Slack notifier needs SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and "
+                "SLACK_CLIENT_SECRET with an installed workspace."
+            )
+        return cls(token_for_team=lambda team_id: token, base_url=base_url, runtime=runtime)
+
+    # --- the port ------------------------------------------------------------------------
+
+    def notify(self, notice: Notice) -> None:
+        handler = {
+            "report": self._report,
+            "report_failed": self._report_failed,
+            "submission": self._submission,
+            "registration": self._registration,
+            "reminder_closing": self._reminder,
+            "reminder_closed": self._reminder,
+        }.get(notice.kind)
+        if handler is None:
+            log.warning(
+                "notice of an unknown kind dropped",
+                extra={"event": "notice", "kind": notice.kind, "school_id": notice.school_id},
+            )
+            return
+        rt = self._runtime()
+        school = self._school(rt, notice.school_id)
+        client = self._client(school.team_id)
+        if client is None:
+            log.warning(
+                "no Slack token for the school's workspace; notice dropped",
+                extra={"event": "notice", "kind": notice.kind, "school_id": school.id},
+            )
+            return
+        handler(rt, client, school, notice)
+
+    # --- notices ---------------------------------------------------------------------------
+
+    def _report(self, rt: Runtime, client: WebClient, school: _School, notice: Notice) -> None:
+        report = notice.payload["report"]
+        assert isinstance(report, SubsidyReport)
+        destination = _destination(notice)
+        page = destination.get("page")
+        status = submissions.submission_status(
+            rt, school_id=school.id, start=report.start, end=report.end
+        )
+        if status is not None and status.state is not SubmissionState.DRAFT:
+            message = submission_message(report, status, school_id=school.id)
+        else:
+            message = report_message(report, school_id=school.id, page=int(page or 0))
+        channel, ts = self._deliver(client, destination, message, notice)
+        if channel and ts and page is None:
+            self._upload(
+                client,
+                notice,
+                channel=channel,
+                thread_ts=ts,
+                content=report_csv(report),
+                filename=f"kindertrack-subsidy-report-{report.start}-{report.end}.csv",
+                title=f"KinderTrack Subsidy Report {report.start} to {report.end}",
+            )
+
+    def _report_failed(
+        self, rt: Runtime, client: WebClient, school: _School, notice: Notice
+    ) -> None:
+        message = failure_message(str(notice.payload.get("message", "")))
+        self._deliver(client, _destination(notice), message, notice)
+
+    def _registration(
+        self, rt: Runtime, client: WebClient, school: _School, notice: Notice
+    ) -> None:
+        self._deliver(client, _destination(notice), registration_message(notice.payload), notice)
+
+    def _submission(self, rt: Runtime, client: WebClient, school: _School, notice: Notice) -> None:
+        view = notice.payload.get("submission")
+        if not isinstance(view, SubmissionView):
+            view = submissions.get_submission(
+                rt, submission_id=int(str(notice.payload["submission_id"]))
+            )
+        report = reports.school_report(
+            rt, school_id=school.id, start=view.period_start, end=view.period_end
+        )
+        message = submission_message(report, view, school_id=school.id)
+        posted = workspace.messages_for_period(
+            rt, school_id=school.id, start=view.period_start, end=view.period_end
+        )
+        if not posted:
+            log.info(
+                "no Slack message follows this period",
+                extra={"event": "notice", "kind": notice.kind, "school_id": school.id},
+            )
+        sent = (
+            sent_records_csv(submissions.sent_records(rt, submission_id=view.id))
+            if view.state is SubmissionState.SUBMITTED
+            else None
+        )
+        for channel, ts in posted:
+            if not self._call(client.chat_update, notice, channel=channel, ts=ts, **message):
+                continue
+            if sent is not None:
+                self._upload(
+                    client,
+                    notice,
+                    channel=channel,
+                    thread_ts=ts,
+                    content=sent,
+                    filename=f"kindertrack-submitted-{view.period_start}-{view.period_end}.csv",
+                    title=f"Sent to KinderTrack (confirmation {view.kindertrack_submission_id})",
+                )
+
+    def _reminder(self, rt: Runtime, client: WebClient, school: _School, notice: Notice) -> None:
+        report = notice.payload["report"]
+        assert isinstance(report, SubsidyReport)
+        message = reminder_message(
+            notice.kind.removeprefix("reminder_"),
+            report,
+            school_id=school.id,
+            days_left=int(str(notice.payload.get("days_left", 0))),
+            errors=int(str(notice.payload.get("errors", len(report.errors)))),
+        )
+        if school.reminder_channel:
+            channels = [school.reminder_channel]
+        else:
+            with rt.session() as session:
+                directors = workspace.directors_of(session, school_id=school.id)
+            channels = [c for c in (self._dm(client, notice, user) for user in directors) if c]
+        delivered = 0
+        for channel in channels:
+            answer = self._call(client.chat_postMessage, notice, channel=channel, **message)
+            if answer is not None:
+                delivered += 1
+                workspace.remember_message(
+                    rt,
+                    school_id=school.id,
+                    start=report.start,
+                    end=report.end,
+                    channel_id=channel,
+                    ts=str(answer["ts"]),
+                    kind="reminder",
+                )
+        if channels and not delivered:
+            # The actor releases its once-only claim on any error: the next pass retries.
+            raise NoticeUndelivered("Slack refused every copy of the reminder.")
+
+    # --- delivery ----------------------------------------------------------------------
+
+    def _deliver(
+        self, client: WebClient, destination: Destination, message: Message, notice: Notice
+    ) -> tuple[str | None, str | None]:
+        """Deliver ``message`` where ``destination`` says; the (channel, ts) it now lives at
+        when known."""
+        channel = destination.get("channel_id") or None
+        ts = destination.get("ts") or None
+        if channel and ts:
+            done = self._call(client.chat_update, notice, channel=channel, ts=ts, **message)
+            return (channel, ts) if done else (None, None)
+        response_url = destination.get("response_url")
+        if response_url:
+            try:
+                WebhookClient(str(response_url)).send_dict(
+                    {**message, "response_type": "ephemeral", "replace_original": False}
+                )
+            except (SlackClientError, OSError) as error:
+                _log_failure(notice, "response_url", error)
+            return None, None
+        if not channel and destination.get("user_id"):
+            channel = self._dm(client, notice, str(destination["user_id"]))
+        if not channel:
+            log.warning(
+                "notice without a destination dropped",
+                extra={"event": "notice", "kind": notice.kind, "school_id": notice.school_id},
+            )
+            return None, None
+        answer = self._call(client.chat_postMessage, notice, channel=channel, **message)
+        return (channel, str(answer["ts"])) if answer is not None else (None, None)
+
+    def _dm(self, client: WebClient, notice: Notice, user_id: str) -> str | None:
+        answer = self._call(client.conversations_open, notice, users=user_id)
+        if answer is None:
+            return None
+        return str(answer["channel"]["id"])
+
+    def _upload(
+        self,
+        client: WebClient,
+        notice: Notice,
+        *,
+        channel: str,
+        thread_ts: str,
+        content: str,
+        filename: str,
+        title: str,
+    ) -> None:
+        self._call(
+            client.files_upload_v2,
+            notice,
+            channel=channel,
+            thread_ts=thread_ts,
+            content=content,
+            filename=filename,
+            title=title,
+        )
+
+    def _call(self, method: Callable[..., Any], notice: Notice, **kwargs: Any) -> Any:
+        """One Web API call; a refusal is logged (with IDs only) and answers None."""
+        try:
+            return method(**kwargs)
+        except (SlackClientError, OSError) as error:
+            _log_failure(notice, getattr(method, "__name__", "web_api"), error, kwargs)
+            return None
+
+    # --- lookups -------------------------------------------------------------------------
+
+    def _school(self, rt: Runtime, school_id: int) -> _School:
+        with rt.session() as session:
+            school = get_school(session, school_id=school_id)
+            return _School(school.id or 0, school.team_id, school.reminder_channel)
+
+    def _client(self, team_id: str) -> WebClient | None:
+        token = self._token_for_team(team_id)
+        if not token:
+            return None
+        client = self._clients.get(token)
+        if client is None:
+            client = WebClient(
+                token=token,
+                base_url=self._base_url,
+                retry_handlers=[
+                    ConnectionErrorRetryHandler(),
+                    RateLimitErrorRetryHandler(max_retry_count=2),
+                ],
+            )
+            self._clients[token] = client
+        return client
+
+
+class _InstallationTokens:
+    """team ID → the bot token of that workspace's installation (OAuth mode)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: InstallationStore | None,
+        runtime: Callable[[], Runtime],
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._runtime = runtime
+
+    def _installation_store(self) -> InstallationStore:
+        if self._store is None:
+            from bot.installation_store import EncryptedInstallationStore
+
+            if not self._settings.token_encryption_key:
+                raise SlackSetupError(
+                    "ROLLCALL_TOKEN_ENCRYPTION_KEY is required in OAuth mode: bot tokens are "
+                    "stored encrypted."
+                )
+            self._store = EncryptedInstallationStore(
+                client_id=self._settings.slack_client_id or "",
+                engine=self._runtime().engine,
+                encryption_key=self._settings.token_encryption_key,
+            )
+        return self._store
+
+    def __call__(self, team_id: str) -> str | None:
+        bot = self._installation_store().find_bot(enterprise_id=None, team_id=team_id or None)
+        return bot.bot_token if bot is not None else None
+
+
+def _destination(notice: Notice) -> Destination:
+    destination = notice.payload.get("destination")
+    return destination if isinstance(destination, Mapping) else {}
+
+
+def _log_failure(
+    notice: Notice, method: str, error: BaseException, kwargs: Mapping[str, Any] | None = None
+) -> None:
+    response = getattr(error, "response", None)
+    code = response.get("error") if response is not None else type(error).__name__
+    log.warning(
+        "Slack refused a notice delivery",
+        extra={
+            "event": "notice_failed",
+            "kind": notice.kind,
+            "school_id": notice.school_id,
+            "method": method,
+            "channel": (kwargs or {}).get("channel"),
+            "error": code,
+        },
+    )

@@ -1,0 +1,678 @@
+"""The report flow over real HTTP: /kindertrack report, Review errors and its modal,
+Approve & submit, status — signed requests to the Bolt app, the Slack stand-in, the real
+test database and a real Dramatiq worker consuming the real Redis broker."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import dramatiq
+import pytest
+from dramatiq.brokers.redis import RedisBroker
+from sqlalchemy import Engine
+from sqlmodel import select
+
+import bot.runtime
+import workers.actors  # declares the actors the worker consumes
+import workers.runtime
+from bot.blocks.limits import MESSAGE_BLOCKS, view_violations, violations
+from bot.blocks.report import (
+    APPROVE_ACTION,
+    PAGE_ACTION,
+    REFRESH_ACTION,
+    REVIEW_ACTION,
+    ROWS_PER_PAGE,
+)
+from bot.blocks.review import CALLBACK_ID, ReviewMeta
+from bot.blocks.values import PeriodRef
+from bot.notifier import SlackNotifier
+from bot.standin import SlackStandin
+from bot.standin.server import Call
+from core.domain.submission import SubmissionState
+from core.messages import ALREADY_SUBMITTED, CORRECTED_CLAIM_CONTACT
+from core.ports import KinderTrack
+from core.services import attendance, schools, students, submissions, workspace
+from core.services.runtime import Runtime
+from core.store.tables import AuditEntry, Student, Submission
+from tests.fakes import FakeKinderTrack, FrozenClock
+from tests.fixtures.database import CALENDAR
+from tests.fixtures.sandbox import SandboxHarness
+from tests.fixtures.slack import BotServer, make_bot_settings
+
+START, END = date(2026, 11, 8), date(2026, 11, 21)  # the last closed period on the clock
+TEAM, CHANNEL = "T0001", "C0SCHOOL"
+DIRECTOR, STAFF = "U0DIRECTOR", "U0STAFF"
+CLEAN_CSV = (
+    "student,check_in,check_out\n"
+    "Ava Smith,2026-11-09T08:00,2026-11-09T16:30\n"
+    "Ava Smith,2026-11-10T08:00,2026-11-10T12:00\n"
+)
+MARKUP_SCHOOL = "<!channel> & *Sunny* Days"
+MARKUP_CHILD = "<@U1> *Ava* & <!here>"
+
+
+@dataclass
+class Env:
+    rt: Runtime
+    server: BotServer
+    slack: SlackStandin
+
+    def school(
+        self, *, name: str = "Sunny Days", child: str = "Ava Smith", csv: str = CLEAN_CSV
+    ) -> int:
+        """A school of T0001 worked on in C0SCHOOL, registered, with one linked child."""
+        school = workspace.create_team_school(
+            self.rt, team_id=TEAM, name=name, creator=DIRECTOR, channel_id=CHANNEL
+        )
+        sid = school.id or 0
+        schools.register_provider(self.rt, school_id=sid, provider_id="12345", actor=DIRECTOR)
+        students.add_student(self.rt, school_id=sid, name=child, child_id="123456", actor="t")
+        attendance.import_csv(
+            self.rt, school_id=sid, content=csv.replace("Ava Smith", child), actor="t"
+        )
+        return sid
+
+    def report(self, text: str = "report") -> tuple[str, str, dict[str, Any]]:
+        """Run the slash command; wait for the worker to fill the placeholder and thread the
+        CSV. Returns (channel, ts, the message as Slack now holds it)."""
+        updates = len(self.slack.calls_for("chat.update"))
+        answer = self.server.slash(text, channel_id=CHANNEL, user_id=DIRECTOR)
+        assert answer.status_code == 200
+        assert answer.json()["text"] == "Building the KinderTrack Subsidy Report…"
+        placeholder = self.slack.wait_for("chat.postMessage")[-1]
+        assert "Building the KinderTrack Subsidy Report…" in placeholder.args["text"]
+        filled = self.slack.wait_for("chat.update", count=updates + 1, timeout=10)[-1]
+        channel, ts = filled.args["channel"], filled.args["ts"]
+        assert channel == placeholder.args["channel"]
+        self.slack.wait_for("files.completeUploadExternal", timeout=10)
+        return channel, ts, self.slack.messages[(channel, ts)]
+
+    def click(self, action_id: str, ref: PeriodRef, **fields: Any) -> Call:
+        """Press a button; return the listener's ephemeral answer when it gives one."""
+        answered = len(self.slack.calls_for("response_url"))
+        fields.setdefault("user_id", DIRECTOR)
+        response = self.server.action(action_id, value=ref.encode(), **fields)
+        assert response.status_code == 200
+        return self.slack.wait_for("response_url", count=answered + 1)[-1]
+
+
+def _eventually(check: Callable[[], bool], *, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.02)
+
+
+def _mrkdwn(obj: Any) -> list[str]:
+    """Every mrkdwn text (and fallback ``text``) in a message or view: what Slack formats."""
+    found: list[str] = []
+    if isinstance(obj, dict):
+        if obj.get("type") == "mrkdwn":
+            found.append(obj["text"])
+        for key, value in obj.items():
+            if key == "text" and isinstance(value, str) and obj.get("type") is None:
+                found.append(value)
+            else:
+                found += _mrkdwn(value)
+    elif isinstance(obj, list):
+        for item in obj:
+            found += _mrkdwn(item)
+    return found
+
+
+def _all_text(message: dict[str, Any]) -> str:
+    return json.dumps(message, ensure_ascii=False)
+
+
+@pytest.fixture
+def env_factory(
+    db: Engine,
+    clock: FrozenClock,
+    slack_standin: SlackStandin,
+    bot_server_factory: Callable[..., BotServer],
+    redis_broker: RedisBroker,
+) -> Iterator[Callable[[KinderTrack], Env]]:
+    workers_started: list[dramatiq.Worker] = []
+
+    def start(kindertrack: KinderTrack) -> Env:
+        rt = Runtime(engine=db, kindertrack=kindertrack, calendar=CALENDAR, clock=clock)
+        rt.notifier = SlackNotifier.from_settings(
+            make_bot_settings(slack_standin), runtime=lambda: rt
+        )
+        bot.runtime.use_runtime(rt)
+        workers.runtime.use_runtime(rt)
+        worker = dramatiq.Worker(redis_broker, worker_timeout=100, worker_threads=2)
+        worker.start()
+        workers_started.append(worker)
+        return Env(rt, bot_server_factory(), slack_standin)
+
+    try:
+        yield start
+    finally:
+        for worker in workers_started:
+            worker.stop()
+        bot.runtime.use_runtime(None)
+        workers.runtime.use_runtime(None)
+
+
+@pytest.fixture
+def env(env_factory: Callable[[KinderTrack], Env], fake_kindertrack: FakeKinderTrack) -> Env:
+    return env_factory(fake_kindertrack)
+
+
+# --- /kindertrack report -----------------------------------------------------------------
+
+
+def test_report_replaces_its_placeholder_and_threads_the_csv(env: Env) -> None:
+    # Given a registered school with a linked child's attendance in the last closed period
+    sid = env.school()
+
+    # When the director runs /kindertrack report (no dates: the last closed pay period)
+    channel, ts, message = env.report()
+
+    # Then the placeholder was posted in the channel and remembered for the period
+    assert channel == CHANNEL
+    assert workspace.messages_for_period(env.rt, school_id=sid, start=START, end=END) == [
+        (channel, ts)
+    ]
+    # And the worker replaced it with the preview: provider, period, the child's line
+    text = _all_text(message)
+    assert "KinderTrack Subsidy Report — Sunny Days" in text
+    assert "provider ID 12345" in text
+    assert "matches a pay period" in text
+    assert "Ava Smith" in text and "Approved" in text and "12.50 h" in text
+    assert APPROVE_ACTION in text
+    assert violations(message["blocks"], max_blocks=MESSAGE_BLOCKS) == []
+    # And the full table is in the message's thread as CSV
+    [done] = env.slack.calls_for("files.completeUploadExternal")
+    assert done.args["thread_ts"] == ts and done.args["channel_id"] == channel
+    [content] = env.slack.uploads.values()
+    assert content.decode().splitlines() == [
+        "student,child_id,status,days,hours,units,errors",
+        "Ava Smith,123456,Approved,2,12.50,3,",
+    ]
+
+
+def test_report_with_dates_that_miss_a_pay_period_says_so(env: Env) -> None:
+    env.school()
+
+    _, _, message = env.report("report 2026-11-09 2026-11-20")
+
+    text = _all_text(message)
+    assert "does *not* match a pay period" in text
+    assert APPROVE_ACTION not in text
+
+
+def test_report_with_bad_dates_is_refused_without_a_placeholder(env: Env) -> None:
+    env.school()
+
+    env.server.slash("report 2026-11-21 2026-11-08", channel_id=CHANNEL, user_id=DIRECTOR)
+
+    [answer] = env.slack.wait_for("response_url")
+    assert "ends (2026-11-08) before it starts" in answer.args["text"]
+    assert env.slack.calls_for("chat.postMessage") == []
+
+
+# --- Review errors --------------------------------------------------------------------------
+
+ERROR_CSV = CLEAN_CSV + (
+    "Ava Smith,2026-11-11T08:00,\n"  # never checked out
+    "Ava Smith,2026-11-12T08:00,2026-11-12T12:00\n"
+    "Ava Smith,2026-11-12T11:00,2026-11-12T15:00\n"  # overlaps the one before
+)
+
+
+def _records(rt: Runtime, sid: int) -> dict[int, tuple[Any, Any]]:
+    return {
+        r.id: (r.check_in, r.check_out)
+        for r in attendance.list_attendance(rt, school_id=sid, start=START, end=END)
+    }
+
+
+def _open_review(env: Env, sid: int, channel: str, ts: str) -> dict[str, Any]:
+    opened = len(env.slack.calls_for("views.open"))
+    env.server.action(
+        REVIEW_ACTION,
+        value=PeriodRef(sid, START, END).encode(),
+        user_id=DIRECTOR,
+        channel_id=channel,
+        message_ts=ts,
+    )
+    call = env.slack.wait_for("views.open", count=opened + 1)[-1]
+    return dict(call.args["view"])
+
+
+def test_review_opens_a_modal_with_each_bad_record_editable(env: Env) -> None:
+    # Given a report whose red banner offers Review
+    sid = env.school(csv=ERROR_CSV)
+    channel, ts, message = env.report()
+    assert REVIEW_ACTION in _all_text(message) and ":rotating_light:" in _all_text(message)
+
+    # When the director presses Review errors
+    view = _open_review(env, sid, channel, ts)
+
+    # Then a modal lists the three bad records with their local times, within Slack's limits
+    assert view["callback_id"] == CALLBACK_ID
+    assert view_violations(view) == []
+    inputs = {
+        b["block_id"]: b["element"].get("initial_value", "")
+        for b in view["blocks"]
+        if b["type"] == "input"
+    }
+    assert sorted(inputs.values()) == sorted(
+        [
+            "2026-11-11 08:00",
+            "",
+            "2026-11-12 08:00",
+            "2026-11-12 12:00",
+            "2026-11-12 11:00",
+            "2026-11-12 15:00",
+        ]
+    )
+    assert "never checked out" in _all_text(view) and "overlaps" in _all_text(view)
+    meta = ReviewMeta.decode(view["private_metadata"])
+    assert (meta.school_id, meta.start, meta.end, meta.channel_id, meta.ts) == (
+        sid,
+        START,
+        END,
+        channel,
+        ts,
+    )
+
+
+def test_staff_cannot_open_the_review(env: Env) -> None:
+    sid = env.school(csv=ERROR_CSV)
+
+    answer = env.click(REVIEW_ACTION, PeriodRef(sid, START, END), user_id=STAFF)
+
+    assert "Only the school's directors" in answer.args["text"]
+    assert answer.args["replace_original"] is False
+    assert env.slack.calls_for("views.open") == []
+
+
+def _missing_check_out_record(rt: Runtime, sid: int) -> int:
+    return next(rid for rid, (_, out) in _records(rt, sid).items() if out is None)
+
+
+def test_review_submission_saves_the_fix_audits_it_and_refreshes_the_message(env: Env) -> None:
+    # Given a report with a child never checked out on Nov 11
+    sid = env.school(csv=ERROR_CSV.replace("Ava Smith,2026-11-12T11:00,2026-11-12T15:00\n", ""))
+    channel, ts, _ = env.report()
+    rid = _missing_check_out_record(env.rt, sid)
+    updates = len(env.slack.calls_for("chat.update"))
+
+    # When the director types the check-out time in the modal and saves
+    response = env.server.view_submission(
+        CALLBACK_ID,
+        values={
+            f"rec{rid}_in": {"time": {"type": "plain_text_input", "value": "2026-11-11 08:00"}},
+            f"rec{rid}_out": {"time": {"type": "plain_text_input", "value": "2026-11-11 17:15"}},
+        },
+        private_metadata=ReviewMeta(sid, START, END, channel, ts).encode(),
+        user_id=DIRECTOR,
+    )
+
+    # Then the modal closes, the record is fixed (local time, stored in UTC) and audited
+    assert response.status_code == 200 and response.text == ""
+    check_out = _records(env.rt, sid)[rid][1]
+    assert check_out is not None and check_out.isoformat().startswith("2026-11-11T23:15")
+    with env.rt.session() as session:
+        [audit] = session.exec(select(AuditEntry).where(AuditEntry.action == "edit")).all()
+        assert (audit.actor, audit.entity_id) == (DIRECTOR, rid)
+    # And the worker redraws the report message without the error
+    env.slack.wait_for("chat.update", count=updates + 1, timeout=10)
+    _eventually(lambda: "never checked out" not in _all_text(env.slack.messages[(channel, ts)]))
+    assert APPROVE_ACTION in _all_text(env.slack.messages[(channel, ts)])
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("around five", "is not an ISO 8601 date and time"),
+        ("2026-11-01 01:30", "happens twice (clocks fall back)"),
+        ("2026-11-11 07:00", "must be after the check-in"),
+    ],
+)
+def test_review_submission_with_a_bad_field_saves_nothing(
+    env: Env, typed: str, expected: str
+) -> None:
+    # Given two bad records
+    sid = env.school(csv=ERROR_CSV)
+    before = _records(env.rt, sid)
+    rid = _missing_check_out_record(env.rt, sid)
+    other = max(before)
+
+    # When one field is valid and the check-out of the other is not
+    response = env.server.view_submission(
+        CALLBACK_ID,
+        values={
+            f"rec{other}_out": {"time": {"value": "2026-11-12 16:00"}},
+            f"rec{rid}_out": {"time": {"value": typed}},
+        },
+        private_metadata=ReviewMeta(sid, START, END, CHANNEL, "1.1").encode(),
+        user_id=DIRECTOR,
+    )
+
+    # Then Slack is told which field is wrong and why, and nothing at all was saved
+    body = response.json()
+    assert body["response_action"] == "errors"
+    assert list(body["errors"]) == [f"rec{rid}_out"]
+    assert expected in body["errors"][f"rec{rid}_out"]
+    assert _records(env.rt, sid) == before
+
+
+def test_review_submission_in_a_submitted_period_is_refused_on_the_field(env: Env) -> None:
+    sid = env.school()
+    view = submissions.approve(env.rt, school_id=sid, start=START, end=END, approved_by=DIRECTOR)
+    submissions.run_submission(env.rt, submission_id=view.id)
+    rid = min(_records(env.rt, sid))
+    before = _records(env.rt, sid)
+
+    response = env.server.view_submission(
+        CALLBACK_ID,
+        values={f"rec{rid}_out": {"time": {"value": "2026-11-09 17:00"}}},
+        private_metadata=ReviewMeta(sid, START, END).encode(),
+        user_id=DIRECTOR,
+    )
+
+    errors = response.json()["errors"]
+    assert "can no longer be edited" in errors[f"rec{rid}_out"]
+    assert "866-448-4605" in errors[f"rec{rid}_out"]
+    assert _records(env.rt, sid) == before
+
+
+def test_review_submission_by_staff_saves_nothing(env: Env) -> None:
+    sid = env.school(csv=ERROR_CSV)
+    before = _records(env.rt, sid)
+    rid = _missing_check_out_record(env.rt, sid)
+
+    response = env.server.view_submission(
+        CALLBACK_ID,
+        values={f"rec{rid}_out": {"time": {"value": "2026-11-11 17:00"}}},
+        private_metadata=ReviewMeta(sid, START, END).encode(),
+        user_id=STAFF,
+    )
+
+    assert "Only the school's directors" in response.json()["errors"][f"rec{rid}_in"]
+    assert _records(env.rt, sid) == before
+
+
+# --- Approve & submit -----------------------------------------------------------------------
+
+
+def _submissions(rt: Runtime) -> list[Submission]:
+    with rt.session() as session:
+        return list(session.exec(select(Submission)).all())
+
+
+def test_approve_shows_submitting_at_once_then_submitted_with_the_sent_csv(
+    env: Env, fake_kindertrack: FakeKinderTrack
+) -> None:
+    # Given the report message of a period ready to submit
+    sid = env.school()
+    channel, ts, _ = env.report()
+    updates = len(env.slack.calls_for("chat.update"))
+
+    # When the director presses Approve & submit
+    response = env.server.action(
+        APPROVE_ACTION,
+        value=PeriodRef(sid, START, END).encode(),
+        user_id=DIRECTOR,
+        channel_id=channel,
+        message_ts=ts,
+    )
+
+    # Then the listener itself replaced the message: "Submitting…", no buttons left
+    assert response.status_code == 200
+    submitting = env.slack.wait_for("chat.update", count=updates + 1)[updates]
+    assert "Submitting…" in _all_text(submitting.args)
+    assert f"approved by <@{DIRECTOR}>" in _all_text(submitting.args)
+    assert APPROVE_ACTION not in _all_text(submitting.args)
+    # And the worker submitted and updated it to "Submitted to KinderTrack"
+    _eventually(lambda: "Submitted to KinderTrack" in _all_text(env.slack.messages[(channel, ts)]))
+    assert "kt-1" in _all_text(env.slack.messages[(channel, ts)])
+    assert fake_kindertrack.posts == 1
+    # And exactly what was sent is in the thread as CSV
+    env.slack.wait_for("files.completeUploadExternal", count=2, timeout=10)
+    sent = env.slack.calls_for("files.completeUploadExternal")[-1]
+    assert sent.args["thread_ts"] == ts
+    rows = list(env.slack.uploads.values())[-1].decode().splitlines()
+    assert rows[0] == "child_id,check_in,check_out"
+    assert rows[1:] == [
+        "123456,2026-11-09T14:00:00+00:00,2026-11-09T22:30:00+00:00",
+        "123456,2026-11-10T14:00:00+00:00,2026-11-10T18:00:00+00:00",
+    ]
+
+
+def test_a_double_click_submits_once_to_the_real_sandbox(
+    env_factory: Callable[[KinderTrack], Env],
+    sandbox: SandboxHarness,
+    kindertrack_client: KinderTrack,
+) -> None:
+    # Given a ready report, with KinderTrack's sandbox behind the workers
+    env = env_factory(kindertrack_client)
+    sid = env.school()
+    channel, ts, _ = env.report()
+    ref = PeriodRef(sid, START, END)
+
+    # When the director clicks Approve twice at the same moment
+    def click() -> None:
+        env.server.action(
+            APPROVE_ACTION, value=ref.encode(), user_id=DIRECTOR, channel_id=channel, message_ts=ts
+        )
+
+    clicks = [threading.Thread(target=click) for _ in range(2)]
+    for thread in clicks:
+        thread.start()
+    for thread in clicks:
+        thread.join()
+
+    # Then the message ends "Submitted", KinderTrack holds one submission, we hold one row
+    _eventually(lambda: "Submitted to KinderTrack" in _all_text(env.slack.messages[(channel, ts)]))
+    env.slack.wait_for("chat.update", count=3)
+    assert sandbox.stats()["commits"] == 1
+    [row] = _submissions(env.rt)
+    assert row.state == SubmissionState.SUBMITTED
+
+
+def test_staff_pressing_approve_is_refused_and_nothing_changes(env: Env) -> None:
+    sid = env.school()
+    channel, ts, message = env.report()
+    updates = len(env.slack.calls_for("chat.update"))
+
+    answer = env.click(
+        APPROVE_ACTION,
+        PeriodRef(sid, START, END),
+        user_id=STAFF,
+        channel_id=channel,
+        message_ts=ts,
+    )
+
+    assert "Only the school's directors can do that" in answer.args["text"]
+    assert answer.args["replace_original"] is False
+    assert len(env.slack.calls_for("chat.update")) == updates
+    assert env.slack.messages[(channel, ts)] == message
+    assert _submissions(env.rt) == []
+
+
+def test_another_workspace_pressing_approve_is_refused_and_nothing_changes(env: Env) -> None:
+    sid = env.school()
+    channel, ts, _ = env.report()
+    updates = len(env.slack.calls_for("chat.update"))
+
+    answer = env.click(
+        APPROVE_ACTION,
+        PeriodRef(sid, START, END),
+        user_id=DIRECTOR,
+        team_id="T0002",
+        channel_id=channel,
+        message_ts=ts,
+    )
+
+    assert answer.args["text"] == "That school belongs to another Slack workspace."
+    assert len(env.slack.calls_for("chat.update")) == updates
+    assert _submissions(env.rt) == []
+
+
+def test_approving_again_after_submission_is_refused_with_the_contact(
+    env: Env, fake_kindertrack: FakeKinderTrack
+) -> None:
+    # Given a period already submitted from its report message
+    sid = env.school()
+    channel, ts, _ = env.report()
+    env.server.action(
+        APPROVE_ACTION,
+        value=PeriodRef(sid, START, END).encode(),
+        user_id=DIRECTOR,
+        channel_id=channel,
+        message_ts=ts,
+    )
+    _eventually(lambda: "Submitted to KinderTrack" in _all_text(env.slack.messages[(channel, ts)]))
+    env.slack.wait_for("files.completeUploadExternal", count=2, timeout=10)
+    updates = len(env.slack.calls_for("chat.update"))
+    message = dict(env.slack.messages[(channel, ts)])
+
+    # When a director approves it again (an old message, another window)
+    answer = env.click(
+        APPROVE_ACTION, PeriodRef(sid, START, END), channel_id=channel, message_ts=ts
+    )
+
+    # Then only they hear KinderTrack's fixed message and where corrections go
+    assert answer.args["text"].startswith(ALREADY_SUBMITTED)
+    assert CORRECTED_CLAIM_CONTACT in answer.args["text"]
+    assert len(env.slack.calls_for("chat.update")) == updates
+    assert env.slack.messages[(channel, ts)] == message
+    assert fake_kindertrack.posts == 1
+
+
+def test_status_answers_where_the_submission_stands(env: Env) -> None:
+    sid = env.school()
+    view = submissions.approve(env.rt, school_id=sid, start=START, end=END, approved_by=DIRECTOR)
+
+    env.server.slash("status", channel_id=CHANNEL, user_id=STAFF)
+    [before] = env.slack.wait_for("response_url")
+    submissions.run_submission(env.rt, submission_id=view.id)
+    env.server.slash("status", channel_id=CHANNEL, user_id=STAFF)
+    after = env.slack.wait_for("response_url", count=2)[-1]
+
+    assert "approved by <@U0DIRECTOR> and being submitted" in before.args["text"]
+    assert before.args["response_type"] == "ephemeral"
+    assert "submitted to KinderTrack" in after.args["text"] and "kt-1" in after.args["text"]
+    assert "2026-11-08 to 2026-11-21" in after.args["text"]
+
+
+# --- size and escaping ----------------------------------------------------------------------
+
+
+def test_a_300_child_school_fits_summary_pages_and_csv(env: Env) -> None:
+    # Given 300 children, most linked, each with a day of attendance
+    sid = env.school()
+    lines = ["student,check_in,check_out"]
+    for i in range(300):
+        lines.append(f"Child {i:03d},2026-11-09T08:00,2026-11-09T15:00")
+    attendance.import_csv(
+        env.rt, school_id=sid, content="\n".join(lines) + "\n", actor="t", add_students=True
+    )
+    with env.rt.session() as session:
+        for student in session.exec(select(Student).where(Student.school_id == sid)).all():
+            if student.name.startswith("Child") and not student.name.endswith("7"):
+                student.child_id = f"{200000 + (student.id or 0)}"
+                session.add(student)
+
+    # When the report is built
+    channel, ts, message = env.report()
+
+    # Then the message fits Slack's limits with the first page and a Next button
+    assert violations(message["blocks"], max_blocks=MESSAGE_BLOCKS) == []
+    pages = -(-301 // ROWS_PER_PAGE)
+    assert f"(page 1 of {pages})" in _all_text(message)
+    assert f"{PAGE_ACTION}_next" in _all_text(message)
+    # And the thread has every child in the CSV
+    [content] = env.slack.uploads.values()
+    assert len(content.decode().splitlines()) == 1 + 301
+
+    # When Next is pressed, the same message shows page 2 (and no second CSV)
+    updates = len(env.slack.calls_for("chat.update"))
+    env.server.action(
+        f"{PAGE_ACTION}_next",
+        value=PeriodRef(sid, START, END, page=1).encode(),
+        user_id=STAFF,
+        channel_id=channel,
+        message_ts=ts,
+    )
+    env.slack.wait_for("chat.update", count=updates + 1, timeout=10)
+    page_two = env.slack.messages[(channel, ts)]
+    assert f"(page 2 of {pages})" in _all_text(page_two)
+    assert violations(page_two["blocks"], max_blocks=MESSAGE_BLOCKS) == []
+    assert len(env.slack.uploads) == 1
+
+
+def _assert_escaped(texts: list[str]) -> None:
+    joined = "\n".join(texts)
+    for raw in ("<!channel>", "<@U1>", "<!here>", "*Ava*", "*Sunny*", " & "):
+        assert raw not in joined, raw
+    assert "&lt;!channel&gt;" in joined or "&lt;@U1&gt;" in joined
+
+
+def test_names_with_slack_markup_are_escaped_in_the_report_and_the_modal(env: Env) -> None:
+    sid = env.school(name=MARKUP_SCHOOL, child=MARKUP_CHILD, csv=ERROR_CSV)
+    channel, ts, _ = env.report()
+    [placeholder] = env.slack.calls_for("chat.postMessage")
+
+    _assert_escaped(_mrkdwn(placeholder.args))
+    _assert_escaped(_mrkdwn(env.slack.messages[(channel, ts)]))
+    view = _open_review(env, sid, channel, ts)
+    _assert_escaped(_mrkdwn(view["blocks"]))
+    env.server.action(
+        APPROVE_ACTION,
+        value=PeriodRef(sid, START, END).encode(),
+        user_id=DIRECTOR,
+        channel_id=channel,
+        message_ts=ts,
+    )
+    answer = env.slack.wait_for("response_url")[-1]  # not ready: errors remain
+    assert "Not ready to submit" in answer.args["text"]
+
+
+def test_refresh_redraws_the_message_and_another_workspace_cannot(env: Env) -> None:
+    # Given a report message, then attendance added after it was drawn
+    sid = env.school()
+    channel, ts, _ = env.report()
+    attendance.import_csv(
+        env.rt,
+        school_id=sid,
+        content="student,check_in,check_out\nAva Smith,2026-11-11T08:00,2026-11-11T10:00\n",
+        actor="t",
+    )
+    updates = len(env.slack.calls_for("chat.update"))
+
+    # When someone of another workspace presses Refresh, nothing is redrawn
+    answer = env.click(
+        REFRESH_ACTION,
+        PeriodRef(sid, START, END),
+        team_id="T0002",
+        channel_id=channel,
+        message_ts=ts,
+    )
+    assert answer.args["text"] == "That school belongs to another Slack workspace."
+
+    # When a staff member of the school presses Refresh
+    env.server.action(
+        REFRESH_ACTION,
+        value=PeriodRef(sid, START, END).encode(),
+        user_id=STAFF,
+        channel_id=channel,
+        message_ts=ts,
+    )
+
+    # Then the worker redraws the same message with the new hours
+    env.slack.wait_for("chat.update", count=updates + 1, timeout=10)
+    assert len(env.slack.calls_for("chat.update")) == updates + 1
+    assert "14.50 h" in _all_text(env.slack.messages[(channel, ts)])

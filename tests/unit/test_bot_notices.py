@@ -1,0 +1,162 @@
+"""What the notifier says: registration results, reminders, refusals, status, and the
+CSV of what was sent — escaped, and within Slack's limits."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.blocks.limits import MESSAGE_BLOCKS, violations
+from bot.blocks.notices import (
+    failure_message,
+    registration_message,
+    reminder_message,
+    sent_records_csv,
+    status_message,
+)
+from core.domain.attendance import Record
+from core.domain.pay_periods import PayPeriod
+from core.domain.report import ProviderStatus, Student, SubsidyReport, build_report
+from core.domain.submission import SubmissionState
+from core.messages import ALREADY_SUBMITTED, CORRECTED_CLAIM_CONTACT
+from core.services.submissions import SubmissionView
+
+TZ = ZoneInfo("America/Chicago")
+PERIOD = PayPeriod(date(2026, 11, 8), date(2026, 11, 21))
+NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
+MARKUP = "<!channel> *Sunny* & <@U1>"
+
+
+def _report(*, school: str = "Sunny Days", children: int = 2) -> SubsidyReport:
+    students = [Student(i, f"Child {i}", f"{100000 + i}") for i in range(1, children + 1)]
+    records = [
+        Record(i, i, datetime(2026, 11, 10, 14, tzinfo=UTC), None) for i in range(1, children + 1)
+    ]
+    return build_report(
+        school=school,
+        provider_id="12345",
+        provider_status=ProviderStatus.REGISTERED,
+        start=PERIOD.start,
+        end=PERIOD.end,
+        pay_period_match=True,
+        already_submitted=False,
+        students=students,
+        records=records,
+        now=NOW,
+        tz=TZ,
+    )
+
+
+def _view(state: SubmissionState, **changes: object) -> SubmissionView:
+    values: dict[str, object] = {
+        "id": 3,
+        "school_id": 1,
+        "period_start": PERIOD.start,
+        "period_end": PERIOD.end,
+        "state": state,
+        "provider_id": "12345",
+        "record_count": 4,
+        "approved_by": "U0DIRECTOR",
+        "approved_at": NOW,
+        "kindertrack_submission_id": None,
+        "received_at": None,
+        "error": None,
+    }
+    values.update(changes)
+    return SubmissionView(**values)  # type: ignore[arg-type]
+
+
+def _mrkdwn(message: dict) -> str:
+    texts = [message["text"]]
+    for block in message["blocks"]:
+        for part in [block.get("text") or {}, *block.get("elements", [])]:
+            if isinstance(part, dict) and part.get("type") == "mrkdwn":
+                texts.append(part["text"])
+    return "\n".join(texts)
+
+
+def test_a_registration_shows_the_green_tag_with_the_id_and_the_escaped_name() -> None:
+    message = registration_message({"ok": True, "provider_id": "12345", "provider_name": MARKUP})
+
+    shown = _mrkdwn(message)
+    assert ":large_green_circle: Registered · provider ID 12345" in shown
+    assert "&lt;!channel&gt;" in shown and "&lt;@U1&gt;" in shown and "&amp;" in shown
+    assert "<!channel>" not in shown and "<@U1>" not in shown
+    assert violations(message["blocks"], max_blocks=MESSAGE_BLOCKS) == []
+
+
+def test_a_refused_registration_carries_kindertracks_message() -> None:
+    message = registration_message({"ok": False, "message": "Inactive KinderTrack provider ID."})
+
+    assert "Inactive KinderTrack provider ID." in message["text"]
+    assert ":large_green_circle:" not in _mrkdwn(message)
+
+
+def test_a_closing_reminder_counts_days_left_and_errors() -> None:
+    message = reminder_message("closing", _report(), school_id=1, days_left=3, errors=2)
+
+    assert "3 days left, 2 errors to fix" in message["text"]
+    assert "Review errors" in str(message["blocks"])
+    assert violations(message["blocks"], max_blocks=MESSAGE_BLOCKS) == []
+
+
+def test_a_closed_reminder_says_the_preview_is_ready_to_approve() -> None:
+    message = reminder_message("closed", _report(school=MARKUP), school_id=1, days_left=0, errors=0)
+
+    shown = _mrkdwn(message)
+    assert "has closed and is not submitted" in shown
+    assert "the preview is ready to approve" in shown
+    assert "<!channel>" not in shown and "*Sunny*" not in shown
+
+
+def test_a_reminder_for_a_large_school_stays_within_the_block_limit() -> None:
+    message = reminder_message(
+        "closing", _report(children=300), school_id=1, days_left=1, errors=300
+    )
+
+    assert "1 day left, 300 errors to fix" in message["text"]
+    assert violations(message["blocks"], max_blocks=MESSAGE_BLOCKS) == []
+
+
+def test_a_failure_is_escaped() -> None:
+    message = failure_message("No school named '<!here>'.")
+
+    assert "&lt;!here&gt;" in message["text"] and "<!here>" not in _mrkdwn(message)
+
+
+def test_status_of_each_state() -> None:
+    draft = status_message(None, school=MARKUP, period=PERIOD)
+    submitting = status_message(_view(SubmissionState.SUBMITTING), school="S", period=PERIOD)
+    submitted = status_message(
+        _view(SubmissionState.SUBMITTED, kindertrack_submission_id="kt-9", received_at=NOW),
+        school="S",
+        period=PERIOD,
+    )
+    rejected = status_message(
+        _view(SubmissionState.REJECTED, error=ALREADY_SUBMITTED), school="S", period=PERIOD
+    )
+
+    assert "not approved yet" in draft and "&lt;!channel&gt;" in draft
+    assert "approved by <@U0DIRECTOR> and being submitted" in submitting
+    assert "submitted to KinderTrack on 2026-11-25 18:00 UTC" in submitted
+    assert "`kt-9`" in submitted and "2026-11-08 to 2026-11-21" in submitted
+    assert ALREADY_SUBMITTED in rejected and CORRECTED_CLAIM_CONTACT in rejected
+
+
+def test_the_sent_csv_is_exactly_the_records_sent() -> None:
+    sent = [
+        {
+            "child_id": "123456",
+            "check_in": "2026-11-09T14:00:00+00:00",
+            "check_out": "2026-11-09T22:30:00+00:00",
+        },
+    ]
+
+    rows = list(csv.reader(io.StringIO(sent_records_csv(sent))))
+
+    assert rows == [
+        ["child_id", "check_in", "check_out"],
+        ["123456", "2026-11-09T14:00:00+00:00", "2026-11-09T22:30:00+00:00"],
+    ]
