@@ -16,11 +16,11 @@ from enum import StrEnum
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from core.domain.instants import local_date, zone
+from core.domain.instants import local_date, local_day_bounds, zone
 from core.domain.pay_periods import PayPeriod
 from core.domain.submission import SubmissionState
 from core.services.runtime import Runtime
-from core.store.tables import Registration, Reminder, School, Submission
+from core.store.tables import AttendanceRecord, Registration, Reminder, School, Submission
 
 CLOSING_LEAD = timedelta(days=2)
 CLOSED_WINDOW = timedelta(days=7)
@@ -59,6 +59,8 @@ def due_reminders(rt: Runtime) -> list[DueReminder]:
             for period, kind in candidates:
                 if kind is ReminderKind.CLOSED and _submitted(session, school.id or 0, period):
                     continue
+                if not _has_attendance(session, school, period):
+                    continue
                 claimed = session.exec(
                     select(Reminder.id).where(
                         Reminder.school_id == school.id,
@@ -69,6 +71,23 @@ def due_reminders(rt: Runtime) -> list[DueReminder]:
                 if claimed is None:
                     due.append(DueReminder(school.id or 0, period, kind))
     return due
+
+
+def _has_attendance(session: Session, school: School, period: PayPeriod) -> bool:
+    """A period with no attendance at all has nothing to remind about."""
+    tz = zone(school.timezone)
+    lower, _ = local_day_bounds(period.start, tz)
+    _, upper = local_day_bounds(period.end, tz)
+    return (
+        session.exec(
+            select(AttendanceRecord.id).where(
+                AttendanceRecord.school_id == school.id,
+                AttendanceRecord.check_in >= lower,
+                AttendanceRecord.check_in < upper,
+            )
+        ).first()
+        is not None
+    )
 
 
 def _submitted(session: Session, school_id: int, period: PayPeriod) -> bool:
