@@ -7,10 +7,14 @@ submission (or none, for a refusal) and the database agrees.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from subprocess import PIPE
 
 import pytest
 import redis
@@ -19,13 +23,14 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from core.domain.submission import SubmissionState
+from core.messages import ALREADY_SUBMITTED
 from core.services import attendance, schools, students, submissions
 from core.services.runtime import Runtime
 from core.store.tables import Registration, Submission
 from kindertrack.sandbox import RunningSandbox
 from tests.fixtures.database import CALENDAR
 from tests.fixtures.sandbox import SandboxHarness
-from tests.integration.worker_process import WorkerProcess, wait_until
+from tests.integration.worker_process import ROLLCALL, WorkerProcess, wait_until
 from workers.dispatch import enqueue_submission
 
 pytestmark = pytest.mark.slow
@@ -250,3 +255,49 @@ def test_an_inactive_provider_is_rejected_at_once_without_retry(
     assert final.error == "Inactive KinderTrack provider ID."
     assert not wait_until(lambda: sandbox.stats()["submission_posts"] > 1, timeout=3)
     assert sandbox.stats()["commits"] == 0
+
+
+def test_concurrent_submit_async_commands_submit_once(
+    db: Engine,
+    sandbox: SandboxHarness,
+    start_worker: Callable[[RunningSandbox], WorkerProcess],
+    database_url: str,
+    redis_url: str,
+) -> None:
+    rt = _runtime(db, sandbox.main, sandbox)
+    _school(rt)
+    start_worker(sandbox.main)
+    env = {
+        **os.environ,
+        "ROLLCALL_DATABASE_URL": database_url,
+        "ROLLCALL_REDIS_URL": redis_url,
+        "ROLLCALL_KINDERTRACK_URL": sandbox.url,
+        "ROLLCALL_KINDERTRACK_API_KEY": sandbox.api_key,
+    }
+    command = [ROLLCALL, "submit", "Sunny Days", "--from", str(START), "--to", str(END), "--yes"]
+
+    runs = [
+        subprocess.Popen([*command, "--async"], env=env, stdout=PIPE, stderr=PIPE, text=True)
+        for _ in range(10)
+    ]
+    outputs = [run.communicate(timeout=120) for run in runs]
+
+    # Each command either handed the one submission to the workers, or came after the
+    # worker had sent it and was refused with KinderTrack's words.
+    accepted = [out for run, (out, _) in zip(runs, outputs, strict=True) if run.returncode == 0]
+    refused = [err for run, (_, err) in zip(runs, outputs, strict=True) if run.returncode != 0]
+    assert accepted, outputs
+    assert all(ALREADY_SUBMITTED in err for err in refused), refused
+    ids = {out.split()[1] for out in accepted}
+    assert len(ids) == 1
+
+    def status() -> dict[str, object]:
+        status_command = [ROLLCALL, "status", "Sunny Days", "--from", str(START), "--to", str(END)]
+        done = subprocess.run(
+            [*status_command, "--json"], env=env, capture_output=True, text=True, check=True
+        )
+        return dict(json.loads(done.stdout))
+
+    assert wait_until(lambda: status()["state"] == "submitted", timeout=30, every=0.5)
+    assert str(status()["submission_id"]) in ids
+    assert sandbox.stats()["commits"] == 1
