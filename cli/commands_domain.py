@@ -198,7 +198,7 @@ def report(
     if csv_file is not None:
         csv_file.write_text(render.report_csv(result), encoding="utf-8")
     if as_json:
-        render.print_json(result.to_json())
+        render.print_json(render.report_json(result))
     else:
         render.print_report(result)
 

@@ -81,6 +81,17 @@ def print_report(report: SubsidyReport) -> None:
         )
 
 
+def report_json(report: SubsidyReport) -> dict[str, object]:
+    """The object of DESIGN §5 with exactly its keys: an issue is student, code, message."""
+    data = report.to_json()
+    for key, issues in (("errors", report.errors), ("warnings", report.warnings)):
+        data[key] = [
+            {"student": issue.student, "code": issue.code, "message": issue.message}
+            for issue in issues
+        ]
+    return data
+
+
 def report_csv(report: SubsidyReport) -> str:
     out = io.StringIO()
     writer = csv.writer(out)

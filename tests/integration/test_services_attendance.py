@@ -1,0 +1,464 @@
+"""Logging attendance on the real database: check-in/out, CSV import, edits, the audit trail
+and the lock on submitted periods."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from core.domain.submission import SubmissionState
+from core.errors import Conflict, InvalidInput, NotFound, PeriodLocked
+from core.services import attendance, schools, students, submissions
+from core.services.runtime import Runtime
+from core.store.tables import AttendanceRecord, AuditEntry, Student
+from tests.fakes import FrozenClock
+
+START, END = date(2026, 11, 8), date(2026, 11, 21)
+HEADER = "student,check_in,check_out\n"
+GOOD = HEADER + (
+    "Ava Smith,2026-11-09T08:00,2026-11-09T16:30\n"
+    "Ava Smith,2026-11-10T08:00-06:00,2026-11-10T12:00-06:00\n"
+    "José Núñez,2026-11-09T07:45,\n"
+)
+CONTACT_PHONE = "866-448-4605"
+
+
+def _school(rt: Runtime) -> int:
+    sid = schools.add_school(rt, name="Sunny Days").id or 0
+    schools.register_provider(rt, school_id=sid, provider_id="12345", actor="t")
+    students.add_student(rt, school_id=sid, name="Ava Smith", child_id="123456", actor="t")
+    students.add_student(rt, school_id=sid, name="José Núñez", child_id="234567", actor="t")
+    return sid
+
+
+def _records(db: Engine) -> list[tuple[int, datetime, datetime | None]]:
+    with Session(db) as session:
+        rows = session.exec(
+            select(AttendanceRecord).order_by(
+                col(AttendanceRecord.check_in), col(AttendanceRecord.id)
+            )
+        ).all()
+    return [(r.student_id, r.check_in, r.check_out) for r in rows]
+
+
+def _audit(db: Engine, action: str | None = None) -> list[AuditEntry]:
+    with Session(db) as session:
+        query = select(AuditEntry).order_by(col(AuditEntry.id))
+        if action is not None:
+            query = query.where(AuditEntry.action == action)
+        return list(session.exec(query))
+
+
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def _submit_period(rt: Runtime, sid: int) -> None:
+    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    result = submissions.run_submission(rt, submission_id=view.id)
+    assert result.submission.state is SubmissionState.SUBMITTED
+
+
+# --- check-in and check-out ------------------------------------------------------------
+
+
+def test_check_in_then_out_now(rt: Runtime, db: Engine, clock: FrozenClock) -> None:
+    sid = _school(rt)
+
+    opened = attendance.check_in(rt, school_id=sid, student="ava smith", actor="U1")
+    clock.advance(timedelta(hours=3))
+    closed = attendance.check_out(rt, school_id=sid, student="Ava Smith", actor="U1")
+
+    assert opened.id == closed.id
+    assert closed.check_in == _utc("2026-11-25T18:00")
+    assert closed.check_out == _utc("2026-11-25T21:00")
+    assert [e.action for e in _audit(db) if e.entity == "attendance"] == ["check_in", "check_out"]
+
+
+def test_check_in_at_a_local_time(rt: Runtime, db: Engine) -> None:
+    sid = _school(rt)
+
+    attendance.check_in(rt, school_id=sid, student="Ava Smith", at="2026-11-24T08:00", actor="t")
+    attendance.check_out(rt, school_id=sid, student="Ava Smith", at="2026-11-24 16:15", actor="t")
+
+    (_, check_in, check_out), *_ = _records(db)
+    assert check_in == _utc("2026-11-24T14:00")  # 08:00 CST is 14:00 UTC
+    assert check_out == _utc("2026-11-24T22:15")
+
+
+def test_a_second_check_in_is_refused_while_checked_in(rt: Runtime, db: Engine) -> None:
+    sid = _school(rt)
+    attendance.check_in(rt, school_id=sid, student="Ava Smith", at="2026-11-25T08:00", actor="t")
+
+    with pytest.raises(
+        Conflict, match="Ava Smith is already checked in since 2026-11-25 08:00 CST"
+    ):
+        attendance.check_in(
+            rt, school_id=sid, student="Ava Smith", at="2026-11-25T09:00", actor="t"
+        )
+    assert len(_records(db)) == 1
+
+
+def test_check_out_without_check_in_is_refused(rt: Runtime) -> None:
+    sid = _school(rt)
+    with pytest.raises(Conflict, match="Ava Smith is not checked in"):
+        attendance.check_out(rt, school_id=sid, student="Ava Smith", actor="t")
+
+
+def test_check_in_of_an_unknown_student_is_refused(rt: Runtime) -> None:
+    sid = _school(rt)
+    with pytest.raises(NotFound, match="No student named 'Zoe Q'"):
+        attendance.check_in(rt, school_id=sid, student="Zoe Q", actor="t")
+
+
+# --- CSV import --------------------------------------------------------------------------
+
+
+def test_import_adds_every_row(rt: Runtime, db: Engine) -> None:
+    sid = _school(rt)
+
+    result = attendance.import_csv(rt, school_id=sid, content=GOOD.encode(), actor="t")
+
+    assert (result.added, result.duplicates, result.students_added) == (3, 0, [])
+    assert [(i, o) for _, i, o in _records(db)] == [
+        (_utc("2026-11-09T13:45"), None),
+        (_utc("2026-11-09T14:00"), _utc("2026-11-09T22:30")),
+        (_utc("2026-11-10T14:00"), _utc("2026-11-10T18:00")),
+    ]
+    (entry,) = _audit(db, "import")
+    assert json.loads(entry.after or "") == {"added": 3, "duplicates": 0, "rows": 3}
+
+
+def test_reimporting_the_same_file_adds_nothing(rt: Runtime, db: Engine) -> None:
+    sid = _school(rt)
+    attendance.import_csv(rt, school_id=sid, content=GOOD, actor="t")
+
+    again = attendance.import_csv(rt, school_id=sid, content=GOOD, actor="t")
+
+    assert (again.added, again.duplicates) == (0, 3)
+    assert len(_records(db)) == 3
+
+
+def test_a_byte_order_mark_is_accepted(rt: Runtime, db: Engine) -> None:
+    sid = _school(rt)
+
+    result = attendance.import_csv(
+        rt, school_id=sid, content=b"\xef\xbb\xbf" + GOOD.encode(), actor="t"
+    )
+
+    assert result.added == 3
+
+
+def test_a_header_in_another_case_with_spaces_is_accepted(rt: Runtime) -> None:
+    sid = _school(rt)
+    content = "Student, Check_In ,CHECK_OUT\r\nAva Smith,2026-11-09T08:00,2026-11-09T16:30\r\n"
+    assert attendance.import_csv(rt, school_id=sid, content=content, actor="t").added == 1
+
+
+def test_add_students_adds_the_children_the_file_names(rt: Runtime, db: Engine) -> None:
+    sid = _school(rt)
+    content = HEADER + (
+        "Mia Chen,2026-11-09T08:00,2026-11-09T15:00\n"
+        "mia chen,2026-11-10T08:00,2026-11-10T15:00\n"
+        "Ava Smith,2026-11-10T08:00,2026-11-10T15:00\n"
+    )
+
+    result = attendance.import_csv(rt, school_id=sid, content=content, actor="t", add_students=True)
+
+    assert (result.added, result.students_added) == (3, ["Mia Chen"])
+    with Session(db) as session:
+        mia = session.exec(select(Student).where(Student.name == "Mia Chen")).one()
+    assert mia.child_id is None
+    assert sum(1 for s, _, _ in _records(db) if s == mia.id) == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "the file is empty"),
+        (HEADER.encode(), "the file has a header but no rows"),
+        (b"name,in,out\nAva Smith,2026-11-09T08:00,\n", "the first line must be the header"),
+        (
+            HEADER.encode() + "Ava Smith,2026-11-09T08:00,\n".encode("utf-16"),
+            "the file is not UTF-8 text",
+        ),
+        ("student,check_in,check_out\nJosé,2026-11-09T08:00,\n".encode("latin-1"), "not UTF-8"),
+    ],
+    ids=["empty", "header-only", "bad-header", "utf-16", "latin-1"],
+)
+def test_a_file_refused_as_a_whole(rt: Runtime, db: Engine, content: bytes, expected: str) -> None:
+    sid = _school(rt)
+
+    with pytest.raises(InvalidInput) as refused:
+        attendance.import_csv(rt, school_id=sid, content=content, actor="t")
+
+    assert str(refused.value).startswith("Nothing was imported")
+    assert expected in str(refused.value)
+    assert _records(db) == []
+    assert _audit(db, "import") == []
+
+
+def test_each_bad_row_is_named_and_nothing_is_imported(rt: Runtime, db: Engine) -> None:
+    sid = _school(rt)
+    content = HEADER + (
+        "Ava Smith,2026-11-09T08:00,2026-11-09T16:30\n"  # line 2: fine
+        "Ava Smith,2026-11-10T08:00\n"  # line 3: two columns
+        "Ava Smith,2026-11-11T25:00,2026-11-11T16:00\n"  # line 4: no such hour
+        "Ava Smith,2026-11-01T01:30,2026-11-01T09:00\n"  # line 5: happens twice (fall back)
+        "Zoe Quinn,2026-11-12T08:00,2026-11-12T16:00\n"  # line 6: unknown student
+        "Ava Smith,2026-11-13,2026-11-13T16:00\n"  # line 7: no time
+        "Ava Smith,2026-03-08T02:30,2026-03-08T09:00\n"  # line 8: does not exist
+        "\n"  # blank lines are skipped
+        "José Núñez,2026-11-09T08:00,2026-11-09T16:30,extra\n"  # line 10: four columns
+    )
+
+    with pytest.raises(InvalidInput) as refused:
+        attendance.import_csv(rt, school_id=sid, content=content, actor="t")
+
+    message = str(refused.value)
+    assert message.startswith("Nothing was imported: 7 bad rows.")
+    assert "line 2" not in message
+    assert "line 3: expected 3 columns, found 2" in message
+    assert "line 4: Check_in '2026-11-11T25:00' is not an ISO 8601 date and time" in message
+    assert "line 5: 2026-11-01 01:30 happens twice (clocks fall back) in America/Chicago" in message
+    assert "give the time with its UTC offset" in message
+    assert "line 6: no student named 'Zoe Quinn'" in message
+    assert "line 7: Check_in '2026-11-13' needs a date and a time" in message
+    assert "line 8: 2026-03-08 02:30 does not exist (clocks spring forward)" in message
+    assert "line 10: expected 3 columns, found 4" in message
+    assert _records(db) == []
+
+
+def test_an_ambiguous_time_with_its_offset_is_accepted(rt: Runtime, db: Engine) -> None:
+    sid = _school(rt)
+    content = HEADER + "Ava Smith,2026-11-01T01:30-05:00,2026-11-01T09:00\n"
+
+    attendance.import_csv(rt, school_id=sid, content=content, actor="t")
+
+    ((_, check_in, check_out),) = _records(db)
+    assert check_in == _utc("2026-11-01T06:30")
+    assert check_out == _utc("2026-11-01T15:00")  # 09:00 CST, after the change
+
+
+def test_unknown_students_are_not_added_when_the_file_has_other_errors(
+    rt: Runtime, db: Engine
+) -> None:
+    sid = _school(rt)
+    content = HEADER + "Mia Chen,2026-11-09T08:00,\nMia Chen,not a time,\n"
+
+    with pytest.raises(InvalidInput, match="line 3"):
+        attendance.import_csv(rt, school_id=sid, content=content, actor="t", add_students=True)
+
+    with Session(db) as session:
+        assert session.exec(select(Student).where(Student.name == "Mia Chen")).first() is None
+
+
+# --- edits, deletions and the audit trail -----------------------------------------------
+
+
+def test_edit_and_delete_leave_audit_entries(rt: Runtime, db: Engine) -> None:
+    sid = _school(rt)
+    attendance.import_csv(rt, school_id=sid, content=GOOD, actor="t")
+    first, second, third = attendance.list_attendance(rt, school_id=sid, start=START, end=END)
+
+    attendance.edit_record(
+        rt, school_id=sid, record_id=first.id, check_out="2026-11-09T15:00", actor="U7"
+    )
+    attendance.edit_record(
+        rt, school_id=sid, record_id=third.id, check_in="2026-11-10T07:30", actor="U7"
+    )
+    attendance.delete_record(rt, school_id=sid, record_id=second.id, actor="U8")
+
+    views = attendance.list_attendance(rt, school_id=sid, start=START, end=END)
+    assert [(v.id, v.check_in, v.check_out) for v in views] == [
+        (first.id, _utc("2026-11-09T13:45"), _utc("2026-11-09T21:00")),
+        (third.id, _utc("2026-11-10T13:30"), _utc("2026-11-10T18:00")),
+    ]
+    edits = _audit(db, "edit")
+    assert [(e.actor, e.entity_id) for e in edits] == [("U7", first.id), ("U7", third.id)]
+    assert json.loads(edits[0].before or "")["check_out"] is None
+    assert json.loads(edits[0].after or "")["check_out"] == "2026-11-09T21:00:00+00:00"
+    (deleted,) = _audit(db, "delete")
+    assert (deleted.actor, deleted.entity_id) == ("U8", second.id)
+    assert json.loads(deleted.before or "")["check_in"] == "2026-11-09T14:00:00+00:00"
+
+
+def test_edit_with_an_empty_check_out_clears_it(rt: Runtime, db: Engine) -> None:
+    sid = _school(rt)
+    attendance.import_csv(rt, school_id=sid, content=GOOD, actor="t")
+    record = attendance.list_attendance(rt, school_id=sid, start=START, end=END)[1]
+
+    attendance.edit_record(rt, school_id=sid, record_id=record.id, check_out="", actor="t")
+
+    assert attendance.list_attendance(rt, school_id=sid, start=START, end=END)[1].check_out is None
+
+
+def test_edit_refuses_bad_input_and_unknown_records(rt: Runtime) -> None:
+    sid = _school(rt)
+    attendance.import_csv(rt, school_id=sid, content=GOOD, actor="t")
+    record = attendance.list_attendance(rt, school_id=sid, start=START, end=END)[0]
+
+    with pytest.raises(InvalidInput, match="Give a new check-in or check-out time"):
+        attendance.edit_record(rt, school_id=sid, record_id=record.id, actor="t")
+    with pytest.raises(InvalidInput, match="happens twice"):
+        attendance.edit_record(
+            rt, school_id=sid, record_id=record.id, check_in="2026-11-01T01:15", actor="t"
+        )
+    with pytest.raises(NotFound, match="No attendance record 9999"):
+        attendance.delete_record(rt, school_id=sid, record_id=9999, actor="t")
+
+
+def test_records_of_another_school_cannot_be_touched(rt: Runtime, db: Engine) -> None:
+    sid = _school(rt)
+    attendance.import_csv(rt, school_id=sid, content=GOOD, actor="t")
+    other = schools.add_school(rt, name="Other School").id or 0
+    record = attendance.list_attendance(rt, school_id=sid, start=START, end=END)[0]
+
+    with pytest.raises(NotFound):
+        attendance.delete_record(rt, school_id=other, record_id=record.id, actor="t")
+    assert len(_records(db)) == 3
+
+
+def test_list_filters_by_student_and_local_dates(rt: Runtime) -> None:
+    sid = _school(rt)
+    attendance.import_csv(rt, school_id=sid, content=GOOD, actor="t")
+
+    ava = attendance.list_attendance(
+        rt, school_id=sid, start=date(2026, 11, 10), end=date(2026, 11, 10), student="AVA SMITH"
+    )
+    everyone = attendance.list_attendance(
+        rt, school_id=sid, start=date(2026, 11, 9), end=date(2026, 11, 9)
+    )
+
+    assert [(v.student, v.check_in) for v in ava] == [("Ava Smith", _utc("2026-11-10T14:00"))]
+    assert [v.student for v in everyone] == ["José Núñez", "Ava Smith"]
+
+
+def test_the_audit_trail_never_stores_names(rt: Runtime, db: Engine, clock: FrozenClock) -> None:
+    sid = _school(rt)
+    students.add_student(rt, school_id=sid, name="Liam Johnson", actor="U1")
+    students.link_student(rt, school_id=sid, name="Liam Johnson", child_id="345678", actor="U1")
+    students.add_student(rt, school_id=sid, name="Ava S.", actor="U1")
+    students.sync_students(rt, school_id=sid, actor="U1")
+    attendance.import_csv(
+        rt,
+        school_id=sid,
+        content=GOOD + "Mia Chen,2026-11-12T08:00,2026-11-12T10:00\n",
+        actor="U1",
+        add_students=True,
+    )
+    attendance.check_in(rt, school_id=sid, student="Liam Johnson", actor="U1")
+    attendance.check_out(rt, school_id=sid, student="Liam Johnson", actor="U1")
+    record = attendance.list_attendance(rt, school_id=sid, start=START, end=END)[0]
+    attendance.edit_record(
+        rt, school_id=sid, record_id=record.id, check_in="2026-11-09T07:00", actor="U1"
+    )
+    attendance.delete_record(rt, school_id=sid, record_id=record.id, actor="U1")
+
+    entries = _audit(db)
+    assert {e.action for e in entries} >= {
+        "add",
+        "link",
+        "import",
+        "check_in",
+        "check_out",
+        "edit",
+        "delete",
+    }
+    stored = " ".join(f"{e.actor} {e.entity} {e.action} {e.before} {e.after}" for e in entries)
+    decoded = " ".join(
+        json.dumps(json.loads(blob), ensure_ascii=False)
+        for e in entries
+        for blob in (e.before, e.after)
+        if blob
+    )
+    for fragment in ("Ava", "Smith", "José", "Jos\\u00e9", "Jose", "Núñez", "Liam", "Mia", "Chen"):
+        assert fragment.casefold() not in stored.casefold(), fragment
+        assert fragment.casefold() not in decoded.casefold(), fragment
+
+
+# --- submitted periods are read-only ---------------------------------------------------
+
+
+def test_writes_to_a_submitted_period_are_refused_with_the_corrected_claim_contact(
+    rt: Runtime, db: Engine
+) -> None:
+    sid = _school(rt)
+    attendance.import_csv(
+        rt,
+        school_id=sid,
+        content=HEADER + "Ava Smith,2026-11-09T08:00,2026-11-09T16:30\n",
+        actor="t",
+    )
+    _submit_period(rt, sid)
+    (record,) = attendance.list_attendance(rt, school_id=sid, start=START, end=END)
+    before_records, before_audit = _records(db), len(_audit(db))
+
+    refusals = [
+        lambda: attendance.edit_record(
+            rt, school_id=sid, record_id=record.id, check_out="2026-11-09T17:00", actor="t"
+        ),
+        lambda: attendance.delete_record(rt, school_id=sid, record_id=record.id, actor="t"),
+        lambda: attendance.check_in(
+            rt, school_id=sid, student="Ava Smith", at="2026-11-12T08:00", actor="t"
+        ),
+    ]
+    for write in refusals:
+        with pytest.raises(PeriodLocked) as refused:
+            write()
+        message = str(refused.value)
+        assert "2026-11-08 to 2026-11-21 was already submitted" in message
+        assert "Corrected claims cannot be made through the integration" in message
+        assert CONTACT_PHONE in message
+
+    assert _records(db) == before_records
+    assert len(_audit(db)) == before_audit
+
+
+def test_an_import_touching_a_submitted_period_is_refused_as_a_whole(
+    rt: Runtime, db: Engine
+) -> None:
+    sid = _school(rt)
+    attendance.import_csv(
+        rt,
+        school_id=sid,
+        content=HEADER + "Ava Smith,2026-11-09T08:00,2026-11-09T16:30\n",
+        actor="t",
+    )
+    _submit_period(rt, sid)
+    before = _records(db)
+    content = HEADER + (
+        "Ava Smith,2026-11-23T08:00,2026-11-23T16:00\n"  # next period: fine on its own
+        "New Child,2026-11-24T08:00,2026-11-24T16:00\n"
+        "Ava Smith,2026-11-20T08:00,2026-11-20T16:00\n"  # submitted period
+    )
+
+    with pytest.raises(InvalidInput) as refused:
+        attendance.import_csv(rt, school_id=sid, content=content, actor="t", add_students=True)
+
+    message = str(refused.value)
+    assert "Nothing was imported: 1 bad row." in message
+    assert "line 4: Attendance for the pay period 2026-11-08 to 2026-11-21" in message
+    assert CONTACT_PHONE in message
+    assert _records(db) == before
+    with Session(db) as session:
+        assert session.exec(select(Student).where(Student.name == "New Child")).first() is None
+
+
+def test_the_next_period_stays_writable_after_a_submission(rt: Runtime, db: Engine) -> None:
+    sid = _school(rt)
+    attendance.import_csv(
+        rt,
+        school_id=sid,
+        content=HEADER + "Ava Smith,2026-11-09T08:00,2026-11-09T16:30\n",
+        actor="t",
+    )
+    _submit_period(rt, sid)
+
+    attendance.check_in(rt, school_id=sid, student="Ava Smith", at="2026-11-24T08:00", actor="t")
+
+    assert len(_records(db)) == 2

@@ -1,0 +1,153 @@
+"""Schools and their KinderTrack registration, on the real database."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from core.errors import Conflict, InactiveProvider, InvalidInput
+from core.services import schools
+from core.services.runtime import Runtime
+from core.store.tables import Registration, School
+from kindertrack.client import HttpKinderTrack
+from tests.fakes import FakeKinderTrack
+
+
+def _registrations(db: Engine) -> list[Registration]:
+    with Session(db) as session:
+        return list(session.exec(select(Registration)))
+
+
+def test_add_school_stores_the_cleaned_name_and_default_zone(rt: Runtime, db: Engine) -> None:
+    school = schools.add_school(rt, name="  Sunny   Days ")
+
+    assert school.name == "Sunny Days"
+    assert school.timezone == "America/Chicago"
+    with Session(db) as session:
+        stored = session.exec(select(School)).one()
+    assert (stored.name, stored.name_key, stored.team_id) == ("Sunny Days", "sunny days", "")
+
+
+def test_add_school_accepts_another_zone(rt: Runtime) -> None:
+    assert schools.add_school(rt, name="Tall Pines", timezone="America/Denver").timezone == (
+        "America/Denver"
+    )
+
+
+def test_a_duplicate_school_name_is_refused_ignoring_case_and_accents(
+    rt: Runtime, db: Engine
+) -> None:
+    schools.add_school(rt, name="Café Kids")
+
+    with pytest.raises(Conflict, match="already exists"):
+        schools.add_school(rt, name="cafe  KIDS")
+    with Session(db) as session:
+        assert len(session.exec(select(School)).all()) == 1
+
+
+def test_the_same_name_in_another_workspace_is_allowed(rt: Runtime) -> None:
+    schools.add_school(rt, name="Sunny Days", team_id="T1")
+    schools.add_school(rt, name="Sunny Days", team_id="T2")
+
+
+def test_an_unknown_time_zone_is_refused_and_nothing_stored(rt: Runtime, db: Engine) -> None:
+    with pytest.raises(InvalidInput, match="Unknown time zone 'Mars/Olympus'"):
+        schools.add_school(rt, name="Sunny Days", timezone="Mars/Olympus")
+    with Session(db) as session:
+        assert session.exec(select(School)).all() == []
+
+
+def test_register_verifies_the_provider_id(rt: Runtime, db: Engine) -> None:
+    sid = schools.add_school(rt, name="Sunny Days").id or 0
+
+    registration = schools.register_provider(
+        rt, school_id=sid, provider_id=" 12345 ", username="Maria Lopez", actor="U1"
+    )
+
+    assert registration.provider_id == "12345"
+    assert registration.provider_name == "Sunny Days"
+    assert registration.setup_username == "Maria Lopez"
+    assert registration.active is True
+    stored = _registrations(db)
+    assert [(r.school_id, r.provider_id, r.registered_by) for r in stored] == [(sid, "12345", "U1")]
+
+
+def test_register_against_the_real_sandbox(
+    rt: Runtime, kindertrack_client: HttpKinderTrack, db: Engine
+) -> None:
+    live = dataclasses.replace(rt, kindertrack=kindertrack_client)
+    sid = schools.add_school(live, name="Prairie Sprouts").id or 0
+
+    with pytest.raises(InactiveProvider) as refused:
+        schools.register_provider(live, school_id=sid, provider_id="54321", actor="t")
+    assert str(refused.value) == "Inactive KinderTrack provider ID."
+    registration = schools.register_provider(live, school_id=sid, provider_id="67890", actor="t")
+
+    assert registration.provider_name == "Prairie Sprouts"
+    assert [r.provider_id for r in _registrations(db)] == ["67890"]
+
+
+@pytest.mark.parametrize("provider_id", ["99999", "54321"], ids=["unknown", "inactive"])
+def test_an_unknown_or_inactive_provider_is_refused_with_kindertracks_words(
+    rt: Runtime, db: Engine, provider_id: str
+) -> None:
+    sid = schools.add_school(rt, name="Sunny Days").id or 0
+
+    with pytest.raises(InactiveProvider) as refused:
+        schools.register_provider(rt, school_id=sid, provider_id=provider_id, actor="t")
+
+    assert str(refused.value) == "Inactive KinderTrack provider ID."
+    assert _registrations(db) == []
+
+
+def test_a_provider_id_held_by_another_school_is_refused(
+    rt: Runtime, db: Engine, fake_kindertrack: FakeKinderTrack
+) -> None:
+    first = schools.add_school(rt, name="Sunny Days").id or 0
+    second = schools.add_school(rt, name="Sunny Days Annex").id or 0
+    schools.register_provider(rt, school_id=first, provider_id="12345", actor="t")
+
+    with pytest.raises(Conflict, match="12345 is already registered to another school"):
+        schools.register_provider(rt, school_id=second, provider_id="12345", actor="t")
+
+    assert [(r.school_id, r.provider_id) for r in _registrations(db)] == [(first, "12345")]
+
+
+def test_re_registering_the_same_school_replaces_its_provider(
+    rt: Runtime, db: Engine, fake_kindertrack: FakeKinderTrack
+) -> None:
+    from core.ports import ProviderInfo
+
+    fake_kindertrack.providers["67890"] = ProviderInfo("67890", "Prairie Sprouts", True)
+    sid = schools.add_school(rt, name="Sunny Days").id or 0
+    schools.register_provider(rt, school_id=sid, provider_id="12345", actor="t")
+    schools.register_provider(rt, school_id=sid, provider_id="67890", actor="t")
+
+    assert [(r.school_id, r.provider_id) for r in _registrations(db)] == [(sid, "67890")]
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("１２３４５", "uses digits other than 0-9"),
+        ("١٢٣٤٥", "uses digits other than 0-9"),
+        ("123 45", "contains characters other than the digits 0-9"),
+        ("12-345", "contains characters other than the digits 0-9"),
+        ("1234", "has 4 digits"),
+        ("", "is empty"),
+    ],
+)
+def test_a_provider_id_that_is_not_five_ascii_digits_is_refused(
+    rt: Runtime, db: Engine, fake_kindertrack: FakeKinderTrack, raw: str, reason: str
+) -> None:
+    sid = schools.add_school(rt, name="Sunny Days").id or 0
+
+    with pytest.raises(InvalidInput) as refused:
+        schools.register_provider(rt, school_id=sid, provider_id=raw, actor="t")
+
+    assert reason in str(refused.value)
+    assert "exactly 5 digits 0-9, like 12345" in str(refused.value)
+    assert _registrations(db) == []
