@@ -1,9 +1,174 @@
-"""Listeners of this flow; its owner fills them in."""
+"""The roll-call board's buttons: In, Out, page and refresh.
+
+A click records the time now and redraws the board in place, where the new time shows,
+with ``chat.update`` (a board is used all day: a response_url lasts 30 minutes and 5
+uses), falling back to the action's response_url. A double click is harmless: the
+second "In" finds the child already checked in (the student row is locked while
+checking), is refused with a private note, and the board is redrawn from the database.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import logging
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import board
+from bot.blocks.board import BoardRef, board_message
+from bot.permissions import Actor, SchoolAccess, school_by_id
+from bot.runtime import runtime
+from core.domain.instants import zone
+from core.errors import NotFound, RollcallError
+from core.services.attendance import check_in, check_out, roll_call
+
+log = logging.getLogger(__name__)
+
+IN_PATTERN = re.compile(rf"^{board.IN_ACTION}_\d+$")
+OUT_PATTERN = re.compile(rf"^{board.OUT_ACTION}_\d+$")
+PAGE_PATTERN = re.compile(rf"^{board.PAGE_ACTION}_(prev|next)$")
+
+
+def _actor(body: dict[str, Any], context: BoltContext) -> Actor:
+    user = body.get("user") or {}
+    channel = (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get(
+        "id"
+    )
+    return Actor(
+        team_id=context.team_id or user.get("team_id") or "",
+        user_id=user.get("id", ""),
+        channel_id=channel,
+    )
+
+
+def _private(respond: Respond, text: str) -> None:
+    respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def redraw(
+    client: WebClient,
+    respond: Respond,
+    body: dict[str, Any],
+    access: SchoolAccess,
+    actor: Actor,
+    page: int,
+) -> None:
+    rt = runtime()
+    entries = roll_call(rt, school_id=access.school_id, team_id=actor.team_id)
+    message = board_message(
+        access.school_name,
+        access.school_id,
+        entries,
+        tz=zone(access.timezone),
+        now=rt.now(),
+        page=page,
+    )
+    container = body.get("container") or {}
+    channel, ts = container.get("channel_id"), container.get("message_ts")
+    if channel and ts:
+        try:
+            client.chat_update(channel=channel, ts=ts, **message)
+            return
+        except SlackApiError as error:
+            log.info("chat.update of board %s failed (%s)", ts, error.response.get("error"))
+    respond(replace_original=True, **message)
+
+
+def _click(
+    ack: Ack,
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+    *,
+    direction: str | None,
+) -> None:
+    ack()
+    actor = _actor(body, context)
+    try:
+        ref = BoardRef.decode(body["actions"][0].get("value", ""))
+        access = school_by_id(actor, ref.school_id)
+    except RollcallError as refusal:
+        _private(respond, str(refusal))
+        return
+    if direction is not None:
+        _record(respond, actor, access, ref, direction)
+    redraw(client, respond, body, access, actor, ref.page)
+
+
+def _record(
+    respond: Respond, actor: Actor, access: SchoolAccess, ref: BoardRef, direction: str
+) -> None:
+    rt = runtime()
+    entry = next(
+        (
+            e
+            for e in roll_call(rt, school_id=access.school_id, team_id=actor.team_id)
+            if e.student_id == ref.student_id
+        ),
+        None,
+    )
+    try:
+        if entry is None:
+            raise NotFound("That child is no longer on this school's list.")
+        if direction == "in":
+            record = check_in(
+                rt,
+                school_id=access.school_id,
+                student=entry.student,
+                actor=actor.user_id,
+                source="slack",
+                team_id=actor.team_id,
+            )
+        else:
+            record = check_out(
+                rt,
+                school_id=access.school_id,
+                student=entry.student,
+                actor=actor.user_id,
+                team_id=actor.team_id,
+            )
+    except RollcallError as refusal:
+        log.info(
+            "board %s refused for student %s (school %s)",
+            direction,
+            ref.student_id,
+            access.school_id,
+        )
+        _private(respond, str(refusal))
+        return
+    log.info(
+        "board: record %s %s (school %s) by %s",
+        record.id,
+        direction,
+        access.school_id,
+        actor.user_id,
+    )
+
+
+def handle_in(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    _click(ack, body, client, respond, context, direction="in")
+
+
+def handle_out(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    _click(ack, body, client, respond, context, direction="out")
+
+
+def handle_page(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    _click(ack, body, client, respond, context, direction=None)
 
 
 def register(app: App) -> None:
-    """Register this module's listeners on the app."""
+    app.action(IN_PATTERN)(handle_in)
+    app.action(OUT_PATTERN)(handle_out)
+    app.action(PAGE_PATTERN)(handle_page)
+    app.action(board.REFRESH_ACTION)(handle_page)

@@ -1,9 +1,130 @@
-"""Listeners of this flow; its owner fills them in."""
+"""The App Home buttons: Preview report, Register, Link children, Sync roster.
+
+Each names a school in its value; the school must belong to the clicking user's
+workspace and be directed by them. A refusal (or a result) goes to the user by direct
+message: a Home tab click has no response_url.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import home
+from bot.blocks.modals import ModalMeta
+from bot.blocks.setup import sync_message
+from bot.listeners.events.app_home import publish_home
+from bot.listeners.views.setup import destination, open_link_modal, open_register_modal
+from bot.permissions import Actor, SchoolAccess, school_by_id
+from bot.runtime import runtime
+from core.domain.instants import zone
+from core.errors import RollcallError
+from core.services.students import sync_students
+from workers import dispatch
+
+log = logging.getLogger(__name__)
+
+
+def _actor(body: dict[str, Any], context: BoltContext) -> Actor:
+    user = body.get("user") or {}
+    return Actor(team_id=context.team_id or user.get("team_id") or "", user_id=user.get("id", ""))
+
+
+def _dm(client: WebClient, user_id: str, **message: Any) -> None:
+    try:
+        client.chat_postMessage(channel=user_id, **message)
+    except SlackApiError as error:
+        log.warning("DM to %s failed: %s", user_id, error.response.get("error"))
+
+
+def _director_access(
+    body: dict[str, Any], client: WebClient, context: BoltContext
+) -> tuple[Actor, SchoolAccess] | None:
+    actor = _actor(body, context)
+    try:
+        school_id = home.decode_school(body["actions"][0].get("value", ""))
+        return actor, school_by_id(actor, school_id, director=True)
+    except RollcallError as refusal:
+        _dm(client, actor.user_id, text=str(refusal))
+        return None
+
+
+def handle_preview(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """Build the current period's report in a worker; it arrives by DM, like /kindertrack report."""
+    ack()
+    found = _director_access(body, client, context)
+    if found is None:
+        return
+    actor, access = found
+    rt = runtime()
+    period = rt.calendar.containing(rt.now().astimezone(zone(access.timezone)).date())
+    dispatch.enqueue_report(
+        access.school_id,
+        period.start,
+        period.end,
+        destination=destination(team_id=actor.team_id, user_id=actor.user_id),
+    )
+    log.info("report preview enqueued for school %s by %s", access.school_id, actor.user_id)
+    publish_home(
+        client,
+        team_id=actor.team_id,
+        user_id=actor.user_id,
+        note=":hourglass_flowing_sand: Building the report: it will arrive in your Messages tab.",
+    )
+
+
+def handle_register(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    found = _director_access(body, client, context)
+    if found is None:
+        return
+    _, access = found
+    open_register_modal(
+        client, trigger_id=body["trigger_id"], access=access, meta=ModalMeta(access.school_id)
+    )
+
+
+def handle_link(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ack()
+    found = _director_access(body, client, context)
+    if found is None:
+        return
+    actor, access = found
+    open_link_modal(
+        client,
+        trigger_id=body["trigger_id"],
+        actor=actor,
+        access=access,
+        meta=ModalMeta(access.school_id),
+    )
+
+
+def handle_sync(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ack()
+    found = _director_access(body, client, context)
+    if found is None:
+        return
+    actor, access = found
+    try:
+        result = sync_students(
+            runtime(), school_id=access.school_id, actor=actor.user_id, team_id=actor.team_id
+        )
+    except RollcallError as refusal:
+        _dm(client, actor.user_id, text=str(refusal))
+        return
+    log.info("sync of school %s from Home: %d linked", access.school_id, len(result.linked))
+    _dm(client, actor.user_id, **sync_message(access.school_name, result))
+    publish_home(client, team_id=actor.team_id, user_id=actor.user_id)
 
 
 def register(app: App) -> None:
-    """Register this module's listeners on the app."""
+    app.action(home.PREVIEW_ACTION)(handle_preview)
+    app.action(home.REGISTER_ACTION)(handle_register)
+    app.action(home.LINK_ACTION)(handle_link)
+    app.action(home.SYNC_ACTION)(handle_sync)

@@ -1,1 +1,139 @@
-"""Subcommands of /kindertrack owned by this module (added with dispatcher.add_subcommand)."""
+"""``/kindertrack in STUDENT``, ``out STUDENT`` and ``rollcall``: staff log attendance.
+
+Anyone in the school's channel may check children in and out (directors approve what
+is sent). Times are recorded now, by the server's clock, and shown in the school's zone.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.board import board_message
+from bot.blocks.setup import checked_text
+from bot.listeners.commands.dispatcher import add_subcommand
+from bot.listeners.commands.setup import actor_of
+from bot.permissions import SchoolAccess, school_in_channel
+from bot.runtime import runtime
+from core.domain.instants import zone
+from core.errors import InvalidInput
+from core.services.attendance import check_in, check_out, roll_call
+from core.services.students import find_student
+
+log = logging.getLogger(__name__)
+
+
+def _student_arg(context: BoltContext, direction: str) -> str:
+    name = context["subcommand_args"]
+    if not name:
+        raise InvalidInput(
+            f"Name the student, like `/kindertrack {direction} Ava Smith`, or use "
+            "`/kindertrack rollcall` for buttons."
+        )
+    return str(name)
+
+
+def handle_in(
+    *,
+    ack: Ack,
+    respond: Respond,
+    client: WebClient,
+    command: dict[str, Any],
+    context: BoltContext,
+) -> None:
+    ack()
+    actor = actor_of(command, context)
+    access = school_in_channel(actor)
+    typed = _student_arg(context, "in")
+    record = check_in(
+        runtime(),
+        school_id=access.school_id,
+        student=typed,
+        actor=actor.user_id,
+        source="slack",
+        team_id=actor.team_id,
+    )
+    log.info("record %s checked in (school %s) by %s", record.id, access.school_id, actor.user_id)
+    respond(
+        text=_done(access, typed, record.check_in, "in"),
+        response_type="ephemeral",
+        replace_original=False,
+    )
+
+
+def handle_out(
+    *,
+    ack: Ack,
+    respond: Respond,
+    client: WebClient,
+    command: dict[str, Any],
+    context: BoltContext,
+) -> None:
+    ack()
+    actor = actor_of(command, context)
+    access = school_in_channel(actor)
+    typed = _student_arg(context, "out")
+    record = check_out(
+        runtime(),
+        school_id=access.school_id,
+        student=typed,
+        actor=actor.user_id,
+        team_id=actor.team_id,
+    )
+    log.info("record %s checked out (school %s) by %s", record.id, access.school_id, actor.user_id)
+    respond(
+        text=_done(access, typed, record.check_out or record.check_in, "out"),
+        response_type="ephemeral",
+        replace_original=False,
+    )
+
+
+def _done(access: SchoolAccess, typed: str, instant: datetime, direction: str) -> str:
+    """The confirmation, with the student's name as stored (not as typed)."""
+    with runtime().session() as session:
+        name = find_student(session, school_id=access.school_id, name=typed).name
+    return checked_text(name, instant, zone(access.timezone), direction=direction)
+
+
+def handle_rollcall(
+    *,
+    ack: Ack,
+    respond: Respond,
+    client: WebClient,
+    command: dict[str, Any],
+    context: BoltContext,
+) -> None:
+    ack()
+    actor = actor_of(command, context)
+    access = school_in_channel(actor)
+    rt = runtime()
+    entries = roll_call(rt, school_id=access.school_id, team_id=actor.team_id)
+    message = board_message(
+        access.school_name,
+        access.school_id,
+        entries,
+        tz=zone(access.timezone),
+        now=rt.now(),
+    )
+    try:
+        client.chat_postMessage(channel=actor.channel_id or "", **message)
+    except SlackApiError as error:
+        log.warning("posting the board in %s failed: %s", actor.channel_id, error.response["error"])
+        respond(
+            text="I could not post the roll-call board in this channel. Invite me first "
+            "(`/invite @Rollcall`) and try again.",
+            response_type="ephemeral",
+            replace_original=False,
+        )
+        return
+    log.info("board posted for school %s in %s", access.school_id, actor.channel_id)
+
+
+add_subcommand("in", handle_in)
+add_subcommand("out", handle_out)
+add_subcommand("rollcall", handle_rollcall)

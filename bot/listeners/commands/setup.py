@@ -1,1 +1,286 @@
-"""Subcommands of /kindertrack owned by this module (added with dispatcher.add_subcommand)."""
+"""``/kindertrack school | register | link | sync | directors``: setting a school up.
+
+Directors register, link, sync and choose directors; anyone may create a school (they
+become its first director) or ask which school a channel works on. Refusals are
+``RollcallError``s, answered ephemerally by the dispatcher.
+
+Where a refusal must come before a "working on it" answer (``register ID``, ``sync``),
+the permission check (two indexed reads) precedes the ack so nobody is told "Checking…"
+and then "you may not"; KinderTrack is never called before the ack.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.blocks.modals import ModalMeta
+from bot.blocks.setup import (
+    checking_provider_text,
+    director_added_text,
+    director_removed_text,
+    directors_text,
+    linked_text,
+    school_bound_text,
+    school_created_text,
+    school_status_text,
+    sync_message,
+)
+from bot.listeners.commands.dispatcher import add_subcommand
+from bot.listeners.views.setup import destination, open_link_modal, open_register_modal
+from bot.permissions import Actor, SchoolAccess, require, school_in_channel
+from bot.runtime import runtime
+from core.domain.ids import parse_provider_id
+from core.domain.names import clean_name
+from core.errors import InvalidInput, NotFound
+from core.services.schools import find_school, schools_of_team
+from core.services.students import link_student, sync_students
+from core.services.workspace import (
+    add_director,
+    bind_channel,
+    create_team_school,
+    directors_of,
+    remove_director,
+    school_for_channel,
+)
+from workers import dispatch
+
+log = logging.getLogger(__name__)
+
+# Slack escapes a picked user as <@U123|name> (or <@U123> without the name).
+_MENTION = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>")
+
+
+def actor_of(command: dict[str, Any], context: BoltContext) -> Actor:
+    return Actor(
+        team_id=context.team_id or command.get("team_id", ""),
+        user_id=command.get("user_id", ""),
+        channel_id=command.get("channel_id"),
+    )
+
+
+def director_here(actor: Actor) -> SchoolAccess:
+    access = school_in_channel(actor)
+    require(access)
+    return access
+
+
+def _ephemeral(respond: Respond, text: str, **extra: Any) -> None:
+    respond(text=text, response_type="ephemeral", replace_original=False, **extra)
+
+
+# --- school ----------------------------------------------------------------------------
+
+
+def handle_school(
+    *,
+    ack: Ack,
+    respond: Respond,
+    client: WebClient,
+    command: dict[str, Any],
+    context: BoltContext,
+) -> None:
+    ack()
+    actor = actor_of(command, context)
+    raw = context["subcommand_args"]
+    rt = runtime()
+    if not raw:
+        with rt.session() as session:
+            current = school_for_channel(
+                session, team_id=actor.team_id, channel_id=actor.channel_id or ""
+            )
+            names = [s.name for s in schools_of_team(session, team_id=actor.team_id)]
+        _ephemeral(
+            respond,
+            school_status_text(current=current.name if current else None, schools=names),
+        )
+        return
+    name = clean_name(raw, what="school name")
+    with rt.session() as session:
+        try:
+            existing = find_school(session, name=name, team_id=actor.team_id)
+        except NotFound:
+            existing = None
+    if existing is not None:
+        school = bind_channel(
+            rt,
+            team_id=actor.team_id,
+            channel_id=actor.channel_id or "",
+            school_id=existing.id or 0,
+            by=actor.user_id,
+        )
+        log.info("channel %s bound to school %s by %s", actor.channel_id, school.id, actor.user_id)
+        _ephemeral(respond, school_bound_text(school.name))
+        return
+    school = create_team_school(
+        rt,
+        team_id=actor.team_id,
+        name=name,
+        creator=actor.user_id,
+        channel_id=actor.channel_id,
+    )
+    log.info("school %s created in team %s by %s", school.id, actor.team_id, actor.user_id)
+    _ephemeral(respond, school_created_text(school.name))
+
+
+# --- register --------------------------------------------------------------------------
+
+
+def handle_register(
+    *,
+    ack: Ack,
+    respond: Respond,
+    client: WebClient,
+    command: dict[str, Any],
+    context: BoltContext,
+) -> None:
+    actor = actor_of(command, context)
+    raw = context["subcommand_args"]
+    if not raw:
+        ack()
+        access = director_here(actor)
+        meta = ModalMeta(access.school_id, actor.channel_id, command.get("response_url"))
+        open_register_modal(client, trigger_id=command["trigger_id"], access=access, meta=meta)
+        return
+    provider_id = parse_provider_id(raw)
+    access = director_here(actor)
+    ack(text=checking_provider_text(provider_id), response_type="ephemeral")
+    dispatch.enqueue_registration(
+        access.school_id,
+        provider_id,
+        username=None,
+        actor=actor.user_id,
+        team_id=actor.team_id,
+        destination=destination(
+            team_id=actor.team_id,
+            channel_id=actor.channel_id,
+            user_id=actor.user_id,
+            response_url=command.get("response_url"),
+        ),
+    )
+    log.info("registration enqueued for school %s by %s", access.school_id, actor.user_id)
+
+
+# --- link / sync -----------------------------------------------------------------------
+
+
+def handle_link(
+    *,
+    ack: Ack,
+    respond: Respond,
+    client: WebClient,
+    command: dict[str, Any],
+    context: BoltContext,
+) -> None:
+    ack()
+    actor = actor_of(command, context)
+    access = director_here(actor)
+    raw = context["subcommand_args"]
+    if not raw:
+        meta = ModalMeta(access.school_id, actor.channel_id, command.get("response_url"))
+        open_link_modal(
+            client, trigger_id=command["trigger_id"], actor=actor, access=access, meta=meta
+        )
+        return
+    parts = raw.rsplit(maxsplit=1)
+    if len(parts) != 2:
+        raise InvalidInput(
+            "Give the student's name and then their 6-digit child ID, like "
+            "`/kindertrack link Ava Smith 123456`, or just `/kindertrack link` to pick them."
+        )
+    name, child_id = parts
+    student = link_student(
+        runtime(),
+        school_id=access.school_id,
+        name=name,
+        child_id=child_id,
+        actor=actor.user_id,
+        team_id=actor.team_id,
+    )
+    log.info("student %s linked in school %s by %s", student.id, access.school_id, actor.user_id)
+    _ephemeral(respond, linked_text(student.name, student.child_id or ""))
+
+
+def handle_sync(
+    *,
+    ack: Ack,
+    respond: Respond,
+    client: WebClient,
+    command: dict[str, Any],
+    context: BoltContext,
+) -> None:
+    actor = actor_of(command, context)
+    access = director_here(actor)
+    ack(text="Syncing with KinderTrack's roster…", response_type="ephemeral")
+    result = sync_students(
+        runtime(), school_id=access.school_id, actor=actor.user_id, team_id=actor.team_id
+    )
+    log.info(
+        "sync of school %s: %d linked, %d/%d unmatched",
+        access.school_id,
+        len(result.linked),
+        len(result.unmatched_students),
+        len(result.unmatched_roster),
+    )
+    _ephemeral(respond, **sync_message(access.school_name, result))
+
+
+# --- directors -------------------------------------------------------------------------
+
+
+def parse_user(text: str) -> str:
+    """The user ID Slack put in the command text for a picked ``@someone``."""
+    match = _MENTION.fullmatch(text.strip())
+    if match is None:
+        raise InvalidInput(
+            "Pick the person with @ so Slack sends who they are, like "
+            "`/kindertrack directors add @maria`."
+        )
+    return match.group(1)
+
+
+def handle_directors(
+    *,
+    ack: Ack,
+    respond: Respond,
+    client: WebClient,
+    command: dict[str, Any],
+    context: BoltContext,
+) -> None:
+    ack()
+    actor = actor_of(command, context)
+    access = school_in_channel(actor)
+    parts = context["subcommand_args"].split(maxsplit=1)
+    verb = parts[0].lower() if parts else ""
+    rt = runtime()
+    if not verb:
+        with rt.session() as session:
+            people = directors_of(session, school_id=access.school_id)
+        _ephemeral(respond, directors_text(access.school_name, people))
+        return
+    if verb not in ("add", "remove") or len(parts) != 2:
+        raise InvalidInput("Use `/kindertrack directors add @someone` or `remove @someone`.")
+    user_id = parse_user(parts[1])
+    if verb == "add":
+        added = add_director(
+            rt, school_id=access.school_id, user_id=user_id, by=actor.user_id, team_id=actor.team_id
+        )
+        log.info("director %s added to school %s by %s", user_id, access.school_id, actor.user_id)
+        _ephemeral(respond, director_added_text(access.school_name, user_id, added=added))
+        return
+    remove_director(
+        rt, school_id=access.school_id, user_id=user_id, by=actor.user_id, team_id=actor.team_id
+    )
+    log.info("director %s removed from school %s by %s", user_id, access.school_id, actor.user_id)
+    _ephemeral(respond, director_removed_text(access.school_name, user_id))
+
+
+add_subcommand("school", handle_school)
+add_subcommand("register", handle_register)
+add_subcommand("link", handle_link)
+add_subcommand("sync", handle_sync)
+add_subcommand("directors", handle_directors)

@@ -1,9 +1,248 @@
-"""Listeners of this flow; its owner fills them in."""
+"""The register and link modals: opening them, and their submissions.
+
+Why the submissions validate before ``ack``: Slack shows field errors only when they come
+in the ack (``response_action="errors"``), so the checks that can refuse (the ID's
+format, the workspace, the director, a child ID already linked) run first; they are a
+few indexed reads. The slow part of registering (asking KinderTrack) goes to a worker.
+
+Opening the link modal calls KinderTrack for its roster; a trigger_id is valid for 3
+seconds only, so a "loading" modal opens at once and is replaced (``views.update``) when
+the roster is in, or with the reason it could not be read.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import modals
+from bot.blocks.modals import ModalMeta
+from bot.blocks.setup import checking_provider_text, linked_text
+from bot.permissions import Actor, SchoolAccess, school_by_id
+from bot.runtime import runtime
+from core.domain.ids import parse_provider_id
+from core.domain.names import clean_name
+from core.errors import KinderTrackError, RollcallError
+from core.services.schools import registration_of
+from core.services.students import link_student, list_students, unlinked_roster
+from workers import dispatch
+
+log = logging.getLogger(__name__)
+
+
+def destination(
+    *,
+    team_id: str,
+    channel_id: str | None = None,
+    ts: str | None = None,
+    user_id: str | None = None,
+    response_url: str | None = None,
+) -> dict[str, Any]:
+    """Where the notifier answers (the contract shared with the workers)."""
+    return {
+        "team_id": team_id,
+        "channel_id": channel_id,
+        "ts": ts,
+        "user_id": user_id,
+        "response_url": response_url,
+    }
+
+
+def open_register_modal(
+    client: WebClient, *, trigger_id: str, access: SchoolAccess, meta: ModalMeta
+) -> None:
+    try:
+        client.views_open(
+            trigger_id=trigger_id, view=modals.register_modal(access.school_name, meta).to_dict()
+        )
+    except SlackApiError as error:  # an expired trigger: the user clicks again
+        log.warning("views.open of the register modal failed: %s", error.response.get("error"))
+
+
+def _students_without_id(school_id: int) -> list[tuple[int, str]]:
+    with runtime().session() as session:
+        return [
+            (s.id or 0, s.name)
+            for s in list_students(session, school_id=school_id)
+            if s.child_id is None
+        ]
+
+
+def _registered(school_id: int) -> bool:
+    with runtime().session() as session:
+        registration = registration_of(session, school_id)
+        return registration is not None and registration.active
+
+
+def open_link_modal(
+    client: WebClient,
+    *,
+    trigger_id: str,
+    actor: Actor,
+    access: SchoolAccess,
+    meta: ModalMeta,
+    selected_student: int | None = None,
+) -> None:
+    """Open a loading modal now, then fill it with KinderTrack's unlinked roster."""
+    try:
+        opened = client.views_open(trigger_id=trigger_id, view=modals.loading_modal().to_dict())
+    except SlackApiError as error:  # an expired trigger: the user clicks again
+        log.warning("views.open of the link modal failed: %s", error.response.get("error"))
+        return
+    view = opened.get("view") or {}
+    view_id, view_hash = view.get("id"), view.get("hash")
+    try:
+        roster = unlinked_roster(runtime(), school_id=access.school_id, team_id=actor.team_id)
+    except KinderTrackError as error:
+        log.info("roster unavailable for school %s: %s", access.school_id, type(error).__name__)
+        replacement = modals.notice_modal(
+            "Link child ID",
+            f":warning: Could not read KinderTrack's roster: {error} Try again in a minute, "
+            "or type `/kindertrack link STUDENT CHILD_ID`.",
+        )
+    else:
+        students = _students_without_id(access.school_id)
+        if not students:
+            replacement = modals.notice_modal(
+                "Link child ID", ":white_check_mark: Every student here has a KinderTrack child ID."
+            )
+        elif not roster:
+            reason = (
+                "every child on KinderTrack's roster is already linked"
+                if _registered(access.school_id)
+                else "the school has no active KinderTrack registration: "
+                "`/kindertrack register PROVIDER_ID` first"
+            )
+            replacement = modals.notice_modal(
+                "Link child ID", f":information_source: Nothing to pick from: {reason}."
+            )
+        else:
+            replacement = modals.link_modal(
+                access.school_name,
+                meta,
+                roster=roster,
+                students=students,
+                selected_student=selected_student,
+            )
+    try:
+        client.views_update(view_id=view_id, hash=view_hash, view=replacement.to_dict())
+    except SlackApiError as error:
+        log.warning("views.update of the link modal failed: %s", error.response.get("error"))
+
+
+# --- submissions ------------------------------------------------------------------------
+
+
+def _actor(body: dict[str, Any], context: BoltContext) -> Actor:
+    user = body.get("user") or {}
+    return Actor(team_id=context.team_id or user.get("team_id") or "", user_id=user.get("id", ""))
+
+
+def handle_register_submission(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+) -> None:
+    values = modals.values_of(view)
+    actor = _actor(body, context)
+    try:
+        meta = ModalMeta.decode(view.get("private_metadata", ""))
+        access = school_by_id(actor, meta.school_id, director=True)
+        if modals.selected(values, modals.AGENCY_BLOCK, modals.AGENCY_ACTION) not in (
+            None,
+            modals.AGENCY_KINDERTRACK,
+        ):
+            ack(
+                response_action="errors",
+                errors={modals.AGENCY_BLOCK: "Rollcall works with Iowa's KinderTrack only."},
+            )
+            return
+        provider_id = parse_provider_id(
+            modals.typed(values, modals.PROVIDER_BLOCK, modals.PROVIDER_ACTION) or ""
+        )
+    except RollcallError as refusal:
+        ack(response_action="errors", errors={modals.PROVIDER_BLOCK: str(refusal)})
+        return
+    raw_username = modals.typed(values, modals.USERNAME_BLOCK, modals.USERNAME_ACTION)
+    try:
+        username = clean_name(raw_username, what="setup username") if raw_username else None
+    except RollcallError as refusal:
+        ack(response_action="errors", errors={modals.USERNAME_BLOCK: str(refusal)})
+        return
+    where = "here in a moment" if meta.response_url else "in a direct message"
+    ack(
+        response_action="update",
+        view=modals.notice_modal(
+            "Register provider",
+            f"{checking_provider_text(provider_id)}\nThe answer comes {where}.",
+        ).to_dict(),
+    )
+    dispatch.enqueue_registration(
+        access.school_id,
+        provider_id,
+        username=username,
+        actor=actor.user_id,
+        team_id=actor.team_id,
+        destination=destination(
+            team_id=actor.team_id,
+            channel_id=meta.channel_id,
+            user_id=actor.user_id,
+            response_url=meta.response_url,
+        ),
+    )
+    log.info("registration enqueued for school %s by %s", access.school_id, actor.user_id)
+
+
+def handle_link_submission(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+) -> None:
+    values = modals.values_of(view)
+    actor = _actor(body, context)
+    child_id = modals.selected(values, modals.CHILD_BLOCK, modals.CHILD_ACTION)
+    student_id = modals.selected(values, modals.STUDENT_BLOCK, modals.STUDENT_ACTION)
+    try:
+        meta = ModalMeta.decode(view.get("private_metadata", ""))
+        access = school_by_id(actor, meta.school_id, director=True)
+    except RollcallError as refusal:
+        ack(response_action="errors", errors={modals.CHILD_BLOCK: str(refusal)})
+        return
+    if not child_id:
+        ack(response_action="errors", errors={modals.CHILD_BLOCK: "Choose a KinderTrack child."})
+        return
+    student = next(
+        (name for sid, name in _students_without_id(access.school_id) if str(sid) == student_id),
+        None,
+    )
+    if student is None:
+        ack(
+            response_action="errors",
+            errors={
+                modals.STUDENT_BLOCK: "Choose a student without a child ID (this one may have "
+                "been linked or removed meanwhile)."
+            },
+        )
+        return
+    try:
+        linked = link_student(
+            runtime(),
+            school_id=access.school_id,
+            name=student,
+            child_id=child_id,
+            actor=actor.user_id,
+            team_id=actor.team_id,
+        )
+    except RollcallError as refusal:
+        ack(response_action="errors", errors={modals.CHILD_BLOCK: str(refusal)})
+        return
+    ack(
+        response_action="update",
+        view=modals.notice_modal("Linked", linked_text(linked.name, child_id)).to_dict(),
+    )
+    log.info("student %s linked in school %s by %s", linked.id, access.school_id, actor.user_id)
 
 
 def register(app: App) -> None:
-    """Register this module's listeners on the app."""
+    app.view(modals.REGISTER_CALLBACK)(handle_register_submission)
+    app.view(modals.LINK_CALLBACK)(handle_link_submission)

@@ -1,0 +1,228 @@
+"""The register and link modals, and the small notice views they turn into.
+
+Modals carry a :class:`ModalMeta` in ``private_metadata`` (the school's ID and where to
+answer); the submission listener re-checks the school's workspace and the director
+before using it. Names appear only in plain_text (options, labels), never in mrkdwn
+unescaped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.blocks.limits import OPTION_TEXT, SELECT_OPTIONS, VIEW_TITLE, clip
+from bot.escape import escape_mrkdwn
+from core.errors import InvalidInput
+from core.ports import RosterChild
+
+REGISTER_CALLBACK = "setup_register"
+LINK_CALLBACK = "setup_link"
+
+AGENCY_BLOCK = "register_agency"
+AGENCY_ACTION = "agency"
+AGENCY_KINDERTRACK = "IA-KINDERTRACK"
+PROVIDER_BLOCK = "register_provider_id"
+PROVIDER_ACTION = "provider_id"
+USERNAME_BLOCK = "register_username"
+USERNAME_ACTION = "username"
+
+CHILD_BLOCK = "link_child"
+CHILD_ACTION = "child"
+STUDENT_BLOCK = "link_student"
+STUDENT_ACTION = "student"
+
+
+@dataclass(frozen=True)
+class ModalMeta:
+    """What a modal remembers between opening and submission (never a name)."""
+
+    school_id: int
+    channel_id: str | None = None
+    response_url: str | None = None
+
+    def encode(self) -> str:
+        return json.dumps(
+            {"s": self.school_id, "c": self.channel_id, "r": self.response_url},
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def decode(cls, value: str) -> ModalMeta:
+        try:
+            data = json.loads(value)
+            return cls(int(data["s"]), data.get("c") or None, data.get("r") or None)
+        except (ValueError, KeyError, TypeError) as error:
+            raise InvalidInput("This form is out of date; run the command again.") from error
+
+
+def _title(text: str) -> PlainTextObject:
+    return PlainTextObject(text=clip(text, VIEW_TITLE))
+
+
+def register_modal(school: str, meta: ModalMeta) -> View:
+    """State agency (Iowa's KinderTrack only), the 5-digit provider ID, a setup username."""
+    agency = Option(value=AGENCY_KINDERTRACK, label="IA - KinderTrack")
+    return View(
+        type="modal",
+        callback_id=REGISTER_CALLBACK,
+        title=_title("Register provider"),
+        submit=PlainTextObject(text="Register"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=meta.encode(),
+        blocks=[
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"Register *{escape_mrkdwn(school)}* with KinderTrack. Rollcall checks "
+                    "the provider ID with KinderTrack before saving it."
+                )
+            ),
+            InputBlock(
+                block_id=AGENCY_BLOCK,
+                label="State agency",
+                element=StaticSelectElement(
+                    action_id=AGENCY_ACTION, options=[agency], initial_option=agency
+                ),
+            ),
+            InputBlock(
+                block_id=PROVIDER_BLOCK,
+                label="Provider ID",
+                hint="5 digits, shown in the KinderTrack provider portal next to the location name",
+                element=PlainTextInputElement(
+                    action_id=PROVIDER_ACTION, placeholder="12345", max_length=20
+                ),
+            ),
+            InputBlock(
+                block_id=USERNAME_BLOCK,
+                label="Setup username",
+                optional=True,
+                hint="Who set this up in KinderTrack (optional)",
+                element=PlainTextInputElement(action_id=USERNAME_ACTION, max_length=120),
+            ),
+        ],
+    )
+
+
+def _roster_option(child: RosterChild) -> Option:
+    return Option(
+        value=child.child_id, label=clip(f"{child.full_name} · {child.child_id}", OPTION_TEXT)
+    )
+
+
+def _student_option(student_id: int, name: str) -> Option:
+    return Option(value=str(student_id), label=clip(name, OPTION_TEXT))
+
+
+def link_modal(
+    school: str,
+    meta: ModalMeta,
+    *,
+    roster: Sequence[RosterChild],
+    students: Sequence[tuple[int, str]],
+    selected_student: int | None = None,
+) -> View:
+    """Pick a KinderTrack child (not yet linked) and one of our students without an ID.
+
+    Each select holds at most Slack's 100 options; the preselected student always is one.
+    """
+    children = sorted(roster, key=lambda c: (c.last_name.casefold(), c.first_name.casefold()))
+    child_options = [_roster_option(c) for c in children[:SELECT_OPTIONS]]
+    picked = [s for s in students if s[0] == selected_student]
+    others = [s for s in students if s[0] != selected_student]
+    student_list = (picked + others)[:SELECT_OPTIONS]
+    student_options = [_student_option(i, n) for i, n in student_list]
+    student_select = StaticSelectElement(
+        action_id=STUDENT_ACTION,
+        placeholder="Choose a student",
+        options=student_options,
+        initial_option=student_options[0] if picked else None,
+    )
+    blocks: list[Block] = [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"Link a student of *{escape_mrkdwn(school)}* to their KinderTrack child "
+                "ID, chosen from KinderTrack's roster."
+            )
+        ),
+        InputBlock(
+            block_id=CHILD_BLOCK,
+            label="KinderTrack child",
+            element=StaticSelectElement(
+                action_id=CHILD_ACTION,
+                placeholder="Choose from KinderTrack's roster",
+                options=child_options,
+            ),
+        ),
+        InputBlock(block_id=STUDENT_BLOCK, label="Student here", element=student_select),
+    ]
+    cut = []
+    if len(children) > SELECT_OPTIONS:
+        cut.append(f"{SELECT_OPTIONS} of {len(children)} roster children")
+    if len(students) > SELECT_OPTIONS:
+        cut.append(f"{SELECT_OPTIONS} of {len(students)} students")
+    if cut:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=f"Showing {' and '.join(cut)}. Link the others with "
+                        "`/kindertrack sync` (exact names) or `/kindertrack link STUDENT CHILD_ID`."
+                    )
+                ]
+            )
+        )
+    return View(
+        type="modal",
+        callback_id=LINK_CALLBACK,
+        title=_title("Link child ID"),
+        submit=PlainTextObject(text="Link"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=meta.encode(),
+        blocks=blocks,
+    )
+
+
+def notice_modal(title: str, text: str) -> View:
+    """A modal that only says something (loading, done, or why nothing can be done)."""
+    return View(
+        type="modal",
+        title=_title(title),
+        close=PlainTextObject(text="Close"),
+        blocks=[SectionBlock(text=MarkdownTextObject(text=clip(text, 3000)))],
+    )
+
+
+def loading_modal() -> View:
+    return notice_modal(
+        "Link child ID", ":hourglass_flowing_sand: Asking KinderTrack for its roster…"
+    )
+
+
+def values_of(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``state.values`` of a submitted view."""
+    return dict(view.get("state", {}).get("values", {}))
+
+
+def selected(values: dict[str, dict[str, Any]], block: str, action: str) -> str | None:
+    option = (values.get(block, {}).get(action) or {}).get("selected_option")
+    return str(option["value"]) if option and option.get("value") is not None else None
+
+
+def typed(values: dict[str, dict[str, Any]], block: str, action: str) -> str | None:
+    value = (values.get(block, {}).get(action) or {}).get("value")
+    return str(value) if value is not None else None

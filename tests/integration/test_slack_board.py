@@ -1,0 +1,366 @@
+"""Checking children in and out from Slack: /kindertrack in|out and the roll-call board.
+
+Real Bolt app over signed HTTP, the Slack stand-in, the real test database; the clock is
+frozen at 2026-11-25 18:00 UTC (12:00 PM in Iowa), inside the 2026-11-22 pay period.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import col, select
+
+import bot.runtime
+import workers.runtime
+from bot.blocks import board
+from bot.blocks.board import BoardRef
+from bot.blocks.limits import MESSAGE_BLOCKS, violations
+from core.services.runtime import Runtime
+from core.services.students import add_student
+from core.services.workspace import create_team_school
+from core.store.tables import AttendanceRecord, Student, Submission
+from tests.fakes import FrozenClock
+from tests.fixtures.slack import BotServer
+
+TEAM = "T0001"
+OTHER_TEAM = "T0OTHER"
+DIRECTOR = "U0DIRECTOR"
+STAFF = "U0STAFF"
+CHANNEL = "C0SCHOOL"
+CLICKS = 5
+
+
+@pytest.fixture
+def app_runtime(rt: Runtime) -> Iterator[Runtime]:
+    bot.runtime.use_runtime(rt)
+    workers.runtime.use_runtime(rt)
+    yield rt
+    bot.runtime.use_runtime(None)
+    workers.runtime.use_runtime(None)
+
+
+@pytest.fixture
+def server(bot_server_factory: Callable[..., BotServer], app_runtime: Runtime) -> BotServer:
+    return bot_server_factory()
+
+
+def make_school(rt: Runtime, students: list[str]) -> int:
+    made = create_team_school(
+        rt, team_id=TEAM, name="Sunny Days", creator=DIRECTOR, channel_id=CHANNEL
+    )
+    school_id = made.id or 0
+    for name in students:
+        add_student(rt, school_id=school_id, name=name, actor=DIRECTOR)
+    return school_id
+
+
+@pytest.fixture
+def school(app_runtime: Runtime) -> int:
+    return make_school(app_runtime, ["Ava Smith", "Liam Johnson"])
+
+
+def records(rt: Runtime, school_id: int) -> list[AttendanceRecord]:
+    with rt.session() as session:
+        return list(
+            session.exec(
+                select(AttendanceRecord)
+                .where(AttendanceRecord.school_id == school_id)
+                .order_by(col(AttendanceRecord.id))
+            )
+        )
+
+
+def student_id(rt: Runtime, school_id: int, name: str) -> int:
+    with rt.session() as session:
+        return (
+            session.exec(
+                select(Student).where(Student.school_id == school_id, Student.name == name)
+            )
+            .one()
+            .id
+            or 0
+        )
+
+
+def later_answer(server: BotServer, text: str, **fields: Any) -> str:
+    response = server.slash(text, **fields)
+    assert response.status_code == 200, response.text
+    [call] = server.standin.wait_for("response_url")
+    return str(call.args["text"])
+
+
+# --- /kindertrack in | out --------------------------------------------------------------
+
+
+def test_staff_check_a_child_in_and_out_in_the_schools_time_zone(
+    server: BotServer, app_runtime: Runtime, school: int, clock: FrozenClock
+) -> None:
+    # When a staff member checks Ava in (typing her name loosely)
+    text = later_answer(server, "in  ava smith", user_id=STAFF)
+
+    # Then the answer shows her stored name and the local time
+    assert text == "Ava Smith checked in at 12:00 PM"
+
+    # When they check her out 3.5 hours later
+    clock.advance(timedelta(hours=3, minutes=30))
+    server.standin.reset()
+    assert later_answer(server, "out Ava Smith", user_id=STAFF) == (
+        "Ava Smith checked out at 3:30 PM"
+    )
+
+    # Then one closed record, logged from Slack
+    [record] = records(app_runtime, school)
+    assert record.source == "slack"
+    assert record.check_out is not None
+    assert (record.check_out - record.check_in) == timedelta(hours=3, minutes=30)
+
+
+def test_checking_in_twice_is_refused_privately(
+    server: BotServer, app_runtime: Runtime, school: int
+) -> None:
+    later_answer(server, "in Ava Smith")
+    server.standin.reset()
+
+    response = server.slash("in Ava Smith")
+
+    assert response.status_code == 200
+    [call] = server.standin.wait_for("response_url")
+    assert "Ava Smith is already checked in since 2026-11-25 12:00 CST" in call.args["text"]
+    assert call.args["response_type"] == "ephemeral"
+    assert len(records(app_runtime, school)) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("out Ava Smith", "Ava Smith is not checked in."),
+        ("in Nobody", "No student named 'Nobody'"),
+        ("in", "Name the student"),
+        ("out", "Name the student"),
+    ],
+)
+def test_in_and_out_refusals(
+    server: BotServer, app_runtime: Runtime, school: int, text: str, expected: str
+) -> None:
+    assert expected in later_answer(server, text)
+    assert records(app_runtime, school) == []
+
+
+def test_a_submitted_period_refuses_check_ins_with_the_corrected_claim_contact(
+    server: BotServer, app_runtime: Runtime, school: int
+) -> None:
+    with app_runtime.session() as session:
+        session.add(
+            Submission(
+                school_id=school,
+                period_start=date(2026, 11, 22),
+                period_end=date(2026, 12, 5),
+                state="submitted",
+                provider_id="12345",
+                fingerprint="f" * 64,
+                idempotency_key="k",
+            )
+        )
+
+    text = later_answer(server, "in Ava Smith", user_id=STAFF)
+
+    assert "was already submitted to KinderTrack and can no longer be edited" in text
+    assert "866-448-4605" in text
+    assert records(app_runtime, school) == []
+
+
+def test_names_with_slack_markup_are_escaped_in_the_answer(
+    server: BotServer, app_runtime: Runtime
+) -> None:
+    make_school(app_runtime, ["<!channel> *Ava*"])
+
+    text = later_answer(server, "in <!channel> *Ava*")
+
+    assert "<!channel>" not in text
+    assert text.startswith("&lt;!channel&gt;")
+    assert "checked in at 12:00 PM" in text
+
+
+def test_in_from_another_workspace_finds_no_school_and_records_nothing(
+    server: BotServer, app_runtime: Runtime, school: int
+) -> None:
+    text = later_answer(server, "in Ava Smith", team_id=OTHER_TEAM, user_id="U0B")
+
+    assert "does not work on a school yet" in text
+    assert records(app_runtime, school) == []
+
+
+# --- the board --------------------------------------------------------------------------
+
+
+def post_board(server: BotServer, **fields: Any) -> tuple[str, dict[str, Any]]:
+    """Run /kindertrack rollcall; the (ts, message) the app posted in the channel."""
+    server.slash("rollcall", **fields)
+    [call] = server.standin.wait_for("chat.postMessage")
+    assert call.args["channel"] == fields.get("channel_id", CHANNEL)
+    ts = next(ts for (channel, ts) in server.standin.messages if channel == call.args["channel"])
+    return ts, call.args
+
+
+def buttons(blocks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Section accessories by the child's name shown in the section."""
+    found = {}
+    for block in blocks:
+        accessory = block.get("accessory")
+        if block["type"] == "section" and accessory:
+            name = block["text"]["text"].split("*")[1]
+            found[name] = accessory
+    return found
+
+
+def click(server: BotServer, ts: str, button: dict[str, Any], **fields: Any) -> httpx.Response:
+    return server.action(button["action_id"], value=button["value"], message_ts=ts, **fields)
+
+
+def test_rollcall_posts_each_child_with_an_in_or_out_button(
+    server: BotServer, app_runtime: Runtime, school: int
+) -> None:
+    later_answer(server, "in Liam Johnson")
+
+    _, message = post_board(server, user_id=STAFF)
+
+    shown = buttons(message["blocks"])
+    assert shown["Ava Smith"]["text"]["text"] == "In"
+    assert shown["Liam Johnson"]["text"]["text"] == "Out"
+    texts = " ".join(b["text"]["text"] for b in message["blocks"] if b["type"] == "section")
+    assert "in since 12:00 PM" in texts
+    assert violations(message["blocks"], max_blocks=MESSAGE_BLOCKS) == []
+
+
+def test_a_click_records_the_time_and_updates_the_board_in_place(
+    server: BotServer, app_runtime: Runtime, school: int, clock: FrozenClock
+) -> None:
+    ts, message = post_board(server)
+
+    # When a staff member taps In for Ava at 8:02 AM local
+    clock.now = clock.now.replace(hour=14, minute=2)
+    click(server, ts, buttons(message["blocks"])["Ava Smith"], user_id=STAFF)
+
+    # Then the board message is updated in place with an Out button and the time
+    [update] = server.standin.wait_for("chat.update")
+    assert update.args["channel"] == CHANNEL and update.args["ts"] == ts
+    shown = buttons(update.args["blocks"])
+    assert shown["Ava Smith"]["text"]["text"] == "Out"
+    assert "in since 8:02 AM" in str(update.args["blocks"])
+    [record] = records(app_runtime, school)
+    assert record.student_id == student_id(app_runtime, school, "Ava Smith")
+
+    # When they tap Out at 11:30 AM
+    clock.now = clock.now.replace(hour=17, minute=30)
+    click(server, ts, shown["Ava Smith"], user_id=STAFF)
+
+    # Then the stay is closed and the board shows In again
+    [_, second] = server.standin.wait_for("chat.update", count=2)
+    assert buttons(second.args["blocks"])["Ava Smith"]["text"]["text"] == "In"
+    [record] = records(app_runtime, school)
+    assert record.check_out is not None
+    assert record.check_out - record.check_in == timedelta(hours=3, minutes=28)
+
+
+def test_double_clicks_on_in_check_the_child_in_once(
+    server: BotServer, app_runtime: Runtime, school: int
+) -> None:
+    ts, message = post_board(server)
+    ava = buttons(message["blocks"])["Ava Smith"]
+
+    # When the same In button is clicked five times at once
+    start = threading.Barrier(CLICKS)
+
+    def impatient_click() -> None:
+        start.wait()
+        click(server, ts, ava)
+
+    threads = [threading.Thread(target=impatient_click) for _ in range(CLICKS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Then Ava has exactly one open stay, and the extra clicks were told so privately
+    server.standin.wait_for("chat.update", count=CLICKS)
+    refusals = server.standin.wait_for("response_url", count=CLICKS - 1)
+    assert all("already checked in" in c.args["text"] for c in refusals)
+    assert all(c.args["replace_original"] is False for c in refusals)
+    assert len(records(app_runtime, school)) == 1
+
+
+def test_a_click_from_another_workspace_is_refused_and_changes_nothing(
+    server: BotServer, app_runtime: Runtime, school: int
+) -> None:
+    ts, message = post_board(server)
+
+    click(server, ts, buttons(message["blocks"])["Ava Smith"], team_id=OTHER_TEAM, user_id="U0B")
+
+    [call] = server.standin.wait_for("response_url")
+    assert "another Slack workspace" in call.args["text"]
+    assert records(app_runtime, school) == []
+    assert server.standin.calls_for("chat.update") == []
+
+
+def test_a_forged_board_value_is_refused(
+    server: BotServer, app_runtime: Runtime, school: int
+) -> None:
+    server.action(f"{board.IN_ACTION}_1", value="not json", message_ts="1.2")
+
+    [call] = server.standin.wait_for("response_url")
+    assert "out of date" in call.args["text"]
+    assert records(app_runtime, school) == []
+
+
+def test_a_300_child_board_stays_within_slacks_limits_and_pages(
+    server: BotServer, app_runtime: Runtime
+) -> None:
+    names = [f"Child {i:03d} {'Longname' * 8}" for i in range(300)]
+    school_id = make_school(app_runtime, names)
+
+    ts, message = post_board(server)
+
+    assert len(message["blocks"]) <= MESSAGE_BLOCKS
+    assert violations(message["blocks"], max_blocks=MESSAGE_BLOCKS) == []
+    assert len(buttons(message["blocks"])) == board.PAGE_SIZE
+    assert "page 1 of 8" in str(message["blocks"])
+
+    # When someone pages to the last page and checks in the last child
+    pages = 0
+    current = message["blocks"]
+    while True:
+        nav = next(b for b in current if b["type"] == "actions")
+        forward = [e for e in nav["elements"] if e["action_id"] == f"{board.PAGE_ACTION}_next"]
+        if not forward:
+            break
+        pages += 1
+        server.action(forward[0]["action_id"], value=forward[0]["value"], message_ts=ts)
+        current = server.standin.wait_for("chat.update", count=pages)[-1].args["blocks"]
+        assert violations(current, max_blocks=MESSAGE_BLOCKS) == []
+    assert pages == 7
+    assert "page 8 of 8" in str(current)
+    last = buttons(current)[names[-1]]
+    assert BoardRef.decode(last["value"]).page == 7
+    click(server, ts, last)
+    redrawn = server.standin.wait_for("chat.update", count=pages + 1)[-1].args["blocks"]
+
+    # Then it stays on that page, showing the child in
+    assert buttons(redrawn)[names[-1]]["text"]["text"] == "Out"
+    [record] = records(app_runtime, school_id)
+    assert record.student_id == student_id(app_runtime, school_id, names[-1])
+
+
+def test_rollcall_where_the_bot_cannot_post_says_to_invite_it(
+    server: BotServer, app_runtime: Runtime, school: int
+) -> None:
+    server.standin.fail_next("chat.postMessage", "not_in_channel")
+
+    server.slash("rollcall")
+
+    [call] = server.standin.wait_for("response_url")
+    assert "Invite me" in call.args["text"]
