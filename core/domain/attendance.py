@@ -55,9 +55,9 @@ class Record:
     def __post_init__(self) -> None:
         # Hold the instants in UTC: Python compares and subtracts two datetimes that share
         # one zone by their wall clocks, which is wrong across a DST change.
-        if self.check_in.tzinfo is not None:
+        if self.check_in.tzinfo not in (None, UTC):
             object.__setattr__(self, "check_in", self.check_in.astimezone(UTC))
-        if self.check_out is not None and self.check_out.tzinfo is not None:
+        if self.check_out is not None and self.check_out.tzinfo not in (None, UTC):
             object.__setattr__(self, "check_out", self.check_out.astimezone(UTC))
 
     @property
@@ -95,54 +95,78 @@ class Authorization:
         return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
 
 
-def record_errors(record: Record, *, now: datetime, tz: ZoneInfo) -> list[Issue]:
-    """The blocking errors one record has on its own (overlaps need its neighbours)."""
+LocalDates = dict[int, date]
+"""Record ID → local date of its check-in, computed once per report (see ``local_dates``)."""
+
+
+def local_dates(records: Iterable[Record], tz: ZoneInfo) -> LocalDates:
+    return {r.id: local_date(r.check_in, tz) for r in records}
+
+
+def record_errors(
+    record: Record,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    day: date | None = None,
+    today: date | None = None,
+) -> list[Issue]:
+    """The blocking errors one record has on its own (overlaps need its neighbours).
+
+    ``day`` and ``today`` (local dates of the check-in and of now) may be passed in when
+    the caller already has them; messages are formatted only for records with errors.
+    """
     issues: list[Issue] = []
-    start = show(record.check_in, tz)
 
     def add(code: IssueCode, message: str) -> None:
         issues.append(Issue(code, record.student_id, record.id, message))
 
-    if record.check_out is None:
-        if local_date(record.check_in, tz) != local_date(now, tz):
+    check_in, check_out = record.check_in, record.check_out
+    if check_out is None:
+        if (day or local_date(check_in, tz)) != (today or local_date(now, tz)):
             add(
                 IssueCode.MISSING_CHECK_OUT,
-                f"Checked in {start} but never checked out: add the check-out time.",
+                f"Checked in {show(check_in, tz)} but never checked out: add the check-out time.",
             )
-    elif record.check_out <= record.check_in:
+    elif check_out <= check_in:
         add(
             IssueCode.CHECK_OUT_BEFORE_CHECK_IN,
-            f"Check-out {show(record.check_out, tz)} is not after check-in {start}: "
+            f"Check-out {show(check_out, tz)} is not after check-in {show(check_in, tz)}: "
             f"fix one of the two times.",
         )
-    elif record.check_out - record.check_in >= TOO_LONG:
+    elif check_out - check_in >= TOO_LONG:
         add(
             IssueCode.TOO_LONG,
-            f"Checked in {start} and out {show(record.check_out, tz)}: 24 hours or more; "
-            f"child care is less than 24 hours a day, so a check-out is probably missing.",
+            f"Checked in {show(check_in, tz)} and out {show(check_out, tz)}: 24 hours or "
+            "more; child care is less than 24 hours a day, so a check-out is probably missing.",
         )
-    if record.check_in > now or (record.check_out is not None and record.check_out > now):
-        add(IssueCode.FUTURE, f"The record starting {start} is in the future: check the date.")
+    if check_in > now or (check_out is not None and check_out > now):
+        add(
+            IssueCode.FUTURE,
+            f"The record starting {show(check_in, tz)} is in the future: check the date.",
+        )
     return issues
 
 
-def _interval_end(record: Record, now: datetime, tz: ZoneInfo) -> datetime:
+def _interval_end(record: Record, now: datetime, is_today: bool) -> datetime:
     """Where a record ends for overlap checks: an open record of today lasts until now."""
     if record.check_out is not None:
         return max(record.check_out, record.check_in)
-    if local_date(record.check_in, tz) == local_date(now, tz):
+    if is_today:
         return max(now, record.check_in)
     return record.check_in
 
 
 def overlapping_pairs(
-    records: Sequence[Record], *, now: datetime, tz: ZoneInfo
+    records: Sequence[Record], *, now: datetime, tz: ZoneInfo, days: LocalDates | None = None
 ) -> list[tuple[Record, Record]]:
     """Pairs of one student's records that overlap in time.
 
     Touching end-to-start is not an overlap; two records with the same check-in are
     (a duplicate). Sorted sweep: O(n log n) plus one pair per overlap found.
     """
+    days = days if days is not None else local_dates(records, tz)
+    today = local_date(now, tz)
     ordered = sorted(records, key=lambda r: (r.check_in, r.id))
     pairs: list[tuple[Record, Record]] = []
     reach: Record | None = None
@@ -159,25 +183,23 @@ def overlapping_pairs(
             # A duplicate of an instant-long record (open from an earlier day, or
             # inverted) that the reach does not cover, e.g. after a stay ending there.
             pairs.append((previous, record))
-        end = _interval_end(record, now, tz)
+        end = _interval_end(record, now, days[record.id] == today)
         if reach_end is None or end > reach_end:
             reach, reach_end = record, end
         previous = record
     return pairs
 
 
-def student_issues(
-    records: Sequence[Record],
-    *,
-    now: datetime,
-    tz: ZoneInfo,
-    authorization: Authorization | None = None,
+def record_issues(
+    records: Sequence[Record], *, now: datetime, tz: ZoneInfo, days: LocalDates | None = None
 ) -> list[Issue]:
-    """Every error and warning of one student's records, errors first, in time order."""
+    """The blocking errors of one student's records (each record's own, and overlaps)."""
+    days = days if days is not None else local_dates(records, tz)
+    today = local_date(now, tz)
     issues: list[Issue] = []
     for record in sorted(records, key=lambda r: (r.check_in, r.id)):
-        issues.extend(record_errors(record, now=now, tz=tz))
-    for first, second in overlapping_pairs(records, now=now, tz=tz):
+        issues.extend(record_errors(record, now=now, tz=tz, day=days[record.id], today=today))
+    for first, second in overlapping_pairs(records, now=now, tz=tz, days=days):
         for record, other in ((first, second), (second, first)):
             issues.append(
                 Issue(
@@ -189,41 +211,73 @@ def student_issues(
                     f"delete the duplicate or fix the times.",
                 )
             )
-    for day, seconds in sorted(seconds_by_day(records, tz).items()):
+    return issues
+
+
+def day_warnings(
+    records: Sequence[Record],
+    *,
+    tz: ZoneInfo,
+    authorization: Authorization | None = None,
+    days: LocalDates | None = None,
+) -> list[Issue]:
+    """Warnings about whole days (never blocking): over 12 hours, outside the authorization."""
+    if not records:
+        return []
+    days = days if days is not None else local_dates(records, tz)
+    student_id = records[0].student_id
+    issues: list[Issue] = []
+    for day, seconds in sorted(seconds_by_day(records, tz, days=days).items()):
         if seconds > LONG_DAY.total_seconds():
             issues.append(
                 Issue(
                     IssueCode.LONG_DAY,
-                    records[0].student_id,
+                    student_id,
                     None,
                     f"{day.isoformat()}: {seconds / 3600:.2f} hours in care, over 12 hours.",
                 )
             )
     if authorization is not None:
-        days = {local_date(r.check_in, tz) for r in records}
-        outside = sorted(d for d in days if not authorization.covers(d))
+        outside = sorted({d for d in (days[r.id] for r in records) if not authorization.covers(d)})
         if outside:
             shown = ", ".join(d.isoformat() for d in outside[:5])
             more = f" and {len(outside) - 5} more" if len(outside) > 5 else ""
             issues.append(
                 Issue(
                     IssueCode.OUTSIDE_AUTHORIZATION,
-                    records[0].student_id,
+                    student_id,
                     None,
                     f"Attendance on {shown}{more} is outside the KinderTrack authorization "
                     f"({authorization.start or '…'} to {authorization.end or '…'}).",
                 )
             )
-    issues.sort(key=lambda i: (not i.blocking,))
     return issues
 
 
-def seconds_by_day(records: Iterable[Record], tz: ZoneInfo) -> dict[date, int]:
+def student_issues(
+    records: Sequence[Record],
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    authorization: Authorization | None = None,
+) -> list[Issue]:
+    """Every error and warning of one student's records, errors first, in time order."""
+    days = local_dates(records, tz)
+    return record_issues(records, now=now, tz=tz, days=days) + day_warnings(
+        records, tz=tz, authorization=authorization, days=days
+    )
+
+
+def seconds_by_day(
+    records: Iterable[Record], tz: ZoneInfo, *, days: LocalDates | None = None
+) -> dict[date, int]:
     """Real elapsed seconds of complete records, per local date of check-in."""
     totals: dict[date, int] = defaultdict(int)
     for record in records:
-        if record.is_complete:
-            totals[local_date(record.check_in, tz)] += int(record.elapsed.total_seconds())
+        check_out = record.check_out
+        if check_out is not None and check_out > record.check_in:
+            day = days[record.id] if days is not None else local_date(record.check_in, tz)
+            totals[day] += int((check_out - record.check_in).total_seconds())
     return dict(totals)
 
 

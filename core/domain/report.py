@@ -16,11 +16,12 @@ from core.domain.attendance import (
     Authorization,
     Issue,
     Record,
+    day_warnings,
+    local_dates,
+    record_issues,
     seconds_by_day,
-    student_issues,
     units_for_day,
 )
-from core.domain.instants import local_date
 from core.domain.submission import fingerprint
 from core.ports import SubmittedRecord
 
@@ -198,6 +199,7 @@ def build_report(
     by_student: dict[int, list[Record]] = defaultdict(list)
     for record in records:
         by_student[record.student_id].append(record)
+    days = local_dates(records, tz)
 
     rows: list[ReportRow] = []
     errors: list[ReportIssue] = []
@@ -205,21 +207,17 @@ def build_report(
     to_send: list[SubmittedRecord] = []
     for student in sorted(students, key=lambda s: (s.name.casefold(), s.id)):
         nearby = by_student.get(student.id, [])
-        inside = [r for r in nearby if start <= local_date(r.check_in, tz) <= end]
-        inside_ids = {r.id for r in inside}
+        inside = [r for r in nearby if start <= days[r.id] <= end]
         issues: list[Issue] = []
         if inside:
             # Overlaps may reach across the range's edges; day-level warnings may not.
-            issues = [
-                i
-                for i in student_issues(nearby, now=now, tz=tz)
-                if i.record_id is not None and i.record_id in inside_ids
-            ]
-            issues += [
-                i
-                for i in student_issues(inside, now=now, tz=tz, authorization=student.authorization)
-                if i.record_id is None
-            ]
+            found = record_issues(nearby, now=now, tz=tz, days=days)
+            if len(inside) < len(nearby):
+                inside_ids = {r.id for r in inside}
+                found = [i for i in found if i.record_id in inside_ids]
+            issues = found + day_warnings(
+                inside, tz=tz, authorization=student.authorization, days=days
+            )
         row_errors: list[str] = []
         for issue in issues:
             target = errors if issue.blocking else warnings
@@ -230,7 +228,7 @@ def build_report(
             )
             if issue.blocking and str(issue.code) not in row_errors:
                 row_errors.append(str(issue.code))
-        per_day = seconds_by_day(inside, tz)
+        per_day = seconds_by_day(inside, tz, days=days)
         if provider_status is not ProviderStatus.REGISTERED:
             status = RowStatus.UNDEFINED
         elif student.child_id is None:
@@ -245,7 +243,7 @@ def build_report(
                 student=student.name,
                 child_id=student.child_id,
                 status=status,
-                days=len({local_date(r.check_in, tz) for r in inside}),
+                days=len({days[r.id] for r in inside}),
                 seconds=sum(per_day.values()),
                 units=sum(units_for_day(s) for s in per_day.values()),
                 errors=tuple(row_errors),
@@ -255,7 +253,7 @@ def build_report(
             to_send.extend(
                 SubmittedRecord(student.child_id, r.check_in, r.check_out)
                 for r in inside
-                if r.check_out is not None and r.is_complete
+                if r.check_out is not None and r.check_out > r.check_in
             )
     return SubsidyReport(
         school=school,
