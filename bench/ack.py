@@ -1,14 +1,17 @@
 """How much slower does Rollcall ack a slash command than a bare Bolt app?
 
 Fires N signed ``/kindertrack`` slash commands, C at a time, at (a) the real app
-(``create_app`` with every listener and middleware) and (b) a bare Bolt app whose only
-listener acks, each with its own Web API stand-in, served the same way (uvicorn +
+(``create_app`` with every listener and middleware, on a real SQLite database and Redis —
+the embedded one unless ROLLCALL_REDIS_URL is set — with a school bound to the channel,
+so ``/kindertrack report`` really posts a placeholder, records it and enqueues the build)
+and (b) a bare Bolt app whose only listener acks, each with its own Web API stand-in,
+served the same way (uvicorn +
 ``bot.server.create_http_app``) in a child process so that the load generator does not
 share a GIL with the server, one after the other in the same run. Prints p50 and p99
 latency of each and the p99 ratio. Loopback only; every child is stopped (and killed
 after a grace period) before the script exits.
 
-    .venv/bin/python bench/ack.py [--requests 500] [--concurrency 50] [--text help]
+    .venv/bin/python bench/ack.py [--requests 500] [--concurrency 50] [--text report]
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -29,12 +34,17 @@ from slack_sdk import WebClient
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.app import create_app
+from bot.runtime import runtime
 from bot.server import EVENTS_PATH, BackgroundServer, create_http_app
 from bot.standin import SlackStandin
 from bot.standin.requests import FORM, sign, slash_command_body
-from core.config import Settings
+from core.config import Settings, get_settings
+from core.services import workspace
+from core.store.tables import Registration
+from workers.embedded_redis import start_embedded_redis, stop_embedded_redis
 
 SECRET = "bench-signing-secret"
+TEAM, USER, CHANNEL = "T0BENCH", "U0DIRECTOR", "C0ROOM"
 TOKEN = "xoxb-bench"
 WARMUP = 20
 
@@ -47,6 +57,22 @@ def bare_app(standin: SlackStandin) -> App:
         ack()
 
     return app
+
+
+def prepare_rollcall(home: Path) -> None:
+    """A fresh database with a registered school bound to the channel the bench posts in,
+    and a Redis for the workers' queue (nobody consumes it: only the ack is measured)."""
+    os.environ["ROLLCALL_HOME"] = str(home)
+    os.environ["ROLLCALL_DATABASE_URL"] = f"sqlite:///{home / 'bench.db'}"
+    if not os.environ.get("ROLLCALL_REDIS_URL"):
+        os.environ["ROLLCALL_REDIS_URL"] = start_embedded_redis(home)
+    get_settings.cache_clear()
+    rt = runtime()
+    school = workspace.create_team_school(
+        rt, team_id=TEAM, name="Bench School", creator=USER, channel_id=CHANNEL
+    )
+    with rt.session() as session:
+        session.add(Registration(school_id=school.id or 0, provider_id="12345"))
 
 
 def rollcall_app(standin: SlackStandin) -> App:
@@ -77,7 +103,9 @@ async def fire(
     async def one() -> float:
         async with gate:
             signed = sign(
-                slash_command_body(text, response_url=response_url),
+                slash_command_body(
+                    text, response_url=response_url, team_id=TEAM, user_id=USER, channel_id=CHANNEL
+                ),
                 secret=SECRET,
                 content_type=FORM,
             )
@@ -97,11 +125,21 @@ def percentile(values: list[float], q: int) -> float:
 
 def serve_in_child(kind: str, urls: Any, stop: Any) -> None:
     """Child process: a stand-in and one app server, until ``stop`` is set (or 10 min)."""
-    with SlackStandin() as standin:
-        app = bare_app(standin) if kind == "bare" else rollcall_app(standin)
-        with BackgroundServer(create_http_app(app)) as server:
-            urls.put((kind, server.url + EVENTS_PATH, standin.new_response_url()))
-            stop.wait(600)
+    with tempfile.TemporaryDirectory(prefix="rollcall-ack-") as tmp:
+        home = Path(tmp)
+        try:
+            if kind == "rollcall":
+                prepare_rollcall(home)
+            with SlackStandin() as standin:
+                app = bare_app(standin) if kind == "bare" else rollcall_app(standin)
+                with BackgroundServer(create_http_app(app)) as server:
+                    urls.put((kind, server.url + EVENTS_PATH, standin.new_response_url()))
+                    stop.wait(600)
+                    if kind == "rollcall":
+                        posted = len(standin.calls_for("chat.postMessage"))
+                        print(f"  (the rollcall app posted {posted} report placeholders)")
+        finally:
+            stop_embedded_redis(home)
 
 
 async def run(
@@ -142,7 +180,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--batches", type=int, default=5, help="alternations between the apps")
-    parser.add_argument("--text", default="help", help="the /kindertrack text to send")
+    parser.add_argument("--text", default="report", help="the /kindertrack text to send")
     args = parser.parse_args()
 
     context = multiprocessing.get_context("spawn")

@@ -50,7 +50,16 @@ def test_unknown_subcommand_is_answered_politely_with_help(bot_server: BotServer
     assert "/kindertrack register [PROVIDER_ID]" in answer
 
 
-def test_known_subcommand_without_handler_says_not_yet(bot_server: BotServer) -> None:
+def test_known_subcommand_without_handler_says_not_yet(
+    bot_server: BotServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A catalogue entry whose module has not registered a handler answers politely."""
+    monkeypatch.setitem(
+        dispatcher.SUBCOMMANDS,
+        "sync",
+        dispatcher.Subcommand("sync", "sync", "link students by name"),
+    )
+
     assert "not available yet" in _ephemeral_text(bot_server.slash("sync"))
 
 
