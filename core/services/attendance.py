@@ -69,14 +69,13 @@ def check_in(
         )
         session.add(record)
         session.flush()
-        write_audit(
+        _audit(
             session,
-            at=rt.now(),
+            rt,
             actor=actor,
-            school_id=school_id,
-            entity="attendance",
-            entity_id=record.id,
+            record=record,
             action="check_in",
+            before=None,
             after=snapshot(record),
         )
         return record
@@ -105,13 +104,11 @@ def check_out(
         record.check_out = when
         record.updated_at = rt.now()
         session.add(record)
-        write_audit(
+        _audit(
             session,
-            at=rt.now(),
+            rt,
             actor=actor,
-            school_id=school_id,
-            entity="attendance",
-            entity_id=record.id,
+            record=record,
             action="check_out",
             before=before,
             after=snapshot(record),
@@ -125,6 +122,30 @@ def _lock_student(session: Session, student: Student) -> Student:
     serializes writers with BEGIN IMMEDIATE)."""
     session.exec(select(Student.id).where(Student.id == student.id).with_for_update()).first()
     return student
+
+
+def _audit(
+    session: Session,
+    rt: Runtime,
+    *,
+    actor: str,
+    record: AttendanceRecord,
+    action: str,
+    before: dict[str, object] | None,
+    after: dict[str, object] | None,
+) -> None:
+    """One audit entry for one record's change (IDs and times, never names)."""
+    write_audit(
+        session,
+        at=rt.now(),
+        actor=actor,
+        school_id=record.school_id,
+        entity="attendance",
+        entity_id=record.id,
+        action=action,
+        before=before,
+        after=after,
+    )
 
 
 def _open_record(session: Session, *, student_id: int) -> AttendanceRecord | None:
@@ -448,13 +469,11 @@ def edit_record(
         record.check_out = new_out
         record.updated_at = rt.now()
         session.add(record)
-        write_audit(
+        _audit(
             session,
-            at=rt.now(),
+            rt,
             actor=actor,
-            school_id=school_id,
-            entity="attendance",
-            entity_id=record.id,
+            record=record,
             action="edit",
             before=before,
             after=snapshot(record),
@@ -470,15 +489,14 @@ def delete_record(
         tz = _school_zone(school)
         record = _load_record(session, school_id=school_id, record_id=record_id)
         guard_period_write(session, school_id=school_id, day=local_date(record.check_in, tz))
-        write_audit(
+        _audit(
             session,
-            at=rt.now(),
+            rt,
             actor=actor,
-            school_id=school_id,
-            entity="attendance",
-            entity_id=record.id,
+            record=record,
             action="delete",
             before=snapshot(record),
+            after=None,
         )
         session.delete(record)
 
