@@ -92,13 +92,17 @@ def _records_near(
     lower, _ = local_day_bounds(start - timedelta(days=1), tz)
     _, upper = local_day_bounds(end + timedelta(days=1), tz)
     table = AttendanceRecord.__table__  # type: ignore[attr-defined]
-    rows = session.connection().execute(
-        select(table.c.id, table.c.student_id, table.c.check_in, table.c.check_out).where(
-            table.c.school_id == school_id,
-            table.c.check_in >= lower,
-            table.c.check_in < upper,
+    rows = (
+        session.connection()
+        .execute(
+            select(table.c.id, table.c.student_id, table.c.check_in, table.c.check_out).where(
+                table.c.school_id == school_id,
+                table.c.check_in >= lower,
+                table.c.check_in < upper,
+            )
         )
-    ).all()
+        .all()
+    )
     return [
         Record(rid or 0, student_id, check_in, check_out)
         for rid, student_id, check_in, check_out in rows
