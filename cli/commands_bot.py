@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import typer
 
 from core.errors import RollcallError
@@ -18,8 +16,9 @@ def bot(
     """The Slack app: HTTP mode on /slack/events, or Socket Mode with SLACK_APP_TOKEN."""
     from bot.server import serve
     from core.config import get_settings
+    from workers.logging import configure_logging
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging("INFO")
     try:
         serve(get_settings(), port, host=host)
     except RollcallError as refusal:
