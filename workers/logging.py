@@ -35,7 +35,12 @@ EXTRA_FIELDS: tuple[str, ...] = (
     "actor",
     "message_id",
     "attempt",
+    "attempts",
     "duration_ms",
+    "kind",
+    "error",
+    "edits",
+    "record_id",
 )
 
 
