@@ -4,12 +4,18 @@
 fresh temporary home and SQLite database; ``DemoCli`` runs ``rollcall …`` commands in
 process, printing each as a director would type it with its output, and checking what it
 did; ``director_journey`` is the journey itself. ``run_demo`` puts the three together.
-Each piece can be called on its own (a Slack demo can reuse the environment and the CLI).
+Each piece can be called on its own.
+
+``run_slack_demo`` (the default ``rollcall demo``) runs the journey through the Slack app
+instead: ``slack_stack`` starts the app, a Slack stand-in, the embedded Redis and a worker
+on top of the same environment; ``SlackDemo`` sends signed slash commands, clicks and modal
+submissions and prints what the app answers (``render``); ``slack_journey`` is the journey.
 """
 
 from cli.demo.environment import DemoEnvironment, demo_environment
 from cli.demo.journey import JourneyResult, director_journey, run_demo
 from cli.demo.runner import DemoCli, DemoFailed, Outcome
+from cli.demo.slack_journey import SlackJourneyResult, run_slack_demo, slack_journey
 
 __all__ = [
     "DemoCli",
@@ -17,7 +23,10 @@ __all__ = [
     "DemoFailed",
     "JourneyResult",
     "Outcome",
+    "SlackJourneyResult",
     "demo_environment",
     "director_journey",
     "run_demo",
+    "run_slack_demo",
+    "slack_journey",
 ]

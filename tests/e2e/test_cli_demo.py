@@ -1,4 +1,5 @@
-"""`rollcall demo`: the director's journey runs end to end, again and again."""
+"""`rollcall demo --cli`: the director's journey through the command line runs end to end,
+again and again (the default `rollcall demo` goes through Slack: test_slack_demo.py)."""
 
 from __future__ import annotations
 
@@ -23,9 +24,9 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     }
 
 
-def test_rollcall_demo_runs_the_whole_journey(tmp_path: Path) -> None:
+def test_rollcall_demo_cli_runs_the_whole_journey(tmp_path: Path) -> None:
     done = subprocess.run(
-        [ROLLCALL, "demo"],
+        [ROLLCALL, "demo", "--cli"],
         env=_env(tmp_path),
         cwd=tmp_path,
         capture_output=True,
@@ -89,9 +90,9 @@ def test_a_step_that_misbehaves_stops_the_demo_with_a_clear_message() -> None:
     )
 
 
-def test_rollcall_demo_exits_non_zero_when_it_cannot_run(tmp_path: Path) -> None:
+def test_rollcall_demo_cli_exits_non_zero_when_it_cannot_run(tmp_path: Path) -> None:
     done = subprocess.run(
-        [ROLLCALL, "demo"],
+        [ROLLCALL, "demo", "--cli"],
         env=_env(tmp_path, ROLLCALL_PAY_PERIOD_DAYS="2"),
         cwd=tmp_path,
         capture_output=True,

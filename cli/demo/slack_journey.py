@@ -1,0 +1,350 @@
+"""The director's journey through the Slack app, from a new school to a refused resubmit.
+
+Dana directs Sunny Days; Sam works in the classroom. Both use the ``/kindertrack`` slash
+command and the buttons and modals of Rollcall's messages in the channel #sunny-days of
+the workspace T0DEMO. Everything runs for real on embedded defaults
+(:mod:`cli.demo.slack_stack`): the Bolt app over signed HTTP, a Dramatiq worker on the
+embedded Redis, SQLite, the KinderTrack sandbox; only Slack itself is a local stand-in.
+
+``run_slack_demo`` is ``rollcall demo``: it prints each step, each message or modal the
+app produced (as text), saves their Block Kit JSON, checks every expectation, and raises
+:class:`cli.demo.runner.DemoFailed` at the first step that misbehaves.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from bot.blocks import modals
+from bot.blocks.review import TIME_ACTION
+from cli.demo.runner import DemoFailed
+from cli.demo.slack_driver import Person, SlackDemo
+from cli.demo.slack_stack import SlackStack, slack_stack
+from core.domain.pay_periods import PayPeriod
+from core.messages import ALREADY_SUBMITTED, INACTIVE_PROVIDER
+from core.services import attendance
+from core.services.schools import find_school
+
+SCHOOL = "Sunny Days"
+CHANNEL, CHANNEL_NAME = "C0ROOM", "sunny-days"
+DANA = Person("U0DANA", "Dana")
+SAM = Person("U0SAM", "Sam")
+CSV_NAME = "attendance.csv"
+DEFAULT_OUTPUT = Path("demo-output")
+
+
+@dataclass(frozen=True)
+class SlackJourneyResult:
+    period: PayPeriod
+    confirmation: str
+    """KinderTrack's submission ID."""
+    steps: int
+    saved: list[Path]
+    """The Block Kit JSON files written, in order."""
+    seconds: float = 0.0
+
+
+def attendance_csv(period: PayPeriod) -> str:
+    """Two days exported from the center's check-in system, with three real mistakes."""
+    d1, d2 = period.start + timedelta(days=1), period.start + timedelta(days=2)
+    return (
+        "student,check_in,check_out\n"
+        f"Ava Smith,{d1}T07:30,{d1}T12:00\n"
+        f"Ava Smith,{d1}T11:30,{d1}T17:00\n"  # back from the dentist at 13:30, typed 11:30
+        f"Ava Smith,{d2}T08:15,{d2}T15:00\n"
+        f"Jose Nunez,{d1}T07:45,{d1}T17:00\n"
+        f"Jose Nunez,{d2}T07:50,{d2}T16:10\n"
+        f"Liam Johnson,{d1}T08:30,{d1}T12:30\n"
+        f"Liam Johnson,{d2}T08:30,\n"  # nobody checked him out
+        f"Harper Olsen,{d1}T09:00,{d1}T15:00\n"  # KinderTrack spells it Olson
+        f"Harper Olsen,{d2}T09:00,{d2}T15:00\n"
+    )
+
+
+def _kindertrack_submissions(stack: SlackStack, period: PayPeriod) -> list[dict[str, Any]]:
+    """What KinderTrack itself holds for the period (the sandbox's public API)."""
+    env = stack.environment
+    response = httpx.get(
+        f"{env.kindertrack_url}/v1/providers/12345/attendance-submissions",
+        params={"period_start": period.start.isoformat(), "period_end": period.end.isoformat()},
+        headers={"Authorization": f"Bearer {env.env['ROLLCALL_KINDERTRACK_API_KEY']}"},
+        timeout=10,
+    )
+    response.raise_for_status()
+    found: list[dict[str, Any]] = response.json()
+    return found
+
+
+def _review_values(
+    view: dict[str, Any], fixes: dict[str, str], fill_empty_out: str
+) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """``state.values`` of the review modal as Slack would send it: every input's current
+    text, with ``fixes`` (old value → new) applied to check-ins and empty check-outs set
+    to ``fill_empty_out``. Returns the values and the changes made (for the transcript)."""
+    values: dict[str, dict[str, Any]] = {}
+    changes: list[str] = []
+    for block in view.get("blocks") or []:
+        if block.get("type") != "input":
+            continue
+        element = block.get("element") or {}
+        if element.get("action_id") != TIME_ACTION:
+            continue
+        block_id = str(block["block_id"])
+        old = str(element.get("initial_value") or "")
+        new = old
+        if block_id.endswith("_in") and old in fixes:
+            new = fixes[old]
+        elif block_id.endswith("_out") and not old:
+            new = fill_empty_out
+        if new != old:
+            label = str(block["label"]["text"])
+            changes.append(f"{label}: {old or '(empty)'} → {new}")
+        values[block_id] = {TIME_ACTION: {"type": "plain_text_input", "value": new or None}}
+    return values, changes
+
+
+def _link_values(
+    demo: SlackDemo, view: dict[str, Any], child_name: str
+) -> tuple[dict[str, dict[str, Any]], str]:
+    """The link modal's ``state.values``: the roster child whose label starts with
+    ``child_name``, and the student the modal preselected."""
+    selects = {
+        str(b["block_id"]): b["element"]
+        for b in view.get("blocks") or []
+        if b.get("type") == "input"
+    }
+    child_select = selects.get(modals.CHILD_BLOCK) or {}
+    student_select = selects.get(modals.STUDENT_BLOCK) or {}
+    child = next(
+        (
+            o
+            for o in child_select.get("options") or []
+            if str(o["text"]["text"]).startswith(child_name)
+        ),
+        None,
+    )
+    student = student_select.get("initial_option")
+    if child is None or student is None:
+        raise demo.fail(f"the link modal should offer {child_name} with the student preselected.")
+    values = {
+        modals.CHILD_BLOCK: {
+            modals.CHILD_ACTION: {"type": "static_select", "selected_option": child}
+        },
+        modals.STUDENT_BLOCK: {
+            modals.STUDENT_ACTION: {"type": "static_select", "selected_option": student}
+        },
+    }
+    return values, f"{student['text']['text']} ↔ {child['text']['text']}"
+
+
+def slack_journey(demo: SlackDemo, *, period: PayPeriod) -> str:
+    """Every step, printed and checked; returns KinderTrack's confirmation."""
+    if period.days < 3:
+        raise DemoFailed("The demo needs pay periods of at least 3 days.")
+    stack = demo.stack
+    d1, d2 = period.start + timedelta(days=1), period.start + timedelta(days=2)
+
+    demo.step("Dana creates the school in the channel #sunny-days")
+    act = demo.slash(DANA, f"school {SCHOOL}")
+    act.reply("school-created", shows=[f"Created *{SCHOOL}*", "You are its first director"])
+
+    demo.step("Dana registers the KinderTrack provider ID")
+    demo.say("(typed on a phone with a full-width keyboard: refused before anything is asked)")
+    act = demo.slash(DANA, "register １２３４５")
+    act.ack("register-full-width-digits", shows=["uses digits other than 0-9", "exactly 5 digits"])
+    demo.say("(a provider ID from an old letter: a worker asks KinderTrack)")
+    act = demo.slash(DANA, "register 54321")
+    act.ack("register-checking-54321", shows=["Checking provider ID 54321"])
+    act.reply("register-inactive", shows=[INACTIVE_PROVIDER], timeout=20)
+    demo.say("(the ID shown in the KinderTrack portal next to the location name)")
+    act = demo.slash(DANA, "register 12345")
+    act.ack("register-checking-12345", shows=["Checking provider ID 12345"])
+    act.reply("registered", shows=["Registered · provider ID 12345"], timeout=20)
+
+    demo.step("The attendance arrives from the center's check-in system")
+    csv_text = attendance_csv(period)
+    (stack.environment.home / CSV_NAME).write_text(csv_text, encoding="utf-8")
+    demo.say("(an export with mistakes, as real ones have: the import takes it as it is)")
+    demo.say(f"$ cat {CSV_NAME}")
+    for line in csv_text.splitlines():
+        demo.say(f"  {line}")
+    demo.say(f'$ rollcall attendance import "{SCHOOL}" {CSV_NAME} --add-students')
+    with stack.runtime.session() as session:
+        school_id = find_school(session, name=SCHOOL, team_id=stack.standin.team_id).id or 0
+    result = attendance.import_csv(
+        stack.runtime,
+        school_id=school_id,
+        content=csv_text,
+        actor="import",
+        add_students=True,
+    )
+    demo.say(
+        f"  Imported {result.added} record(s); {result.duplicates} already present were skipped."
+    )
+    demo.say("  Added students: " + ", ".join(result.students_added))
+    demo.expect(result.added == 9, f"the import should add 9 records, not {result.added}")
+
+    demo.step("Dana links the children to KinderTrack's roster")
+    act = demo.slash(DANA, "sync")
+    act.ack("sync-started", shows=["Syncing with KinderTrack's roster"])
+    act.reply(
+        "sync-result",
+        shows=["3 newly linked", "Jose Nunez (234567)", "Harper Olsen", "Harper Olson (678901)"],
+    )
+
+    demo.step("Dana previews the Subsidy Report of the last closed pay period, links Harper")
+    act = demo.slash(DANA, "report")
+    act.ack("report-requested", shows=["Building the KinderTrack Subsidy Report"])
+    act.posted("report-placeholder", shows=["Building the KinderTrack Subsidy Report"])
+    report = act.updated(
+        "report-with-errors",
+        shows=[
+            "3 attendance errors",
+            "[Review errors]",
+            "Harper Olsen* has no KinderTrack child ID",
+            "[Link child ID]",
+        ],
+        lacks=["[Approve & submit]"],
+    )
+    act.thread_file(shows=["Harper Olsen,,Unapproved"])
+    demo.say("(Harper is Olson at KinderTrack: Dana links her from the report)")
+    act = demo.click(DANA, report, "Link child ID")
+    act.silent_ack()
+    view = act.modal(
+        "link-modal", shows=["Harper Olson · 678901", "[Harper Olsen ▾]"], loading=True
+    )
+    values, picked = _link_values(demo, view, "Harper Olson")
+    demo.say(f"(Dana picks {picked})")
+    act = demo.submit_view(DANA, view, values)
+    act.view_answer("linked", shows=["Harper Olsen is linked to KinderTrack child ID 678901"])
+
+    demo.step("Sam tries to fix the errors: only directors may")
+    act = demo.click(SAM, report, "Review errors")
+    act.reply("review-refused-for-staff", shows=["Only the school's directors can do that"])
+    demo.expect(
+        not [c for c in stack.standin.calls[act.mark :] if c.method == "views.open"],
+        "no modal should open for Sam",
+    )
+
+    demo.step("Dana reviews the errors in a modal and fixes them")
+    act = demo.click(DANA, report, "Review errors")
+    act.silent_ack()
+    view = act.modal("review-modal", shows=["overlaps", "never checked out", "[Save]"])
+    values, changes = _review_values(
+        view, fixes={f"{d1} 11:30": f"{d1} 13:30"}, fill_empty_out=f"{d2} 17:00"
+    )
+    demo.expect(len(changes) == 2, f"the modal should hold the two fields to fix: {changes}")
+    for change in changes:
+        demo.say(f"(Dana types {change})")
+    act = demo.submit_view(DANA, view, values)
+    act.silent_ack()
+    demo.say("(the modal closes; a worker redraws the report)")
+    clean = act.updated(
+        "report-clean",
+        containing="Approve & submit",
+        shows=["[Approve & submit]", "*4* approved", "Harper Olsen* (678901) — Approved"],
+        lacks=["attendance error", "[Review errors]"],
+    )
+    act.thread_file(shows=["Harper Olsen,678901,Approved"])
+
+    demo.step("Meanwhile, today: Sam checks a child in and posts the roll call")
+    act = demo.slash(SAM, "in Ava Smith")
+    act.reply("checked-in", shows=["Ava Smith checked in at"])
+    act = demo.slash(SAM, "rollcall")
+    act.posted("roll-call-board", shows=["Roll call — Sunny Days", "*1* of 4 children checked in"])
+
+    demo.step("Dana approves and submits the pay period")
+    demo.say(
+        "(Slack asks “Submit to KinderTrack?”: submitted attendance cannot be edited; "
+        "Dana presses [Submit])"
+    )
+    act = demo.click(DANA, clean, "Approve & submit")
+    act.silent_ack()
+    act.updated(
+        "submitting",
+        containing="Submitting…",
+        timeout=10,
+        shows=["Submitting…* approved by @Dana"],
+        lacks=["[Approve & submit]"],
+    )
+    done = act.updated(
+        "submitted",
+        containing="Submitted to KinderTrack",
+        shows=["Submitted to KinderTrack* — confirmation", "approved by @Dana"],
+    )
+    sent = act.thread_file(shows=["child_id,check_in,check_out", "678901,"])
+    demo.expect(len(sent.splitlines()) == 10, f"9 records should have been sent:\n{sent}")
+    held = _kindertrack_submissions(stack, period)
+    demo.expect(len(held) == 1, f"KinderTrack should hold one submission, not {held}")
+    confirmation = str(held[0]["submission_id"])
+    demo.expect(confirmation in done.text, "the message should show KinderTrack's confirmation")
+    demo.say(f"(KinderTrack holds one submission for the period: {confirmation})")
+
+    demo.step("Dana clicks Approve & submit again, on an old copy of the report")
+    act = demo.click(DANA, clean, "Approve & submit")
+    act.reply("already-submitted", shows=[ALREADY_SUBMITTED, "866-448-4605"])
+    after = _kindertrack_submissions(stack, period)
+    demo.expect(len(after) == 1, f"KinderTrack should still hold one submission: {after}")
+    message = stack.standin.messages.get((clean.channel or "", clean.ts or ""), {})
+    demo.expect(
+        "Submitted to KinderTrack" in str(message.get("text")),
+        "the report message should still say it was submitted",
+    )
+
+    demo.step("Dana checks where the submission stands")
+    act = demo.slash(DANA, "status")
+    act.reply("status", shows=["submitted to KinderTrack", confirmation, "9 records"])
+    return confirmation
+
+
+def run_slack_demo(
+    echo: Callable[[str], None] = print,
+    *,
+    output_dir: Path = DEFAULT_OUTPUT,
+    today: date | None = None,
+) -> SlackJourneyResult:
+    """``rollcall demo``: start everything, run the journey, stop everything."""
+    started = time.monotonic()
+    output_dir = output_dir.resolve()
+    output_dir.mkdir(parents=True, exist_ok=True)
+    for old in output_dir.glob("[0-9][0-9]-*.json"):  # a previous run's files
+        old.unlink()
+    with slack_stack() as stack:
+        env = stack.environment
+        day = today or datetime.now(ZoneInfo(env.timezone)).date()
+        period = env.calendar.last_closed(day)
+        echo(
+            f"Rollcall demo: Dana, director of {SCHOOL}, submits the pay period {period} to "
+            "KinderTrack from Slack."
+        )
+        echo(f"  Slack app (Bolt):       {stack.app_url}/slack/events (signed requests)")
+        echo(f"  Slack Web API:          a local stand-in at {stack.standin.api_url}")
+        echo(f"  KinderTrack:            the sandbox at {env.kindertrack_url}")
+        echo(f"  Queue:                  embedded Redis at {stack.redis_url}, one worker")
+        echo(f"  Database:               SQLite in {env.home} (removed afterwards)")
+        echo(f"  Block Kit JSON:         {output_dir}/")
+        demo = SlackDemo(
+            stack,
+            echo,
+            output_dir=output_dir,
+            channel=CHANNEL,
+            channel_name=CHANNEL_NAME,
+            people=[DANA, SAM],
+        )
+        confirmation = slack_journey(demo, period=period)
+    seconds = time.monotonic() - started
+    echo("")
+    echo(
+        f"Demo complete: {demo.step_number} steps in {seconds:.1f} s. The pay period {period} "
+        f"was submitted once (KinderTrack confirmation {confirmation}); the second try was "
+        f"refused. {len(demo.saved)} Slack messages and modals saved in {output_dir}/."
+    )
+    return SlackJourneyResult(period, confirmation, demo.step_number, demo.saved, seconds)
