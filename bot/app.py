@@ -18,6 +18,7 @@ retried deliveries are acked and skipped (``bot.middleware``).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
@@ -80,6 +81,7 @@ def create_app(
     if listener_executor is not None:
         options["listener_executor"] = listener_executor
     base_url = slack_api_url(settings)
+    _refuse_half_oauth(settings)
     if is_oauth(settings):
         options["oauth_settings"] = _oauth_settings(settings, installation_store, engine)
         options["client"] = WebClient(base_url=base_url)
@@ -97,6 +99,19 @@ def create_app(
     app.use(skip_slack_retries)
     register_listeners(app)
     return app
+
+
+def _refuse_half_oauth(settings: Settings) -> None:
+    """Bolt switches itself to OAuth whenever SLACK_CLIENT_ID and SLACK_CLIENT_SECRET exist
+    in the environment, even empty; refuse that half-configured state with a clear reason."""
+    if is_oauth(settings):
+        return
+    for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
+        if os.environ.get(name) is not None:
+            raise SlackSetupError(
+                f"{name} is set but OAuth is not configured (it needs both SLACK_CLIENT_ID and "
+                "SLACK_CLIENT_SECRET, non-empty): unset it to run for a single workspace."
+            )
 
 
 def _oauth_settings(

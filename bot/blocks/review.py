@@ -128,7 +128,9 @@ def _child_section(student: str, issues: Sequence[ReportIssue]) -> SectionBlock:
 
 
 def _inputs(record: BadRecord, tz: ZoneInfo) -> list[Block]:
-    started = f"{record.check_in.astimezone(tz):%b %-d %H:%M}"
+    local = record.check_in.astimezone(tz)
+    started = f"{local:%b %-d %H:%M}"
+    day = local.date().isoformat()
     return [
         InputBlock(
             block_id=block_id(record.record_id, "in"),
@@ -136,7 +138,7 @@ def _inputs(record: BadRecord, tz: ZoneInfo) -> list[Block]:
             element=PlainTextInputElement(
                 action_id=TIME_ACTION,
                 initial_value=local_value(record.check_in, tz),
-                placeholder="2026-11-09 08:00",
+                placeholder=f"{day} 08:00",
                 max_length=40,
             ),
         ),
@@ -148,7 +150,7 @@ def _inputs(record: BadRecord, tz: ZoneInfo) -> list[Block]:
             element=PlainTextInputElement(
                 action_id=TIME_ACTION,
                 initial_value=local_value(record.check_out, tz) or None,
-                placeholder="2026-11-09 16:30",
+                placeholder=f"{day} 16:30",
                 max_length=40,
             ),
         ),
