@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,9 @@ class RosterChild:
         return f"{self.first_name} {self.last_name}".strip()
 
 
-@dataclass(frozen=True)
-class SubmittedRecord:
+class SubmittedRecord(NamedTuple):
+    """One stay as KinderTrack receives it (a tuple: a report makes thousands)."""
+
     child_id: str
     check_in: datetime
     check_out: datetime

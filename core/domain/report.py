@@ -209,6 +209,7 @@ def build_report(
         nearby = by_student.get(student.id, [])
         inside = [r for r in nearby if start <= days[r.id] <= end]
         issues: list[Issue] = []
+        per_day = seconds_by_day(inside, tz, days=days)
         if inside:
             # Overlaps may reach across the range's edges; day-level warnings may not.
             found = record_issues(nearby, now=now, tz=tz, days=days)
@@ -216,7 +217,7 @@ def build_report(
                 inside_ids = {r.id for r in inside}
                 found = [i for i in found if i.record_id in inside_ids]
             issues = found + day_warnings(
-                inside, tz=tz, authorization=student.authorization, days=days
+                inside, tz=tz, authorization=student.authorization, days=days, per_day=per_day
             )
         row_errors: list[str] = []
         for issue in issues:
@@ -228,7 +229,6 @@ def build_report(
             )
             if issue.blocking and str(issue.code) not in row_errors:
                 row_errors.append(str(issue.code))
-        per_day = seconds_by_day(inside, tz, days=days)
         if provider_status is not ProviderStatus.REGISTERED:
             status = RowStatus.UNDEFINED
         elif student.child_id is None:
@@ -249,9 +249,10 @@ def build_report(
                 errors=tuple(row_errors),
             )
         )
-        if status is RowStatus.APPROVED and student.child_id is not None:
+        child = student.child_id
+        if status is RowStatus.APPROVED and child is not None:
             to_send.extend(
-                SubmittedRecord(student.child_id, r.check_in, r.check_out)
+                SubmittedRecord(child, r.check_in, r.check_out)
                 for r in inside
                 if r.check_out is not None and r.check_out > r.check_in
             )

@@ -28,15 +28,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        return _aware(value)
+        return aware_utc(value)
 
     def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any]:
         """One step from the driver's value to an aware datetime: SQLite's driver gives the
         stored ISO text, PostgreSQL's a naive datetime (reports read thousands of these)."""
-        return _aware
+        return aware_utc
 
 
-def _aware(value: Any) -> datetime | None:
+def aware_utc(value: Any) -> datetime | None:
+    """A stored instant (SQLite: naive-UTC ISO text; PostgreSQL: a naive datetime) as an
+    aware UTC datetime."""
     if value is None:
         return None
     if isinstance(value, str):
