@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from subprocess import PIPE
 
+import dramatiq
+import dramatiq.broker
 import pytest
 import redis
 from dramatiq.brokers.redis import RedisBroker
@@ -31,7 +33,9 @@ from kindertrack.sandbox import RunningSandbox
 from tests.fixtures.database import CALENDAR
 from tests.fixtures.sandbox import SandboxHarness
 from tests.integration.worker_process import ROLLCALL, WorkerProcess, wait_until
+from workers.broker import build_broker, use_broker
 from workers.dispatch import enqueue_submission
+from workers.embedded_redis import start_embedded_redis, stop_embedded_redis
 
 pytestmark = pytest.mark.slow
 
@@ -219,7 +223,7 @@ def test_503s_for_a_while_then_success(
     assert healthy.stats()["commits"] == 1
 
 
-def test_a_message_lost_with_redis_is_redriven_by_the_sweep(
+def test_a_message_lost_with_a_redis_without_persistence_is_redriven_by_the_sweep(
     db: Engine,
     sandbox: SandboxHarness,
     start_worker: Callable[[RunningSandbox], WorkerProcess],
@@ -303,3 +307,45 @@ def test_concurrent_submit_async_commands_submit_once(
     assert wait_until(lambda: status()["state"] == "submitted", timeout=30, every=0.5)
     assert str(status()["submission_id"]) in ids
     assert sandbox.stats()["commits"] == 1
+
+
+def test_a_real_redis_restart_keeps_the_queued_submission(
+    db: Engine, sandbox: SandboxHarness, database_url: str, tmp_path: Path
+) -> None:
+    """The embedded Redis runs with append-only persistence: a message queued before a
+    restart is still there after it, and is sent once."""
+    home = tmp_path / "redis-home"
+    url = start_embedded_redis(home)
+    previous = dramatiq.broker.global_broker
+    broker = build_broker(url)
+    broker.emit_after("process_boot")
+    use_broker(broker)
+    worker: WorkerProcess | None = None
+    try:
+        rt = _runtime(db, sandbox.main, sandbox)
+        sid = _school(rt)
+        view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+        enqueue_submission(view.id)
+
+        assert stop_embedded_redis(home)
+        assert start_embedded_redis(home) == url
+        worker = WorkerProcess(
+            {
+                "ROLLCALL_DATABASE_URL": database_url,
+                "ROLLCALL_REDIS_URL": url,
+                "ROLLCALL_KINDERTRACK_URL": sandbox.url,
+                "ROLLCALL_KINDERTRACK_API_KEY": sandbox.api_key,
+            },
+            tmp_path / "worker.log",
+        )
+        worker.wait_ready(url)
+
+        assert wait_until(lambda: _state(rt, view.id) is SubmissionState.SUBMITTED, timeout=30)
+        assert sandbox.stats()["commits"] == 1
+    finally:
+        if worker is not None:
+            worker.stop()
+        broker.close()
+        if previous is not None:
+            use_broker(previous)
+        stop_embedded_redis(home)
