@@ -21,6 +21,16 @@ class Conflict(RollcallError):
     """The request collides with something that already exists."""
 
 
+class StalePreview(Conflict):
+    """The attendance changed between the preview the director saw and the approval."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The attendance changed since this preview was made, so nothing was approved. "
+            "Here is the current report: review it and approve again."
+        )
+
+
 class NotAllowed(RollcallError):
     """The user may not do this (wrong workspace, not a director)."""
 

@@ -280,7 +280,7 @@ def _actions(report: SubsidyReport, ref: PeriodRef) -> ActionsBlock:
             ButtonElement(
                 text="Approve & submit",
                 action_id=APPROVE_ACTION,
-                value=ref.encode(),
+                value=ref.with_seen(report.fingerprint).encode(),
                 style="primary",
                 confirm=ConfirmObject(
                     title="Submit to KinderTrack?",

@@ -18,20 +18,26 @@ class PeriodRef:
     start: date
     end: date
     page: int = 0
+    seen: str | None = None
+    """The start of the previewed report's fingerprint (Approve only): approving checks the
+    records are still exactly those the director saw."""
 
     def encode(self) -> str:
-        return json.dumps(
-            {
-                "s": self.school_id,
-                "f": self.start.isoformat(),
-                "t": self.end.isoformat(),
-                "p": self.page,
-            },
-            separators=(",", ":"),
-        )
+        data: dict[str, object] = {
+            "s": self.school_id,
+            "f": self.start.isoformat(),
+            "t": self.end.isoformat(),
+            "p": self.page,
+        }
+        if self.seen:
+            data["h"] = self.seen
+        return json.dumps(data, separators=(",", ":"))
 
     def with_page(self, page: int) -> PeriodRef:
         return PeriodRef(self.school_id, self.start, self.end, page)
+
+    def with_seen(self, fingerprint: str) -> PeriodRef:
+        return PeriodRef(self.school_id, self.start, self.end, self.page, fingerprint[:16])
 
     @classmethod
     def decode(cls, value: str) -> PeriodRef:
@@ -42,6 +48,7 @@ class PeriodRef:
                 date.fromisoformat(data["f"]),
                 date.fromisoformat(data["t"]),
                 int(data.get("p", 0)),
+                str(data["h"]) if data.get("h") else None,
             )
         except (ValueError, KeyError, TypeError) as error:
             raise InvalidInput(

@@ -30,6 +30,7 @@ from core.errors import (
     KinderTrackError,
     KinderTrackUnavailable,
     OutcomeUnknown,
+    StalePreview,
 )
 from core.ports import SubmissionReceipt, SubmittedRecord
 from core.services.reports import load_report
@@ -113,9 +114,12 @@ def approve(
     end: date,
     approved_by: str,
     team_id: str | None = None,
+    seen: str | None = None,
 ) -> SubmissionView:
     """Approve exactly the records the report shows now.
 
+    ``seen``, when given, is the start of the fingerprint of the preview the director
+    approved from: if the records changed since, nothing is approved (StalePreview).
     Idempotent for double clicks: a period already approved or being submitted gives
     back that submission. A submitted period is refused with KinderTrack's message.
     """
@@ -128,6 +132,8 @@ def approve(
             if row is not None and row.state == S.SUBMITTED:
                 raise AlreadySubmitted()
             report = load_report(rt, session, school_id=school_id, start=start, end=end)
+            if seen is not None and not report.fingerprint.startswith(seen):
+                raise StalePreview()
             if not report.can_submit:
                 raise InvalidInput("Not ready to submit: " + " ".join(report.blocking_reasons))
             now = rt.now()

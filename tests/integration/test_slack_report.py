@@ -676,3 +676,44 @@ def test_refresh_redraws_the_message_and_another_workspace_cannot(env: Env) -> N
     env.slack.wait_for("chat.update", count=updates + 1, timeout=10)
     assert len(env.slack.calls_for("chat.update")) == updates + 1
     assert "14.50 h" in _all_text(env.slack.messages[(channel, ts)])
+
+
+def _approve_value(message: dict[str, Any]) -> str:
+    for block in message.get("blocks", []):
+        for element in block.get("elements", []):
+            if element.get("action_id") == APPROVE_ACTION:
+                return str(element["value"])
+    raise AssertionError("no Approve button in the message")
+
+
+def test_approving_a_preview_that_is_out_of_date_approves_nothing(
+    env: Env, fake_kindertrack: FakeKinderTrack
+) -> None:
+    # Given the preview a director is looking at
+    sid = env.school()
+    channel, ts, message = env.report()
+    button = _approve_value(message)
+    # And a record added after that preview was made
+    attendance.import_csv(
+        env.rt,
+        school_id=sid,
+        content="student,check_in,check_out\nAva Smith,2026-11-12T08:00,2026-11-12T11:00\n",
+        actor="t",
+    )
+    updates = len(env.slack.calls_for("chat.update"))
+
+    # When the director presses Approve & submit on the old preview
+    env.server.action(
+        APPROVE_ACTION, value=button, user_id=DIRECTOR, channel_id=channel, message_ts=ts
+    )
+
+    # Then nothing is approved, and the director is told why
+    refusal = env.slack.wait_for("response_url", timeout=10)[-1]
+    assert "changed since this preview" in _all_text(refusal.args)
+    assert _submissions(env.rt) == []
+    assert fake_kindertrack.posts == 0
+    # And the message is redrawn with the current records, Approve ready again
+    env.slack.wait_for("chat.update", count=updates + 1, timeout=10)
+    current = env.slack.messages[(channel, ts)]
+    assert _approve_value(current) != button
+    assert "3 d" in _all_text(current)

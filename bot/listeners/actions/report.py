@@ -31,7 +31,7 @@ from bot.permissions import Actor, school_by_id
 from bot.runtime import runtime
 from core.domain.instants import zone
 from core.domain.submission import SubmissionState
-from core.errors import RollcallError
+from core.errors import RollcallError, StalePreview
 from core.services import attendance, reports, submissions, workspace
 from core.services.runtime import Runtime
 from core.services.submissions import SubmissionView
@@ -98,8 +98,16 @@ def handle_approve(
             end=ref.end,
             approved_by=actor.user_id,
             team_id=actor.team_id,
+            seen=ref.seen,
         )
         report = reports.school_report(rt, school_id=ref.school_id, start=ref.start, end=ref.end)
+    except StalePreview as error:
+        # Show the director what would be approved now, in place of the stale preview.
+        dispatch.enqueue_report(
+            ref.school_id, ref.start, ref.end, destination=_destination(actor, body)
+        )
+        _refuse(respond, error)
+        return
     except RollcallError as error:
         log.info(
             "approval refused",
