@@ -85,7 +85,10 @@ def test_a_clean_report_offers_approve_with_a_confirm_dialog() -> None:
     buttons = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
     approve = next(b for b in buttons if b["action_id"] == APPROVE_ACTION)
     assert "only once" in approve["confirm"]["text"]["text"]
-    assert PeriodRef.decode(approve["value"]) == PeriodRef(7, START, END)
+    report = _report(3)
+    assert PeriodRef.decode(approve["value"]) == PeriodRef(7, START, END).with_seen(
+        report.fingerprint
+    )
 
 
 def test_names_with_slack_markup_are_inert() -> None:
