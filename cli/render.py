@@ -154,5 +154,13 @@ def print_submission(view: SubmissionView) -> None:
     )
     if view.kindertrack_submission_id:
         console.print(f"KinderTrack confirmation: {view.kindertrack_submission_id}")
+    if view.refused:
+        console.print(
+            f"KinderTrack accepted {view.accepted} records and refused these children's "
+            "(their care will not be paid unless corrected):"
+        )
+        for child, reason in view.refused:
+            console.print(Text(f"  child {child}: {reason}"))
+        console.print(CORRECTED_CLAIM_CONTACT)
     if view.error:
         console.print(Text(view.error))

@@ -24,8 +24,10 @@ class Settings(BaseSettings):
     pay_period_anchor: date = Field(date(2026, 1, 4), alias="ROLLCALL_PAY_PERIOD_ANCHOR")
     pay_period_days: int = Field(14, alias="ROLLCALL_PAY_PERIOD_DAYS", ge=1, le=62)
     default_timezone: str = Field("America/Chicago", alias="ROLLCALL_TIMEZONE")
-    submission_lease_seconds: int = Field(120, alias="ROLLCALL_SUBMISSION_LEASE_SECONDS", ge=1)
-    """How long a worker owns a submission it is sending before the sweep may re-drive it."""
+    submission_lease_seconds: int = Field(300, alias="ROLLCALL_SUBMISSION_LEASE_SECONDS", ge=1)
+    """How long a worker owns a submission it is sending before the sweep may re-drive it:
+    longer than the KinderTrack client's whole retry budget (4 tries of at most 10 s, and
+    waits of at most 30 s between them)."""
     sweep_idle_seconds: int = Field(120, alias="ROLLCALL_SWEEP_IDLE_SECONDS", ge=1)
     """An approved submission idle this long (its message lost) is re-driven by the sweep."""
 

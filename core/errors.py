@@ -35,6 +35,22 @@ class NotAllowed(RollcallError):
     """The user may not do this (wrong workspace, not a director)."""
 
 
+class EditsRefused(RollcallError):
+    """A batch of edits was refused as a whole: nothing was saved.
+
+    ``errors`` maps ``(record_id, "in" | "out")`` to why that field is refused, so a form
+    can show each message next to its field.
+    """
+
+    def __init__(self, errors: dict[tuple[int, str], str]):
+        self.errors = dict(sorted(errors.items()))
+        shown = "; ".join(
+            f"record {record_id} {'check-in' if field == 'in' else 'check-out'}: {message}"
+            for (record_id, field), message in self.errors.items()
+        )
+        super().__init__(f"Nothing was saved: {shown}")
+
+
 class PeriodLocked(RollcallError):
     """Attendance in a submitted (or submitting) pay period can no longer change."""
 
@@ -86,7 +102,8 @@ class Unauthorized(KinderTrackError):
 
 
 class KinderTrackUnavailable(KinderTrackError):
-    """Connection refused, 5xx, or a timeout before anything was sent: safe to try again."""
+    """KinderTrack could not be reached or did not act (connection refused, 503, 429):
+    safe to try again; nothing was recorded."""
 
     retryable = True
 

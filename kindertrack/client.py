@@ -33,7 +33,12 @@ from core.ports import ProviderInfo, RosterChild, SubmissionReceipt, SubmittedRe
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-MAX_RETRY_AFTER_S = 60.0
+NOT_PROCESSED_STATUSES = frozenset({429, 503})
+"""Answers that say the request was not acted on; after any other 5xx/408 a submission
+may have been recorded (a proxy's 502/504 can follow the server's commit)."""
+MAX_RETRY_AFTER_S = 30.0
+"""Longer Retry-After values fall back to backoff: a call's whole retry budget must stay
+well inside the submission lease (core.config: ROLLCALL_SUBMISSION_LEASE_SECONDS)."""
 
 # Failures where the request cannot have been sent: retrying can never duplicate anything.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -202,6 +207,7 @@ class HttpKinderTrack:
         failure once the request may have been received then raises ``OutcomeUnknown``.
         """
         attempt = 0
+        maybe_recorded = False
         while True:
             retry_after: float | None = None
             try:
@@ -223,7 +229,12 @@ class HttpKinderTrack:
                     return response
                 failure = f"KinderTrack answered {method} {path} with {response.status_code}"
                 retry_after = _retry_after_s(response)
+                maybe_recorded |= response.status_code not in NOT_PROCESSED_STATUSES
             if attempt >= self.max_retries:
+                if maybe_recorded and not resend_after_sent:
+                    raise OutcomeUnknown(
+                        f"{failure} (after {attempt + 1} attempts); it may have been recorded"
+                    )
                 raise KinderTrackUnavailable(f"{failure} (after {attempt + 1} attempts)")
             self._sleep(self._delay_s(attempt, retry_after))
             attempt += 1

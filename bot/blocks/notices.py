@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 
 from bot.blocks.limits import MESSAGE_BLOCKS, SECTION_TEXT, clip
 from bot.blocks.report import report_blocks
+from bot.blocks.submission import refusals_text, who
 from bot.escape import escape_mrkdwn
 from core.domain.pay_periods import PayPeriod
 from core.domain.report import SubsidyReport
@@ -25,13 +26,6 @@ from core.messages import ALREADY_SUBMITTED, CORRECTED_CLAIM_CONTACT
 from core.services.submissions import SubmissionView
 
 REGISTERED_TAG = ":large_green_circle: Registered"
-
-
-def _who(user: str) -> str:
-    """A Slack mention for a Slack user ID, else the escaped actor (the CLI's name)."""
-    if user and user[0] in "UW" and user.isalnum():
-        return f"<@{user}>"
-    return escape_mrkdwn(user or "someone")
 
 
 def _message(text: str, blocks: list[Block]) -> dict[str, Any]:
@@ -138,10 +132,10 @@ def status_message(view: SubmissionView | None, *, school: str, period: PayPerio
             f"{head} :white_check_mark: submitted to KinderTrack{when}, confirmation "
             f"`{escape_mrkdwn(view.kindertrack_submission_id or '')}`, "
             f"{view.record_count} records (submission #{view.id})."
-        )
+        ) + refusals_text(view)
     if state in (SubmissionState.APPROVED, SubmissionState.SUBMITTING):
         text = (
-            f"{head} :hourglass_flowing_sand: approved by {_who(view.approved_by)} and being "
+            f"{head} :hourglass_flowing_sand: approved by {who(view.approved_by)} and being "
             f"submitted (submission #{view.id}, {state})."
         )
         if view.error:

@@ -14,7 +14,7 @@ from core.messages import ALREADY_SUBMITTED, CORRECTED_CLAIM_CONTACT
 from core.services.submissions import SubmissionView
 
 
-def _who(user: str) -> str:
+def who(user: str) -> str:
     """A Slack user mention when it is a Slack ID, else the plain (escaped) actor."""
     if user and user[0] in "UW" and user.isalnum():
         return f"<@{user}>"
@@ -25,7 +25,7 @@ def status_block(view: SubmissionView) -> Block:
     state = view.state
     if state in (SubmissionState.APPROVED, SubmissionState.SUBMITTING):
         text = (
-            f":hourglass_flowing_sand: *Submitting…* approved by {_who(view.approved_by)}. "
+            f":hourglass_flowing_sand: *Submitting…* approved by {who(view.approved_by)}. "
             "This message updates when KinderTrack answers."
         )
         if view.error:
@@ -34,8 +34,8 @@ def status_block(view: SubmissionView) -> Block:
         text = (
             f":white_check_mark: *Submitted to KinderTrack* — confirmation "
             f"`{view.kindertrack_submission_id}`, {view.record_count} records, approved by "
-            f"{_who(view.approved_by)}. Submitted attendance can no longer be edited."
-        )
+            f"{who(view.approved_by)}. Submitted attendance can no longer be edited."
+        ) + refusals_text(view)
     elif state is SubmissionState.REJECTED:
         error = view.error or "KinderTrack refused the submission."
         text = f":x: *KinderTrack refused the submission:* {escape_mrkdwn(error)}"
@@ -44,6 +44,27 @@ def status_block(view: SubmissionView) -> Block:
     else:
         text = f":leftwards_arrow_with_hook: {escape_mrkdwn(view.error or 'Approval withdrawn.')}"
     return SectionBlock(text=MarkdownTextObject(text=text))
+
+
+MAX_REFUSALS_SHOWN = 10
+
+
+def refusals_text(view: SubmissionView) -> str:
+    """KinderTrack's per-child refusals (unpaid care), as lines to append; "" when none."""
+    if not view.refused:
+        return ""
+    lines = [
+        f"\n:warning: *KinderTrack accepted {view.accepted} records and refused "
+        f"{len(view.refused)} child{'ren' if len(view.refused) != 1 else ''}'s:*"
+    ]
+    lines += [
+        f"• child {escape_mrkdwn(child)}: {escape_mrkdwn(reason)}"
+        for child, reason in view.refused[:MAX_REFUSALS_SHOWN]
+    ]
+    if len(view.refused) > MAX_REFUSALS_SHOWN:
+        lines.append(f"…and {len(view.refused) - MAX_REFUSALS_SHOWN} more")
+    lines.append(CORRECTED_CLAIM_CONTACT)
+    return "\n".join(lines)
 
 
 def submission_text(view: SubmissionView) -> str:

@@ -37,7 +37,7 @@ class Runtime:
     notifier: Notifier = field(default_factory=DiscardingNotifier)
     clock: Callable[[], datetime] = _utcnow
     default_timezone: str = "America/Chicago"
-    submission_lease: timedelta = timedelta(minutes=2)
+    submission_lease: timedelta = timedelta(minutes=5)
     """How long a worker owns a submission it is sending; after that the sweep may re-drive
     it (reconciling first). Longer than the KinderTrack client's whole retry budget."""
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -30,12 +33,15 @@ from core.errors import (
     KinderTrackError,
     KinderTrackUnavailable,
     OutcomeUnknown,
+    ProviderNotFound,
     StalePreview,
+    Unauthorized,
 )
 from core.ports import SubmissionReceipt, SubmittedRecord
 from core.services.reports import load_report
 from core.services.runtime import Runtime
 from core.services.schools import get_school, mark_provider_inactive
+from core.services.submissions_guard import lock_school
 from core.store.tables import Submission
 
 log = logging.getLogger(__name__)
@@ -57,6 +63,9 @@ class SubmissionView:
     kindertrack_submission_id: str | None
     received_at: datetime | None
     error: str | None
+    accepted: int | None = None
+    refused: tuple[tuple[str, str], ...] = ()
+    """KinderTrack's per-child refusals (child ID, reason): care that will not be paid."""
 
     def status_json(self) -> dict[str, object]:
         return {
@@ -81,6 +90,10 @@ class SubmissionView:
             kindertrack_submission_id=row.kindertrack_submission_id,
             received_at=row.received_at,
             error=row.error,
+            accepted=row.accepted,
+            refused=tuple(
+                (str(r["child_id"]), str(r["reason"])) for r in json.loads(row.refused or "[]")
+            ),
         )
 
 
@@ -126,6 +139,7 @@ def approve(
     try:
         with rt.session() as session:
             get_school(session, school_id=school_id, team_id=team_id)
+            lock_school(session, school_id=school_id)
             row = _current_row(session, school_id=school_id, start=start, end=end, lock=True)
             if row is not None and row.state in (S.APPROVED, S.SUBMITTING):
                 return SubmissionView.of(row)
@@ -185,12 +199,19 @@ def _approve_row(
 
 @dataclass(frozen=True)
 class _Claim:
+    """What one worker took ownership of. ``attempt`` is the row's attempt number at the
+    claim: every later write checks it, so a worker whose lease was taken over (it was too
+    slow, or thought dead) can no longer change the row."""
+
+    attempt: int
     reconcile_first: bool
     provider_id: str
     start: date
     end: date
     key: str
     records: list[SubmittedRecord]
+    payload_pending: str | None
+    """Records to persist as "what was sent" once reconciliation has found nothing."""
 
 
 @dataclass(frozen=True)
@@ -203,47 +224,68 @@ class RunResult:
 def run_submission(rt: Runtime, *, submission_id: int) -> RunResult:
     """Drive one submission as far as it can go now.
 
-    Raises KinderTrackUnavailable when KinderTrack could not be reached; the row is then
-    ``approved`` again (or still ``submitting`` when the outcome is unknown), so a retry or
-    the sweep finishes the job.
+    Raises KinderTrackUnavailable (retryable) when KinderTrack could not be reached. When
+    nothing can have reached KinderTrack the row is ``approved`` again; when a request may
+    have (OutcomeUnknown) and KinderTrack cannot say, it stays ``submitting``, so its
+    attendance stays locked until a retry or the sweep reconciles it.
     """
     claim, view = _claim(rt, submission_id)
     if claim is None:
         return RunResult(view, changed=view.state is S.DRAFT and view.error is not None)
     kt = rt.kindertrack
-    if claim.reconcile_first:
-        found = kt.find_submissions(claim.provider_id, claim.start, claim.end)
-        if found:
-            return _finish_submitted(rt, submission_id, found[0], via="reconciliation")
     try:
+        if claim.reconcile_first:
+            found = kt.find_submissions(claim.provider_id, claim.start, claim.end)
+            if found:
+                return _finish_submitted(rt, submission_id, claim, found[0], via="reconciliation")
+        if claim.payload_pending is not None:
+            _record_payload(rt, submission_id, claim)
         receipt = kt.submit_attendance(
             claim.provider_id, claim.start, claim.end, claim.records, idempotency_key=claim.key
         )
     except OutcomeUnknown:
-        found = kt.find_submissions(claim.provider_id, claim.start, claim.end)
+        try:
+            found = kt.find_submissions(claim.provider_id, claim.start, claim.end)
+        except KinderTrackUnavailable:
+            _keep_submitting(rt, submission_id, claim)
+            raise
         if found:
-            return _finish_submitted(rt, submission_id, found[0], via="reconciliation")
-        _release(rt, submission_id, "KinderTrack did not answer; Rollcall will try again.")
+            return _finish_submitted(rt, submission_id, claim, found[0], via="reconciliation")
+        _release(rt, submission_id, claim, "KinderTrack did not answer; Rollcall will try again.")
         raise
     except KinderTrackUnavailable as error:
-        _release(
-            rt, submission_id, f"KinderTrack is unavailable ({error}); Rollcall will try again."
-        )
+        if claim.reconcile_first:
+            _keep_submitting(rt, submission_id, claim)
+        else:
+            _release(
+                rt,
+                submission_id,
+                claim,
+                f"KinderTrack is unavailable ({error}); Rollcall will try again.",
+            )
         raise
-    except InactiveProvider as error:
-        return _finish_rejected(rt, submission_id, str(error), provider_inactive=True)
+    except Unauthorized as error:
+        # Rollcall's key, not the director's data: the operator fixes it, the sweep resends.
+        log.error("KinderTrack refused the API key", extra={"event": "unauthorized"})
+        _release(rt, submission_id, claim, str(error))
+        return RunResult(get_submission(rt, submission_id=submission_id), changed=True)
+    except (InactiveProvider, ProviderNotFound) as error:
+        return _finish_rejected(rt, submission_id, claim, str(error), provider_inactive=True)
     except KinderTrackError as error:
-        return _finish_rejected(rt, submission_id, str(error))
-    return _finish_submitted(rt, submission_id, receipt, via="answer")
+        return _finish_rejected(rt, submission_id, claim, str(error))
+    return _finish_submitted(rt, submission_id, claim, receipt, via="answer")
 
 
 def _claim(rt: Runtime, submission_id: int) -> tuple[_Claim | None, SubmissionView]:
     now = rt.now()
     with rt.session() as session:
-        row = session.get(Submission, submission_id, with_for_update=True)
+        row = session.get(Submission, submission_id)
         if row is None:
             raise InvalidInput(f"No submission {submission_id}.")
+        lock_school(session, school_id=row.school_id)
+        session.refresh(row, with_for_update=True)
         state = S(row.state)
+        payload_pending: str | None = None
         if state is S.APPROVED:
             report = load_report(
                 rt, session, school_id=row.school_id, start=row.period_start, end=row.period_end
@@ -259,10 +301,16 @@ def _claim(rt: Runtime, submission_id: int) -> tuple[_Claim | None, SubmissionVi
                 _log_state(row, "voided")
                 return None, SubmissionView.of(row)
             records = list(report.records_to_send)
-            row.payload = json.dumps(canonical_records(records))
-            row.record_count = len(records)
-            row.state = str(check_transition(state, S.SUBMITTING))
             reconcile_first = row.attempts > 0
+            payload = json.dumps(canonical_records(records))
+            if reconcile_first:
+                # An earlier attempt may be what KinderTrack holds: keep its payload as
+                # "what was sent" until reconciliation shows KinderTrack has nothing.
+                payload_pending = payload
+            else:
+                row.payload = payload
+                row.record_count = len(records)
+            row.state = str(check_transition(state, S.SUBMITTING))
         elif state is S.SUBMITTING:
             if row.lease_until is not None and row.lease_until > now:
                 return None, SubmissionView.of(row)
@@ -276,12 +324,14 @@ def _claim(rt: Runtime, submission_id: int) -> tuple[_Claim | None, SubmissionVi
         session.add(row)
         _log_state(row, "claimed")
         return _Claim(
+            attempt=row.attempts,
             reconcile_first=reconcile_first,
             provider_id=row.provider_id,
             start=row.period_start,
             end=row.period_end,
             key=row.idempotency_key,
             records=records,
+            payload_pending=payload_pending,
         ), SubmissionView.of(row)
 
 
@@ -296,56 +346,94 @@ def _payload_records(row: Submission) -> list[SubmittedRecord]:
     ]
 
 
-def _finish_submitted(
-    rt: Runtime, submission_id: int, receipt: SubmissionReceipt, *, via: str
-) -> RunResult:
+@contextmanager
+def _owned(
+    rt: Runtime, submission_id: int, claim: _Claim
+) -> Iterator[tuple[Session, Submission | None]]:
+    """The row, locked, if this claim still owns it (still submitting, same attempt);
+    None when a newer attempt took it over (the caller then changes nothing)."""
     with rt.session() as session:
         row = session.get(Submission, submission_id, with_for_update=True)
-        assert row is not None
-        if row.state != S.SUBMITTING:
-            return RunResult(SubmissionView.of(row), changed=False)
-        row.state = str(check_transition(S.SUBMITTING, S.SUBMITTED))
-        row.kindertrack_submission_id = receipt.submission_id
-        row.received_at = receipt.received_at
-        row.error = None
-        row.lease_until = None
+        if row is None or row.state != S.SUBMITTING or row.attempts != claim.attempt:
+            if row is not None:
+                _log_state(row, "left to a newer attempt")
+            yield session, None
+            return
+        yield session, row
         row.updated_at = rt.now()
         session.add(row)
-        _log_state(row, f"submitted via {via}")
-        return RunResult(SubmissionView.of(row), changed=True)
+
+
+def _record_payload(rt: Runtime, submission_id: int, claim: _Claim) -> None:
+    with _owned(rt, submission_id, claim) as (_session, row):
+        if row is not None and claim.payload_pending is not None:
+            row.payload = claim.payload_pending
+            row.record_count = len(claim.records)
+
+
+def _finish_submitted(
+    rt: Runtime, submission_id: int, claim: _Claim, receipt: SubmissionReceipt, *, via: str
+) -> RunResult:
+    view: SubmissionView | None = None
+    with _owned(rt, submission_id, claim) as (_session, row):
+        if row is not None:
+            row.state = str(check_transition(S.SUBMITTING, S.SUBMITTED))
+            row.kindertrack_submission_id = receipt.submission_id
+            row.received_at = receipt.received_at
+            row.accepted = receipt.accepted
+            row.refused = json.dumps(
+                [{"child_id": child, "reason": reason} for child, reason in receipt.rejected]
+            )
+            row.error = None
+            row.lease_until = None
+            _log_state(row, f"submitted via {via}")
+            view = SubmissionView.of(row)
+    if view is None:  # a newer attempt owns the row: leave it be
+        return RunResult(get_submission(rt, submission_id=submission_id), changed=False)
+    return RunResult(view, changed=True)
 
 
 def _finish_rejected(
-    rt: Runtime, submission_id: int, message: str, *, provider_inactive: bool = False
+    rt: Runtime,
+    submission_id: int,
+    claim: _Claim,
+    message: str,
+    *,
+    provider_inactive: bool = False,
 ) -> RunResult:
-    with rt.session() as session:
-        row = session.get(Submission, submission_id, with_for_update=True)
-        assert row is not None
-        if row.state != S.SUBMITTING:
-            return RunResult(SubmissionView.of(row), changed=False)
-        row.state = str(check_transition(S.SUBMITTING, S.REJECTED))
-        row.error = message
-        row.lease_until = None
-        row.updated_at = rt.now()
-        session.add(row)
-        if provider_inactive:
-            mark_provider_inactive(session, school_id=row.school_id)
-        _log_state(row, "rejected")
-        return RunResult(SubmissionView.of(row), changed=True)
+    view: SubmissionView | None = None
+    with _owned(rt, submission_id, claim) as (session, row):
+        if row is not None:
+            row.state = str(check_transition(S.SUBMITTING, S.REJECTED))
+            row.error = message
+            row.lease_until = None
+            if provider_inactive:
+                mark_provider_inactive(session, school_id=row.school_id)
+            _log_state(row, "rejected")
+            view = SubmissionView.of(row)
+    if view is None:  # a newer attempt owns the row: leave it be
+        return RunResult(get_submission(rt, submission_id=submission_id), changed=False)
+    return RunResult(view, changed=True)
 
 
-def _release(rt: Runtime, submission_id: int, message: str) -> None:
-    """A failure that is safe to retry: back to approved, so the next attempt sends again."""
-    with rt.session() as session:
-        row = session.get(Submission, submission_id, with_for_update=True)
-        if row is None or row.state != S.SUBMITTING:
-            return
-        row.state = str(check_transition(S.SUBMITTING, S.APPROVED))
-        row.error = message
-        row.lease_until = None
-        row.updated_at = rt.now()
-        session.add(row)
-        _log_state(row, "released for retry")
+def _release(rt: Runtime, submission_id: int, claim: _Claim, message: str) -> None:
+    """Nothing reached KinderTrack: back to approved, so the next attempt sends again."""
+    with _owned(rt, submission_id, claim) as (_session, row):
+        if row is not None:
+            row.state = str(check_transition(S.SUBMITTING, S.APPROVED))
+            row.error = message
+            row.lease_until = None
+            _log_state(row, "released for retry")
+
+
+def _keep_submitting(rt: Runtime, submission_id: int, claim: _Claim) -> None:
+    """The outcome is unknown and KinderTrack cannot say: stay submitting (attendance locked)
+    and let the next retry or the sweep reconcile at once (lease given up)."""
+    with _owned(rt, submission_id, claim) as (_session, row):
+        if row is not None:
+            row.error = "KinderTrack did not confirm yet; Rollcall keeps checking."
+            row.lease_until = None
+            _log_state(row, "outcome unknown")
 
 
 def _log_state(row: Submission, event: str) -> None:
@@ -365,21 +453,27 @@ def _log_state(row: Submission, event: str) -> None:
 
 def stuck_submissions(rt: Runtime, *, idle_for: timedelta) -> list[int]:
     """Submissions the database says are owed but nobody is driving: approved and idle for
-    ``idle_for``, or submitting with an expired lease (a worker died mid-send)."""
+    ``idle_for``, or submitting with an expired lease (a worker died mid-send).
+
+    The rows returned are marked as just re-driven, so a sweep every minute during a long
+    worker outage queues one message per row, not one per row per minute.
+    """
     now = rt.now()
     with rt.session() as session:
-        approved = session.exec(
-            select(Submission.id).where(
-                Submission.state == str(S.APPROVED), Submission.updated_at < now - idle_for
-            )
+        approved = col(Submission.state) == str(S.APPROVED)
+        abandoned = and_(
+            col(Submission.state) == str(S.SUBMITTING),
+            or_(col(Submission.lease_until).is_(None), col(Submission.lease_until) < now),
+        )
+        rows = session.exec(
+            select(Submission)
+            .where(col(Submission.updated_at) < now - idle_for, or_(approved, abandoned))
+            .with_for_update(skip_locked=True)
         ).all()
-        submitting = session.exec(
-            select(Submission.id).where(
-                Submission.state == str(S.SUBMITTING),
-                col(Submission.lease_until).is_(None) | (col(Submission.lease_until) < now),
-            )
-        ).all()
-    return sorted(i for i in [*approved, *submitting] if i is not None)
+        for row in rows:
+            row.updated_at = now
+            session.add(row)
+        return sorted(row.id for row in rows if row.id is not None)
 
 
 def submission_status(

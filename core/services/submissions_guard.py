@@ -1,9 +1,9 @@
 """The rule that protects a submitted claim: attendance of a submitted (or submitting)
 period is read-only, and any change to an approved period voids the approval.
 
-Every attendance write calls ``guard_period_write`` inside its own transaction; the
-submission row is locked (SELECT … FOR UPDATE on PostgreSQL; SQLite serializes writers)
-so a write and a worker's claim cannot interleave.
+Every attendance write calls ``guard_period_write`` inside its own transaction; it takes
+the school's lock (``lock_school``) first, as approvals and claims do, so a write and an
+approval or a worker's claim cannot interleave on either database.
 """
 
 from __future__ import annotations
@@ -14,9 +14,20 @@ from sqlmodel import Session, col, select
 
 from core.domain.submission import LOCKING_STATES, SubmissionState
 from core.errors import PeriodLocked
-from core.store.tables import Submission, utcnow
+from core.store.tables import School, Submission, utcnow
 
 _GUARDED = [str(SubmissionState.APPROVED), *(str(s) for s in LOCKING_STATES)]
+
+
+def lock_school(session: Session, *, school_id: int) -> None:
+    """A per-school mutex for the rest of the transaction (SELECT … FOR UPDATE on the school).
+
+    Every attendance write, every approval and every claim takes it first, so on PostgreSQL
+    (READ COMMITTED) an edit cannot slip between an approval or a claim reading the records
+    and writing the submission row, even when that row does not exist yet. SQLite already
+    serializes writers (BEGIN IMMEDIATE).
+    """
+    session.exec(select(School.id).where(School.id == school_id).with_for_update()).first()
 
 
 def _period_rows(session: Session, *, school_id: int, day: date) -> list[Submission]:
@@ -51,6 +62,7 @@ def period_lock(session: Session, *, school_id: int, day: date) -> PeriodLocked 
 
 def guard_period_write(session: Session, *, school_id: int, day: date) -> None:
     """Refuse a write to a locked period; void an approval of the period being changed."""
+    lock_school(session, school_id=school_id)
     rows = _period_rows(session, school_id=school_id, day=day)
     refusal = _refusal(rows)
     if refusal is not None:

@@ -123,6 +123,10 @@ class Submission(SQLModel, table=True):
     """The records as sent (JSON), kept so the director can see exactly what KinderTrack got."""
     kindertrack_submission_id: str | None = Field(default=None, max_length=80)
     received_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+    accepted: int | None = None
+    """How many records KinderTrack accepted (its answer, not what Rollcall sent)."""
+    refused: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """KinderTrack's per-child refusals (JSON list of {child_id, reason}): unpaid care."""
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     attempts: int = 0
     lease_until: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
@@ -141,6 +145,9 @@ class Reminder(SQLModel, table=True):
     period_start: date
     kind: str = Field(max_length=16)
     sent_at: datetime = _instant()  # type: ignore[assignment]
+    """When the reminder was claimed for sending."""
+    delivered_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+    """When the notifier delivered it; a claim never delivered is re-driven later."""
 
 
 class AuditEntry(SQLModel, table=True):

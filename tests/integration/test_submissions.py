@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
 from core.domain.submission import SubmissionState
-from core.errors import AlreadySubmitted, InvalidInput, KinderTrackUnavailable, PeriodLocked
-from core.services import attendance, schools, students, submissions
+from core.errors import (
+    AlreadySubmitted,
+    InvalidInput,
+    KinderTrackUnavailable,
+    OutcomeUnknown,
+    PeriodLocked,
+    Unauthorized,
+)
+from core.ports import SubmissionReceipt
+from core.services import attendance, reports, schools, students, submissions
 from core.services.runtime import Runtime
-from tests.fakes import UNAVAILABLE, FakeKinderTrack
+from tests.fakes import UNAVAILABLE, FakeKinderTrack, FrozenClock
 
 START, END = date(2026, 11, 8), date(2026, 11, 21)
 CSV = (
@@ -114,3 +124,159 @@ def test_inactive_provider_is_rejected_at_once(
     assert result.submission.error == "Inactive KinderTrack provider ID."
     with pytest.raises(InvalidInput, match="Inactive"):
         submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+
+
+class TakenOverKinderTrack(FakeKinderTrack):
+    """While the first worker's request is in flight, its lease expires and another worker
+    (the sweep's) takes the submission over and finishes it; then the first one's answer
+    arrives: ``late`` (None: the replayed 201; else that error)."""
+
+    def __init__(self, rt: Runtime, clock: FrozenClock, late: Exception | None) -> None:
+        super().__init__()
+        self.rt, self.clock, self.late, self.nested = rt, clock, late, False
+
+    def submit_attendance(self, *args: Any, **kwargs: Any) -> SubmissionReceipt:
+        if not self.nested:
+            self.nested = True
+            self.clock.advance(self.rt.submission_lease + timedelta(seconds=1))
+            submissions.run_submission(self.rt, submission_id=1)
+            if self.late is not None:
+                raise self.late
+        return super().submit_attendance(*args, **kwargs)
+
+
+@pytest.mark.parametrize("late", [None, AlreadySubmitted()])
+def test_a_worker_whose_lease_was_taken_over_changes_nothing(
+    rt: Runtime, clock: FrozenClock, late: Exception | None
+) -> None:
+    kt = TakenOverKinderTrack(rt, clock, late)
+    rt.kindertrack = kt
+    sid = _ready_school(rt)
+    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+
+    stale = submissions.run_submission(rt, submission_id=view.id)
+
+    assert stale.changed is False
+    final = submissions.get_submission(rt, submission_id=view.id)
+    assert final.state is SubmissionState.SUBMITTED
+    assert final.error is None
+    assert len(kt.submissions) == 1
+
+
+def test_an_unknown_outcome_that_cannot_be_checked_keeps_the_period_locked(
+    rt: Runtime, fake_kindertrack: FakeKinderTrack
+) -> None:
+    sid = _ready_school(rt)
+    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    fake_kindertrack.fail_next.append(OutcomeUnknown("502 after sending"))
+    checks = {"n": 0}
+    real_find = fake_kindertrack.find_submissions
+
+    def find_once_down(*args: Any) -> list[SubmissionReceipt]:
+        checks["n"] += 1
+        if checks["n"] == 1:
+            raise KinderTrackUnavailable("down")
+        return real_find(*args)
+
+    fake_kindertrack.find_submissions = find_once_down  # type: ignore[method-assign]
+
+    with pytest.raises(KinderTrackUnavailable):
+        submissions.run_submission(rt, submission_id=view.id)
+
+    assert submissions.get_submission(rt, submission_id=view.id).state is SubmissionState.SUBMITTING
+    with pytest.raises(PeriodLocked, match="is being submitted"):
+        attendance.check_in(
+            rt, school_id=sid, student="Ava Smith", at="2026-11-12T08:00", actor="t"
+        )
+    result = submissions.run_submission(rt, submission_id=view.id)
+    assert result.submission.state is SubmissionState.SUBMITTED
+    assert len(fake_kindertrack.submissions) == 1
+
+
+def test_what_kindertrack_holds_stays_what_was_sent_after_a_reapproval(
+    rt: Runtime, fake_kindertrack: FakeKinderTrack
+) -> None:
+    # Given a first attempt KinderTrack recorded although Rollcall saw a failure
+    sid = _ready_school(rt)
+    first = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    fake_kindertrack.commit_then_fail = True
+    real_find = fake_kindertrack.find_submissions
+    fake_kindertrack.find_submissions = lambda *a: []  # type: ignore[method-assign]
+    with pytest.raises(KinderTrackUnavailable):
+        submissions.run_submission(rt, submission_id=first.id)
+    fake_kindertrack.find_submissions = real_find  # type: ignore[method-assign]
+    sent_first = submissions.sent_records(rt, submission_id=first.id)
+    # And a director who then changed the attendance and approved again
+    attendance.edit_record(rt, school_id=sid, record_id=2, check_out="2026-11-10T13:00", actor="t")
+    again = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+
+    # When the worker runs again
+    result = submissions.run_submission(rt, submission_id=again.id)
+
+    # Then reconciliation finds the first attempt, and "what was sent" is what KinderTrack has
+    assert result.submission.state is SubmissionState.SUBMITTED
+    assert submissions.sent_records(rt, submission_id=again.id) == sent_first
+    assert fake_kindertrack.posts == 1
+
+
+def test_children_kindertrack_refused_are_kept_and_shown(
+    rt: Runtime, fake_kindertrack: FakeKinderTrack
+) -> None:
+    sid = _ready_school(rt)
+    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    real_submit = fake_kindertrack.submit_attendance
+
+    def refusing(*args: Any, **kwargs: Any) -> SubmissionReceipt:
+        receipt = real_submit(*args, **kwargs)
+        return replace(receipt, accepted=0, rejected=[("123456", "outside authorization")])
+
+    fake_kindertrack.submit_attendance = refusing  # type: ignore[method-assign]
+
+    result = submissions.run_submission(rt, submission_id=view.id)
+
+    assert result.submission.accepted == 0
+    assert result.submission.refused == (("123456", "outside authorization"),)
+    shown = submissions.get_submission(rt, submission_id=view.id)
+    assert shown.refused == (("123456", "outside authorization"),)
+
+
+def test_a_refused_api_key_is_the_operators_to_fix_not_a_rejection(
+    rt: Runtime, fake_kindertrack: FakeKinderTrack
+) -> None:
+    sid = _ready_school(rt)
+    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    fake_kindertrack.fail_next.append(Unauthorized())
+
+    result = submissions.run_submission(rt, submission_id=view.id)
+
+    assert result.submission.state is SubmissionState.APPROVED
+    assert "ROLLCALL_KINDERTRACK_API_KEY" in (result.submission.error or "")
+
+
+def test_an_unknown_provider_is_rejected_and_marks_the_registration_inactive(
+    rt: Runtime, fake_kindertrack: FakeKinderTrack
+) -> None:
+    sid = _ready_school(rt)
+    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    del fake_kindertrack.providers["12345"]
+
+    result = submissions.run_submission(rt, submission_id=view.id)
+
+    assert result.submission.state is SubmissionState.REJECTED
+    report = reports.school_report(rt, school_id=sid, start=START, end=END)
+    assert report.provider_status.value == "inactive"
+
+
+def test_the_sweep_redrives_a_stuck_row_once_per_idle_period(
+    rt: Runtime, clock: FrozenClock
+) -> None:
+    sid = _ready_school(rt)
+    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    clock.advance(timedelta(minutes=3))
+
+    first = submissions.stuck_submissions(rt, idle_for=timedelta(minutes=2))
+    clock.advance(timedelta(minutes=1))
+    second = submissions.stuck_submissions(rt, idle_for=timedelta(minutes=2))
+
+    assert first == [view.id]
+    assert second == []

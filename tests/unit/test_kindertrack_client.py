@@ -271,6 +271,26 @@ def test_exhausted_retries_raise_unavailable() -> None:
     assert not isinstance(raised.value, OutcomeUnknown)
 
 
+@pytest.mark.parametrize("status", [500, 502, 504, 408])
+def test_a_submission_answered_only_with_gateway_errors_may_have_been_recorded(
+    status: int,
+) -> None:
+    # given a proxy that answers 502 (or 500/504/408) even after KinderTrack committed
+    script = Scripted(*[httpx.Response(status)] * 3)
+    # when the client submits and runs out of retries
+    with pytest.raises(OutcomeUnknown, match="may have been recorded"):
+        submit(make_client(script, max_retries=2))
+    # then the caller is told to reconcile before any resend, not that nothing happened
+    assert len(script.requests) == 3
+
+
+def test_reads_answered_with_gateway_errors_are_merely_unavailable() -> None:
+    script = Scripted(*[httpx.Response(502)] * 3)
+    with pytest.raises(KinderTrackUnavailable) as raised:
+        make_client(script, max_retries=2).find_submissions("12345", *PERIOD)
+    assert not isinstance(raised.value, OutcomeUnknown)
+
+
 def test_unreachable_kindertrack_raises_unavailable() -> None:
     script = Scripted(*[httpx.ConnectError] * 4)
     with pytest.raises(KinderTrackUnavailable, match="could not reach KinderTrack"):
