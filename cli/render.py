@@ -75,6 +75,11 @@ def print_report(report: SubsidyReport) -> None:
         console.print(CORRECTED_CLAIM_CONTACT)
     elif report.can_submit:
         console.print(Text("Ready to submit.", style="bold green"))
+        if not report.period_over:
+            console.print(
+                f"Note: this pay period runs until {report.end}: once it is submitted, "
+                "attendance after today can no longer be added."
+            )
     else:
         console.print(
             Text("Not ready to submit: " + " ".join(report.blocking_reasons), style="bold")

@@ -38,6 +38,11 @@ REFRESH_ACTION = "report_refresh"
 PAGE_ACTION = "report_page"
 LINK_ACTION = "report_link_student"
 
+PERIOD_NOT_OVER = (
+    ":warning: This pay period runs until {end}: once it is submitted, attendance after "
+    "today can no longer be added."
+)
+
 CONFIRM_TEXT = (
     "Submitted attendance cannot be edited, and a pay period can be submitted only once. "
     "Corrections go through HHS CCA Payments and Registration (866-448-4605)."
@@ -164,6 +169,14 @@ def report_blocks(
                             SECTION_TEXT,
                         )
                     )
+                ]
+            )
+        )
+    if not report.period_over and not report.already_submitted:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(text=PERIOD_NOT_OVER.format(end=f"{report.end:%b %-d}"))
                 ]
             )
         )

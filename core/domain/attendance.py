@@ -31,6 +31,7 @@ class IssueCode(StrEnum):
     FUTURE = "future"
     LONG_DAY = "long_day"
     OUTSIDE_AUTHORIZATION = "outside_authorization"
+    STILL_CHECKED_IN = "still_checked_in"
 
 
 BLOCKING = frozenset(
@@ -279,6 +280,26 @@ def day_warnings(
     return issues
 
 
+def still_checked_in(
+    records: Sequence[Record], *, now: datetime, tz: ZoneInfo, days: LocalDates | None = None
+) -> list[Issue]:
+    """Stays open today (not an error): until their check-out is recorded they are not
+    part of what would be sent, so submitting now would leave them out for good."""
+    today = local_date(now, tz)
+    return [
+        Issue(
+            IssueCode.STILL_CHECKED_IN,
+            record.student_id,
+            record.id,
+            f"Checked in at {show(record.check_in, tz)} and not checked out yet: this stay "
+            "is not sent until its check-out is recorded.",
+        )
+        for record in records
+        if record.check_out is None
+        and (days[record.id] if days is not None else local_date(record.check_in, tz)) == today
+    ]
+
+
 def student_issues(
     records: Sequence[Record],
     *,
@@ -288,8 +309,10 @@ def student_issues(
 ) -> list[Issue]:
     """Every error and warning of one student's records, errors first, in time order."""
     days = local_dates(records, tz)
-    return record_issues(records, now=now, tz=tz, days=days) + day_warnings(
-        records, tz=tz, authorization=authorization, days=days
+    return (
+        record_issues(records, now=now, tz=tz, days=days)
+        + day_warnings(records, tz=tz, authorization=authorization, days=days)
+        + still_checked_in(records, now=now, tz=tz, days=days)
     )
 
 

@@ -20,8 +20,10 @@ from core.domain.attendance import (
     local_dates,
     record_issues,
     seconds_by_day,
+    still_checked_in,
     units_for_day,
 )
+from core.domain.instants import local_date
 from core.domain.submission import fingerprint
 from core.ports import SubmittedRecord
 
@@ -113,6 +115,13 @@ class SubsidyReport:
     errors: tuple[ReportIssue, ...]
     warnings: tuple[ReportIssue, ...]
     records_to_send: tuple[SubmittedRecord, ...] = field(repr=False)
+    as_of: date | None = None
+    """The school's local date the report was made on."""
+
+    @property
+    def period_over(self) -> bool:
+        """Has the range ended? Submitting earlier locks out the days still to come."""
+        return self.as_of is None or self.end < self.as_of
 
     @property
     def can_submit(self) -> bool:
@@ -216,8 +225,12 @@ def build_report(
             if len(inside) < len(nearby):
                 inside_ids = {r.id for r in inside}
                 found = [i for i in found if i.record_id in inside_ids]
-            issues = found + day_warnings(
-                inside, tz=tz, authorization=student.authorization, days=days, per_day=per_day
+            issues = (
+                found
+                + day_warnings(
+                    inside, tz=tz, authorization=student.authorization, days=days, per_day=per_day
+                )
+                + still_checked_in(inside, now=now, tz=tz, days=days)
             )
         row_errors: list[str] = []
         for issue in issues:
@@ -268,4 +281,5 @@ def build_report(
         errors=tuple(errors),
         warnings=tuple(warnings),
         records_to_send=tuple(to_send),
+        as_of=local_date(now, tz),
     )

@@ -462,3 +462,21 @@ def test_the_fingerprint_changes_when_a_child_is_linked_or_the_provider_changes(
     ben_linked = Student(2, "Ben Jones", "999999")
     assert build(students=[AVA, ben_linked, CARA]).fingerprint != base
     assert build(provider_id="54321").fingerprint != base
+
+
+def test_a_period_still_running_says_so_and_warns_about_a_child_still_in_care() -> None:
+    # Given the last day of the period, Ava checked in this morning and not out yet
+    today = local("2026-11-21 12:00")
+    open_stay = record(30, "2026-11-21 08:00", None, student_id=AVA.id)
+
+    report = build(records=(*AVA_CLEAN, *BEN_CLEAN, open_stay), now=today)
+
+    # Then it is not over, and the open stay is a warning (it would not be sent), not an error
+    assert not report.period_over
+    assert [w.code for w in report.warnings if w.student == AVA.name] == ["still_checked_in"]
+    assert report.can_submit
+    assert all(r.check_in != open_stay.check_in for r in report.records_to_send)
+
+
+def test_a_closed_period_is_over() -> None:
+    assert build().period_over
