@@ -146,7 +146,7 @@ def send_reminder(school_id: int, start: str, end: str, kind: str) -> None:
                 school_id,
                 {
                     "report": report,
-                    "days_left": reminders.days_left(due.period, rt.now().date()),
+                    "days_left": reminders.days_left(due.period, report.as_of or due.period.end),
                     "errors": len(report.errors),
                 },
             )
@@ -154,6 +154,7 @@ def send_reminder(school_id: int, start: str, end: str, kind: str) -> None:
     except BaseException:
         reminders.release_reminder(rt, due)
         raise
+    reminders.mark_delivered(rt, due)
     log.info(
         "reminder sent",
         extra={

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -24,6 +25,9 @@ from core.store.tables import AttendanceRecord, Registration, Reminder, School, 
 
 CLOSING_LEAD = timedelta(days=2)
 CLOSED_WINDOW = timedelta(days=7)
+REDELIVER_AFTER = timedelta(minutes=10)
+"""A claim not delivered after this long (its worker died between claim and send) is
+claimed again by a later pass."""
 """A closed, unsubmitted period is reminded about if it ended within this window."""
 
 
@@ -66,6 +70,10 @@ def due_reminders(rt: Runtime) -> list[DueReminder]:
                         Reminder.school_id == school.id,
                         Reminder.period_start == period.start,
                         Reminder.kind == str(kind),
+                        or_(
+                            col(Reminder.delivered_at).is_not(None),
+                            col(Reminder.sent_at) >= now - REDELIVER_AFTER,
+                        ),
                     )
                 ).first()
                 if claimed is None:
@@ -96,6 +104,7 @@ def _submitted(session: Session, school_id: int, period: PayPeriod) -> bool:
             select(Submission.id).where(
                 Submission.school_id == school_id,
                 Submission.period_start == period.start,
+                Submission.period_end == period.end,
                 col(Submission.state).in_(
                     [str(SubmissionState.SUBMITTING), str(SubmissionState.SUBMITTED)]
                 ),
@@ -106,7 +115,9 @@ def _submitted(session: Session, school_id: int, period: PayPeriod) -> bool:
 
 
 def claim_reminder(rt: Runtime, reminder: DueReminder) -> bool:
-    """Insert the once-only row; False when someone else already claimed it."""
+    """Insert the once-only row (or take over a claim whose sender died before delivering);
+    False when someone else holds it or it was delivered."""
+    now = rt.now()
     try:
         with rt.session() as session:
             session.add(
@@ -114,12 +125,38 @@ def claim_reminder(rt: Runtime, reminder: DueReminder) -> bool:
                     school_id=reminder.school_id,
                     period_start=reminder.period.start,
                     kind=str(reminder.kind),
-                    sent_at=rt.now(),
+                    sent_at=now,
                 )
             )
         return True
     except IntegrityError:
-        return False
+        pass
+    with rt.session() as session:
+        taken = session.execute(
+            update(Reminder)
+            .where(
+                col(Reminder.school_id) == reminder.school_id,
+                col(Reminder.period_start) == reminder.period.start,
+                col(Reminder.kind) == str(reminder.kind),
+                col(Reminder.delivered_at).is_(None),
+                col(Reminder.sent_at) < now - REDELIVER_AFTER,
+            )
+            .values(sent_at=now)
+        )
+        return bool(taken.rowcount)  # type: ignore[attr-defined]
+
+
+def mark_delivered(rt: Runtime, reminder: DueReminder) -> None:
+    with rt.session() as session:
+        session.execute(
+            update(Reminder)
+            .where(
+                col(Reminder.school_id) == reminder.school_id,
+                col(Reminder.period_start) == reminder.period.start,
+                col(Reminder.kind) == str(reminder.kind),
+            )
+            .values(delivered_at=rt.now())
+        )
 
 
 def release_reminder(rt: Runtime, reminder: DueReminder) -> None:

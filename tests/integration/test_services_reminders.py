@@ -169,3 +169,28 @@ def test_each_school_is_reminded_on_its_own(rt: Runtime, clock: FrozenClock) -> 
     reminders.claim_reminder(rt, DueReminder(first, CLOSED, ReminderKind.CLOSED))
 
     assert _due(rt) == [(second, CLOSED, ReminderKind.CLOSED)]
+
+
+def test_a_claim_whose_sender_died_is_taken_over_after_a_while(
+    rt: Runtime, clock: FrozenClock
+) -> None:
+    # Given a reminder claimed by a worker that died before delivering it
+    sid = _school(rt)
+    _at(clock, "2026-11-25T18:00")
+    due = DueReminder(sid, CLOSED, ReminderKind.CLOSED)
+    assert reminders.claim_reminder(rt, due)
+
+    # Then for a while nobody else sends it, and afterwards one pass does
+    _at(clock, "2026-11-25T18:05")
+    assert _due(rt) == []
+    assert not reminders.claim_reminder(rt, due)
+    _at(clock, "2026-11-25T18:20")
+    assert _due(rt) == [(sid, CLOSED, ReminderKind.CLOSED)]
+    assert reminders.claim_reminder(rt, due)
+    assert not reminders.claim_reminder(rt, due)
+
+    # And once delivered it is never sent again
+    reminders.mark_delivered(rt, due)
+    _at(clock, "2026-11-26T18:00")
+    assert _due(rt) == []
+    assert not reminders.claim_reminder(rt, due)
