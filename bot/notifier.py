@@ -53,12 +53,11 @@ from bot.blocks.notices import (
     failure_message,
     registration_message,
     reminder_message,
-    sent_records_csv,
 )
 from bot.blocks.report import report_message
 from bot.blocks.submission import submission_message
-from cli.render import report_csv
 from core.config import Settings
+from core.domain.exports import report_csv, sent_records_csv
 from core.domain.report import SubsidyReport
 from core.domain.submission import SubmissionState
 from core.errors import RollcallError

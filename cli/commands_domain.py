@@ -11,6 +11,7 @@ import typer
 
 from cli import render
 from cli.context import OPERATOR, runtime, school_id
+from core.domain.exports import report_csv
 from core.domain.instants import parse_date, zone
 from core.domain.submission import SubmissionState
 from core.errors import InvalidInput, KinderTrackUnavailable, RollcallError
@@ -196,7 +197,7 @@ def report(
     first, last = _range(start, end)
     result = reports.school_report(runtime(), school_id=school_id(school), start=first, end=last)
     if csv_file is not None:
-        csv_file.write_text(render.report_csv(result), encoding="utf-8")
+        csv_file.write_text(report_csv(result), encoding="utf-8")
     if as_json:
         render.print_json(render.report_json(result))
     else:

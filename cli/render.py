@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
@@ -95,30 +93,6 @@ def report_json(report: SubsidyReport) -> dict[str, object]:
             for issue in issues
         ]
     return data
-
-
-def report_csv(report: SubsidyReport) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["student", "child_id", "status", "days", "hours", "units", "errors"])
-    for row in report.rows:
-        writer.writerow(
-            [
-                _csv_safe(row.student),
-                row.child_id or "",
-                row.status.label,
-                row.days,
-                f"{row.hours:.2f}",
-                row.units,
-                " ".join(row.errors),
-            ]
-        )
-    return out.getvalue()
-
-
-def _csv_safe(value: str) -> str:
-    """Keep spreadsheets from running a name as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def print_records(records: Sequence[RecordView], tz: ZoneInfo) -> None:

@@ -7,9 +7,7 @@ rendered by :mod:`bot.blocks.report` so a reminder carries the same preview and 
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -148,24 +146,3 @@ def status_message(view: SubmissionView | None, *, school: str, period: PayPerio
             text += f"\n{CORRECTED_CLAIM_CONTACT}"
         return text
     return f"{head} draft. {escape_mrkdwn(view.error or '')}".rstrip()
-
-
-def _csv_safe(value: str) -> str:
-    """Keep spreadsheets from running a value as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def sent_records_csv(records: Iterable[Mapping[str, Any]]) -> str:
-    """Exactly what was sent to KinderTrack: child_id, check_in, check_out (ISO 8601)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["child_id", "check_in", "check_out"])
-    for record in records:
-        writer.writerow(
-            [
-                _csv_safe(str(record.get("child_id", ""))),
-                str(record.get("check_in", "")),
-                str(record.get("check_out", "")),
-            ]
-        )
-    return out.getvalue()

@@ -13,10 +13,10 @@ from bot.blocks.notices import (
     failure_message,
     registration_message,
     reminder_message,
-    sent_records_csv,
     status_message,
 )
 from core.domain.attendance import Record
+from core.domain.exports import sent_records_csv
 from core.domain.pay_periods import PayPeriod
 from core.domain.report import ProviderStatus, Student, SubsidyReport, build_report
 from core.domain.submission import SubmissionState

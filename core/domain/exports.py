@@ -1,0 +1,56 @@
+"""CSV copies a director keeps: the report's table and exactly what was sent.
+
+Both the CLI (`report --csv`) and the Slack app (the file in the report's thread) write
+these, so they live once, here. Cells that a spreadsheet would run as a formula are
+neutralised (CSV injection): names come from imports and KinderTrack's roster.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+
+from core.domain.report import SubsidyReport
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: str) -> str:
+    """Keep spreadsheets from running a cell as a formula."""
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def report_csv(report: SubsidyReport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["student", "child_id", "status", "days", "hours", "units", "errors"])
+    for row in report.rows:
+        writer.writerow(
+            [
+                csv_safe(row.student),
+                row.child_id or "",
+                row.status.label,
+                row.days,
+                f"{row.hours:.2f}",
+                row.units,
+                " ".join(row.errors),
+            ]
+        )
+    return out.getvalue()
+
+
+def sent_records_csv(records: Iterable[Mapping[str, object]]) -> str:
+    """Exactly what was sent to KinderTrack: child_id, check_in, check_out (ISO 8601)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["child_id", "check_in", "check_out"])
+    for record in records:
+        writer.writerow(
+            [
+                csv_safe(str(record.get("child_id", ""))),
+                str(record.get("check_in", "")),
+                str(record.get("check_out", "")),
+            ]
+        )
+    return out.getvalue()
