@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from core.domain.instants import local_date, local_day_bounds, parse_instant, show, zone
 from core.domain.names import clean_name, name_key
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, EditsRefused, InvalidInput, NotFound, PeriodLocked
 from core.services.audit import snapshot, write_audit
 from core.services.runtime import Runtime
 from core.services.schools import get_school
@@ -52,13 +53,19 @@ def check_in(
     source: str = "slack",
     team_id: str | None = None,
 ) -> AttendanceRecord:
-    """Open a stay now (or at ``at``); refused while the child is already checked in."""
+    """Open a stay now (or at ``at``); refused while the child is already checked in.
+
+    Checked in means an open stay that started the same local day (today, for "now"). An
+    older open stay does not block the child: it stays a ``missing_check_out`` error in its
+    report, to be fixed there."""
     with rt.session() as session:
         school = get_school(session, school_id=school_id, team_id=team_id)
         tz = _school_zone(school)
         when = parse_instant(at, tz, what="check-in time") if at else rt.now()
         pupil = _lock_student(session, find_student(session, school_id=school_id, name=student))
-        open_record = _open_record(session, student_id=pupil.id or 0)
+        open_record = _open_record(
+            session, student_id=pupil.id or 0, day=local_date(when, tz), tz=tz
+        )
         if open_record is not None:
             raise Conflict(
                 f"{pupil.name} is already checked in since {show(open_record.check_in, tz)}."
@@ -90,15 +97,26 @@ def check_out(
     actor: str,
     team_id: str | None = None,
 ) -> AttendanceRecord:
-    """Close the child's open stay."""
+    """Close the child's open stay of the same local day (today, for "now").
+
+    An older open stay is never closed here (that would make a stay of days): the refusal
+    says to fix it in the report's Review."""
     with rt.session() as session:
         school = get_school(session, school_id=school_id, team_id=team_id)
         tz = _school_zone(school)
         when = parse_instant(at, tz, what="check-out time") if at else rt.now()
         pupil = _lock_student(session, find_student(session, school_id=school_id, name=student))
-        record = _open_record(session, student_id=pupil.id or 0)
+        day = local_date(when, tz)
+        record = _open_record(session, student_id=pupil.id or 0, day=day, tz=tz)
         if record is None:
-            raise Conflict(f"{pupil.name} is not checked in.")
+            older = _older_open_record(session, student_id=pupil.id or 0, day=day, tz=tz)
+            if older is None:
+                raise Conflict(f"{pupil.name} is not checked in.")
+            raise Conflict(
+                f"{pupil.name} is not checked in on {day.isoformat()}. The last open stay, from "
+                f"{local_date(older.check_in, tz).isoformat()} (record {older.id}), was never "
+                "checked out: fix it in the report's Review (or `rollcall attendance edit`)."
+            )
         guard_period_write(session, school_id=school_id, day=local_date(record.check_in, tz))
         before = snapshot(record)
         record.check_out = when
@@ -148,10 +166,35 @@ def _audit(
     )
 
 
-def _open_record(session: Session, *, student_id: int) -> AttendanceRecord | None:
+def _open_record(
+    session: Session, *, student_id: int, day: date, tz: ZoneInfo
+) -> AttendanceRecord | None:
+    """The child's open stay that started on local ``day``: what "checked in" means."""
+    lower, upper = local_day_bounds(day, tz)
     return session.exec(
         select(AttendanceRecord)
-        .where(AttendanceRecord.student_id == student_id, col(AttendanceRecord.check_out).is_(None))
+        .where(
+            AttendanceRecord.student_id == student_id,
+            col(AttendanceRecord.check_out).is_(None),
+            AttendanceRecord.check_in >= lower,
+            AttendanceRecord.check_in < upper,
+        )
+        .order_by(col(AttendanceRecord.check_in).desc())
+    ).first()
+
+
+def _older_open_record(
+    session: Session, *, student_id: int, day: date, tz: ZoneInfo
+) -> AttendanceRecord | None:
+    """The child's latest open stay that started before local ``day`` (a forgotten check-out)."""
+    lower, _ = local_day_bounds(day, tz)
+    return session.exec(
+        select(AttendanceRecord)
+        .where(
+            AttendanceRecord.student_id == student_id,
+            col(AttendanceRecord.check_out).is_(None),
+            AttendanceRecord.check_in < lower,
+        )
         .order_by(col(AttendanceRecord.check_in).desc())
     ).first()
 
@@ -161,13 +204,16 @@ class RollCallEntry:
     student_id: int
     student: str
     checked_in_at: datetime | None
-    """The start of the child's open stay, or None when they are not checked in."""
+    """The start of the child's open stay of today, or None when they are not checked in."""
 
 
 def roll_call(rt: Runtime, *, school_id: int, team_id: str | None = None) -> list[RollCallEntry]:
-    """Every student of the school, by name, with the start of their open stay (if any)."""
+    """Every student of the school, by name, with the start of their open stay of today
+    (if any): the same "checked in" as :func:`check_in` and :func:`check_out` use."""
     with rt.session() as session:
-        get_school(session, school_id=school_id, team_id=team_id)
+        school = get_school(session, school_id=school_id, team_id=team_id)
+        tz = _school_zone(school)
+        lower, upper = local_day_bounds(local_date(rt.now(), tz), tz)
         students = session.exec(
             select(Student).where(Student.school_id == school_id).order_by(col(Student.name))
         ).all()
@@ -177,6 +223,8 @@ def roll_call(rt: Runtime, *, school_id: int, team_id: str | None = None) -> lis
             .where(
                 AttendanceRecord.school_id == school_id,
                 col(AttendanceRecord.check_out).is_(None),
+                AttendanceRecord.check_in >= lower,
+                AttendanceRecord.check_in < upper,
             )
             .order_by(col(AttendanceRecord.check_in))
         ):
@@ -407,37 +455,6 @@ def _load_record(session: Session, *, school_id: int, record_id: int) -> Attenda
     return record
 
 
-def get_record(
-    rt: Runtime, *, school_id: int, record_id: int, team_id: str | None = None
-) -> RecordView:
-    """One record of the school (refusing another school's or workspace's)."""
-    with rt.session() as session:
-        get_school(session, school_id=school_id, team_id=team_id)
-        record = _load_record(session, school_id=school_id, record_id=record_id)
-        student = session.get(Student, record.student_id)
-        return RecordView(
-            record.id or 0,
-            record.student_id,
-            student.name if student else "",
-            record.check_in,
-            record.check_out,
-        )
-
-
-def write_refusal(
-    rt: Runtime, *, school_id: int, days: set[date], team_id: str | None = None
-) -> str | None:
-    """Why a write touching ``days`` would be refused (a submitted period), without writing;
-    lets a form check every field before it saves any."""
-    with rt.session() as session:
-        get_school(session, school_id=school_id, team_id=team_id)
-        for day in sorted(days):
-            refusal = period_lock(session, school_id=school_id, day=day)
-            if refusal is not None:
-                return str(refusal)
-    return None
-
-
 def edit_record(
     rt: Runtime,
     *,
@@ -479,6 +496,132 @@ def edit_record(
             after=snapshot(record),
         )
         return record
+
+
+@dataclass(frozen=True)
+class RecordEdit:
+    """New times for one record, as typed: None leaves a time as it is; an empty check-out
+    clears it. A time equal to the stored one (to the minute) is no change."""
+
+    record_id: int
+    check_in: str | None = None
+    check_out: str | None = None
+
+
+@dataclass(frozen=True)
+class _PlannedEdit:
+    record: AttendanceRecord
+    check_in: datetime
+    check_out: datetime | None
+
+
+def edit_records(
+    rt: Runtime,
+    *,
+    school_id: int,
+    edits: Sequence[RecordEdit],
+    actor: str,
+    team_id: str | None = None,
+) -> list[AttendanceRecord]:
+    """Change several records' times, all or nothing, in one transaction.
+
+    Every edit is checked first: each time parses in the school's zone (a DST-ambiguous or
+    skipped wall time is refused), a check-in is not emptied, the check-out comes after the
+    check-in, and neither the record's day nor its new day is in a submitted period (the
+    submission guard, which also voids an approval of a changed period). Any problem
+    raises :class:`EditsRefused` with every field's reason and nothing is saved. Returns the
+    records that changed (edits that change nothing are skipped), each audited."""
+    with rt.session() as session:
+        school = get_school(session, school_id=school_id, team_id=team_id)
+        tz = _school_zone(school)
+        errors: dict[tuple[int, str], str] = {}
+        planned: list[_PlannedEdit] = []
+        for edit in sorted(edits, key=lambda e: e.record_id):
+            plan = _plan_edit(session, school_id=school_id, edit=edit, tz=tz, errors=errors)
+            if plan is not None:
+                planned.append(plan)
+        if errors:
+            raise EditsRefused(errors)
+        changed: list[AttendanceRecord] = []
+        for plan in planned:
+            record = plan.record
+            before = snapshot(record)
+            record.check_in = plan.check_in
+            record.check_out = plan.check_out
+            record.updated_at = rt.now()
+            session.add(record)
+            _audit(
+                session,
+                rt,
+                actor=actor,
+                record=record,
+                action="edit",
+                before=before,
+                after=snapshot(record),
+            )
+            changed.append(record)
+        return changed
+
+
+def _plan_edit(
+    session: Session,
+    *,
+    school_id: int,
+    edit: RecordEdit,
+    tz: ZoneInfo,
+    errors: dict[tuple[int, str], str],
+) -> _PlannedEdit | None:
+    """The new times of one edit, or None when it changes nothing or is refused (the
+    reasons are added to ``errors`` by (record ID, field))."""
+    in_key, out_key = (edit.record_id, "in"), (edit.record_id, "out")
+    try:
+        record = _load_record(session, school_id=school_id, record_id=edit.record_id)
+    except NotFound as error:
+        errors[in_key] = str(error)
+        return None
+    new_in, new_out = record.check_in, record.check_out
+    if edit.check_in is not None:
+        try:
+            if not edit.check_in.strip():
+                raise InvalidInput("A stay needs a check-in time.")
+            new_in = _unless_same(
+                parse_instant(edit.check_in, tz, what="check-in time"), record.check_in
+            )
+        except InvalidInput as error:
+            errors[in_key] = str(error)
+    if edit.check_out is not None:
+        try:
+            typed = (
+                parse_instant(edit.check_out, tz, what="check-out time")
+                if edit.check_out.strip()
+                else None
+            )
+            new_out = typed if typed is None else _unless_same(typed, record.check_out)
+        except InvalidInput as error:
+            errors[out_key] = str(error)
+    if in_key in errors or out_key in errors:
+        return None
+    in_changed, out_changed = new_in != record.check_in, new_out != record.check_out
+    if not in_changed and not out_changed:
+        return None
+    if new_out is not None and new_out <= new_in:
+        errors[out_key if out_changed else in_key] = "The check-out must be after the check-in."
+        return None
+    for day in sorted({local_date(record.check_in, tz), local_date(new_in, tz)}):
+        try:
+            guard_period_write(session, school_id=school_id, day=day)
+        except PeriodLocked as refusal:
+            errors[in_key if in_changed else out_key] = str(refusal)
+            return None
+    return _PlannedEdit(record, new_in, new_out)
+
+
+def _unless_same(typed: datetime, stored: datetime | None) -> datetime:
+    """``stored`` when ``typed`` names it to the minute (a form shows minutes, a check-in
+    "now" has seconds), else ``typed``."""
+    if stored is not None and typed == stored.replace(second=0, microsecond=0):
+        return stored
+    return typed
 
 
 def delete_record(

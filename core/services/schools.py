@@ -16,21 +16,29 @@ from core.store.tables import Registration, School
 
 
 def add_school(rt: Runtime, *, name: str, timezone: str | None = None, team_id: str = "") -> School:
-    name = clean_name(name, what="school name")
-    tz_name = zone(timezone or rt.default_timezone).key
     with rt.session() as session:
-        existing = session.exec(
-            select(School).where(School.team_id == team_id, School.name_key == name_key(name))
-        ).first()
-        if existing is not None:
-            raise Conflict(f"A school named {existing.name} already exists.")
-        school = School(team_id=team_id, name=name, name_key=name_key(name), timezone=tz_name)
-        session.add(school)
-        try:
-            session.flush()
-        except IntegrityError as error:
-            raise Conflict(f"A school named {name} already exists.") from error
-        return school
+        return insert_school(
+            session, name=name, timezone=timezone or rt.default_timezone, team_id=team_id
+        )
+
+
+def insert_school(session: Session, *, name: str, timezone: str, team_id: str) -> School:
+    """Add a school inside the caller's transaction (flushed, so it has its ID); refuses a
+    name the workspace already uses."""
+    name = clean_name(name, what="school name")
+    tz_name = zone(timezone).key
+    existing = session.exec(
+        select(School).where(School.team_id == team_id, School.name_key == name_key(name))
+    ).first()
+    if existing is not None:
+        raise Conflict(f"A school named {existing.name} already exists.")
+    school = School(team_id=team_id, name=name, name_key=name_key(name), timezone=tz_name)
+    session.add(school)
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise Conflict(f"A school named {name} already exists.") from error
+    return school
 
 
 def find_school(session: Session, *, name: str, team_id: str | None = None) -> School:

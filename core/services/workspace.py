@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from core.services.runtime import Runtime
-from core.services.schools import add_school, get_school, schools_of_team
+from core.services.schools import get_school, insert_school, schools_of_team
 from core.store.tables import ChannelSchool, Director, School, SlackMessage
 
 
@@ -44,9 +44,11 @@ def require_director(session: Session, *, school_id: int, user_id: str) -> None:
 def create_team_school(
     rt: Runtime, *, team_id: str, name: str, creator: str, channel_id: str | None = None
 ) -> School:
-    """A school made from Slack: its creator is its first director; the channel works on it."""
-    school = add_school(rt, name=name, team_id=team_id)
+    """A school made from Slack: its creator is its first director; the channel works on it.
+
+    One transaction: a school is never left without a director who can administer it."""
     with rt.session() as session:
+        school = insert_school(session, name=name, timezone=rt.default_timezone, team_id=team_id)
         session.add(Director(school_id=school.id or 0, user_id=creator, added_by=creator))
         if channel_id:
             _bind_channel(session, team_id=team_id, channel_id=channel_id, school_id=school.id or 0)

@@ -41,6 +41,16 @@ def test_help_lists_every_subcommand(bot_server: BotServer, text: str) -> None:
         assert f"/kindertrack {usage}`" in answer
 
 
+def test_help_says_report_defaults_to_the_last_closed_pay_period(bot_server: BotServer) -> None:
+    # When someone asks /kindertrack help
+    answer = _ephemeral_text(bot_server.slash("help"))
+
+    # Then the report line says what a report without dates covers (as the code and README do)
+    [report_line] = [line for line in answer.splitlines() if "report [FROM TO]" in line]
+    assert report_line.endswith("(default: the last closed pay period)")
+    assert "current one" not in answer
+
+
 def test_unknown_subcommand_is_answered_politely_with_help(bot_server: BotServer) -> None:
     answer = _ephemeral_text(bot_server.slash("<!channel> *dance*"))
 

@@ -11,10 +11,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from core.domain.submission import SubmissionState
-from core.errors import Conflict, InvalidInput, NotFound, PeriodLocked
+from core.errors import Conflict, EditsRefused, InvalidInput, NotFound, PeriodLocked
 from core.services import attendance, schools, students, submissions
 from core.services.runtime import Runtime
-from core.store.tables import AttendanceRecord, AuditEntry, Student
+from core.store.tables import AttendanceRecord, AuditEntry, Student, Submission
 from tests.fakes import FrozenClock
 
 START, END = date(2026, 11, 8), date(2026, 11, 21)
@@ -462,3 +462,269 @@ def test_the_next_period_stays_writable_after_a_submission(rt: Runtime, db: Engi
     attendance.check_in(rt, school_id=sid, student="Ava Smith", at="2026-11-24T08:00", actor="t")
 
     assert len(_records(db)) == 2
+
+
+# --- a stay left open on an earlier day ------------------------------------------------
+
+FORGOTTEN = HEADER + "Ava Smith,2026-11-20T08:00,\n"  # never checked out, five days ago
+
+
+def _ava_entry(rt: Runtime, sid: int) -> attendance.RollCallEntry:
+    return next(e for e in attendance.roll_call(rt, school_id=sid) if e.student == "Ava Smith")
+
+
+def test_an_open_stay_from_an_earlier_day_does_not_block_checking_in_today(
+    rt: Runtime, db: Engine
+) -> None:
+    # Given Ava was never checked out on Nov 20
+    sid = _school(rt)
+    attendance.import_csv(rt, school_id=sid, content=FORGOTTEN, actor="t")
+    assert _ava_entry(rt, sid).checked_in_at is None  # not "in" on today's roll call
+
+    # When she is checked in today (Nov 25, 12:00 CST)
+    opened = attendance.check_in(rt, school_id=sid, student="Ava Smith", actor="U1")
+
+    # Then today's stay is opened and the old one stays open, for its report to show
+    assert opened.check_in == _utc("2026-11-25T18:00")
+    assert [(i, o) for _, i, o in _records(db)] == [
+        (_utc("2026-11-20T14:00"), None),
+        (_utc("2026-11-25T18:00"), None),
+    ]
+    assert _ava_entry(rt, sid).checked_in_at == _utc("2026-11-25T18:00")
+
+
+def test_check_out_closes_todays_stay_and_never_an_older_one(
+    rt: Runtime, db: Engine, clock: FrozenClock
+) -> None:
+    # Given a stay left open on Nov 20 and one opened this morning
+    sid = _school(rt)
+    attendance.import_csv(rt, school_id=sid, content=FORGOTTEN, actor="t")
+    attendance.check_in(rt, school_id=sid, student="Ava Smith", at="2026-11-25T08:00", actor="t")
+
+    # When she is checked out now
+    closed = attendance.check_out(rt, school_id=sid, student="Ava Smith", actor="t")
+
+    # Then this morning's stay is closed; Nov 20's is left for the report's Review
+    assert closed.check_in == _utc("2026-11-25T14:00")
+    assert [(i, o) for _, i, o in _records(db)] == [
+        (_utc("2026-11-20T14:00"), None),
+        (_utc("2026-11-25T14:00"), _utc("2026-11-25T18:00")),
+    ]
+
+
+def test_check_out_with_only_an_older_open_stay_is_refused_and_says_where_to_fix_it(
+    rt: Runtime, db: Engine
+) -> None:
+    # Given Ava's only open stay started on Nov 20
+    sid = _school(rt)
+    attendance.import_csv(rt, school_id=sid, content=FORGOTTEN, actor="t")
+    before, audited = _records(db), len(_audit(db))
+
+    # When someone checks her out now
+    with pytest.raises(Conflict) as refused:
+        attendance.check_out(rt, school_id=sid, student="Ava Smith", actor="t")
+
+    # Then nothing is closed "now" (a stay of five days), and the refusal says what to do
+    message = str(refused.value)
+    assert "Ava Smith is not checked in on 2026-11-25" in message
+    assert "last open stay, from 2026-11-20" in message
+    assert "the report's Review" in message and "rollcall attendance edit" in message
+    assert _records(db) == before
+    assert len(_audit(db)) == audited
+
+
+def test_an_older_open_stay_in_a_submitted_period_does_not_block_today(
+    rt: Runtime, db: Engine
+) -> None:
+    # Given José's open stay of Nov 12, in a pay period since submitted
+    sid = _school(rt)
+    attendance.import_csv(
+        rt,
+        school_id=sid,
+        content=HEADER
+        + "Ava Smith,2026-11-09T08:00,2026-11-09T16:30\n"
+        + "José Núñez,2026-11-12T08:00,\n",
+        actor="t",
+    )
+    with Session(db) as session:
+        session.add(
+            Submission(
+                school_id=sid,
+                period_start=START,
+                period_end=END,
+                state="submitted",
+                provider_id="12345",
+                fingerprint="f" * 64,
+                idempotency_key="k",
+            )
+        )
+        session.commit()
+
+    # When he is checked out now, the answer is about the old stay, not the locked period
+    with pytest.raises(Conflict, match="last open stay, from 2026-11-12"):
+        attendance.check_out(rt, school_id=sid, student="José Núñez", actor="t")
+
+    # And checking him in and out today works as on any day
+    attendance.check_in(rt, school_id=sid, student="José Núñez", at="2026-11-25T08:00", actor="t")
+    closed = attendance.check_out(rt, school_id=sid, student="José Núñez", actor="t")
+    assert (closed.check_in, closed.check_out) == (
+        _utc("2026-11-25T14:00"),
+        _utc("2026-11-25T18:00"),
+    )
+
+
+# --- several edits at once (the review modal) ------------------------------------------
+
+THREE_OPEN = HEADER + (
+    "Ava Smith,2026-11-09T08:00,\nAva Smith,2026-11-10T08:00,\nAva Smith,2026-11-11T08:00,\n"
+)
+
+
+def _three_open(rt: Runtime) -> tuple[int, list[int]]:
+    sid = _school(rt)
+    attendance.import_csv(rt, school_id=sid, content=THREE_OPEN, actor="t")
+    ids = [v.id for v in attendance.list_attendance(rt, school_id=sid, start=START, end=END)]
+    return sid, ids
+
+
+def test_edit_records_saves_every_change_with_an_audit_entry_each(rt: Runtime, db: Engine) -> None:
+    sid, (first, second, third) = _three_open(rt)
+
+    changed = attendance.edit_records(
+        rt,
+        school_id=sid,
+        edits=[
+            attendance.RecordEdit(first, check_in="2026-11-09 08:00", check_out="2026-11-09 16:00"),
+            attendance.RecordEdit(second, check_out="2026-11-10T17:00-06:00"),
+            attendance.RecordEdit(third, check_in="2026-11-11 07:30", check_out="2026-11-11 12:00"),
+        ],
+        actor="U7",
+    )
+
+    assert sorted(r.id or 0 for r in changed) == [first, second, third]
+    assert [(i, o) for _, i, o in _records(db)] == [
+        (_utc("2026-11-09T14:00"), _utc("2026-11-09T22:00")),
+        (_utc("2026-11-10T14:00"), _utc("2026-11-10T23:00")),
+        (_utc("2026-11-11T13:30"), _utc("2026-11-11T18:00")),
+    ]
+    assert [(e.actor, e.entity_id) for e in _audit(db, "edit")] == [
+        ("U7", first),
+        ("U7", second),
+        ("U7", third),
+    ]
+
+
+def test_edit_records_that_change_nothing_write_nothing(rt: Runtime, db: Engine) -> None:
+    sid, (first, _, _) = _three_open(rt)
+
+    changed = attendance.edit_records(
+        rt,
+        school_id=sid,
+        edits=[attendance.RecordEdit(first, check_in="2026-11-09 08:00", check_out="")],
+        actor="U7",
+    )
+
+    assert changed == []
+    assert _audit(db, "edit") == []
+
+
+def test_edit_records_refuses_every_edit_when_one_is_bad_naming_each_field(
+    rt: Runtime, db: Engine
+) -> None:
+    # Given three open stays
+    sid, (first, second, third) = _three_open(rt)
+    before, audited = _records(db), len(_audit(db))
+
+    # When two edits are valid and the third has a check-out before its check-in and an
+    # unknown record is named too
+    with pytest.raises(EditsRefused) as refused:
+        attendance.edit_records(
+            rt,
+            school_id=sid,
+            edits=[
+                attendance.RecordEdit(first, check_out="2026-11-09 16:00"),
+                attendance.RecordEdit(second, check_out="2026-11-10 17:00"),
+                attendance.RecordEdit(third, check_out="2026-11-11 07:00"),
+                attendance.RecordEdit(9999, check_out="2026-11-11 09:00"),
+                attendance.RecordEdit(first + 1000, check_in=""),
+            ],
+            actor="U7",
+        )
+
+    # Then each bad field has its reason, and nothing at all was saved
+    errors = refused.value.errors
+    assert errors[(third, "out")] == "The check-out must be after the check-in."
+    assert "No attendance record 9999" in errors[(9999, "in")]
+    assert set(errors) == {(third, "out"), (9999, "in"), (first + 1000, "in")}
+    assert _records(db) == before
+    assert len(_audit(db)) == audited
+
+
+def test_edit_records_refuses_times_that_do_not_parse_or_that_the_clocks_repeat(
+    rt: Runtime, db: Engine
+) -> None:
+    sid, (first, second, third) = _three_open(rt)
+    before = _records(db)
+
+    with pytest.raises(EditsRefused) as refused:
+        attendance.edit_records(
+            rt,
+            school_id=sid,
+            edits=[
+                attendance.RecordEdit(first, check_out="around five"),
+                attendance.RecordEdit(second, check_in="2026-11-01 01:30"),
+                attendance.RecordEdit(third, check_in="", check_out="2026-11-11 12:00"),
+            ],
+            actor="U7",
+        )
+
+    errors = refused.value.errors
+    assert "is not an ISO 8601 date and time" in errors[(first, "out")]
+    assert "happens twice (clocks fall back)" in errors[(second, "in")]
+    assert errors[(third, "in")] == "A stay needs a check-in time."
+    assert _records(db) == before
+
+
+def test_edit_records_refuses_all_when_one_record_is_in_a_submitted_period(
+    rt: Runtime, db: Engine
+) -> None:
+    # Given open stays on Nov 23 and 24 (this period), and a stay of Nov 9, submitted
+    sid = _school(rt)
+    attendance.import_csv(
+        rt,
+        school_id=sid,
+        content=HEADER + "Ava Smith,2026-11-09T08:00,2026-11-09T16:30\n",
+        actor="t",
+    )
+    _submit_period(rt, sid)
+    attendance.import_csv(
+        rt,
+        school_id=sid,
+        content=HEADER + "Ava Smith,2026-11-23T08:00,\nAva Smith,2026-11-24T08:00,\n",
+        actor="t",
+    )
+    submitted, monday, tuesday = (
+        v.id
+        for v in attendance.list_attendance(rt, school_id=sid, start=START, end=date(2026, 11, 25))
+    )
+    before, audited = _records(db), len(_audit(db))
+
+    # When all three are edited at once
+    with pytest.raises(EditsRefused) as refused:
+        attendance.edit_records(
+            rt,
+            school_id=sid,
+            edits=[
+                attendance.RecordEdit(monday, check_out="2026-11-23 16:00"),
+                attendance.RecordEdit(tuesday, check_out="2026-11-24 16:00"),
+                attendance.RecordEdit(submitted, check_out="2026-11-09 17:00"),
+            ],
+            actor="U7",
+        )
+
+    # Then the submitted one is refused with the contact, and the other two are not saved
+    [(key, message)] = refused.value.errors.items()
+    assert key == (submitted, "out")
+    assert "can no longer be edited" in message and CONTACT_PHONE in message
+    assert _records(db) == before
+    assert len(_audit(db)) == audited

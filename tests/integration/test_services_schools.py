@@ -9,9 +9,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from core.errors import Conflict, InactiveProvider, InvalidInput
-from core.services import schools
+from core.services import schools, workspace
 from core.services.runtime import Runtime
-from core.store.tables import Registration, School
+from core.store.tables import ChannelSchool, Director, Registration, School
 from kindertrack.client import HttpKinderTrack
 from tests.fakes import FakeKinderTrack
 
@@ -151,3 +151,33 @@ def test_a_provider_id_that_is_not_five_ascii_digits_is_refused(
     assert reason in str(refused.value)
     assert "exactly 5 digits 0-9, like 12345" in str(refused.value)
     assert _registrations(db) == []
+
+
+def test_a_school_made_from_slack_is_never_left_without_its_director(
+    rt: Runtime, db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the process dies after the school is added, before its channel is bound
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the process died here")
+
+    monkeypatch.setattr(workspace, "_bind_channel", crash)
+
+    # When a director creates a school from Slack
+    with pytest.raises(RuntimeError):
+        workspace.create_team_school(
+            rt, team_id="T1", name="Sunny Days", creator="U1", channel_id="C1"
+        )
+
+    # Then nothing was kept: no school that nobody could administer
+    with Session(db) as session:
+        assert session.exec(select(School)).all() == []
+        assert session.exec(select(Director)).all() == []
+
+    # And once the crash is gone the same school can be made, with its director
+    monkeypatch.undo()
+    school = workspace.create_team_school(
+        rt, team_id="T1", name="Sunny Days", creator="U1", channel_id="C1"
+    )
+    with Session(db) as session:
+        assert [d.user_id for d in session.exec(select(Director))] == ["U1"]
+        assert session.exec(select(ChannelSchool)).one().school_id == school.id

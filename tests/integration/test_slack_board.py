@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -364,3 +364,90 @@ def test_rollcall_where_the_bot_cannot_post_says_to_invite_it(
 
     [call] = server.standin.wait_for("response_url")
     assert "Invite me" in call.args["text"]
+
+
+# --- a stay left open on an earlier day --------------------------------------------------
+
+
+def forget_a_check_out(rt: Runtime, school_id: int, name: str) -> None:
+    """A stay of Nov 20 (five days before the frozen clock) that was never checked out."""
+    with rt.session() as session:
+        session.add(
+            AttendanceRecord(
+                school_id=school_id,
+                student_id=student_id(rt, school_id, name),
+                check_in=datetime(2026, 11, 20, 14, 0, tzinfo=UTC),
+                source="slack",
+            )
+        )
+
+
+def test_a_child_left_open_on_an_earlier_day_shows_in_and_can_be_checked_in(
+    server: BotServer, app_runtime: Runtime, school: int
+) -> None:
+    # Given Ava was never checked out on Nov 20
+    forget_a_check_out(app_runtime, school, "Ava Smith")
+
+    # When the board is posted today, Ava is not shown as checked in
+    ts, message = post_board(server)
+    ava = buttons(message["blocks"])["Ava Smith"]
+    assert ava["text"]["text"] == "In"
+    assert "*0* of 2 children checked in" in str(message["blocks"])
+
+    # When a staff member taps In for her
+    click(server, ts, ava, user_id=STAFF)
+
+    # Then she is checked in today (no refusal), and the old stay is left for the report
+    [update] = server.standin.wait_for("chat.update")
+    assert buttons(update.args["blocks"])["Ava Smith"]["text"]["text"] == "Out"
+    assert server.standin.calls_for("response_url") == []
+    old, today = records(app_runtime, school)
+    assert old.check_out is None and today.check_out is None
+    assert today.check_in.date() == date(2026, 11, 25)
+
+
+def test_out_with_only_an_older_open_stay_says_to_fix_it_in_the_review(
+    server: BotServer, app_runtime: Runtime, school: int
+) -> None:
+    forget_a_check_out(app_runtime, school, "Ava Smith")
+
+    text = later_answer(server, "out Ava Smith", user_id=STAFF)
+
+    assert "Ava Smith is not checked in on 2026-11-25" in text
+    assert "last open stay, from 2026-11-20" in text and "Review" in text
+    [old] = records(app_runtime, school)
+    assert old.check_out is None
+
+
+# --- refusals that name a child with Slack markup ----------------------------------------
+
+MARKUP_CHILD = "<!here> *Ava*"
+
+
+def test_refusals_naming_a_child_with_slack_markup_are_escaped(
+    server: BotServer, app_runtime: Runtime
+) -> None:
+    # Given a child whose stored name is Slack markup, checked in already
+    school_id = make_school(app_runtime, [MARKUP_CHILD])
+    later_answer(server, f"in {MARKUP_CHILD}")
+    server.standin.reset()
+
+    # When she is checked in again with the slash command
+    refused = later_answer(server, f"in {MARKUP_CHILD}")
+
+    # Then the refusal names her escaped: no broadcast, no bold
+    assert "is already checked in since" in refused
+    assert refused.startswith("&lt;!here&gt; \u200b*\u200bAva\u200b*\u200b is already")
+    assert "<!here>" not in refused and "*Ava*" not in refused
+
+    # When the board's In button is pressed for her from an out-of-date board
+    server.standin.reset()
+    ref = BoardRef(school_id, student_id(app_runtime, school_id, MARKUP_CHILD))
+    server.action(f"{board.IN_ACTION}_{ref.student_id}", value=ref.encode(), message_ts="1.2")
+
+    # Then the private refusal is escaped too
+    call = server.standin.wait_for("response_url")[0]
+    assert "is already checked in since" in call.args["text"]
+    assert call.args["text"].startswith("&lt;!here&gt;")
+    assert "<!here>" not in call.args["text"] and "*Ava*" not in call.args["text"]
+    assert len(records(app_runtime, school_id)) == 1

@@ -35,6 +35,7 @@ from bot.notifier import SlackNotifier
 from bot.standin import SlackStandin
 from bot.standin.server import Call
 from core.domain.submission import SubmissionState
+from core.errors import PeriodLocked
 from core.messages import ALREADY_SUBMITTED, CORRECTED_CLAIM_CONTACT
 from core.ports import KinderTrack
 from core.services import attendance, schools, students, submissions, workspace
@@ -386,6 +387,56 @@ def test_review_submission_in_a_submitted_period_is_refused_on_the_field(env: En
     assert "can no longer be edited" in errors[f"rec{rid}_out"]
     assert "866-448-4605" in errors[f"rec{rid}_out"]
     assert _records(env.rt, sid) == before
+
+
+def test_review_submission_saves_all_or_nothing_when_the_period_locks_meanwhile(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given three children's stays never checked out, on Nov 10, 11 and 12
+    sid = env.school(
+        csv="student,check_in,check_out\n"
+        "Ava Smith,2026-11-10T08:00,\n"
+        "Ava Smith,2026-11-11T08:00,\n"
+        "Ava Smith,2026-11-12T08:00,\n"
+    )
+    before = _records(env.rt, sid)
+    first, second, third = sorted(before)
+    audited = _audit_count(env.rt)
+
+    # And the period gets claimed for submission just as the third fix is written
+    real_guard = attendance.guard_period_write
+
+    def claimed_meanwhile(session: Any, *, school_id: int, day: date) -> None:
+        if day == date(2026, 11, 12):
+            raise PeriodLocked(START, END, submitting=True)
+        real_guard(session, school_id=school_id, day=day)
+
+    monkeypatch.setattr(attendance, "guard_period_write", claimed_meanwhile)
+
+    # When the director saves a check-out for all three in the review modal
+    response = env.server.view_submission(
+        CALLBACK_ID,
+        values={
+            f"rec{first}_out": {"time": {"value": "2026-11-10 16:00"}},
+            f"rec{second}_out": {"time": {"value": "2026-11-11 16:00"}},
+            f"rec{third}_out": {"time": {"value": "2026-11-12 16:00"}},
+        },
+        private_metadata=ReviewMeta(sid, START, END, CHANNEL, "1.1").encode(),
+        user_id=DIRECTOR,
+    )
+
+    # Then the third field says why, and neither of the first two fixes was saved
+    body = response.json()
+    assert body["response_action"] == "errors"
+    assert list(body["errors"]) == [f"rec{third}_out"]
+    assert "is being submitted" in body["errors"][f"rec{third}_out"]
+    assert _records(env.rt, sid) == before
+    assert _audit_count(env.rt) == audited
+
+
+def _audit_count(rt: Runtime) -> int:
+    with rt.session() as session:
+        return len(session.exec(select(AuditEntry)).all())
 
 
 def test_review_submission_by_staff_saves_nothing(env: Env) -> None:

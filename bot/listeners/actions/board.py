@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import board
 from bot.blocks.board import BoardRef, board_message
+from bot.escape import escape_mrkdwn
 from bot.permissions import Actor, SchoolAccess, school_by_id
 from bot.runtime import runtime
 from core.domain.instants import zone
@@ -44,8 +45,9 @@ def _actor(body: dict[str, Any], context: BoltContext) -> Actor:
     )
 
 
-def _private(respond: Respond, text: str) -> None:
-    respond(text=text, response_type="ephemeral", replace_original=False)
+def _private(respond: Respond, refusal: RollcallError) -> None:
+    """A refusal, to the clicker only; escaped, as it may carry a stored name."""
+    respond(text=escape_mrkdwn(str(refusal)), response_type="ephemeral", replace_original=False)
 
 
 def redraw(
@@ -92,7 +94,7 @@ def _click(
         ref = BoardRef.decode(body["actions"][0].get("value", ""))
         access = school_by_id(actor, ref.school_id)
     except RollcallError as refusal:
-        _private(respond, str(refusal))
+        _private(respond, refusal)
         return
     if direction is not None:
         _record(respond, actor, access, ref, direction)
@@ -138,7 +140,7 @@ def _record(
             ref.student_id,
             access.school_id,
         )
-        _private(respond, str(refusal))
+        _private(respond, refusal)
         return
     log.info(
         "board: record %s %s (school %s) by %s",

@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import home
 from bot.blocks.modals import ModalMeta
 from bot.blocks.setup import sync_message
+from bot.escape import escape_mrkdwn
 from bot.listeners.events.app_home import publish_home
 from bot.listeners.views.setup import destination, open_link_modal, open_register_modal
 from bot.permissions import Actor, SchoolAccess, school_by_id
@@ -49,7 +50,7 @@ def _director_access(
         school_id = home.decode_school(body["actions"][0].get("value", ""))
         return actor, school_by_id(actor, school_id, director=True)
     except RollcallError as refusal:
-        _dm(client, actor.user_id, text=str(refusal))
+        _dm(client, actor.user_id, text=escape_mrkdwn(str(refusal)))
         return None
 
 
@@ -116,7 +117,7 @@ def handle_sync(ack: Ack, body: dict[str, Any], client: WebClient, context: Bolt
             runtime(), school_id=access.school_id, actor=actor.user_id, team_id=actor.team_id
         )
     except RollcallError as refusal:
-        _dm(client, actor.user_id, text=str(refusal))
+        _dm(client, actor.user_id, text=escape_mrkdwn(str(refusal)))
         return
     log.info("sync of school %s from Home: %d linked", access.school_id, len(result.linked))
     _dm(client, actor.user_id, **sync_message(access.school_name, result))

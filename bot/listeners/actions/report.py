@@ -27,6 +27,7 @@ from bot.blocks.report import APPROVE_ACTION, PAGE_ACTION, REFRESH_ACTION, REVIE
 from bot.blocks.review import BadRecord, ReviewMeta, review_view
 from bot.blocks.submission import submission_message
 from bot.blocks.values import PeriodRef
+from bot.escape import escape_mrkdwn
 from bot.permissions import Actor, school_by_id
 from bot.runtime import runtime
 from core.domain.instants import zone
@@ -66,8 +67,9 @@ def _ref(body: dict[str, Any]) -> PeriodRef:
 
 
 def _refuse(respond: Respond, error: RollcallError) -> None:
-    """Tell only the person who clicked; the message stays as it was."""
-    respond(text=str(error), response_type="ephemeral", replace_original=False)
+    """Tell only the person who clicked; the message stays as it was. The refusal may
+    carry stored names, so it is escaped for mrkdwn."""
+    respond(text=escape_mrkdwn(str(error)), response_type="ephemeral", replace_original=False)
 
 
 def _destination(actor: Actor, body: dict[str, Any], **extra: Any) -> dict[str, Any]:

@@ -85,7 +85,7 @@ SUBCOMMANDS: dict[str, Subcommand] = dict(
         _entry(
             "report",
             "report [FROM TO]",
-            "preview the subsidy report for a pay period (default: the current one)",
+            "preview the subsidy report for a pay period (default: the last closed pay period)",
         ),
         _entry("status", "status", "where this pay period's submission stands"),
         _entry("rollcall", "rollcall", "who is checked in right now"),
@@ -163,11 +163,13 @@ def handle_kindertrack(
 
 
 def _answer_refusal(ack: Ack, respond: Respond, refusal: RollcallError) -> None:
-    """A domain refusal is an answer for the director, not a crash."""
+    """A domain refusal is an answer for the director, not a crash. Its text may carry
+    stored names (a student's, a school's), so it is escaped for mrkdwn."""
+    text = escape_mrkdwn(str(refusal))
     if ack.response is None:
-        ack(text=str(refusal), response_type="ephemeral")
+        ack(text=text, response_type="ephemeral")
     else:
-        respond(text=str(refusal), response_type="ephemeral", replace_original=False)
+        respond(text=text, response_type="ephemeral", replace_original=False)
 
 
 def _inline(text: str) -> str:

@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import modals
 from bot.blocks.modals import ModalMeta
 from bot.blocks.setup import checking_provider_text, linked_text
+from bot.escape import escape_mrkdwn
 from bot.permissions import Actor, SchoolAccess, school_by_id
 from bot.runtime import runtime
 from core.domain.ids import parse_provider_id
@@ -101,7 +102,8 @@ def open_link_modal(
         log.info("roster unavailable for school %s: %s", access.school_id, type(error).__name__)
         replacement = modals.notice_modal(
             "Link child ID",
-            f":warning: Could not read KinderTrack's roster: {error} Try again in a minute, "
+            f":warning: Could not read KinderTrack's roster: {escape_mrkdwn(str(error))} "
+            "Try again in a minute, "
             "or type `/kindertrack link STUDENT CHILD_ID`.",
         )
     else:
