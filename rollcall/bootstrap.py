@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from core.config import Settings, get_settings
 from core.domain.pay_periods import PayPeriodCalendar
 from core.ports import KinderTrack, Notifier
-from core.services.runtime import DiscardingNotifier, Runtime
+from core.services.runtime import CollectingNotifier, Runtime
 from core.store.database import make_engine, migrate
 
 
@@ -47,7 +47,7 @@ def build_runtime(
         engine=engine_for(settings.resolved_database_url),
         kindertrack=kindertrack or kindertrack_for(settings),
         calendar=calendar_for(settings),
-        notifier=notifier or DiscardingNotifier(),
+        notifier=notifier or CollectingNotifier(),
         default_timezone=settings.default_timezone,
         submission_lease=timedelta(seconds=settings.submission_lease_seconds),
     )

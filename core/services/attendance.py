@@ -10,7 +10,7 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -642,20 +642,3 @@ def delete_record(
             after=None,
         )
         session.delete(record)
-
-
-def records_near(
-    session: Session, *, school_id: int, start: date, end: date, tz: ZoneInfo
-) -> list[AttendanceRecord]:
-    """Records from a day before ``start`` to a day after ``end`` (overlaps at the edges)."""
-    lower, _ = local_day_bounds(start - timedelta(days=1), tz)
-    _, upper = local_day_bounds(end + timedelta(days=1), tz)
-    return list(
-        session.exec(
-            select(AttendanceRecord).where(
-                AttendanceRecord.school_id == school_id,
-                AttendanceRecord.check_in >= lower,
-                AttendanceRecord.check_in < upper,
-            )
-        )
-    )

@@ -19,8 +19,9 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class DiscardingNotifier:
-    """For entry points that answer the director themselves (the CLI)."""
+class CollectingNotifier:
+    """Keeps notices in memory: for entry points that answer the director themselves (the
+    CLI) and for tests that read what would have been sent."""
 
     def __init__(self) -> None:
         self.sent: list[Notice] = []
@@ -34,7 +35,7 @@ class Runtime:
     engine: Engine
     kindertrack: KinderTrack
     calendar: PayPeriodCalendar
-    notifier: Notifier = field(default_factory=DiscardingNotifier)
+    notifier: Notifier = field(default_factory=CollectingNotifier)
     clock: Callable[[], datetime] = _utcnow
     default_timezone: str = "America/Chicago"
     submission_lease: timedelta = timedelta(minutes=5)
