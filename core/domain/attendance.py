@@ -220,17 +220,7 @@ def record_issues(
             continue  # the common case: a complete, plausible, past stay
         issues.extend(record_errors(record, now=now, tz=tz, day=days[record.id], today=today))
     for first, second in overlapping_pairs(records, now=now, tz=tz, days=days):
-        for record, other in ((first, second), (second, first)):
-            issues.append(
-                Issue(
-                    IssueCode.OVERLAP,
-                    record.student_id,
-                    record.id,
-                    f"The record starting {show(record.check_in, tz)} overlaps the record "
-                    f"starting {show(other.check_in, tz)} (record {other.id}): "
-                    f"delete the duplicate or fix the times.",
-                )
-            )
+        issues.extend(_overlap_issues(first, second, tz=tz))
     return issues
 
 
@@ -297,6 +287,104 @@ def still_checked_in(
         for record in records
         if record.check_out is None
         and (days[record.id] if days is not None else local_date(record.check_in, tz)) == today
+    ]
+
+
+@dataclass(slots=True)
+class StudentScan:
+    """What a report needs from one student's records, gathered in one pass."""
+
+    inside: list[Record]
+    """The records whose local check-in date is in the range, in time order."""
+    per_day: dict[date, int]
+    """Real elapsed seconds of the complete inside records, per local date."""
+    errors: list[Issue]
+    """Blocking issues of inside records: their own, then overlaps (also with neighbours)."""
+    still_in: list[Issue]
+    """Warnings for inside stays open today."""
+
+
+def scan_student(
+    nearby: Sequence[Record],
+    *,
+    start: date,
+    end: date,
+    now: datetime,
+    tz: ZoneInfo,
+    days: LocalDates,
+) -> StudentScan:
+    """One pass over one student's records (those in [start, end] and their neighbours a
+    day either side): the same answers as ``record_issues`` (kept to inside records),
+    ``seconds_by_day`` and ``still_checked_in`` on the inside records, which a property
+    test checks, at a fraction of the cost: a report runs this for every child."""
+    today = local_date(now, tz)
+    inside: list[Record] = []
+    inside_ids: set[int] = set()
+    per_day: dict[date, int] = {}
+    own: list[Issue] = []
+    still_in: list[Issue] = []
+    pairs: list[tuple[Record, Record]] = []
+    reach: Record | None = None
+    reach_end: datetime | None = None
+    previous: Record | None = None
+    for record in sorted(nearby, key=_by_time):
+        check_in, check_out, day = record.check_in, record.check_out, days[record.id]
+        is_inside = start <= day <= end
+        if (
+            check_out is not None
+            and check_in < check_out <= now
+            and (check_out - check_in < TOO_LONG)
+        ):
+            ends = check_out
+            if is_inside:
+                inside.append(record)
+                inside_ids.add(record.id)
+                per_day[day] = per_day.get(day, 0) + int((check_out - check_in).total_seconds())
+        else:
+            if check_out is not None:
+                ends = max(check_out, check_in)
+            else:
+                ends = max(now, check_in) if day == today else check_in
+            if is_inside:
+                inside.append(record)
+                inside_ids.add(record.id)
+                own.extend(record_errors(record, now=now, tz=tz, day=day, today=today))
+                if check_out is not None and check_out > check_in:
+                    seconds = int((check_out - check_in).total_seconds())
+                    per_day[day] = per_day.get(day, 0) + seconds
+                if check_out is None and day == today:
+                    still_in.extend(still_checked_in([record], now=now, tz=tz, days=days))
+        if (
+            reach is not None
+            and reach_end is not None
+            and (check_in < reach_end or check_in == reach.check_in)
+        ):
+            pairs.append((reach, record))
+        elif previous is not None and check_in == previous.check_in:
+            pairs.append((previous, record))
+        if reach_end is None or ends > reach_end:
+            reach, reach_end = record, ends
+        previous = record
+    overlaps = [
+        issue
+        for pair in pairs
+        for issue in _overlap_issues(*pair, tz=tz)
+        if issue.record_id in inside_ids
+    ]
+    return StudentScan(inside, per_day, own + overlaps, still_in)
+
+
+def _overlap_issues(first: Record, second: Record, *, tz: ZoneInfo) -> list[Issue]:
+    return [
+        Issue(
+            IssueCode.OVERLAP,
+            record.student_id,
+            record.id,
+            f"The record starting {show(record.check_in, tz)} overlaps the record "
+            f"starting {show(other.check_in, tz)} (record {other.id}): "
+            f"delete the duplicate or fix the times.",
+        )
+        for record, other in ((first, second), (second, first))
     ]
 
 

@@ -18,9 +18,7 @@ from core.domain.attendance import (
     Record,
     day_warnings,
     local_dates,
-    record_issues,
-    seconds_by_day,
-    still_checked_in,
+    scan_student,
     units_for_day,
 )
 from core.domain.instants import local_date
@@ -215,22 +213,19 @@ def build_report(
     warnings: list[ReportIssue] = []
     to_send: list[SubmittedRecord] = []
     for student in sorted(students, key=lambda s: (s.name.casefold(), s.id)):
-        nearby = by_student.get(student.id, [])
-        inside = [r for r in nearby if start <= days[r.id] <= end]
+        scan = scan_student(
+            by_student.get(student.id, []), start=start, end=end, now=now, tz=tz, days=days
+        )
+        inside, per_day = scan.inside, scan.per_day
         issues: list[Issue] = []
-        per_day = seconds_by_day(inside, tz, days=days)
         if inside:
             # Overlaps may reach across the range's edges; day-level warnings may not.
-            found = record_issues(nearby, now=now, tz=tz, days=days)
-            if len(inside) < len(nearby):
-                inside_ids = {r.id for r in inside}
-                found = [i for i in found if i.record_id in inside_ids]
             issues = (
-                found
+                scan.errors
                 + day_warnings(
                     inside, tz=tz, authorization=student.authorization, days=days, per_day=per_day
                 )
-                + still_checked_in(inside, now=now, tz=tz, days=days)
+                + scan.still_in
             )
         row_errors: list[str] = []
         for issue in issues:

@@ -11,8 +11,12 @@ from core.domain.attendance import (
     SECONDS_PER_UNIT,
     IssueCode,
     Record,
+    local_dates,
     overlapping_pairs,
+    record_issues,
+    scan_student,
     seconds_by_day,
+    still_checked_in,
     student_issues,
     units_for_day,
 )
@@ -165,3 +169,28 @@ def test_units_never_decrease_as_hours_grow(a: int, b: int) -> None:
     # And adding five hours adds exactly one unit to any positive day
     if low > 0:
         assert units_for_day(low + SECONDS_PER_UNIT) == units_for_day(low) + 1
+
+
+@FAST
+@given(
+    interval_sets(), st.integers(min_value=-1, max_value=1), st.integers(min_value=0, max_value=1)
+)
+def test_the_reports_one_pass_scan_agrees_with_the_separate_rules(
+    drawn: tuple[list[Record], datetime], start_shift: int, span: int
+) -> None:
+    """scan_student is the report's fast path; the separate rules are the reference."""
+    records, now = drawn
+    first = GRID_ORIGIN.astimezone(CHICAGO).date() + timedelta(days=start_shift)
+    last = first + timedelta(days=span)
+    days = local_dates(records, CHICAGO)
+    inside = [r for r in records if first <= days[r.id] <= last]
+    inside_ids = {r.id for r in inside}
+
+    scan = scan_student(records, start=first, end=last, now=now, tz=CHICAGO, days=days)
+
+    assert sorted(r.id for r in scan.inside) == sorted(inside_ids)
+    assert scan.per_day == seconds_by_day(inside, CHICAGO)
+    expected = [i for i in record_issues(records, now=now, tz=CHICAGO) if i.record_id in inside_ids]
+    assert scan.errors == expected
+    in_time_order = sorted(inside, key=lambda r: (r.check_in, r.id))
+    assert scan.still_in == still_checked_in(in_time_order, now=now, tz=CHICAGO)
