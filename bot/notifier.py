@@ -1,7 +1,7 @@
 """The Slack notifier: how the workers' notices reach directors (``core.ports.Notifier``).
 
 A notice names a school and carries a payload (workers/actors.py); some carry a
-*destination*, the plain dict the listener handed to the worker::
+*destination*, the plain dict the listener handed to the worker (``bot.destination``)::
 
     {"team_id": str, "channel_id": str|None, "ts": str|None,
      "user_id": str|None, "response_url": str|None}
@@ -56,6 +56,7 @@ from bot.blocks.notices import (
 )
 from bot.blocks.report import report_message
 from bot.blocks.submission import submission_message
+from bot.destination import Destination, read_destination
 from core.config import Settings
 from core.domain.exports import report_csv, sent_records_csv
 from core.domain.report import SubsidyReport
@@ -69,7 +70,6 @@ from core.services.submissions import SubmissionView
 
 log = logging.getLogger(__name__)
 
-Destination = Mapping[str, Any]
 Message = dict[str, Any]
 
 
@@ -398,8 +398,7 @@ class _InstallationTokens:
 
 
 def _destination(notice: Notice) -> Destination:
-    destination = notice.payload.get("destination")
-    return destination if isinstance(destination, Mapping) else {}
+    return read_destination(notice.payload.get("destination"))
 
 
 def _log_failure(

@@ -6,7 +6,11 @@ the workspace check happens on every action, not just when a message is built.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import BoltContext
 
 from bot.runtime import runtime
 from core.errors import NotAllowed, NotFound
@@ -21,6 +25,46 @@ class Actor:
     team_id: str
     user_id: str
     channel_id: str | None = None
+
+
+def actor_from_command(command: Mapping[str, Any], context: BoltContext) -> Actor:
+    """The actor of a slash command.
+
+    The team is Bolt's (``context.team_id``: right for an org-wide install), else the
+    command's own ``team_id``; the user and channel are the command's, else Bolt's.
+    """
+    return Actor(
+        team_id=str(context.team_id or command.get("team_id") or ""),
+        user_id=str(command.get("user_id") or context.user_id or ""),
+        channel_id=_text(command.get("channel_id")) or _text(context.channel_id),
+    )
+
+
+def actor_from_payload(body: Mapping[str, Any], context: BoltContext) -> Actor:
+    """The actor of a block action or a view submission.
+
+    The team: ``context.team_id`` first, then the payload's ``team.id``, then the user's
+    ``team_id`` (a user of an org-wide install clicking in another workspace). The user:
+    ``user.id``, else Bolt's. The channel: the container's, else the payload's
+    ``channel.id``, else Bolt's; None for a Home tab or a modal.
+    """
+    user = body.get("user") or {}
+    team = body.get("team") or {}
+    container = body.get("container") or {}
+    channel = body.get("channel") or {}
+    return Actor(
+        team_id=str(context.team_id or team.get("id") or user.get("team_id") or ""),
+        user_id=str(user.get("id") or context.user_id or ""),
+        channel_id=(
+            _text(container.get("channel_id"))
+            or _text(channel.get("id"))
+            or _text(context.channel_id)
+        ),
+    )
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value else None
 
 
 @dataclass(frozen=True)

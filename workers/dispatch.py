@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -13,12 +14,12 @@ def enqueue_submission(submission_id: int) -> None:
 
 
 def enqueue_report(
-    school_id: int, start: date, end: date, *, destination: dict[str, Any] | None = None
+    school_id: int, start: date, end: date, *, destination: Mapping[str, Any] | None = None
 ) -> None:
     """Build and check a report in a worker; the notifier delivers it to ``destination``."""
     from workers.actors import build_report
 
-    build_report.send(school_id, start.isoformat(), end.isoformat(), destination or {})
+    build_report.send(school_id, start.isoformat(), end.isoformat(), dict(destination or {}))
 
 
 def enqueue_registration(
@@ -28,8 +29,10 @@ def enqueue_registration(
     username: str | None,
     actor: str,
     team_id: str | None,
-    destination: dict[str, Any] | None = None,
+    destination: Mapping[str, Any] | None = None,
 ) -> None:
     from workers.actors import register_provider
 
-    register_provider.send(school_id, provider_id, username, actor, team_id, destination or {})
+    register_provider.send(
+        school_id, provider_id, username, actor, team_id, dict(destination or {})
+    )

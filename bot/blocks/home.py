@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -32,7 +31,7 @@ from core.domain.pay_periods import PayPeriod
 from core.domain.report import ProviderStatus
 from core.domain.submission import SubmissionState
 from core.errors import InvalidInput
-from core.services.submissions import SubmissionView
+from core.services.overview import SchoolOverview
 
 MAX_SCHOOLS = 20
 """Cards shown (directed schools first): 3 + 20 × 4 blocks + 1 ≤ 100."""
@@ -43,19 +42,8 @@ LINK_ACTION = "home_link"
 SYNC_ACTION = "home_sync"
 
 
-@dataclass(frozen=True)
-class SchoolCard:
-    school_id: int
-    name: str
-    director: bool
-    provider_status: ProviderStatus
-    provider_id: str | None
-    current: PayPeriod
-    days_left: int
-    errors: int
-    unlinked: int
-    last_closed: PayPeriod
-    last_submission: SubmissionView | None
+SchoolCard = SchoolOverview
+"""A card shows one :class:`core.services.overview.SchoolOverview`."""
 
 
 def encode_school(school_id: int) -> str:

@@ -226,3 +226,13 @@ def selected(values: dict[str, dict[str, Any]], block: str, action: str) -> str 
 def typed(values: dict[str, dict[str, Any]], block: str, action: str) -> str | None:
     value = (values.get(block, {}).get(action) or {}).get("value")
     return str(value) if value is not None else None
+
+
+def offered(view: dict[str, Any], block: str) -> set[str] | None:
+    """The option values the submitted view's select in ``block`` offered; None when the
+    payload does not carry that block (nothing to compare with)."""
+    for candidate in view.get("blocks") or []:
+        if isinstance(candidate, dict) and candidate.get("block_id") == block:
+            options = (candidate.get("element") or {}).get("options") or []
+            return {str(o.get("value")) for o in options if isinstance(o, dict)}
+    return None

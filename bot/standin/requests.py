@@ -157,8 +157,10 @@ def view_submission_body(
     team_id: str = "T0001",
     view_id: str = "V0MODAL",
     api_app_id: str = "A0001",
+    blocks: list[dict[str, Any]] | None = None,
 ) -> bytes:
-    """A ``view_submission`` payload; ``values`` is ``state.values`` (block -> action -> value)."""
+    """A ``view_submission`` payload; ``values`` is ``state.values`` (block -> action -> value)
+    and ``blocks`` the submitted view's blocks (what it offered)."""
     payload = {
         "type": "view_submission",
         "team": {"id": team_id, "domain": "sunnydays"},
@@ -173,7 +175,7 @@ def view_submission_body(
             "type": "modal",
             "callback_id": callback_id,
             "private_metadata": private_metadata,
-            "blocks": [],
+            "blocks": blocks or [],
             "state": {"values": values or {}},
             "hash": "1.a",
             "app_id": api_app_id,

@@ -17,9 +17,10 @@ from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from core.domain.instants import local_date, local_day_bounds, zone
+from core.domain.instants import local_day_bounds, zone
 from core.domain.pay_periods import PayPeriod
 from core.domain.submission import SubmissionState
+from core.services.periods import school_today
 from core.services.runtime import Runtime
 from core.store.tables import AttendanceRecord, Registration, Reminder, School, Submission
 
@@ -52,7 +53,7 @@ def due_reminders(rt: Runtime) -> list[DueReminder]:
             select(School).join(Registration, col(Registration.school_id) == School.id)
         ).all()
         for school in schools:
-            today = local_date(now, zone(school.timezone))
+            today = school_today(rt, school.timezone)
             current = rt.calendar.containing(today)
             candidates: list[tuple[PayPeriod, ReminderKind]] = []
             if current.end - CLOSING_LEAD <= today:

@@ -86,6 +86,19 @@ def add_student(
         return student
 
 
+def ensure_child_id_free(
+    rt: Runtime, *, school_id: int, child_id: str, team_id: str | None = None
+) -> str:
+    """The child ID in its canonical form, refused when it is malformed or another student
+    of the school already has it. Database only (no KinderTrack call): a cheap check before
+    :func:`link_student`, which checks again."""
+    cid = parse_child_id(child_id)
+    with rt.session() as session:
+        get_school(session, school_id=school_id, team_id=team_id)
+        _child_taken(session, school_id=school_id, child_id=cid, student_id=None)
+    return cid
+
+
 def link_student(
     rt: Runtime,
     *,

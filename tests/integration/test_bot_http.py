@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -137,19 +139,32 @@ def test_stale_timestamp_is_refused_with_401(bot_server: BotServer) -> None:
     assert response.status_code == 401
 
 
-def test_retried_event_is_acked_but_not_acted_on_twice(bot_server: BotServer) -> None:
-    standin = bot_server.standin
-    event = slack_requests.app_home_opened_event("U0DIRECTOR")
-    body = slack_requests.event_body(event, event_id="Ev0RETRY")
+def test_retried_event_is_acked_but_not_acted_on_twice(
+    bot_server_factory: Callable[..., BotServer],
+) -> None:
+    # Given listeners run one at a time, in the order their requests arrived
+    with ThreadPoolExecutor(max_workers=1) as one_at_a_time:
+        server = bot_server_factory(listener_executor=one_at_a_time)
+        standin = server.standin
+        event = slack_requests.app_home_opened_event("U0DIRECTOR")
+        body = slack_requests.event_body(event, event_id="Ev0RETRY")
 
-    first = bot_server.sender.post(body, content_type=slack_requests.JSON)
-    standin.wait_for("views.publish")
-    retry = bot_server.sender.post(body, content_type=slack_requests.JSON, retry_num=1)
-    time.sleep(0.3)  # give a (wrongly) dispatched listener time to call the Web API
+        # When Slack delivers an event, retries it, and then delivers another one
+        first = server.sender.post(body, content_type=slack_requests.JSON)
+        standin.wait_for("views.publish")
+        retry = server.sender.post(body, content_type=slack_requests.JSON, retry_num=1)
+        later = slack_requests.event_body(
+            slack_requests.app_home_opened_event("U0LATER"), event_id="Ev0LATER"
+        )
+        server.sender.post(later, content_type=slack_requests.JSON)
+
+        # Then once the later event was acted on (a retry wrongly dispatched would have
+        # been queued before it), the retry is known not to have been
+        published = standin.wait_for("views.publish", count=2)
 
     assert first.status_code == 200
     assert retry.status_code == 200
-    assert len(standin.calls_for("views.publish")) == 1
+    assert [c.args["user_id"] for c in published] == ["U0DIRECTOR", "U0LATER"]
 
 
 def test_home_tab_is_published_with_the_bot_token(bot_server: BotServer) -> None:
@@ -191,7 +206,9 @@ def test_a_slow_ack_does_not_hold_up_other_requests(
 ) -> None:
     """Why bot.server runs dispatch in a thread pool: Bolt's sync dispatch waits for ack()
     and would otherwise block the event loop for every other request."""
+    blocked = threading.Event()
     release = threading.Event()
+    finished = threading.Event()
 
     def handle_rollcall(
         *,
@@ -201,23 +218,28 @@ def test_a_slow_ack_does_not_hold_up_other_requests(
         command: dict[str, Any],
         context: BoltContext,
     ) -> None:
-        release.wait(2)
+        blocked.set()
+        release.wait(30)
+        finished.set()
         ack()
 
     monkeypatch.setitem(dispatcher.SUBCOMMANDS, "rollcall", dispatcher.SUBCOMMANDS["rollcall"])
     dispatcher.add_subcommand("rollcall", handle_rollcall)
     slow = threading.Thread(target=bot_server.slash, args=("rollcall",))
     slow.start()
-    time.sleep(0.2)
+    try:
+        # Given a handler that has not acked and will not until the test says so
+        assert blocked.wait(10)
 
-    start = time.monotonic()
-    help_answer = bot_server.slash("help")
-    elapsed = time.monotonic() - start
-    release.set()
-    slow.join()
+        # When another request comes in
+        help_answer = bot_server.slash("help")
 
-    assert help_answer.status_code == 200
-    assert elapsed < 1.0
+        # Then it is answered while the slow handler is still blocked
+        assert not finished.is_set()
+        assert "/kindertrack register" in _ephemeral_text(help_answer)
+    finally:
+        release.set()
+        slow.join()
 
 
 def test_help_text_has_no_raw_angle_brackets(bot_server: BotServer) -> None:

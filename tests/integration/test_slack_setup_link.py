@@ -7,6 +7,8 @@ is the in-memory fake (roster: Ava Smith 123456, José Núñez 234567, Liam John
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -217,21 +219,132 @@ def link_values(child: str | None, student: int | None) -> dict[str, Any]:
     }
 
 
-def test_link_modal_submission_links_the_pair(
+def test_link_modal_submission_acks_linking_then_tells_the_result(
     server: BotServer, app_runtime: Runtime, school: int
 ) -> None:
     jose = student_id(app_runtime, school, "Jose Nunez")
 
+    # When the director submits the link modal (opened from the school's channel)
     response = server.view_submission(
         modals.LINK_CALLBACK,
         values=link_values("234567", jose),
         private_metadata=ModalMeta(school, CHANNEL).encode(),
     )
 
+    # Then the ack turns the modal into "Linking…"
     body = response.json()
     assert body["response_action"] == "update"
-    assert "Jose Nunez is linked to KinderTrack child ID 234567" in str(body["view"])
+    assert "Linking Jose Nunez to KinderTrack child ID 234567" in str(body["view"])
+    # And the result comes afterwards, to the director only, in that channel
+    [told] = server.standin.wait_for("chat.postEphemeral")
+    assert told.args["channel"] == CHANNEL
+    assert told.args["user"] == DIRECTOR
+    assert "Jose Nunez is linked to KinderTrack child ID 234567" in told.args["text"]
     assert child_ids(app_runtime, school)["Jose Nunez"] == "234567"
+
+
+def test_link_modal_from_the_home_tab_tells_the_result_by_direct_message(
+    server: BotServer, app_runtime: Runtime, school: int
+) -> None:
+    jose = student_id(app_runtime, school, "Jose Nunez")
+
+    body = server.view_submission(
+        modals.LINK_CALLBACK,
+        values=link_values("234567", jose),
+        private_metadata=ModalMeta(school).encode(),
+    ).json()
+
+    assert "in a direct message" in str(body["view"])
+    [told] = server.standin.wait_for("chat.postMessage")
+    assert told.args["channel"] == DIRECTOR
+    assert "Jose Nunez is linked to KinderTrack child ID 234567" in told.args["text"]
+
+
+def test_link_modal_submission_is_acked_before_a_slow_kindertrack_answers(
+    server: BotServer,
+    app_runtime: Runtime,
+    school: int,
+    fake_kindertrack: FakeKinderTrack,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given KinderTrack takes 4 seconds to list its roster (more than Slack waits)
+    roster = fake_kindertrack.list_children
+    answered = threading.Event()
+
+    def slow(provider_id: str) -> list[RosterChild]:
+        time.sleep(4)
+        answered.set()
+        return roster(provider_id)
+
+    monkeypatch.setattr(fake_kindertrack, "list_children", slow)
+    jose = student_id(app_runtime, school, "Jose Nunez")
+
+    # When the director submits the link modal
+    started = time.monotonic()
+    response = server.view_submission(
+        modals.LINK_CALLBACK,
+        values=link_values("234567", jose),
+        private_metadata=ModalMeta(school, CHANNEL).encode(),
+    )
+    acked_after = time.monotonic() - started
+
+    # Then the modal is acked within Slack's 3 seconds, before KinderTrack has answered
+    assert not answered.is_set()
+    assert response.json()["response_action"] == "update"
+    assert acked_after < 3.0
+    # And the link's result arrives afterwards
+    [told] = server.standin.wait_for("chat.postEphemeral", timeout=10)
+    assert answered.is_set()
+    assert "Jose Nunez is linked to KinderTrack child ID 234567" in told.args["text"]
+    assert child_ids(app_runtime, school)["Jose Nunez"] == "234567"
+
+
+def test_link_modal_submission_refused_by_kindertrack_is_told_afterwards(
+    server: BotServer,
+    app_runtime: Runtime,
+    school: int,
+    fake_kindertrack: FakeKinderTrack,
+) -> None:
+    # Given the child left KinderTrack's roster after the modal was opened
+    jose = student_id(app_runtime, school, "Jose Nunez")
+    fake_kindertrack.children["12345"] = [
+        c for c in fake_kindertrack.children["12345"] if c.child_id != "234567"
+    ]
+
+    body = server.view_submission(
+        modals.LINK_CALLBACK,
+        values=link_values("234567", jose),
+        private_metadata=ModalMeta(school, CHANNEL).encode(),
+    ).json()
+
+    assert body["response_action"] == "update"
+    [told] = server.standin.wait_for("chat.postEphemeral")
+    assert "Jose Nunez was not linked" in told.args["text"]
+    assert "KinderTrack has no child 234567" in told.args["text"]
+    assert child_ids(app_runtime, school)["Jose Nunez"] is None
+
+
+def test_link_modal_submission_of_a_child_not_offered_errors_on_the_field(
+    server: BotServer, app_runtime: Runtime, school: int
+) -> None:
+    jose = student_id(app_runtime, school, "Jose Nunez")
+    offered_view = modals.link_modal(
+        "Sunny Days",
+        ModalMeta(school, CHANNEL),
+        roster=[RosterChild("345678", "Liam", "Johnson")],
+        students=[(jose, "Jose Nunez")],
+    ).to_dict()
+
+    body = server.view_submission(
+        modals.LINK_CALLBACK,
+        values=link_values("234567", jose),
+        private_metadata=ModalMeta(school, CHANNEL).encode(),
+        blocks=offered_view["blocks"],
+    ).json()
+
+    assert body["response_action"] == "errors"
+    assert modals.CHILD_BLOCK in body["errors"]
+    assert child_ids(app_runtime, school)["Jose Nunez"] is None
 
 
 def test_link_modal_submission_with_a_taken_child_id_errors_on_the_field(

@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import board
 from bot.blocks.board import BoardRef, board_message
 from bot.escape import escape_mrkdwn
-from bot.permissions import Actor, SchoolAccess, school_by_id
+from bot.permissions import Actor, SchoolAccess, actor_from_payload, school_by_id
 from bot.runtime import runtime
 from core.domain.instants import zone
 from core.errors import NotFound, RollcallError
@@ -31,18 +31,6 @@ log = logging.getLogger(__name__)
 IN_PATTERN = re.compile(rf"^{board.IN_ACTION}_\d+$")
 OUT_PATTERN = re.compile(rf"^{board.OUT_ACTION}_\d+$")
 PAGE_PATTERN = re.compile(rf"^{board.PAGE_ACTION}_(prev|next)$")
-
-
-def _actor(body: dict[str, Any], context: BoltContext) -> Actor:
-    user = body.get("user") or {}
-    channel = (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get(
-        "id"
-    )
-    return Actor(
-        team_id=context.team_id or user.get("team_id") or "",
-        user_id=user.get("id", ""),
-        channel_id=channel,
-    )
 
 
 def _private(respond: Respond, refusal: RollcallError) -> None:
@@ -89,7 +77,7 @@ def _click(
     direction: str | None,
 ) -> None:
     ack()
-    actor = _actor(body, context)
+    actor = actor_from_payload(body, context)
     try:
         ref = BoardRef.decode(body["actions"][0].get("value", ""))
         access = school_by_id(actor, ref.school_id)

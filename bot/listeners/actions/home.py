@@ -17,22 +17,18 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import home
 from bot.blocks.modals import ModalMeta
 from bot.blocks.setup import sync_message
+from bot.destination import to_user
 from bot.escape import escape_mrkdwn
 from bot.listeners.events.app_home import publish_home
-from bot.listeners.views.setup import destination, open_link_modal, open_register_modal
-from bot.permissions import Actor, SchoolAccess, school_by_id
+from bot.listeners.views.setup import open_link_modal, open_register_modal
+from bot.permissions import Actor, SchoolAccess, actor_from_payload, school_by_id
 from bot.runtime import runtime
-from core.domain.instants import zone
 from core.errors import RollcallError
+from core.services.periods import school_today
 from core.services.students import sync_students
 from workers import dispatch
 
 log = logging.getLogger(__name__)
-
-
-def _actor(body: dict[str, Any], context: BoltContext) -> Actor:
-    user = body.get("user") or {}
-    return Actor(team_id=context.team_id or user.get("team_id") or "", user_id=user.get("id", ""))
 
 
 def _dm(client: WebClient, user_id: str, **message: Any) -> None:
@@ -45,7 +41,7 @@ def _dm(client: WebClient, user_id: str, **message: Any) -> None:
 def _director_access(
     body: dict[str, Any], client: WebClient, context: BoltContext
 ) -> tuple[Actor, SchoolAccess] | None:
-    actor = _actor(body, context)
+    actor = actor_from_payload(body, context)
     try:
         school_id = home.decode_school(body["actions"][0].get("value", ""))
         return actor, school_by_id(actor, school_id, director=True)
@@ -62,13 +58,8 @@ def handle_preview(ack: Ack, body: dict[str, Any], client: WebClient, context: B
         return
     actor, access = found
     rt = runtime()
-    period = rt.calendar.containing(rt.now().astimezone(zone(access.timezone)).date())
-    dispatch.enqueue_report(
-        access.school_id,
-        period.start,
-        period.end,
-        destination=destination(team_id=actor.team_id, user_id=actor.user_id),
-    )
+    period = rt.calendar.containing(school_today(rt, access.timezone))
+    dispatch.enqueue_report(access.school_id, period.start, period.end, destination=to_user(actor))
     log.info("report preview enqueued for school %s by %s", access.school_id, actor.user_id)
     publish_home(
         client,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -27,8 +28,9 @@ from bot.blocks.report import APPROVE_ACTION, PAGE_ACTION, REFRESH_ACTION, REVIE
 from bot.blocks.review import BadRecord, ReviewMeta, review_view
 from bot.blocks.submission import submission_message
 from bot.blocks.values import PeriodRef
+from bot.destination import message_location, to_clicked_message
 from bot.escape import escape_mrkdwn
-from bot.permissions import Actor, school_by_id
+from bot.permissions import actor_from_payload, school_by_id
 from bot.runtime import runtime
 from core.domain.instants import zone
 from core.domain.submission import SubmissionState
@@ -39,26 +41,6 @@ from core.services.submissions import SubmissionView
 from workers import dispatch
 
 log = logging.getLogger(__name__)
-
-
-def actor_of(body: dict[str, Any], context: BoltContext) -> Actor:
-    user = body.get("user") or {}
-    team = body.get("team") or {}
-    return Actor(
-        team_id=str(context.team_id or team.get("id") or user.get("team_id") or ""),
-        user_id=str(user.get("id") or context.user_id or ""),
-        channel_id=message_location(body)[0],
-    )
-
-
-def message_location(body: dict[str, Any]) -> tuple[str | None, str | None]:
-    """(channel, ts) of the message holding the button, when it is a message."""
-    container = body.get("container") or {}
-    if container.get("type") != "message":
-        return None, None
-    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
-    return channel, ts
 
 
 def _ref(body: dict[str, Any]) -> PeriodRef:
@@ -72,23 +54,11 @@ def _refuse(respond: Respond, error: RollcallError) -> None:
     respond(text=escape_mrkdwn(str(error)), response_type="ephemeral", replace_original=False)
 
 
-def _destination(actor: Actor, body: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    channel, ts = message_location(body)
-    return {
-        "team_id": actor.team_id,
-        "channel_id": channel,
-        "ts": ts,
-        "user_id": actor.user_id,
-        "response_url": None if ts else body.get("response_url"),
-        **extra,
-    }
-
-
 def handle_approve(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    actor = actor_of(body, context)
+    actor = actor_from_payload(body, context)
     try:
         ref = _ref(body)
         school_by_id(actor, ref.school_id, director=True)
@@ -106,7 +76,10 @@ def handle_approve(
     except StalePreview as error:
         # Show the director what would be approved now, in place of the stale preview.
         dispatch.enqueue_report(
-            ref.school_id, ref.start, ref.end, destination=_destination(actor, body)
+            ref.school_id,
+            ref.start,
+            ref.end,
+            destination=to_clicked_message(actor, body),
         )
         _refuse(respond, error)
         return
@@ -182,7 +155,7 @@ def handle_review(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    actor = actor_of(body, context)
+    actor = actor_from_payload(body, context)
     try:
         ref = _ref(body)
         access = school_by_id(actor, ref.school_id, director=True)
@@ -209,32 +182,30 @@ def handle_review(
     )
 
 
-def handle_refresh(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def handle_redraw(
+    ack: Ack,
+    body: dict[str, Any],
+    respond: Respond,
+    context: BoltContext,
+    *,
+    paged: bool,
+) -> None:
+    """Refresh (``paged`` False: rebuilt from page one, with a new CSV in the thread) or
+    Previous/Next (``paged``: the button's page, no new CSV): a worker redraws the message."""
     ack()
-    actor = actor_of(body, context)
+    actor = actor_from_payload(body, context)
     try:
         ref = _ref(body)
         school_by_id(actor, ref.school_id)
     except RollcallError as error:
         _refuse(respond, error)
         return
-    dispatch.enqueue_report(
-        ref.school_id, ref.start, ref.end, destination=_destination(actor, body)
-    )
+    where = to_clicked_message(actor, body, page=ref.page if paged else None)
+    dispatch.enqueue_report(ref.school_id, ref.start, ref.end, destination=where)
 
 
-def handle_page(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-    ack()
-    actor = actor_of(body, context)
-    try:
-        ref = _ref(body)
-        school_by_id(actor, ref.school_id)
-    except RollcallError as error:
-        _refuse(respond, error)
-        return
-    dispatch.enqueue_report(
-        ref.school_id, ref.start, ref.end, destination=_destination(actor, body, page=ref.page)
-    )
+handle_refresh = partial(handle_redraw, paged=False)
+handle_page = partial(handle_redraw, paged=True)
 
 
 def register(app: App) -> None:

@@ -17,7 +17,7 @@ from bot.blocks.modals import ModalMeta
 from bot.blocks.report import LINK_ACTION
 from bot.blocks.values import StudentRef
 from bot.listeners.views.setup import open_link_modal
-from bot.permissions import Actor, school_by_id
+from bot.permissions import actor_from_payload, school_by_id
 from core.errors import RollcallError
 
 log = logging.getLogger(__name__)
@@ -29,13 +29,7 @@ def handle_link_button(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    user = body.get("user") or {}
-    channel = (body.get("container") or {}).get("channel_id")
-    actor = Actor(
-        team_id=context.team_id or user.get("team_id") or "",
-        user_id=user.get("id", ""),
-        channel_id=channel,
-    )
+    actor = actor_from_payload(body, context)
     try:
         ref = StudentRef.decode(body["actions"][0].get("value", ""))
         access = school_by_id(actor, ref.school_id, director=True)
@@ -48,7 +42,7 @@ def handle_link_button(
         trigger_id=body["trigger_id"],
         actor=actor,
         access=access,
-        meta=ModalMeta(access.school_id, channel),
+        meta=ModalMeta(access.school_id, actor.channel_id),
         selected_student=ref.student_id,
     )
 

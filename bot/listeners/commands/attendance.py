@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from functools import partial
+from typing import Any, Literal
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
@@ -17,8 +18,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.board import board_message
 from bot.blocks.setup import checked_text
 from bot.listeners.commands.dispatcher import add_subcommand
-from bot.listeners.commands.setup import actor_of
-from bot.permissions import SchoolAccess, school_in_channel
+from bot.permissions import SchoolAccess, actor_from_command, school_in_channel
 from bot.runtime import runtime
 from core.domain.instants import zone
 from core.errors import InvalidInput
@@ -26,6 +26,8 @@ from core.services.attendance import check_in, check_out, roll_call
 from core.services.students import find_student
 
 log = logging.getLogger(__name__)
+
+Direction = Literal["in", "out"]
 
 
 def _student_arg(context: BoltContext, direction: str) -> str:
@@ -38,59 +40,56 @@ def _student_arg(context: BoltContext, direction: str) -> str:
     return str(name)
 
 
-def handle_in(
+def handle_check(
     *,
     ack: Ack,
     respond: Respond,
     client: WebClient,
     command: dict[str, Any],
     context: BoltContext,
+    direction: Direction,
 ) -> None:
+    """``in STUDENT`` or ``out STUDENT`` (``direction``): record the time now, answer
+    ephemerally with it in the school's zone."""
     ack()
-    actor = actor_of(command, context)
+    actor = actor_from_command(command, context)
     access = school_in_channel(actor)
-    typed = _student_arg(context, "in")
-    record = check_in(
-        runtime(),
-        school_id=access.school_id,
-        student=typed,
-        actor=actor.user_id,
-        source="slack",
-        team_id=actor.team_id,
+    typed = _student_arg(context, direction)
+    if direction == "in":
+        record = check_in(
+            runtime(),
+            school_id=access.school_id,
+            student=typed,
+            actor=actor.user_id,
+            source="slack",
+            team_id=actor.team_id,
+        )
+        instant = record.check_in
+    else:
+        record = check_out(
+            runtime(),
+            school_id=access.school_id,
+            student=typed,
+            actor=actor.user_id,
+            team_id=actor.team_id,
+        )
+        instant = record.check_out or record.check_in
+    log.info(
+        "record %s checked %s (school %s) by %s",
+        record.id,
+        direction,
+        access.school_id,
+        actor.user_id,
     )
-    log.info("record %s checked in (school %s) by %s", record.id, access.school_id, actor.user_id)
     respond(
-        text=_done(access, typed, record.check_in, "in"),
+        text=_done(access, typed, instant, direction),
         response_type="ephemeral",
         replace_original=False,
     )
 
 
-def handle_out(
-    *,
-    ack: Ack,
-    respond: Respond,
-    client: WebClient,
-    command: dict[str, Any],
-    context: BoltContext,
-) -> None:
-    ack()
-    actor = actor_of(command, context)
-    access = school_in_channel(actor)
-    typed = _student_arg(context, "out")
-    record = check_out(
-        runtime(),
-        school_id=access.school_id,
-        student=typed,
-        actor=actor.user_id,
-        team_id=actor.team_id,
-    )
-    log.info("record %s checked out (school %s) by %s", record.id, access.school_id, actor.user_id)
-    respond(
-        text=_done(access, typed, record.check_out or record.check_in, "out"),
-        response_type="ephemeral",
-        replace_original=False,
-    )
+handle_in = partial(handle_check, direction="in")
+handle_out = partial(handle_check, direction="out")
 
 
 def _done(access: SchoolAccess, typed: str, instant: datetime, direction: str) -> str:
@@ -109,7 +108,7 @@ def handle_rollcall(
     context: BoltContext,
 ) -> None:
     ack()
-    actor = actor_of(command, context)
+    actor = actor_from_command(command, context)
     access = school_in_channel(actor)
     rt = runtime()
     entries = roll_call(rt, school_id=access.school_id, team_id=actor.team_id)

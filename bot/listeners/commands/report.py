@@ -17,12 +17,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.notices import placeholder_message, status_message
-from bot.permissions import Actor, SchoolAccess, school_in_channel
+from bot.destination import to_message, to_response_url
+from bot.permissions import SchoolAccess, actor_from_command, school_in_channel
 from bot.runtime import runtime
-from core.domain.instants import parse_date, zone
+from core.domain.instants import parse_date
 from core.domain.pay_periods import PayPeriod
 from core.errors import InvalidInput
 from core.services import submissions, workspace
+from core.services.periods import school_today
 from core.services.reports import check_range
 from workers import dispatch
 
@@ -31,19 +33,10 @@ log = logging.getLogger(__name__)
 BUILDING = "Building the KinderTrack Subsidy Report…"
 
 
-def actor_of(command: dict[str, Any], context: BoltContext) -> Actor:
-    return Actor(
-        team_id=str(context.team_id or command.get("team_id") or ""),
-        user_id=str(command.get("user_id") or context.user_id or ""),
-        channel_id=command.get("channel_id") or context.channel_id,
-    )
-
-
 def last_closed(access: SchoolAccess) -> PayPeriod:
     """The most recent pay period that ended before today in the school's zone."""
     rt = runtime()
-    today = rt.now().astimezone(zone(access.timezone)).date()
-    return rt.calendar.last_closed(today)
+    return rt.calendar.last_closed(school_today(rt, access.timezone))
 
 
 def parse_range(args: str, access: SchoolAccess) -> tuple[date, date]:
@@ -72,16 +65,9 @@ def handle_report(
     context: BoltContext,
 ) -> None:
     ack(text=BUILDING, response_type="ephemeral")
-    actor = actor_of(command, context)
+    actor = actor_from_command(command, context)
     access = school_in_channel(actor)
     start, end = parse_range(context["subcommand_args"], access)
-    destination: dict[str, Any] = {
-        "team_id": actor.team_id,
-        "channel_id": actor.channel_id,
-        "ts": None,
-        "user_id": actor.user_id,
-        "response_url": None,
-    }
     try:
         placeholder = client.chat_postMessage(
             channel=actor.channel_id or "",
@@ -98,19 +84,14 @@ def handle_report(
                 "error": error.response.get("error"),
             },
         )
-        destination.update(channel_id=None, response_url=command.get("response_url"))
+        where = to_response_url(actor, command.get("response_url"))
     else:
-        destination["ts"] = str(placeholder["ts"])
-        destination["channel_id"] = str(placeholder["channel"])
+        channel, ts = str(placeholder["channel"]), str(placeholder["ts"])
+        where = to_message(actor, channel_id=channel, ts=ts)
         workspace.remember_message(
-            runtime(),
-            school_id=access.school_id,
-            start=start,
-            end=end,
-            channel_id=destination["channel_id"],
-            ts=destination["ts"],
+            runtime(), school_id=access.school_id, start=start, end=end, channel_id=channel, ts=ts
         )
-    dispatch.enqueue_report(access.school_id, start, end, destination=destination)
+    dispatch.enqueue_report(access.school_id, start, end, destination=where)
     log.info(
         "report requested",
         extra={
@@ -130,7 +111,7 @@ def handle_status(
     context: BoltContext,
 ) -> None:
     ack()
-    actor = actor_of(command, context)
+    actor = actor_from_command(command, context)
     access = school_in_channel(actor)
     period = last_closed(access)
     view = submissions.submission_status(

@@ -30,9 +30,10 @@ from bot.blocks.setup import (
     school_status_text,
     sync_message,
 )
+from bot.destination import destination
 from bot.listeners.commands.dispatcher import add_subcommand
-from bot.listeners.views.setup import destination, open_link_modal, open_register_modal
-from bot.permissions import Actor, SchoolAccess, require, school_in_channel
+from bot.listeners.views.setup import open_link_modal, open_register_modal
+from bot.permissions import Actor, SchoolAccess, actor_from_command, require, school_in_channel
 from bot.runtime import runtime
 from core.domain.ids import parse_provider_id
 from core.domain.names import clean_name
@@ -53,14 +54,6 @@ log = logging.getLogger(__name__)
 
 # Slack escapes a picked user as <@U123|name> (or <@U123> without the name).
 _MENTION = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>")
-
-
-def actor_of(command: dict[str, Any], context: BoltContext) -> Actor:
-    return Actor(
-        team_id=context.team_id or command.get("team_id", ""),
-        user_id=command.get("user_id", ""),
-        channel_id=command.get("channel_id"),
-    )
 
 
 def director_here(actor: Actor) -> SchoolAccess:
@@ -85,7 +78,7 @@ def handle_school(
     context: BoltContext,
 ) -> None:
     ack()
-    actor = actor_of(command, context)
+    actor = actor_from_command(command, context)
     raw = context["subcommand_args"]
     rt = runtime()
     if not raw:
@@ -138,7 +131,7 @@ def handle_register(
     command: dict[str, Any],
     context: BoltContext,
 ) -> None:
-    actor = actor_of(command, context)
+    actor = actor_from_command(command, context)
     raw = context["subcommand_args"]
     if not raw:
         ack()
@@ -177,7 +170,7 @@ def handle_link(
     context: BoltContext,
 ) -> None:
     ack()
-    actor = actor_of(command, context)
+    actor = actor_from_command(command, context)
     access = director_here(actor)
     raw = context["subcommand_args"]
     if not raw:
@@ -213,7 +206,7 @@ def handle_sync(
     command: dict[str, Any],
     context: BoltContext,
 ) -> None:
-    actor = actor_of(command, context)
+    actor = actor_from_command(command, context)
     access = director_here(actor)
     ack(text="Syncing with KinderTrack's roster…", response_type="ephemeral")
     result = sync_students(
@@ -252,7 +245,7 @@ def handle_directors(
     context: BoltContext,
 ) -> None:
     ack()
-    actor = actor_of(command, context)
+    actor = actor_from_command(command, context)
     access = school_in_channel(actor)
     parts = context["subcommand_args"].split(maxsplit=1)
     verb = parts[0].lower() if parts else ""

@@ -15,7 +15,8 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 
 from bot.blocks.review import CALLBACK_ID, TIME_ACTION, ReviewMeta, block_id, parse_block_id
-from bot.permissions import Actor, school_by_id
+from bot.destination import to_message
+from bot.permissions import actor_from_payload, school_by_id
 from bot.runtime import runtime
 from core.errors import EditsRefused, RollcallError
 from core.services import attendance
@@ -41,11 +42,7 @@ def submitted_fields(view: dict[str, Any]) -> dict[int, dict[str, str]]:
 def handle_review_submission(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
 ) -> None:
-    user = body.get("user") or {}
-    actor = Actor(
-        team_id=str(context.team_id or (body.get("team") or {}).get("id") or ""),
-        user_id=str(user.get("id") or context.user_id or ""),
-    )
+    actor = actor_from_payload(body, context)
     fields = submitted_fields(view)
     edits = [
         RecordEdit(record_id, check_in=values.get("in"), check_out=values.get("out"))
@@ -83,13 +80,7 @@ def handle_review_submission(
             meta.school_id,
             meta.start,
             meta.end,
-            destination={
-                "team_id": actor.team_id,
-                "channel_id": meta.channel_id,
-                "ts": meta.ts,
-                "user_id": actor.user_id,
-                "response_url": None,
-            },
+            destination=to_message(actor, channel_id=meta.channel_id, ts=meta.ts),
         )
 
 

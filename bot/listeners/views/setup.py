@@ -2,8 +2,13 @@
 
 Why the submissions validate before ``ack``: Slack shows field errors only when they come
 in the ack (``response_action="errors"``), so the checks that can refuse (the ID's
-format, the workspace, the director, a child ID already linked) run first; they are a
-few indexed reads. The slow part of registering (asking KinderTrack) goes to a worker.
+format, the workspace, the director, the picks still valid, a child ID already linked)
+run first; they are a few indexed reads. Nothing before the ack calls KinderTrack: Slack
+gives a submission 3 seconds, less than the KinderTrack client's retries. The slow part
+of registering goes to a worker; linking (which checks the child against KinderTrack's
+roster) runs after the ack, which turns the modal into "Linking…", and its result (done,
+or KinderTrack's refusal) comes as an ephemeral message in the channel the modal was
+opened from, else as a direct message.
 
 Opening the link modal calls KinderTrack for its roster; a trigger_id is valid for 3
 seconds only, so a "loading" modal opens at once and is replaced (``views.update``) when
@@ -22,35 +27,23 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import modals
 from bot.blocks.modals import ModalMeta
 from bot.blocks.setup import checking_provider_text, linked_text
+from bot.destination import destination
 from bot.escape import escape_mrkdwn
-from bot.permissions import Actor, SchoolAccess, school_by_id
+from bot.permissions import Actor, SchoolAccess, actor_from_payload, school_by_id
 from bot.runtime import runtime
 from core.domain.ids import parse_provider_id
 from core.domain.names import clean_name
 from core.errors import KinderTrackError, RollcallError
 from core.services.schools import registration_of
-from core.services.students import link_student, list_students, unlinked_roster
+from core.services.students import (
+    ensure_child_id_free,
+    link_student,
+    list_students,
+    unlinked_roster,
+)
 from workers import dispatch
 
 log = logging.getLogger(__name__)
-
-
-def destination(
-    *,
-    team_id: str,
-    channel_id: str | None = None,
-    ts: str | None = None,
-    user_id: str | None = None,
-    response_url: str | None = None,
-) -> dict[str, Any]:
-    """Where the notifier answers (the contract shared with the workers)."""
-    return {
-        "team_id": team_id,
-        "channel_id": channel_id,
-        "ts": ts,
-        "user_id": user_id,
-        "response_url": response_url,
-    }
 
 
 def open_register_modal(
@@ -139,16 +132,11 @@ def open_link_modal(
 # --- submissions ------------------------------------------------------------------------
 
 
-def _actor(body: dict[str, Any], context: BoltContext) -> Actor:
-    user = body.get("user") or {}
-    return Actor(team_id=context.team_id or user.get("team_id") or "", user_id=user.get("id", ""))
-
-
 def handle_register_submission(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
 ) -> None:
     values = modals.values_of(view)
-    actor = _actor(body, context)
+    actor = actor_from_payload(body, context)
     try:
         meta = ModalMeta.decode(view.get("private_metadata", ""))
         access = school_by_id(actor, meta.school_id, director=True)
@@ -198,11 +186,13 @@ def handle_register_submission(
 
 
 def handle_link_submission(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
+    """Check the picks (database only), ack with "Linking…", then link (which asks
+    KinderTrack) and tell the director how it went."""
     values = modals.values_of(view)
-    actor = _actor(body, context)
-    child_id = modals.selected(values, modals.CHILD_BLOCK, modals.CHILD_ACTION)
+    actor = actor_from_payload(body, context)
+    picked_child = modals.selected(values, modals.CHILD_BLOCK, modals.CHILD_ACTION)
     student_id = modals.selected(values, modals.STUDENT_BLOCK, modals.STUDENT_ACTION)
     try:
         meta = ModalMeta.decode(view.get("private_metadata", ""))
@@ -210,7 +200,8 @@ def handle_link_submission(
     except RollcallError as refusal:
         ack(response_action="errors", errors={modals.CHILD_BLOCK: str(refusal)})
         return
-    if not child_id:
+    offered = modals.offered(view, modals.CHILD_BLOCK)
+    if not picked_child or (offered is not None and picked_child not in offered):
         ack(response_action="errors", errors={modals.CHILD_BLOCK: "Choose a KinderTrack child."})
         return
     student = next(
@@ -227,6 +218,22 @@ def handle_link_submission(
         )
         return
     try:
+        child_id = ensure_child_id_free(
+            runtime(), school_id=access.school_id, child_id=picked_child, team_id=actor.team_id
+        )
+    except RollcallError as refusal:
+        ack(response_action="errors", errors={modals.CHILD_BLOCK: str(refusal)})
+        return
+    where = "here in the channel" if meta.channel_id else "in a direct message"
+    ack(
+        response_action="update",
+        view=modals.notice_modal(
+            "Link child ID",
+            f":hourglass_flowing_sand: Linking {escape_mrkdwn(student)} to KinderTrack child "
+            f"ID {child_id}…\nThe answer comes {where}.",
+        ).to_dict(),
+    )
+    try:
         linked = link_student(
             runtime(),
             school_id=access.school_id,
@@ -236,13 +243,35 @@ def handle_link_submission(
             team_id=actor.team_id,
         )
     except RollcallError as refusal:
-        ack(response_action="errors", errors={modals.CHILD_BLOCK: str(refusal)})
+        log.info(
+            "link from the modal refused for school %s: %s",
+            access.school_id,
+            type(refusal).__name__,
+        )
+        _tell(
+            client,
+            actor,
+            meta,
+            f":x: {escape_mrkdwn(student)} was not linked: {escape_mrkdwn(str(refusal))}",
+        )
         return
-    ack(
-        response_action="update",
-        view=modals.notice_modal("Linked", linked_text(linked.name, child_id)).to_dict(),
-    )
     log.info("student %s linked in school %s by %s", linked.id, access.school_id, actor.user_id)
+    _tell(client, actor, meta, linked_text(linked.name, child_id))
+
+
+def _tell(client: WebClient, actor: Actor, meta: ModalMeta, text: str) -> None:
+    """An answer only the actor sees: ephemeral in the modal's channel, else (or when the
+    bot cannot post there) a direct message."""
+    if meta.channel_id:
+        try:
+            client.chat_postEphemeral(channel=meta.channel_id, user=actor.user_id, text=text)
+            return
+        except SlackApiError as error:
+            log.info("ephemeral answer refused (%s); sending a DM", error.response.get("error"))
+    try:
+        client.chat_postMessage(channel=actor.user_id, text=text)
+    except SlackApiError as error:
+        log.warning("DM to %s failed: %s", actor.user_id, error.response.get("error"))
 
 
 def register(app: App) -> None:
