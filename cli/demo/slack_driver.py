@@ -333,6 +333,23 @@ class Interaction:
         text = self.demo.show(name, audience, payload, self.demo.message_lines(payload), shows)
         return Shown(payload, text)
 
+    def ephemeral(
+        self, name: str, *, shows: Iterable[str] = (), timeout: float = LISTENER_TIMEOUT_S
+    ) -> Shown:
+        """A later message only ``who`` sees in the channel (chat.postEphemeral)."""
+        call = self.wait(
+            "chat.postEphemeral", timeout=timeout, waiting_for=f"a message for {self.who.name}"
+        )
+        payload = {k: call.args[k] for k in _MESSAGE_KEYS if k in call.args}
+        text = self.demo.show(
+            name,
+            f"Only visible to {self.who.name}",
+            payload,
+            self.demo.message_lines(payload),
+            shows,
+        )
+        return Shown(payload, text)
+
     def posted(
         self,
         name: str,

@@ -224,7 +224,8 @@ def slack_journey(demo: SlackDemo, *, period: PayPeriod) -> str:
     values, picked = _link_values(demo, view, "Harper Olson")
     demo.say(f"(Dana picks {picked})")
     act = demo.submit_view(DANA, view, values)
-    act.view_answer("linked", shows=["Harper Olsen is linked to KinderTrack child ID 678901"])
+    act.view_answer("linking", shows=["Linking Harper Olsen to KinderTrack child ID 678901"])
+    act.ephemeral("linked", shows=["Harper Olsen is linked to KinderTrack child ID 678901"])
 
     demo.step("Sam tries to fix the errors: only directors may")
     act = demo.click(SAM, report, "Review errors")

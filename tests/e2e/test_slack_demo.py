@@ -79,7 +79,11 @@ def test_rollcall_demo_runs_the_journey_through_the_slack_app(tmp_path: Path) ->
     names = [p.name for p in saved]
     assert names[0] == "01-school-created.json"
     assert "12-link-modal.json" in names and names[-1].endswith("-status.json")
-    report = json.loads((tmp_path / "demo-output" / "16-report-clean.json").read_text("utf-8"))
+
+    def saved_as(suffix: str) -> Path:
+        return next(p for p in saved if p.name.endswith(suffix))
+
+    report = json.loads(saved_as("-report-clean.json").read_text("utf-8"))
     actions = [
         element["action_id"]
         for block in report["blocks"]
@@ -87,7 +91,7 @@ def test_rollcall_demo_runs_the_journey_through_the_slack_app(tmp_path: Path) ->
         for element in block["elements"]
     ]
     assert actions == ["report_approve", "report_refresh"]
-    modal = json.loads((tmp_path / "demo-output" / "15-review-modal.json").read_text("utf-8"))
+    modal = json.loads(saved_as("-review-modal.json").read_text("utf-8"))
     assert modal["type"] == "modal" and modal["callback_id"] == "report_review"
 
     # nothing is left behind: the temporary home (database, Redis files) is removed
