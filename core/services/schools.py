@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -9,7 +11,14 @@ from core.domain.ids import parse_provider_id
 from core.domain.instants import zone
 from core.domain.names import clean_name, name_key
 from core.domain.report import ProviderStatus
-from core.errors import Conflict, InactiveProvider, NotAllowed, NotFound, ProviderNotFound
+from core.errors import (
+    Conflict,
+    InactiveProvider,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    ProviderNotFound,
+)
 from core.services.runtime import Runtime
 from core.services.submissions_guard import void_open_approvals
 from core.store.tables import Registration, School
@@ -104,6 +113,7 @@ def register_provider(
         raise InactiveProvider() from error
     if not info.active:
         raise InactiveProvider()
+    check_calendar(rt)
     with rt.session() as session:
         registration = registration_of(session, school_id) or Registration(
             school_id=school_id, provider_id=pid
@@ -123,6 +133,29 @@ def register_provider(
         except IntegrityError as error:
             raise Conflict(f"Provider ID {pid} is already registered to another school.") from error
         return registration
+
+
+CALENDAR_CHECK_SPAN = timedelta(days=35)
+
+
+def check_calendar(rt: Runtime) -> None:
+    """Refuse to go on when Rollcall's pay-period calendar (settings) disagrees with
+    KinderTrack's: every report would say "ready" and every submission would be refused.
+    Nothing to compare when KinderTrack lists no periods."""
+    today = rt.now().date()
+    start, end = today - CALENDAR_CHECK_SPAN, today + CALENDAR_CHECK_SPAN
+    theirs = sorted(rt.kindertrack.list_pay_periods(start, end))
+    if not theirs:
+        return
+    ours = [(p.start, p.end) for p in rt.calendar.between(start, end)]
+    if theirs != ours:
+        first_theirs, first_ours = theirs[len(theirs) // 2], ours[len(ours) // 2]
+        raise InvalidInput(
+            "KinderTrack's pay periods do not match Rollcall's (for example KinderTrack has "
+            f"{first_theirs[0]} to {first_theirs[1]}, Rollcall {first_ours[0]} to "
+            f"{first_ours[1]}); nothing was registered. Whoever runs Rollcall must set "
+            "ROLLCALL_PAY_PERIOD_ANCHOR and ROLLCALL_PAY_PERIOD_DAYS to KinderTrack's calendar."
+        )
 
 
 def mark_provider_inactive(session: Session, *, school_id: int) -> None:

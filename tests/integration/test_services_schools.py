@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from core.domain.pay_periods import PayPeriodCalendar
 from core.errors import Conflict, InactiveProvider, InvalidInput
 from core.services import schools, workspace
 from core.services.runtime import Runtime
@@ -88,6 +90,26 @@ def test_register_against_the_real_sandbox(
 
     assert registration.provider_name == "Prairie Sprouts"
     assert [r.provider_id for r in _registrations(db)] == ["67890"]
+
+
+def test_register_is_refused_when_the_pay_period_calendar_disagrees_with_kindertrack(
+    rt: Runtime, kindertrack_client: HttpKinderTrack, db: Engine
+) -> None:
+    # Given Rollcall set to pay periods a week off KinderTrack's (the sandbox's)
+    live = dataclasses.replace(
+        rt,
+        kindertrack=kindertrack_client,
+        calendar=PayPeriodCalendar(rt.calendar.anchor + timedelta(days=7), 14),
+    )
+    sid = schools.add_school(live, name="Prairie Sprouts").id or 0
+
+    # When the director registers a valid provider ID
+    with pytest.raises(InvalidInput, match="ROLLCALL_PAY_PERIOD_ANCHOR") as refused:
+        schools.register_provider(live, school_id=sid, provider_id="67890", actor="t")
+
+    # Then the operator's mistake is named and nothing is registered
+    assert "do not match" in str(refused.value)
+    assert _registrations(db) == []
 
 
 @pytest.mark.parametrize("provider_id", ["99999", "54321"], ids=["unknown", "inactive"])
