@@ -39,6 +39,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/report.py
+	$(BIN)/python bench/ack.py
 
 # Regenerate the hash-pinned lock (uv is bootstrapped into a throwaway venv).
 lock:

@@ -4,17 +4,24 @@ Builds schools with two attendance records a day per child over one 14-day pay p
 (300 children: 8,400 records) in a temporary SQLite database, or in
 ``ROLLCALL_DATABASE_URL`` when set (its rows are removed afterwards). Then, in one run:
 
-1. the median time of ``core.services.reports.school_report`` over the median time of the
-   bare SQL fetch of the same rows (target: 3 or less);
-2. the report's median time at 50, 100, 200 and 400 children, and the time per child
-   (it should stay flat: linear growth).
+1. the median time of ``core.services.reports.school_report`` (the report as
+   ``rollcall report`` and the preview show it: rows, errors, warnings, totals,
+   ``can_submit``) over the median time of the bare SQL fetch of the same rows (target:
+   3 or less); for context, the same with the fingerprint the Slack preview binds its
+   Approve button to, and a fetch typed as aware datetimes;
+2. the report's median time at 50, 100, 200 and 400 children, and the cost of each added
+   child from 50 to 200 and from 200 to 400 (linear growth: about the same).
 
-    .venv/bin/python bench/report.py [--repeat 7] [--children 300]
+Every action runs from a collected heap with the garbage collector on, so each pays for
+the collections its own objects cause.
+
+    .venv/bin/python bench/report.py [--repeat 9] [--children 300]
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -150,14 +157,28 @@ def report_of(rt: Runtime, school_id: int) -> Callable[[], int]:
     def run() -> int:
         report = school_report(rt, school_id=school_id, start=PERIOD.start, end=PERIOD.end)
         assert report.can_submit, report.blocking_reasons
-        return len(report.records_to_send)
+        return len(report.rows)
+
+    return run
+
+
+def preview_of(rt: Runtime, school_id: int) -> Callable[[], int]:
+    """The report and its fingerprint: what the Slack preview computes (the Approve button
+    is bound to the exact records seen)."""
+
+    def run() -> int:
+        report = school_report(rt, school_id=school_id, start=PERIOD.start, end=PERIOD.end)
+        return len(report.fingerprint)
 
     return run
 
 
 def medians_s(actions: dict[str, Callable[[], int]], repeat: int) -> dict[str, float]:
     """Median seconds of each action, measured side by side: every round runs each action
-    once (in a rotating order), so a busy moment of the machine hits all of them alike."""
+    once (in a rotating order), so a busy moment of the machine hits all of them alike.
+
+    The garbage collector stays on, but each run starts from a collected heap: each action
+    pays for the collections its own objects cause, not for those another left due."""
     for action in actions.values():
         action()  # warm up once, untimed (statement caches, pages)
     names = list(actions)
@@ -165,6 +186,7 @@ def medians_s(actions: dict[str, Callable[[], int]], repeat: int) -> dict[str, f
     for round_ in range(repeat):
         shift = round_ % len(names)
         for name in names[shift:] + names[:shift]:
+            gc.collect()
             started = time.perf_counter()
             actions[name]()
             timings[name].append(time.perf_counter() - started)
@@ -207,6 +229,7 @@ def main() -> int:
                     "bare": bare_fetch(engine, school),
                     "typed": typed_fetch(engine, school),
                     "report": report_of(rt, school),
+                    "preview": preview_of(rt, school),
                 },
                 args.repeat,
             )
@@ -219,6 +242,10 @@ def main() -> int:
             print(f"   school_report                      {times['report'] * 1000:8.1f} ms")
             print(f"   report / bare fetch  {ratio:6.2f}   (target <= {TARGET_RATIO:g}: {verdict})")
             print(f"   report / typed fetch {times['report'] / times['typed']:6.2f}   (context)")
+            print(
+                f"   report + fingerprint (the Slack preview) {times['preview'] * 1000:.1f} ms, "
+                f"{times['preview'] / times['bare']:.2f} x the bare fetch (context)"
+            )
 
             print()
             print("2. report time by school size (should grow linearly)")
@@ -235,8 +262,17 @@ def main() -> int:
                     f"{seconds / n * 1000:>13.3f}"
                 )
             spread = max(per_child) / min(per_child)
-            shape = "linear" if spread <= 1.5 else "NOT linear"
-            print(f"   per-child time, largest / smallest: {spread:.2f} ({shape})")
+            print(f"   per-child time, largest / smallest: {spread:.2f} (fixed costs included)")
+            # Linear growth: each added child costs the same, small school or large. The
+            # cost per added child from 50 to 200 children against that from 200 to 400.
+            low = (sized["200"] - sized["50"]) / 150
+            high = (sized["400"] - sized["200"]) / 200
+            growth = high / low
+            shape = "linear" if 1 / 1.5 <= growth <= 1.5 else "NOT linear"
+            print(
+                f"   cost per added child: {low * 1000:.3f} ms (50 to 200), "
+                f"{high * 1000:.3f} ms (200 to 400); ratio {growth:.2f} ({shape})"
+            )
         finally:
             with engine.begin() as connection:
                 for sid in made:

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
-from operator import attrgetter
+from operator import itemgetter
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from core.domain.instants import local_date, show
+from core.domain.instants import LocalDays, from_seconds, local_date, show, to_seconds
 
 SECONDS_PER_UNIT = 5 * 3600
 """Iowa CCA pays per half-day unit: up to 5 hours of service per 24 hours (IAC 441-170.1)."""
@@ -45,41 +46,48 @@ BLOCKING = frozenset(
 )
 
 
-@dataclass(slots=True)
-class Record:
-    """One stay: instants are timezone-aware (stored in UTC).
+class Record(NamedTuple):
+    """One stay, its instants as whole seconds since the Unix epoch (UTC).
 
-    Not frozen: a report builds thousands of these, and a frozen dataclass costs four times
-    as much to construct. Nothing in the domain changes a record after it is made.
+    A tuple with the shape of the stored row, made in one step: a report reads thousands.
+    Seconds compare and subtract as real elapsed time, whatever the zone's DST does.
     """
 
     id: int
     student_id: int
-    check_in: datetime
-    check_out: datetime | None
+    check_in_s: int
+    check_out_s: int | None
 
-    def __post_init__(self) -> None:
-        # Hold the instants in UTC: Python compares and subtracts two datetimes that share
-        # one zone by their wall clocks, which is wrong across a DST change.
-        if self.check_in.tzinfo is not UTC and self.check_in.tzinfo is not None:
-            self.check_in = self.check_in.astimezone(UTC)
-        if (
-            self.check_out is not None
-            and self.check_out.tzinfo is not UTC
-            and self.check_out.tzinfo is not None
-        ):
-            self.check_out = self.check_out.astimezone(UTC)
+    @classmethod
+    def at(
+        cls, record_id: int, student_id: int, check_in: datetime, check_out: datetime | None
+    ) -> Record:
+        """A record from aware instants (any zone; a fraction of a second is dropped)."""
+        return cls(
+            record_id,
+            student_id,
+            to_seconds(check_in),
+            None if check_out is None else to_seconds(check_out),
+        )
+
+    @property
+    def check_in(self) -> datetime:
+        return from_seconds(self.check_in_s)
+
+    @property
+    def check_out(self) -> datetime | None:
+        return None if self.check_out_s is None else from_seconds(self.check_out_s)
 
     @property
     def is_complete(self) -> bool:
-        return self.check_out is not None and self.check_out > self.check_in
+        return self.check_out_s is not None and self.check_out_s > self.check_in_s
 
     @property
     def elapsed(self) -> timedelta:
         """Real elapsed time; zero for an open or inverted record."""
-        if self.check_out is None or self.check_out <= self.check_in:
+        if self.check_out_s is None or self.check_out_s <= self.check_in_s:
             return timedelta(0)
-        return self.check_out - self.check_in
+        return timedelta(seconds=self.check_out_s - self.check_in_s)
 
 
 @dataclass(frozen=True)
@@ -105,15 +113,15 @@ class Authorization:
         return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
 
 
-_by_time = attrgetter("check_in", "id")
-"""Sort key: time order, ties broken by ID so results are stable."""
+_by_time = itemgetter(2, 0)
+"""Sort key: check-in order, ties broken by ID so results are stable."""
 
-LocalDates = dict[int, date]
-"""Record ID → local date of its check-in, computed once per report (see ``local_dates``)."""
+_TOO_LONG_S = int(TOO_LONG.total_seconds())
+_LONG_DAY_S = int(LONG_DAY.total_seconds())
 
 
-def local_dates(records: Iterable[Record], tz: ZoneInfo) -> LocalDates:
-    return {r.id: local_date(r.check_in, tz) for r in records}
+def _days_for(tz: ZoneInfo, days: LocalDays | None) -> LocalDays:
+    return days if days is not None else LocalDays(tz)
 
 
 def record_errors(
@@ -134,94 +142,143 @@ def record_errors(
     def add(code: IssueCode, message: str) -> None:
         issues.append(Issue(code, record.student_id, record.id, message))
 
-    check_in, check_out = record.check_in, record.check_out
+    now_s = to_seconds(now)
+    check_in, check_out = record.check_in_s, record.check_out_s
     if check_out is None:
-        if (day or local_date(check_in, tz)) != (today or local_date(now, tz)):
+        day = day or local_date(record.check_in, tz)
+        if day != (today or local_date(now, tz)):
             add(
                 IssueCode.MISSING_CHECK_OUT,
-                f"Checked in {show(check_in, tz)} but never checked out: add the check-out time.",
+                f"Checked in {_show(check_in, tz)} but never checked out: add the check-out time.",
             )
     elif check_out <= check_in:
         add(
             IssueCode.CHECK_OUT_BEFORE_CHECK_IN,
-            f"Check-out {show(check_out, tz)} is not after check-in {show(check_in, tz)}: "
+            f"Check-out {_show(check_out, tz)} is not after check-in {_show(check_in, tz)}: "
             f"fix one of the two times.",
         )
-    elif check_out - check_in >= TOO_LONG:
+    elif check_out - check_in >= _TOO_LONG_S:
         add(
             IssueCode.TOO_LONG,
-            f"Checked in {show(check_in, tz)} and out {show(check_out, tz)}: 24 hours or "
+            f"Checked in {_show(check_in, tz)} and out {_show(check_out, tz)}: 24 hours or "
             "more; child care is less than 24 hours a day, so a check-out is probably missing.",
         )
-    if check_in > now or (check_out is not None and check_out > now):
+    if check_in > now_s or (check_out is not None and check_out > now_s):
         add(
             IssueCode.FUTURE,
-            f"The record starting {show(check_in, tz)} is in the future: check the date.",
+            f"The record starting {_show(check_in, tz)} is in the future: check the date.",
         )
     return issues
 
 
-def _interval_end(record: Record, now: datetime, is_today: bool) -> datetime:
+def _show(seconds: int, tz: ZoneInfo) -> str:
+    return show(from_seconds(seconds), tz)
+
+
+def _interval_end(record: Record, now_s: int, is_today: bool) -> int:
     """Where a record ends for overlap checks: an open record of today lasts until now."""
-    if record.check_out is not None:
-        return max(record.check_out, record.check_in)
+    if record.check_out_s is not None:
+        return max(record.check_out_s, record.check_in_s)
     if is_today:
-        return max(now, record.check_in)
-    return record.check_in
+        return max(now_s, record.check_in_s)
+    return record.check_in_s
 
 
 def overlapping_pairs(
-    records: Sequence[Record], *, now: datetime, tz: ZoneInfo, days: LocalDates | None = None
+    records: Sequence[Record], *, now: datetime, tz: ZoneInfo, days: LocalDays | None = None
 ) -> list[tuple[Record, Record]]:
     """Pairs of one student's records that overlap in time.
 
     Touching end-to-start is not an overlap; two records with the same check-in are
     (a duplicate). Sorted sweep: O(n log n) plus one pair per overlap found.
     """
-    days = days if days is not None else local_dates(records, tz)
-    today = local_date(now, tz)
-    ordered = sorted(records, key=_by_time)
+    days = _days_for(tz, days)
+    now_s = to_seconds(now)
+    today = days.of(now_s)
     pairs: list[tuple[Record, Record]] = []
     reach: Record | None = None
-    reach_end: datetime | None = None
+    reach_end = 0
     previous: Record | None = None
-    for record in ordered:
-        if (
-            reach is not None
-            and reach_end is not None
-            and (record.check_in < reach_end or record.check_in == reach.check_in)
+    for record in sorted(records, key=_by_time):
+        if reach is not None and (
+            record.check_in_s < reach_end or record.check_in_s == reach.check_in_s
         ):
             pairs.append((reach, record))
-        elif previous is not None and record.check_in == previous.check_in:
+        elif previous is not None and record.check_in_s == previous.check_in_s:
             # A duplicate of an instant-long record (open from an earlier day, or
             # inverted) that the reach does not cover, e.g. after a stay ending there.
             pairs.append((previous, record))
-        end = _interval_end(record, now, days[record.id] == today)
-        if reach_end is None or end > reach_end:
+        end = _interval_end(record, now_s, days.of(record.check_in_s) == today)
+        if reach is None or end > reach_end:
             reach, reach_end = record, end
         previous = record
     return pairs
 
 
+def _is_plain(record: Record, now_s: int) -> bool:
+    """The common case: a complete, plausible, past stay (no error of its own)."""
+    check_out = record.check_out_s
+    return (
+        check_out is not None
+        and record.check_in_s < check_out <= now_s
+        and check_out - record.check_in_s < _TOO_LONG_S
+    )
+
+
 def record_issues(
-    records: Sequence[Record], *, now: datetime, tz: ZoneInfo, days: LocalDates | None = None
+    records: Sequence[Record], *, now: datetime, tz: ZoneInfo, days: LocalDays | None = None
 ) -> list[Issue]:
     """The blocking errors of one student's records (each record's own, and overlaps)."""
-    days = days if days is not None else local_dates(records, tz)
-    today = local_date(now, tz)
+    days = _days_for(tz, days)
+    now_s = to_seconds(now)
+    today = days.of(now_s)
     issues: list[Issue] = []
     for record in sorted(records, key=_by_time):
-        check_out = record.check_out
-        if (
-            check_out is not None
-            and record.check_in < check_out <= now
-            and (check_out - record.check_in < TOO_LONG)
-        ):
-            continue  # the common case: a complete, plausible, past stay
-        issues.extend(record_errors(record, now=now, tz=tz, day=days[record.id], today=today))
+        if not _is_plain(record, now_s):
+            issues.extend(
+                record_errors(record, now=now, tz=tz, day=days.of(record.check_in_s), today=today)
+            )
     for first, second in overlapping_pairs(records, now=now, tz=tz, days=days):
         issues.extend(_overlap_issues(first, second, tz=tz))
     return issues
+
+
+def long_day_warnings(student_id: int, per_day: dict[date, int]) -> list[Issue]:
+    """Days of more than 12 hours in care (``per_day`` from ``seconds_by_day``), in order."""
+    if not per_day or max(per_day.values()) <= _LONG_DAY_S:
+        return []
+    long_days = sorted(day for day, seconds in per_day.items() if seconds > _LONG_DAY_S)
+    return [
+        Issue(
+            IssueCode.LONG_DAY,
+            student_id,
+            None,
+            f"{day.isoformat()}: {per_day[day] / 3600:.2f} hours in care, over 12 hours.",
+        )
+        for day in long_days
+    ]
+
+
+def authorization_warnings(
+    student_id: int, dates: Iterable[date], authorization: Authorization | None
+) -> list[Issue]:
+    """One warning naming the dates with attendance that KinderTrack does not authorize."""
+    if authorization is None:
+        return []
+    outside = sorted({day for day in dates if not authorization.covers(day)})
+    if not outside:
+        return []
+    shown = ", ".join(day.isoformat() for day in outside[:5])
+    more = f" and {len(outside) - 5} more" if len(outside) > 5 else ""
+    return [
+        Issue(
+            IssueCode.OUTSIDE_AUTHORIZATION,
+            student_id,
+            None,
+            f"Attendance on {shown}{more} is outside the KinderTrack authorization "
+            f"({authorization.start or '…'} to {authorization.end or '…'}).",
+        )
+    ]
 
 
 def day_warnings(
@@ -229,65 +286,40 @@ def day_warnings(
     *,
     tz: ZoneInfo,
     authorization: Authorization | None = None,
-    days: LocalDates | None = None,
-    per_day: dict[date, int] | None = None,
+    days: LocalDays | None = None,
 ) -> list[Issue]:
-    """Warnings about whole days (never blocking): over 12 hours, outside the authorization.
-
-    ``per_day`` (from ``seconds_by_day``) may be passed in when the caller has it.
-    """
+    """Warnings about whole days (never blocking): over 12 hours, outside the authorization."""
     if not records:
         return []
-    days = days if days is not None else local_dates(records, tz)
+    days = _days_for(tz, days)
     student_id = records[0].student_id
-    issues: list[Issue] = []
-    if per_day is None:
-        per_day = seconds_by_day(records, tz, days=days)
-    for day, seconds in sorted(per_day.items()):
-        if seconds > LONG_DAY.total_seconds():
-            issues.append(
-                Issue(
-                    IssueCode.LONG_DAY,
-                    student_id,
-                    None,
-                    f"{day.isoformat()}: {seconds / 3600:.2f} hours in care, over 12 hours.",
-                )
-            )
-    if authorization is not None:
-        outside = sorted({d for d in (days[r.id] for r in records) if not authorization.covers(d)})
-        if outside:
-            shown = ", ".join(d.isoformat() for d in outside[:5])
-            more = f" and {len(outside) - 5} more" if len(outside) > 5 else ""
-            issues.append(
-                Issue(
-                    IssueCode.OUTSIDE_AUTHORIZATION,
-                    student_id,
-                    None,
-                    f"Attendance on {shown}{more} is outside the KinderTrack authorization "
-                    f"({authorization.start or '…'} to {authorization.end or '…'}).",
-                )
-            )
-    return issues
+    return long_day_warnings(
+        student_id, seconds_by_day(records, tz, days=days)
+    ) + authorization_warnings(student_id, (days.of(r.check_in_s) for r in records), authorization)
 
 
 def still_checked_in(
-    records: Sequence[Record], *, now: datetime, tz: ZoneInfo, days: LocalDates | None = None
+    records: Sequence[Record], *, now: datetime, tz: ZoneInfo, days: LocalDays | None = None
 ) -> list[Issue]:
     """Stays open today (not an error): until their check-out is recorded they are not
     part of what would be sent, so submitting now would leave them out for good."""
-    today = local_date(now, tz)
+    days = _days_for(tz, days)
+    today = days.of(to_seconds(now))
     return [
-        Issue(
-            IssueCode.STILL_CHECKED_IN,
-            record.student_id,
-            record.id,
-            f"Checked in at {show(record.check_in, tz)} and not checked out yet: this stay "
-            "is not sent until its check-out is recorded.",
-        )
+        _still_in(record, tz)
         for record in records
-        if record.check_out is None
-        and (days[record.id] if days is not None else local_date(record.check_in, tz)) == today
+        if record.check_out_s is None and days.of(record.check_in_s) == today
     ]
+
+
+def _still_in(record: Record, tz: ZoneInfo) -> Issue:
+    return Issue(
+        IssueCode.STILL_CHECKED_IN,
+        record.student_id,
+        record.id,
+        f"Checked in at {_show(record.check_in_s, tz)} and not checked out yet: this stay "
+        "is not sent until its check-out is recorded.",
+    )
 
 
 @dataclass(slots=True)
@@ -296,6 +328,10 @@ class StudentScan:
 
     inside: list[Record]
     """The records whose local check-in date is in the range, in time order."""
+    stays: list[Record]
+    """The complete inside records (check-out after check-in), in time order."""
+    dates: set[date]
+    """The local dates of the inside records."""
     per_day: dict[date, int]
     """Real elapsed seconds of the complete inside records, per local date."""
     errors: list[Issue]
@@ -310,68 +346,93 @@ def scan_student(
     start: date,
     end: date,
     now: datetime,
-    tz: ZoneInfo,
-    days: LocalDates,
+    days: LocalDays,
 ) -> StudentScan:
     """One pass over one student's records (those in [start, end] and their neighbours a
     day either side): the same answers as ``record_issues`` (kept to inside records),
     ``seconds_by_day`` and ``still_checked_in`` on the inside records, which a property
-    test checks, at a fraction of the cost: a report runs this for every child."""
-    today = local_date(now, tz)
+    test checks, at a fraction of the cost: a report runs this for every child.
+
+    Records come in check-in order, so each one's local date is found by walking the day
+    starts of ``days`` forward rather than by a search per record; the common record (a
+    complete, plausible, past stay) takes the shortest path.
+    """
+    tz = days.tz
+    now_s = to_seconds(now)
+    today = days.of(now_s)
+    too_long = _TOO_LONG_S
+    starts, dates = days.starts, days.dates
+    walk, span_start, span_end = 0, starts[0] if dates else 0, starts[-1] if dates else 0
+    next_start = starts[1] if dates else 0
     inside: list[Record] = []
-    inside_ids: set[int] = set()
+    keep = inside.append
+    others: list[Record] = []  # inside records that are not complete, plausible and past
     per_day: dict[date, int] = {}
     own: list[Issue] = []
-    still_in: list[Issue] = []
     pairs: list[tuple[Record, Record]] = []
+    # The record reaching furthest so far (its check-in, where it ends); the previous one.
     reach: Record | None = None
-    reach_end: datetime | None = None
+    reach_in = reach_end = 0
     previous: Record | None = None
+    previous_in = 0
     for record in sorted(nearby, key=_by_time):
-        check_in, check_out, day = record.check_in, record.check_out, days[record.id]
-        is_inside = start <= day <= end
+        _, _, check_in, check_out = record
+        if span_start <= check_in < span_end:
+            while check_in >= next_start:
+                walk += 1
+                next_start = starts[walk + 1]
+            day = dates[walk]
+        else:
+            day = days.of(check_in)
         if (
             check_out is not None
-            and check_in < check_out <= now
-            and (check_out - check_in < TOO_LONG)
+            and check_in < check_out <= now_s
+            and check_out - check_in < too_long
         ):
             ends = check_out
-            if is_inside:
-                inside.append(record)
-                inside_ids.add(record.id)
-                per_day[day] = per_day.get(day, 0) + int((check_out - check_in).total_seconds())
+            if start <= day <= end:
+                keep(record)
+                per_day[day] = per_day.get(day, 0) + check_out - check_in
         else:
             if check_out is not None:
                 ends = max(check_out, check_in)
             else:
-                ends = max(now, check_in) if day == today else check_in
-            if is_inside:
-                inside.append(record)
-                inside_ids.add(record.id)
+                ends = max(now_s, check_in) if day == today else check_in
+            if start <= day <= end:
+                keep(record)
+                others.append(record)
                 own.extend(record_errors(record, now=now, tz=tz, day=day, today=today))
                 if check_out is not None and check_out > check_in:
-                    seconds = int((check_out - check_in).total_seconds())
-                    per_day[day] = per_day.get(day, 0) + seconds
-                if check_out is None and day == today:
-                    still_in.extend(still_checked_in([record], now=now, tz=tz, days=days))
-        if (
-            reach is not None
-            and reach_end is not None
-            and (check_in < reach_end or check_in == reach.check_in)
-        ):
+                    per_day[day] = per_day.get(day, 0) + check_out - check_in
+        if reach is not None and (check_in < reach_end or check_in == reach_in):
             pairs.append((reach, record))
-        elif previous is not None and check_in == previous.check_in:
+        elif previous is not None and check_in == previous_in:
             pairs.append((previous, record))
-        if reach_end is None or ends > reach_end:
-            reach, reach_end = record, ends
-        previous = record
+        if reach is None or ends > reach_end:
+            reach, reach_in, reach_end = record, check_in, ends
+        previous, previous_in = record, check_in
+    if not others and not pairs:
+        return StudentScan(inside, inside, set(per_day), per_day, [], [])
+    local_day = days.of
+    inside_ids = {r.id for r in inside}
     overlaps = [
         issue
         for pair in pairs
         for issue in _overlap_issues(*pair, tz=tz)
         if issue.record_id in inside_ids
     ]
-    return StudentScan(inside, per_day, own + overlaps, still_in)
+    return StudentScan(
+        inside,
+        [r for r in inside if r.check_out_s is not None and r.check_out_s > r.check_in_s],
+        set(per_day) | {local_day(r.check_in_s) for r in others},
+        per_day,
+        own + overlaps,
+        [
+            _still_in(r, tz)
+            for r in others
+            if r.check_out_s is None and local_day(r.check_in_s) == today
+        ],
+    )
 
 
 def _overlap_issues(first: Record, second: Record, *, tz: ZoneInfo) -> list[Issue]:
@@ -380,8 +441,8 @@ def _overlap_issues(first: Record, second: Record, *, tz: ZoneInfo) -> list[Issu
             IssueCode.OVERLAP,
             record.student_id,
             record.id,
-            f"The record starting {show(record.check_in, tz)} overlaps the record "
-            f"starting {show(other.check_in, tz)} (record {other.id}): "
+            f"The record starting {_show(record.check_in_s, tz)} overlaps the record "
+            f"starting {_show(other.check_in_s, tz)} (record {other.id}): "
             f"delete the duplicate or fix the times.",
         )
         for record, other in ((first, second), (second, first))
@@ -396,7 +457,7 @@ def student_issues(
     authorization: Authorization | None = None,
 ) -> list[Issue]:
     """Every error and warning of one student's records, errors first, in time order."""
-    days = local_dates(records, tz)
+    days = LocalDays(tz)
     return (
         record_issues(records, now=now, tz=tz, days=days)
         + day_warnings(records, tz=tz, authorization=authorization, days=days)
@@ -405,15 +466,15 @@ def student_issues(
 
 
 def seconds_by_day(
-    records: Iterable[Record], tz: ZoneInfo, *, days: LocalDates | None = None
+    records: Iterable[Record], tz: ZoneInfo, *, days: LocalDays | None = None
 ) -> dict[date, int]:
     """Real elapsed seconds of complete records, per local date of check-in."""
+    days = _days_for(tz, days)
     totals: dict[date, int] = defaultdict(int)
     for record in records:
-        check_out = record.check_out
-        if check_out is not None and check_out > record.check_in:
-            day = days[record.id] if days is not None else local_date(record.check_in, tz)
-            totals[day] += int((check_out - record.check_in).total_seconds())
+        check_out = record.check_out_s
+        if check_out is not None and check_out > record.check_in_s:
+            totals[days.of(record.check_in_s)] += check_out - record.check_in_s
     return dict(totals)
 
 

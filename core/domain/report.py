@@ -8,21 +8,22 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from core.domain.attendance import (
     Authorization,
     Issue,
     Record,
-    day_warnings,
-    local_dates,
+    authorization_warnings,
+    long_day_warnings,
     scan_student,
     units_for_day,
 )
-from core.domain.instants import local_date
-from core.domain.submission import fingerprint
+from core.domain.instants import LocalDays, from_seconds, local_date
+from core.domain.submission import Stay, fingerprint
 from core.ports import SubmittedRecord
 
 
@@ -83,6 +84,8 @@ class ReportRow:
     seconds: int
     units: int
     errors: tuple[str, ...]
+    stays: tuple[Record, ...] = field(default=(), repr=False, compare=False)
+    """The complete stays in the range: what would be sent for this child once approved."""
 
     @property
     def hours(self) -> float:
@@ -112,9 +115,28 @@ class SubsidyReport:
     rows: tuple[ReportRow, ...]
     errors: tuple[ReportIssue, ...]
     warnings: tuple[ReportIssue, ...]
-    records_to_send: tuple[SubmittedRecord, ...] = field(repr=False)
     as_of: date | None = None
     """The school's local date the report was made on."""
+
+    @property
+    def stays_to_send(self) -> list[Stay]:
+        """What an approval covers: each approved child's complete stays, in seconds."""
+        return [
+            (row.child_id, stay.check_in_s, stay.check_out_s)
+            for row in self.rows
+            if row.status is RowStatus.APPROVED and row.child_id is not None
+            for stay in row.stays
+            if stay.check_out_s is not None
+        ]
+
+    @cached_property
+    def records_to_send(self) -> tuple[SubmittedRecord, ...]:
+        """The records KinderTrack would receive, made when first asked for: a preview
+        shows rows and totals, only approval and submission need each record."""
+        return tuple(
+            SubmittedRecord(child, from_seconds(check_in), from_seconds(check_out))
+            for child, check_in, check_out in self.stays_to_send
+        )
 
     @property
     def period_over(self) -> bool:
@@ -167,9 +189,9 @@ class SubsidyReport:
     def count(self, status: RowStatus) -> int:
         return sum(1 for row in self.rows if row.status is status)
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
-        return fingerprint(self.provider_id or "", self.start, self.end, self.records_to_send)
+        return fingerprint(self.provider_id or "", self.start, self.end, self.stays_to_send)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -206,25 +228,22 @@ def build_report(
     by_student: dict[int, list[Record]] = defaultdict(list)
     for record in records:
         by_student[record.student_id].append(record)
-    days = local_dates(records, tz)
+    days = LocalDays(tz, start - timedelta(days=1), end + timedelta(days=1))
 
     rows: list[ReportRow] = []
     errors: list[ReportIssue] = []
     warnings: list[ReportIssue] = []
-    to_send: list[SubmittedRecord] = []
     for student in sorted(students, key=lambda s: (s.name.casefold(), s.id)):
         scan = scan_student(
-            by_student.get(student.id, []), start=start, end=end, now=now, tz=tz, days=days
+            by_student.get(student.id, ()), start=start, end=end, now=now, days=days
         )
-        inside, per_day = scan.inside, scan.per_day
         issues: list[Issue] = []
-        if inside:
+        if scan.inside:
             # Overlaps may reach across the range's edges; day-level warnings may not.
             issues = (
                 scan.errors
-                + day_warnings(
-                    inside, tz=tz, authorization=student.authorization, days=days, per_day=per_day
-                )
+                + long_day_warnings(student.id, scan.per_day)
+                + authorization_warnings(student.id, scan.dates, student.authorization)
                 + scan.still_in
             )
         row_errors: list[str] = []
@@ -241,7 +260,7 @@ def build_report(
             status = RowStatus.UNDEFINED
         elif student.child_id is None:
             status = RowStatus.UNAPPROVED
-        elif inside:
+        elif scan.inside:
             status = RowStatus.APPROVED
         else:
             status = RowStatus.NO_ATTENDANCE
@@ -251,19 +270,13 @@ def build_report(
                 student=student.name,
                 child_id=student.child_id,
                 status=status,
-                days=len({days[r.id] for r in inside}),
-                seconds=sum(per_day.values()),
-                units=sum(units_for_day(s) for s in per_day.values()),
+                days=len(scan.dates),
+                seconds=sum(scan.per_day.values()),
+                units=sum(map(units_for_day, scan.per_day.values())),
                 errors=tuple(row_errors),
+                stays=tuple(scan.stays),
             )
         )
-        child = student.child_id
-        if status is RowStatus.APPROVED and child is not None:
-            to_send.extend(
-                SubmittedRecord(child, r.check_in, r.check_out)
-                for r in inside
-                if r.check_out is not None and r.check_out > r.check_in
-            )
     return SubsidyReport(
         school=school,
         provider_id=provider_id,
@@ -275,6 +288,5 @@ def build_report(
         rows=tuple(rows),
         errors=tuple(errors),
         warnings=tuple(warnings),
-        records_to_send=tuple(to_send),
         as_of=local_date(now, tz),
     )

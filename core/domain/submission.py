@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, date
 from enum import StrEnum
 
+from core.domain.instants import to_seconds
 from core.errors import RollcallError
 from core.ports import SubmittedRecord
 
@@ -70,18 +71,25 @@ def canonical_records(records: Iterable[SubmittedRecord]) -> list[dict[str, str]
     return rows
 
 
+Stay = tuple[str, int, int]
+"""One record as an approval covers it: (child ID, check-in, check-out) in whole seconds
+since the Unix epoch."""
+
+
+def stays_of(records: Iterable[SubmittedRecord]) -> list[Stay]:
+    """Records as an approval covers them (instants in any zone, to the second)."""
+    return [(r.child_id, to_seconds(r.check_in), to_seconds(r.check_out)) for r in records]
+
+
 def fingerprint(
-    provider_id: str, period_start: date, period_end: date, records: Iterable[SubmittedRecord]
+    provider_id: str, period_start: date, period_end: date, stays: Iterable[Stay]
 ) -> str:
     """A digest of exactly what an approval covers; any change to the records changes it."""
-    body = {
-        "provider_id": provider_id,
-        "period_start": period_start.isoformat(),
-        "period_end": period_end.isoformat(),
-        "records": canonical_records(records),
-    }
-    encoded = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
-    return hashlib.sha256(encoded).hexdigest()
+    digest = hashlib.sha256(
+        f"{provider_id}|{period_start.isoformat()}|{period_end.isoformat()}".encode()
+    )
+    digest.update(json.dumps(sorted(stays), separators=(",", ":")).encode())
+    return digest.hexdigest()
 
 
 def idempotency_key(provider_id: str, period_start: date, period_end: date) -> str:

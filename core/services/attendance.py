@@ -15,7 +15,14 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from core.domain.instants import local_date, local_day_bounds, parse_instant, show, zone
+from core.domain.instants import (
+    local_date,
+    local_day_bounds,
+    parse_instant,
+    show,
+    whole_second,
+    zone,
+)
 from core.domain.names import clean_name, name_key
 from core.errors import Conflict, EditsRefused, InvalidInput, NotFound, PeriodLocked
 from core.services.audit import snapshot, write_audit
@@ -61,7 +68,7 @@ def check_in(
     with rt.session() as session:
         school = get_school(session, school_id=school_id, team_id=team_id)
         tz = _school_zone(school)
-        when = parse_instant(at, tz, what="check-in time") if at else rt.now()
+        when = parse_instant(at, tz, what="check-in time") if at else whole_second(rt.now())
         pupil = _lock_student(session, find_student(session, school_id=school_id, name=student))
         open_record = _open_record(
             session, student_id=pupil.id or 0, day=local_date(when, tz), tz=tz
@@ -104,7 +111,7 @@ def check_out(
     with rt.session() as session:
         school = get_school(session, school_id=school_id, team_id=team_id)
         tz = _school_zone(school)
-        when = parse_instant(at, tz, what="check-out time") if at else rt.now()
+        when = parse_instant(at, tz, what="check-out time") if at else whole_second(rt.now())
         pupil = _lock_student(session, find_student(session, school_id=school_id, name=student))
         day = local_date(when, tz)
         record = _open_record(session, student_id=pupil.id or 0, day=day, tz=tz)

@@ -13,18 +13,20 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from core.store.types import UTCDateTime
+from core.store.types import UTCDateTime, UTCSeconds
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _instant(*, nullable: bool = False) -> object:
-    """An aware-UTC column; required ones default to now."""
+def _instant(*, nullable: bool = False, whole_seconds: bool = False) -> object:
+    """An aware-UTC column; required ones default to now. Attendance is kept to the whole
+    second (see core.domain.instants)."""
+    kind = UTCSeconds() if whole_seconds else UTCDateTime()
     if nullable:
-        return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
-    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+        return Field(default=None, sa_column=Column(kind, nullable=True))
+    return Field(default_factory=utcnow, sa_column=Column(kind, nullable=False))
 
 
 class School(SQLModel, table=True):
@@ -84,8 +86,8 @@ class AttendanceRecord(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     school_id: int = Field(foreign_key="school.id", ondelete="CASCADE")
     student_id: int = Field(foreign_key="student.id", ondelete="CASCADE")
-    check_in: datetime = _instant()  # type: ignore[assignment]
-    check_out: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+    check_in: datetime = _instant(whole_seconds=True)  # type: ignore[assignment]
+    check_out: datetime | None = _instant(nullable=True, whole_seconds=True)  # type: ignore[assignment]
     source: str = Field(default="cli", max_length=16)
     created_at: datetime = _instant()  # type: ignore[assignment]
     updated_at: datetime = _instant()  # type: ignore[assignment]

@@ -45,3 +45,14 @@ def aware_utc(value: Any) -> datetime | None:
         # Parsing the offset with the text is several times cheaper than .replace(tzinfo=).
         return datetime.fromisoformat(value + "+00:00")
     return value.replace(tzinfo=UTC)
+
+
+class UTCSeconds(UTCDateTime):
+    """An instant kept to the whole second (attendance): a fraction is dropped on the way
+    in, so the database can give it back as integer epoch seconds, exactly."""
+
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        stored = super().process_bind_param(value, dialect)
+        return None if stored is None else stored.replace(microsecond=0)

@@ -33,7 +33,7 @@ def record(
     student_id: int = 1,
 ) -> Record:
     """A record from two local wall times (check_out None: still checked in)."""
-    return Record(
+    return Record.at(
         record_id,
         student_id,
         local(check_in),
@@ -63,15 +63,31 @@ GRID_ORIGIN = datetime(2026, 11, 9, 12, 0, tzinfo=UTC)  # 06:00 in Chicago
 GRID_STEP = timedelta(minutes=30)
 
 
+FALL_BACK_ORIGIN = datetime(2026, 11, 1, 5, 0, tzinfo=UTC)
+"""Midnight in Chicago on the night clocks fall back (that day lasts 25 hours)."""
+
+SPRING_FORWARD_ORIGIN = datetime(2026, 3, 8, 6, 0, tzinfo=UTC)
+"""Midnight in Chicago on the night clocks spring forward (that day lasts 23 hours)."""
+
+
 @st.composite
-def interval_sets(draw: st.DrawFn) -> tuple[list[Record], datetime]:
+def interval_sets(
+    draw: st.DrawFn,
+    origin: datetime = GRID_ORIGIN,
+    first_step: int = -2,
+    last_step: int = 10,
+    max_count: int = 9,
+) -> tuple[list[Record], datetime]:
     """One student's records on a coarse half-hour grid, so that duplicates, touching
     records, zero-length and inverted records, and open records (today's and older ones)
-    all come up; with a ``now`` somewhere on the same grid (sometimes a day later)."""
-    count = draw(st.integers(min_value=0, max_value=9))
+    all come up; with a ``now`` somewhere on the same grid (sometimes a day later).
+
+    By default the records start within one morning; a wider range of steps spreads them
+    over several local days (and their midnights)."""
+    count = draw(st.integers(min_value=0, max_value=max_count))
     records: list[Record] = []
     for index in range(count):
-        start = GRID_ORIGIN + draw(st.integers(min_value=-2, max_value=10)) * GRID_STEP
+        start = origin + draw(st.integers(min_value=first_step, max_value=last_step)) * GRID_STEP
         kind = draw(st.sampled_from(["complete", "complete", "complete", "open", "inverted"]))
         if kind == "open":
             end = None
@@ -79,6 +95,11 @@ def interval_sets(draw: st.DrawFn) -> tuple[list[Record], datetime]:
             end = start - draw(st.integers(min_value=0, max_value=2)) * GRID_STEP
         else:
             end = start + draw(st.integers(min_value=1, max_value=6)) * GRID_STEP
-        records.append(Record(index + 1, 7, start, end))
-    now = GRID_ORIGIN + draw(st.integers(min_value=-2, max_value=60)) * GRID_STEP
+        records.append(Record.at(index + 1, 7, start, end))
+    now = origin + draw(st.integers(min_value=first_step, max_value=last_step + 60)) * GRID_STEP
     return draw(st.permutations(records)), now
+
+
+def days_of_intervals(origin: datetime) -> st.SearchStrategy[tuple[list[Record], datetime]]:
+    """Up to 30 records spread from 6 hours before ``origin`` to 2½ days after it."""
+    return interval_sets(origin=origin, first_step=-12, last_step=120, max_count=30)

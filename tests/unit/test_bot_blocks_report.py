@@ -31,10 +31,10 @@ def _report(children: int, *, names: list[str] | None = None, errors: int = 0) -
         for day in range(10):
             start = datetime(2026, 11, 9, 14, tzinfo=UTC) + timedelta(days=day)
             rid += 1
-            records.append(Record(rid, s.id, start, start + timedelta(hours=8)))
+            records.append(Record.at(rid, s.id, start, start + timedelta(hours=8)))
     for i in range(errors):
         rid += 1
-        records.append(Record(rid, i, datetime(2026, 11, 9, 15, tzinfo=UTC), None))
+        records.append(Record.at(rid, i, datetime(2026, 11, 9, 15, tzinfo=UTC), None))
     return build_report(
         school="Sunny Days",
         provider_id="12345",

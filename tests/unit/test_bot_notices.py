@@ -32,7 +32,8 @@ MARKUP = "<!channel> *Sunny* & <@U1>"
 def _report(*, school: str = "Sunny Days", children: int = 2) -> SubsidyReport:
     students = [Student(i, f"Child {i}", f"{100000 + i}") for i in range(1, children + 1)]
     records = [
-        Record(i, i, datetime(2026, 11, 10, 14, tzinfo=UTC), None) for i in range(1, children + 1)
+        Record.at(i, i, datetime(2026, 11, 10, 14, tzinfo=UTC), None)
+        for i in range(1, children + 1)
     ]
     return build_report(
         school=school,

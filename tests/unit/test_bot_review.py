@@ -37,7 +37,7 @@ def _report(
 ) -> tuple[SubsidyReport, dict[int, BadRecord]]:
     """``children`` children, each never checked out once (one error, one bad record)."""
     students = [Student(i, name.format(i=i), f"{100000 + i}") for i in range(1, children + 1)]
-    records = [Record(i, i, _local("2026-11-10T08:00"), None) for i in range(1, children + 1)]
+    records = [Record.at(i, i, _local("2026-11-10T08:00"), None) for i in range(1, children + 1)]
     report = build_report(
         school="Sunny Days",
         provider_id="12345",

@@ -130,7 +130,7 @@ def test_a_check_out_at_or_before_the_check_in_is_an_error(check_out: str) -> No
 
 
 def test_a_check_out_one_second_after_the_check_in_is_fine() -> None:
-    stay = Record(1, 1, local("2026-11-09 08:00"), local("2026-11-09 08:00:01"))
+    stay = Record.at(1, 1, local("2026-11-09 08:00"), local("2026-11-09 08:00:01"))
     assert record_errors(stay, now=NOW, tz=CHICAGO) == []
 
 
@@ -153,7 +153,7 @@ def test_a_stay_over_24_hours_is_too_long(check_out: str) -> None:
 
 
 def test_a_stay_just_under_24_hours_is_not_too_long_but_is_a_long_day() -> None:
-    stay = Record(1, 1, local("2026-11-05 08:00"), local("2026-11-06 07:59:59"))
+    stay = Record.at(1, 1, local("2026-11-05 08:00"), local("2026-11-06 07:59:59"))
     assert record_errors(stay, now=NOW, tz=CHICAGO) == []
     assert codes(student_issues([stay], now=NOW, tz=CHICAGO)) == ["long_day"]
 
@@ -296,8 +296,8 @@ def test_an_overlap_across_midnight_is_found() -> None:
 def test_overlaps_compare_real_instants_across_the_fall_back() -> None:
     # Given 00:30 CDT-01:30 CDT and 01:15 CST-03:00 CST on 2026-11-01:
     # the wall clock overlaps (01:15 < 01:30) but the instants do not
-    first = Record(1, 1, local("2026-11-01 00:30"), datetime(2026, 11, 1, 6, 30, tzinfo=UTC))
-    second = Record(2, 1, datetime(2026, 11, 1, 7, 15, tzinfo=UTC), local("2026-11-01 03:00"))
+    first = Record.at(1, 1, local("2026-11-01 00:30"), datetime(2026, 11, 1, 6, 30, tzinfo=UTC))
+    second = Record.at(2, 1, datetime(2026, 11, 1, 7, 15, tzinfo=UTC), local("2026-11-01 03:00"))
     assert overlapping_pairs([first, second], now=NOW, tz=CHICAGO) == []
 
 
@@ -456,7 +456,7 @@ def test_records_in_another_zone_offset_are_counted_in_real_time() -> None:
     # Given instants carrying the Chicago zone instead of UTC, across the fall back
     check_in = datetime(2026, 11, 1, 0, 0, tzinfo=CHICAGO)
     check_out = datetime(2026, 11, 1, 6, 0, tzinfo=CHICAGO)
-    stay = Record(1, 1, check_in, check_out)
+    stay = Record.at(1, 1, check_in, check_out)
     # Then the stay still lasts 7 real hours
     assert stay.elapsed == timedelta(hours=7)
     assert seconds_by_day([stay], CHICAGO) == {date(2026, 11, 1): 7 * HOUR}

@@ -11,7 +11,6 @@ from core.domain.attendance import (
     SECONDS_PER_UNIT,
     IssueCode,
     Record,
-    local_dates,
     overlapping_pairs,
     record_issues,
     scan_student,
@@ -20,14 +19,17 @@ from core.domain.attendance import (
     student_issues,
     units_for_day,
 )
-from core.domain.instants import local_date, localize
+from core.domain.instants import LocalDays, local_date, localize
 from core.errors import InvalidInput
 from tests.unit.strategies import (
     CHICAGO,
+    FALL_BACK_ORIGIN,
     FAST,
     GRID_ORIGIN,
     GRID_STEP,
+    SPRING_FORWARD_ORIGIN,
     chicago_wall_times,
+    days_of_intervals,
     interval_sets,
 )
 
@@ -54,16 +56,16 @@ def brute_overlap(a: Record, b: Record, now: datetime) -> bool:
 # which the first is an instant long (open, checked in after now) -- a duplicate.
 _DUPLICATE_AFTER_TOUCHING = (
     [
-        Record(1, 7, GRID_ORIGIN, GRID_ORIGIN + GRID_STEP),
-        Record(2, 7, GRID_ORIGIN + GRID_STEP, None),
-        Record(3, 7, GRID_ORIGIN + GRID_STEP, GRID_ORIGIN + 2 * GRID_STEP),
+        Record.at(1, 7, GRID_ORIGIN, GRID_ORIGIN + GRID_STEP),
+        Record.at(2, 7, GRID_ORIGIN + GRID_STEP, None),
+        Record.at(3, 7, GRID_ORIGIN + GRID_STEP, GRID_ORIGIN + 2 * GRID_STEP),
     ],
     GRID_ORIGIN,
 )
 
 
 @settings(max_examples=300, deadline=None)
-@given(case=interval_sets())
+@given(case=st.one_of(interval_sets(), days_of_intervals(FALL_BACK_ORIGIN)))
 @example(case=_DUPLICATE_AFTER_TOUCHING)
 def test_overlapping_pairs_agrees_with_the_brute_force_definition(
     case: tuple[list[Record], datetime],
@@ -85,7 +87,7 @@ def test_overlapping_pairs_agrees_with_the_brute_force_definition(
 
 
 @settings(max_examples=150, deadline=None)
-@given(case=interval_sets())
+@given(case=st.one_of(interval_sets(), days_of_intervals(FALL_BACK_ORIGIN)))
 def test_each_overlapping_record_gets_exactly_one_kind_of_overlap_error(
     case: tuple[list[Record], datetime],
 ) -> None:
@@ -100,7 +102,7 @@ def test_each_overlapping_record_gets_exactly_one_kind_of_overlap_error(
 
 
 @FAST
-@given(case=interval_sets())
+@given(case=st.one_of(interval_sets(), days_of_intervals(FALL_BACK_ORIGIN)))
 def test_the_order_of_the_records_does_not_change_what_overlaps(
     case: tuple[list[Record], datetime],
 ) -> None:
@@ -110,6 +112,17 @@ def test_the_order_of_the_records_does_not_change_what_overlaps(
     assert {frozenset((a.id, b.id)) for a, b in forward} == {
         frozenset((a.id, b.id)) for a, b in backward
     }
+
+
+_ACROSS_MIDNIGHTS = (
+    [
+        # The last second of Saturday, the first of Sunday (23 hours long), then Monday
+        Record.at(1, 7, SPRING_FORWARD_ORIGIN - timedelta(seconds=1), SPRING_FORWARD_ORIGIN),
+        Record.at(2, 7, SPRING_FORWARD_ORIGIN, SPRING_FORWARD_ORIGIN + timedelta(hours=2)),
+        Record.at(3, 7, SPRING_FORWARD_ORIGIN + timedelta(hours=23), None),
+    ],
+    SPRING_FORWARD_ORIGIN + timedelta(days=3),
+)
 
 
 def _aware(wall: datetime) -> datetime:
@@ -134,8 +147,8 @@ def test_elapsed_time_is_the_utc_difference_for_instants_in_chicago(
     assume(check_out > check_in)
     expected = check_out.astimezone(UTC) - check_in.astimezone(UTC)
     # Then the stay lasts exactly the real (UTC) difference, however it is expressed
-    in_chicago = Record(1, 1, check_in, check_out)
-    in_utc = Record(1, 1, check_in.astimezone(UTC), check_out.astimezone(UTC))
+    in_chicago = Record.at(1, 1, check_in, check_out)
+    in_utc = Record.at(1, 1, check_in.astimezone(UTC), check_out.astimezone(UTC))
     assert in_chicago.elapsed == in_utc.elapsed == expected
     day = local_date(check_in, CHICAGO)
     assert seconds_by_day([in_chicago], CHICAGO) == {day: int(expected.total_seconds())}
@@ -171,24 +184,47 @@ def test_units_never_decrease_as_hours_grow(a: int, b: int) -> None:
         assert units_for_day(low + SECONDS_PER_UNIT) == units_for_day(low) + 1
 
 
-@FAST
+@settings(max_examples=300, deadline=None)
 @given(
-    interval_sets(), st.integers(min_value=-1, max_value=1), st.integers(min_value=0, max_value=1)
+    st.sampled_from([GRID_ORIGIN, FALL_BACK_ORIGIN, SPRING_FORWARD_ORIGIN]).flatmap(
+        lambda origin: st.tuples(
+            st.just(origin), st.one_of(interval_sets(origin=origin), days_of_intervals(origin))
+        )
+    ),
+    st.integers(min_value=-1, max_value=1),
+    st.integers(min_value=0, max_value=1),
+    st.sampled_from(["the report's span", "a narrow span", "no span"]),
 )
+@example((SPRING_FORWARD_ORIGIN, _ACROSS_MIDNIGHTS), 0, 0, "the report's span")
 def test_the_reports_one_pass_scan_agrees_with_the_separate_rules(
-    drawn: tuple[list[Record], datetime], start_shift: int, span: int
+    drawn: tuple[datetime, tuple[list[Record], datetime]],
+    start_shift: int,
+    span: int,
+    known: str,
 ) -> None:
-    """scan_student is the report's fast path; the separate rules are the reference."""
-    records, now = drawn
-    first = GRID_ORIGIN.astimezone(CHICAGO).date() + timedelta(days=start_shift)
+    """scan_student is the report's fast path; the separate rules are the reference. It
+    must agree whether the local dates come from walking the span's day starts (the
+    report's case) or from converting instants outside the span, on ordinary days and
+    on the 23- and 25-hour days of DST, with records on either side of midnight."""
+    origin, (records, now) = drawn
+    first = origin.astimezone(CHICAGO).date() + timedelta(days=start_shift)
     last = first + timedelta(days=span)
-    days = local_dates(records, CHICAGO)
-    inside = [r for r in records if first <= days[r.id] <= last]
+    if known == "the report's span":
+        days = LocalDays(CHICAGO, first - timedelta(days=1), last + timedelta(days=1))
+    elif known == "a narrow span":
+        days = LocalDays(CHICAGO, first, first)
+    else:
+        days = LocalDays(CHICAGO)
+    inside = [r for r in records if first <= local_date(r.check_in, CHICAGO) <= last]
     inside_ids = {r.id for r in inside}
 
-    scan = scan_student(records, start=first, end=last, now=now, tz=CHICAGO, days=days)
+    scan = scan_student(records, start=first, end=last, now=now, days=days)
 
     assert sorted(r.id for r in scan.inside) == sorted(inside_ids)
+    assert scan.dates == {local_date(r.check_in, CHICAGO) for r in inside}
+    assert [r.id for r in scan.stays] == [
+        r.id for r in sorted(inside, key=lambda r: (r.check_in, r.id)) if r.is_complete
+    ]
     assert scan.per_day == seconds_by_day(inside, CHICAGO)
     expected = [i for i in record_issues(records, now=now, tz=CHICAGO) if i.record_id in inside_ids]
     assert scan.errors == expected

@@ -6,16 +6,20 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from core.domain.instants import (
+    LocalDays,
+    from_seconds,
     local_date,
     local_day_bounds,
     localize,
     parse_date,
     parse_instant,
     show,
+    to_seconds,
+    whole_second,
     zone,
 )
 from core.errors import InvalidInput
@@ -309,3 +313,73 @@ def test_localized_wall_times_keep_their_wall_clock(wall: datetime) -> None:
         return
     assert aware.replace(tzinfo=None) == wall
     assert aware.astimezone(UTC).astimezone(CHICAGO).replace(tzinfo=None) == wall
+
+
+# --- whole seconds and epoch seconds ------------------------------------------------------
+
+
+def test_a_fraction_of_a_second_is_dropped_when_parsing() -> None:
+    parsed = parse_instant("2026-11-09T08:15:30.999999-06:00", CHICAGO)
+    assert parsed == datetime(2026, 11, 9, 14, 15, 30, tzinfo=UTC)
+    assert whole_second(datetime(2026, 11, 9, 14, 15, 30, 500_000, tzinfo=UTC)) == parsed
+
+
+@FAST
+@given(instant=utc_instants)
+def test_epoch_seconds_round_trip_to_the_same_whole_second(instant: datetime) -> None:
+    seconds = to_seconds(instant)
+    assert from_seconds(seconds) == whole_second(instant)
+    assert from_seconds(seconds).tzinfo is UTC
+    # The zone it is written in does not matter: an instant is an instant
+    assert to_seconds(instant.astimezone(CHICAGO)) == seconds
+    assert seconds == int(whole_second(instant).timestamp())
+
+
+ZONES = [
+    CHICAGO,
+    ZoneInfo("America/Havana"),  # DST changes at midnight: some days start at 01:00
+    ZoneInfo("America/Santiago"),  # likewise, in the southern summer
+    ZoneInfo("Australia/Lord_Howe"),  # a half-hour DST shift
+    ZoneInfo("Asia/Kathmandu"),  # a +05:45 offset
+    ZoneInfo("UTC"),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    tz=st.sampled_from(ZONES),
+    first=st.dates(min_value=date(2025, 1, 1), max_value=date(2028, 12, 1)),
+    span=st.integers(min_value=0, max_value=64),
+    offset_s=st.integers(min_value=-3 * 86_400, max_value=70 * 86_400),
+)
+def test_local_days_give_the_date_a_time_zone_conversion_gives(
+    tz: ZoneInfo, first: date, span: int, offset_s: int
+) -> None:
+    """LocalDays bisects day starts instead of converting: the answer must be the same,
+    inside its span (DST days of 23 and 25 hours, days starting at 01:00) and outside."""
+    days = LocalDays(tz, first, first + timedelta(days=span))
+    start, _ = local_day_bounds(first, tz)
+    instant = to_seconds(start) + offset_s
+    assert days.of(instant) == local_date(from_seconds(instant), tz)
+
+
+@pytest.mark.parametrize("tz", ZONES, ids=lambda tz: tz.key)
+def test_local_days_at_each_edge_of_a_day(tz: ZoneInfo) -> None:
+    # Given the days around Chicago's spring-forward and fall-back weekends of 2026
+    for first in (date(2026, 3, 6), date(2026, 10, 30), date(2026, 9, 4)):
+        days = LocalDays(tz, first, first + timedelta(days=6))
+        for n in range(7):
+            day = first + timedelta(days=n)
+            start, end = local_day_bounds(day, tz)
+            # Then the first second of a day is that day and the second before it is not
+            assert days.of(to_seconds(start)) == day
+            assert days.of(to_seconds(end) - 1) == day
+            assert days.of(to_seconds(start) - 1) == day - timedelta(days=1)
+
+
+def test_local_days_without_a_span_convert_each_instant() -> None:
+    days = LocalDays(CHICAGO)
+    # 2026-11-10 05:59:59 UTC is still the 9th in Chicago; a second later it is the 10th
+    midnight = to_seconds(datetime(2026, 11, 10, 6, 0, tzinfo=UTC))
+    assert days.of(midnight - 1) == date(2026, 11, 9)
+    assert days.of(midnight) == date(2026, 11, 10)

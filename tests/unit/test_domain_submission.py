@@ -19,6 +19,7 @@ from core.domain.submission import (
     check_transition,
     fingerprint,
     idempotency_key,
+    stays_of,
 )
 from core.errors import RollcallError
 from core.ports import SubmittedRecord
@@ -122,6 +123,10 @@ def test_the_idempotency_key_differs_per_provider_and_per_period() -> None:
 # --- canonical records and fingerprint ----------------------------------------------------
 
 
+def fingerprint_of(provider_id: str, start: date, end: date, records: list[SubmittedRecord]) -> str:
+    return fingerprint(provider_id, start, end, stays_of(records))
+
+
 def sent(child_id: str, hour_in: int, hour_out: int, day: int = 9) -> SubmittedRecord:
     return SubmittedRecord(
         child_id,
@@ -160,13 +165,13 @@ def test_records_are_sent_sorted_with_utc_instants_with_an_offset() -> None:
 
 def test_the_fingerprint_is_stable_under_reordering_and_time_zone_notation() -> None:
     records = [sent("111111", 14, 18), sent("222222", 14, 16), sent("111111", 19, 20)]
-    base = fingerprint("12345", START, END, records)
-    assert fingerprint("12345", START, END, list(reversed(records))) == base
+    base = fingerprint_of("12345", START, END, records)
+    assert fingerprint_of("12345", START, END, list(reversed(records))) == base
     in_chicago = [
         SubmittedRecord(r.child_id, r.check_in.astimezone(CHICAGO), r.check_out.astimezone(CHICAGO))
         for r in records
     ]
-    assert fingerprint("12345", START, END, in_chicago) == base
+    assert fingerprint_of("12345", START, END, in_chicago) == base
     assert len(base) == 64
     assert int(base, 16) >= 0
 
@@ -185,7 +190,9 @@ def test_the_fingerprint_is_stable_under_reordering_and_time_zone_notation() -> 
 )
 def test_any_change_to_the_records_changes_the_fingerprint(changed: list[SubmittedRecord]) -> None:
     approved = [sent("111111", 14, 18), sent("222222", 14, 16)]
-    assert fingerprint("12345", START, END, changed) != fingerprint("12345", START, END, approved)
+    assert fingerprint_of("12345", START, END, changed) != fingerprint_of(
+        "12345", START, END, approved
+    )
 
 
 def test_a_one_second_change_changes_the_fingerprint() -> None:
@@ -193,14 +200,16 @@ def test_a_one_second_change_changes_the_fingerprint() -> None:
     nudged = SubmittedRecord(
         record.child_id, record.check_in, record.check_out + timedelta(seconds=1)
     )
-    assert fingerprint("12345", START, END, [record]) != fingerprint("12345", START, END, [nudged])
+    assert fingerprint_of("12345", START, END, [record]) != fingerprint_of(
+        "12345", START, END, [nudged]
+    )
 
 
 def test_the_fingerprint_covers_the_provider_and_the_period() -> None:
     records = [sent("111111", 14, 18)]
-    base = fingerprint("12345", START, END, records)
-    assert fingerprint("54321", START, END, records) != base
-    assert fingerprint("12345", date(2026, 11, 22), date(2026, 12, 5), records) != base
+    base = fingerprint_of("12345", START, END, records)
+    assert fingerprint_of("54321", START, END, records) != base
+    assert fingerprint_of("12345", date(2026, 11, 22), date(2026, 12, 5), records) != base
 
 
 child_ids = st.sampled_from(["111111", "222222", "333333"])
@@ -226,7 +235,9 @@ def test_the_fingerprint_depends_on_the_multiset_of_records_only(
     records: list[SubmittedRecord], data: st.DataObject
 ) -> None:
     shuffled = data.draw(st.permutations(records))
-    assert fingerprint("12345", START, END, shuffled) == fingerprint("12345", START, END, records)
+    assert fingerprint_of("12345", START, END, shuffled) == fingerprint_of(
+        "12345", START, END, records
+    )
     if records:
         index = data.draw(st.integers(min_value=0, max_value=len(records) - 1))
         moved = list(records)
@@ -234,4 +245,6 @@ def test_the_fingerprint_depends_on_the_multiset_of_records_only(
         moved[index] = SubmittedRecord(
             original.child_id, original.check_in, original.check_out + timedelta(minutes=1)
         )
-        assert fingerprint("12345", START, END, moved) != fingerprint("12345", START, END, records)
+        assert fingerprint_of("12345", START, END, moved) != fingerprint_of(
+            "12345", START, END, records
+        )

@@ -1,0 +1,43 @@
+"""Hand-written SQL the hot paths need, in each database's dialect."""
+
+from __future__ import annotations
+
+import sqlite3
+from functools import cache
+
+from sqlalchemy import TextClause, bindparam, text
+from sqlalchemy.engine import Dialect
+
+from core.store.types import UTCDateTime
+
+
+def epoch_seconds(
+    column: str, dialect: Dialect, *, sqlite_version: tuple[int, ...] = sqlite3.sqlite_version_info
+) -> str:
+    """SQL giving a stored instant (naive UTC, whole seconds) as seconds since the epoch.
+
+    SQLite has ``unixepoch`` from 3.38; older builds (still shipped by some systems'
+    Pythons) go through the Julian day, exact for whole seconds once rounded.
+    """
+    if dialect.name == "postgresql":
+        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
+    if sqlite_version >= (3, 38):
+        return f"unixepoch({column})"
+    return f"CAST(round((julianday({column}) - 2440587.5) * 86400) AS INTEGER)"
+
+
+@cache
+def _records_near(dialect_name: str, check_in: str, check_out: str) -> TextClause:
+    return text(
+        f"SELECT id, student_id, {check_in}, {check_out} FROM attendance "
+        "WHERE school_id = :school_id AND check_in >= :lower AND check_in < :upper"
+    ).bindparams(bindparam("lower", type_=UTCDateTime()), bindparam("upper", type_=UTCDateTime()))
+
+
+def records_near_query(dialect: Dialect) -> TextClause:
+    """A school's attendance checked in within [lower, upper), as
+    (id, student_id, check-in seconds, check-out seconds or NULL): the shape of
+    ``core.domain.attendance.Record``."""
+    return _records_near(
+        dialect.name, epoch_seconds("check_in", dialect), epoch_seconds("check_out", dialect)
+    )
