@@ -210,7 +210,7 @@ def import_refused_message(school: str, reason: str) -> dict[str, Any]:
         SectionBlock(
             text=MarkdownTextObject(
                 text=f":x: *{summary}* Fix {'it' if total == 1 else 'them'} in the file and "
-                "import it again (rows that were right are not added twice)."
+                "import the whole file again: none of its rows were saved."
             )
         )
     ]
