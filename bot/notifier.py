@@ -217,7 +217,14 @@ class SlackNotifier:
                 channel_id=str(payload.get("channel_id") or "") or None,
             )
         else:
-            message = import_refused_message(school.name, str(payload.get("message", "")))
+            problems = payload.get("problems")
+            message = import_refused_message(
+                school.name,
+                str(payload.get("message", "")),
+                [(int(line), str(why)) for line, why in problems]
+                if isinstance(problems, list)
+                else (),
+            )
         self._deliver(client, _destination(notice), message, notice)
 
     def _submission(self, rt: Runtime, client: WebClient, school: _School, notice: Notice) -> None:

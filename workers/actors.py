@@ -17,7 +17,7 @@ from dramatiq.brokers.redis import RedisBroker
 
 from core.config import get_settings
 from core.domain.pay_periods import PayPeriod
-from core.errors import RollcallError
+from core.errors import ImportRefused, RollcallError
 from core.ports import Notice
 from core.services import attendance, reminders, reports, schools, submissions
 from workers.broker import ensure_broker
@@ -135,7 +135,8 @@ def import_attendance_file(
             team_id=team_id,
         )
     except RollcallError as error:
-        payload.update(ok=False, message=str(error))
+        problems = error.problems if isinstance(error, ImportRefused) else []
+        payload.update(ok=False, message=str(error), problems=problems)
         log.info(
             "import refused",
             extra={"event": "import_refused", "school_id": school_id, "file_id": file_id},

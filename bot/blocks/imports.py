@@ -35,6 +35,7 @@ from bot.blocks.report import pack_lines
 from bot.escape import escape_mrkdwn
 from bot.files import MAX_CSV_BYTES
 from core.messages import CORRECTED_CLAIM_CONTACT
+from core.services.attendance import ADD_STUDENTS_HINT
 
 IMPORT_CALLBACK = "attendance_import"
 FILE_BLOCK = "import_file"
@@ -49,13 +50,7 @@ MAX_ROWS_SHOWN = 20
 MAX_NAMES_SHOWN = 40
 
 _NOTHING = "Nothing was imported: "
-_BAD_ROWS = re.compile(
-    r"(?P<count>\d+) bad rows?(?: \(and \d+ more\))?\. (?P<rows>line \d+: .*)", re.S
-)
-_ROW_SEPARATOR = re.compile(r"; (?=line \d+: )")
 _CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
-#: The command line's way to add unknown students, as the import's refusal words it.
-_CLI_ADD_HINT = "or import with --add-students"
 _SLACK_ADD_HINT = "or tick “Add students who are new” in /kindertrack import"
 
 
@@ -177,33 +172,34 @@ def import_done_message(
     return _message(f"Imported into {name}: {counts}.", blocks)
 
 
-def _row_lines(rows: str) -> tuple[list[str], bool]:
+def _row_lines(problems: Sequence[tuple[int, str]]) -> tuple[list[str], bool]:
     """Each bad row's text, and whether any carried the corrected-claim contact (which is
     taken out of the rows to be shown once)."""
     lines = []
     contact = False
-    for row in _ROW_SEPARATOR.split(rows):
-        if CORRECTED_CLAIM_CONTACT in row:
+    for line, why in problems:
+        if CORRECTED_CLAIM_CONTACT in why:
             contact = True
-            row = row.replace(CORRECTED_CLAIM_CONTACT, "").strip()
-        lines.append(row.replace(_CLI_ADD_HINT, _SLACK_ADD_HINT))
+            why = why.replace(CORRECTED_CLAIM_CONTACT, "").strip()
+        lines.append(f"line {line}: {why.replace(ADD_STUDENTS_HINT, _SLACK_ADD_HINT)}")
     return lines, contact
 
 
-def import_refused_message(school: str, reason: str) -> dict[str, Any]:
-    """Why nothing was imported: each bad row (the first :data:`MAX_ROWS_SHOWN`, then a
-    count), or the one reason the file was refused; the corrected-claim contact once."""
+def import_refused_message(
+    school: str, reason: str, problems: Sequence[tuple[int, str]] = ()
+) -> dict[str, Any]:
+    """Why nothing was imported: each bad row of ``problems`` (the first
+    :data:`MAX_ROWS_SHOWN`, then a count) with the corrected-claim contact once, or the one
+    ``reason`` the file was refused."""
     name = escape_mrkdwn(school)
-    detail = reason.removeprefix(_NOTHING)
-    found = _BAD_ROWS.fullmatch(detail)
-    if found is None:
-        text = f"Nothing was imported into {name}: {escape_mrkdwn(detail)}"
+    if not problems:
+        text = f"Nothing was imported into {name}: {escape_mrkdwn(reason.removeprefix(_NOTHING))}"
         return _message(
             text,
             [SectionBlock(text=MarkdownTextObject(text=f":x: {clip(text, SECTION_TEXT - 4)}"))],
         )
-    total = int(found["count"])
-    rows, contact = _row_lines(found["rows"])
+    total = len(problems)
+    rows, contact = _row_lines(problems)
     shown = rows[:MAX_ROWS_SHOWN]
     summary = f"Nothing was imported into {name}: {_plural(total, 'bad row')}."
     blocks: list[Block] = [

@@ -15,7 +15,9 @@ from bot.blocks.limits import MESSAGE_BLOCKS, SECTION_TEXT, view_violations, vio
 from bot.blocks.modals import ModalMeta
 from bot.escape import unescape_mrkdwn
 from core.domain.names import MAX_NAME_LENGTH
+from core.errors import ImportRefused
 from core.messages import CORRECTED_CLAIM_CONTACT
+from core.services.attendance import ADD_STUDENTS_HINT
 
 MARKUP = "<!channel> *Bo*"
 LONG_MARKUP = ("<!here>*_~`" * 20)[:MAX_NAME_LENGTH]
@@ -35,16 +37,14 @@ def _shown(message: dict[str, Any]) -> str:
     return unescape_mrkdwn("\n".join([message["text"], *_sections(message)]))
 
 
-def _core_refusal(rows: list[str], *, cap: int | None = 20) -> str:
-    """A refusal worded as import_csv words it (it lists at most 20 rows)."""
-    shown = rows[:cap] if cap is not None else rows
-    more = f" (and {len(rows) - len(shown)} more)" if len(rows) > len(shown) else ""
-    plural = "s" if len(rows) != 1 else ""
-    return f"Nothing was imported: {len(rows)} bad row{plural}{more}. " + "; ".join(shown)
+def _refusal(problems: list[tuple[int, str]]) -> tuple[str, list[tuple[int, str]]]:
+    """What the worker gets from import_csv's refusal: its text and each bad row."""
+    error = ImportRefused(problems)
+    return str(error), error.problems
 
 
-def _unknown(line: int, name: str) -> str:
-    return f"line {line}: no student named {name!r} (add them first, or import with --add-students)"
+def _unknown(line: int, name: str) -> tuple[int, str]:
+    return line, f"no student named {name!r} (add them first, {ADD_STUDENTS_HINT})"
 
 
 # --- the modal ----------------------------------------------------------------------------
@@ -127,9 +127,9 @@ def test_done_message_never_links_a_channel_id_it_does_not_recognise() -> None:
 
 
 def test_refusal_names_each_bad_row_escaped() -> None:
-    reason = _core_refusal([_unknown(2, MARKUP), "line 5: expected 3 columns, found 2"])
+    refusal = _refusal([_unknown(2, MARKUP), (5, "expected 3 columns, found 2")])
 
-    message = imports.import_refused_message("Sunny Days", reason)
+    message = imports.import_refused_message("Sunny Days", *refusal)
 
     assert message["text"] == "Nothing was imported into Sunny Days: 2 bad rows."
     shown = _shown(message)
@@ -143,7 +143,7 @@ def test_refusal_names_each_bad_row_escaped() -> None:
 def test_refusal_of_a_thousand_long_rows_fits_and_counts_the_rest() -> None:
     rows = [_unknown(i + 2, f"{LONG_MARKUP} {i}") for i in range(1000)]
 
-    message = imports.import_refused_message(LONG_MARKUP, _core_refusal(rows))
+    message = imports.import_refused_message(LONG_MARKUP, *_refusal(rows))
 
     assert violations(message["blocks"], max_blocks=MESSAGE_BLOCKS) == []
     assert all(len(t) <= SECTION_TEXT for t in _sections(message))
@@ -154,10 +154,10 @@ def test_refusal_of_a_thousand_long_rows_fits_and_counts_the_rest() -> None:
     assert "<!here>" not in json.dumps(message)
 
 
-def test_refusal_caps_the_rows_it_shows_even_when_given_all_of_them() -> None:
+def test_refusal_caps_the_rows_it_shows_though_it_is_given_all_of_them() -> None:
     rows = [_unknown(i + 2, f"Kid {i}") for i in range(1000)]
 
-    message = imports.import_refused_message("School", _core_refusal(rows, cap=None))
+    message = imports.import_refused_message("School", *_refusal(rows))
 
     assert violations(message["blocks"], max_blocks=MESSAGE_BLOCKS) == []
     shown = _shown(message)
@@ -171,9 +171,9 @@ def test_refusal_in_a_submitted_period_gives_the_contact_once() -> None:
         "Attendance for the pay period 2026-11-08 to 2026-11-21 was already submitted to "
         f"KinderTrack and can no longer be edited. {CORRECTED_CLAIM_CONTACT}"
     )
-    rows = [f"line {i}: {locked}" for i in range(2, 22)]
+    rows = [(i, locked) for i in range(2, 22)]
 
-    message = imports.import_refused_message("School", _core_refusal(rows))
+    message = imports.import_refused_message("School", *_refusal(rows))
 
     assert violations(message["blocks"], max_blocks=MESSAGE_BLOCKS) == []
     shown = _shown(message)
