@@ -35,7 +35,7 @@ from core.config import Settings
 from core.errors import RollcallError
 
 # Kept in step with manifest.yml (a test checks); the reasons are there.
-BOT_SCOPES = ("commands", "chat:write", "im:write", "users:read", "files:write")
+BOT_SCOPES = ("commands", "chat:write", "im:write", "users:read", "files:write", "files:read")
 OAUTH_STATE_EXPIRATION_S = 600
 
 

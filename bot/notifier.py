@@ -21,6 +21,8 @@ Notices handled:
   period already submitted, the corrected-claim contact); after a submission the CSV of
   exactly what was sent goes in each message's thread.
 - ``registration``: the green "Registered" tag, or KinderTrack's refusal.
+- ``import``: a CSV import's result (records added, rows already there, new students) or
+  its refusal naming each bad row; to the director by DM (the destination's ``user_id``).
 - ``reminder_closing`` / ``reminder_closed``: the preview with its buttons, to the
   school's reminder channel when set, else a DM to each director; every posted message
   is remembered so it follows the submission.
@@ -49,6 +51,7 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from slack_sdk.webhook import WebhookClient
 
 from bot.app import SlackSetupError, is_oauth, slack_api_url
+from bot.blocks.imports import import_done_message, import_refused_message
 from bot.blocks.notices import (
     failure_message,
     registration_message,
@@ -78,6 +81,7 @@ class _School:
     id: int
     team_id: str
     reminder_channel: str | None
+    name: str
 
 
 class NoticeUndelivered(RollcallError):
@@ -143,6 +147,7 @@ class SlackNotifier:
             "report_failed": self._report_failed,
             "submission": self._submission,
             "registration": self._registration,
+            "import": self._import,
             "reminder_closing": self._reminder,
             "reminder_closed": self._reminder,
         }.get(notice.kind)
@@ -154,7 +159,7 @@ class SlackNotifier:
             return
         rt = self._runtime()
         school = self._school(rt, notice.school_id)
-        client = self._client(school.team_id)
+        client = self.client_for(school.team_id)
         if client is None:
             log.warning(
                 "no Slack token for the school's workspace; notice dropped",
@@ -199,6 +204,28 @@ class SlackNotifier:
         self, rt: Runtime, client: WebClient, school: _School, notice: Notice
     ) -> None:
         self._deliver(client, _destination(notice), registration_message(notice.payload), notice)
+
+    def _import(self, rt: Runtime, client: WebClient, school: _School, notice: Notice) -> None:
+        payload = notice.payload
+        if payload.get("ok"):
+            added = payload.get("students_added")
+            message = import_done_message(
+                school.name,
+                added=int(str(payload.get("added", 0))),
+                duplicates=int(str(payload.get("duplicates", 0))),
+                students_added=[str(n) for n in added] if isinstance(added, list) else [],
+                channel_id=str(payload.get("channel_id") or "") or None,
+            )
+        else:
+            problems = payload.get("problems")
+            message = import_refused_message(
+                school.name,
+                str(payload.get("message", "")),
+                [(int(line), str(why)) for line, why in problems]
+                if isinstance(problems, list)
+                else (),
+            )
+        self._deliver(client, _destination(notice), message, notice)
 
     def _submission(self, rt: Runtime, client: WebClient, school: _School, notice: Notice) -> None:
         view = notice.payload.get("submission")
@@ -343,9 +370,11 @@ class SlackNotifier:
     def _school(self, rt: Runtime, school_id: int) -> _School:
         with rt.session() as session:
             school = get_school(session, school_id=school_id)
-            return _School(school.id or 0, school.team_id, school.reminder_channel)
+            return _School(school.id or 0, school.team_id, school.reminder_channel, school.name)
 
-    def _client(self, team_id: str) -> WebClient | None:
+    def client_for(self, team_id: str) -> WebClient | None:
+        """The Web API client with ``team_id``'s bot token (one per token), or None when
+        that workspace has none; the workers also read uploaded files with it."""
         token = self._token_for_team(team_id)
         if not token:
             return None

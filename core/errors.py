@@ -51,6 +51,25 @@ class EditsRefused(RollcallError):
         super().__init__(f"Nothing was saved: {shown}")
 
 
+class ImportRefused(InvalidInput):
+    """A CSV import refused as a whole because of its rows: nothing was saved.
+
+    ``problems`` holds each bad row as ``(line, why)``, in line order, so the command line
+    and Slack can each lay them out; the text itself names the first :attr:`SHOWN`.
+    """
+
+    SHOWN = 20
+
+    def __init__(self, problems: list[tuple[int, str]]):
+        self.problems = sorted(problems)
+        count = len(self.problems)
+        more = f" (and {count - self.SHOWN} more)" if count > self.SHOWN else ""
+        shown = "; ".join(f"line {line}: {why}" for line, why in self.problems[: self.SHOWN])
+        super().__init__(
+            f"Nothing was imported: {count} bad row{'s' if count != 1 else ''}{more}. {shown}"
+        )
+
+
 class PeriodLocked(RollcallError):
     """Attendance in a submitted (or submitting) pay period can no longer change."""
 

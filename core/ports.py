@@ -83,7 +83,8 @@ class KinderTrack(Protocol):
 class Notice:
     """Something a director should hear about, rendered by the notifier's channel."""
 
-    kind: str  # "report", "submission", "reminder_closing", "reminder_closed", "registration"
+    kind: str  # "report", "submission", "reminder_closing", "reminder_closed", "registration",
+    # "import"
     school_id: int
     payload: dict[str, object]
 

@@ -17,11 +17,11 @@ from dramatiq.brokers.redis import RedisBroker
 
 from core.config import get_settings
 from core.domain.pay_periods import PayPeriod
-from core.errors import RollcallError
+from core.errors import ImportRefused, RollcallError
 from core.ports import Notice
-from core.services import reminders, reports, schools, submissions
+from core.services import attendance, reminders, reports, schools, submissions
 from workers.broker import ensure_broker
-from workers.runtime import runtime
+from workers.runtime import runtime, slack_client
 
 ensure_broker()
 
@@ -99,6 +99,66 @@ def register_provider(
             "destination": destination,
         }
     rt.notifier.notify(Notice("registration", school_id, payload))
+
+
+@dramatiq.actor(queue_name="imports")
+def import_attendance_file(
+    school_id: int,
+    file_id: str,
+    add_students: bool,
+    actor: str,
+    team_id: str,
+    channel_id: str | None,
+    destination: dict[str, Any],
+) -> None:
+    """Import the CSV a director uploaded to Slack, all or nothing, and tell them how it went.
+
+    Safe to run twice: rows already stored are counted, not added again. A refusal (the
+    file, or its rows) is an answer for the director, never retried.
+    """
+    from bot.files import read_csv_upload  # Slack's part of the job, loaded when needed
+
+    rt = runtime()
+    payload: dict[str, Any] = {
+        "file_id": file_id,
+        "channel_id": channel_id,
+        "destination": destination,
+    }
+    try:
+        content = read_csv_upload(slack_client(team_id), file_id)
+        result = attendance.import_csv(
+            rt,
+            school_id=school_id,
+            content=content,
+            actor=actor,
+            add_students=add_students,
+            team_id=team_id,
+        )
+    except RollcallError as error:
+        problems = error.problems if isinstance(error, ImportRefused) else []
+        payload.update(ok=False, message=str(error), problems=problems)
+        log.info(
+            "import refused",
+            extra={"event": "import_refused", "school_id": school_id, "file_id": file_id},
+        )
+    else:
+        payload.update(
+            ok=True,
+            added=result.added,
+            duplicates=result.duplicates,
+            students_added=list(result.students_added),
+        )
+        log.info(
+            "attendance imported",
+            extra={
+                "event": "import_done",
+                "school_id": school_id,
+                "file_id": file_id,
+                "added": result.added,
+                "duplicates": result.duplicates,
+            },
+        )
+    rt.notifier.notify(Notice("import", school_id, payload))
 
 
 @dramatiq.actor(queue_name="maintenance")

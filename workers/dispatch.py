@@ -36,3 +36,21 @@ def enqueue_registration(
     register_provider.send(
         school_id, provider_id, username, actor, team_id, dict(destination or {})
     )
+
+
+def enqueue_import(
+    school_id: int,
+    file_id: str,
+    *,
+    add_students: bool,
+    actor: str,
+    team_id: str,
+    channel_id: str | None,
+    destination: Mapping[str, Any],
+) -> None:
+    """Import the CSV a director uploaded to Slack (``file_id``) in a worker; IDs only."""
+    from workers.actors import import_attendance_file
+
+    import_attendance_file.send(
+        school_id, file_id, add_students, actor, team_id, channel_id, dict(destination)
+    )

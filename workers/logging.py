@@ -41,6 +41,9 @@ EXTRA_FIELDS: tuple[str, ...] = (
     "error",
     "edits",
     "record_id",
+    "file_id",
+    "added",
+    "duplicates",
 )
 
 

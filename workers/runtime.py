@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from core.config import get_settings
+from core.errors import RollcallError
 from core.ports import Notifier
 from core.services.runtime import Runtime
 from rollcall.bootstrap import build_runtime
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
 
 _runtime: Runtime | None = None
 
@@ -33,3 +39,18 @@ def use_runtime(rt: Runtime | None) -> None:
     """Tests run actors against their own Runtime (None restores the default)."""
     global _runtime
     _runtime = rt
+
+
+def slack_client(team_id: str) -> WebClient:
+    """The bot's Web API client for ``team_id`` (the Slack notifier's, with its token), for
+    work that reads from Slack (an uploaded file); refused when Slack is not set up."""
+    from bot.notifier import SlackNotifier
+
+    notifier = runtime().notifier
+    client = notifier.client_for(team_id) if isinstance(notifier, SlackNotifier) else None
+    if client is None:
+        raise RollcallError(
+            "Rollcall's workers have no Slack token for this workspace; ask the operator to "
+            "set SLACK_BOT_TOKEN or reinstall the app."
+        )
+    return client

@@ -14,6 +14,11 @@ Point ``slack_sdk.WebClient(base_url=standin.api_url)`` at it (``api_url`` is
   (see :meth:`SlackStandin.new_response_url`), recorded as method ``"response_url"``.
 - ``POST /upload/<file_id>``: the upload URL handed out by
   ``files.getUploadURLExternal``, recorded as method ``"upload"``.
+- ``GET /files-pri/<file_id>/<name>``: a file's ``url_private_download`` (see
+  :meth:`SlackStandin.add_file`), recorded as method ``"file_download"``. Like Slack, it
+  answers the bytes only to ``Authorization: Bearer`` with a token of the file's
+  workspace; any other request gets a 200 HTML sign-in page, which is what Slack sends
+  when a token lacks ``files:read``.
 """
 
 from __future__ import annotations
@@ -30,6 +35,34 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 Answer = dict[str, Any]
+
+#: What Slack answers a file download it does not authorise: a sign-in page, status 200.
+SIGN_IN_PAGE = b"<!DOCTYPE html><html><body>Sign in to Slack</body></html>"
+
+
+@dataclass(frozen=True)
+class StandinFile:
+    """A file a user shared with the app (a modal's file_input), as ``files.info`` shows it.
+
+    ``size`` is what ``files.info`` reports (the content's length unless a test says
+    otherwise); ``token`` is the bot token that may read it.
+    """
+
+    id: str
+    name: str
+    filetype: str
+    mimetype: str
+    content: bytes
+    size: int
+    token: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A raw (non-JSON) answer: a downloaded file or a sign-in page."""
+
+    body: bytes
+    content_type: str
 
 
 @dataclass(frozen=True)
@@ -101,6 +134,7 @@ class SlackStandin:
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.views: dict[str, dict[str, Any]] = {}
         self.uploads: dict[str, bytes] = {}
+        self.files: dict[str, StandinFile] = {}
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._methods: dict[str, Callable[[dict[str, Any]], Answer]] = {
@@ -117,6 +151,7 @@ class SlackStandin:
             "users.info": self._users_info,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
+            "files.info": self._files_info,
             "oauth.v2.access": self._oauth_v2_access,
         }
 
@@ -184,13 +219,42 @@ class SlackStandin:
                 self._lock.wait(remaining)
 
     def reset(self) -> None:
-        """Forget calls, messages, views, uploads and queued failures (keeps users)."""
+        """Forget calls, messages, views, uploads, files and queued failures (keeps users)."""
         with self._lock:
             self._calls.clear()
             self._failures.clear()
             self.messages.clear()
             self.views.clear()
             self.uploads.clear()
+            self.files.clear()
+
+    def add_file(
+        self,
+        content: bytes,
+        *,
+        token: str,
+        name: str = "attendance.csv",
+        filetype: str = "csv",
+        mimetype: str = "text/csv",
+        size: int | None = None,
+    ) -> str:
+        """Register a file as if a user had uploaded it through a file_input; returns its ID.
+
+        Only ``token`` may see it (``files.info``) and download it; ``size`` overrides what
+        ``files.info`` reports (a file whose real length differs).
+        """
+        file_id = f"F{next(self._counter):08d}"
+        with self._lock:
+            self.files[file_id] = StandinFile(
+                file_id,
+                name,
+                filetype,
+                mimetype,
+                content,
+                len(content) if size is None else size,
+                token,
+            )
+        return file_id
 
     def add_user(
         self,
@@ -226,9 +290,13 @@ class SlackStandin:
 
     # --- request handling (called from the server's threads) ------------------------
 
-    def _handle(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, Answer]:
+    def _handle(
+        self, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, Answer | Reply]:
         parts = urlsplit(path)
         route = parts.path
+        if route.startswith("/files-pri/"):
+            return 200, self._download(route, headers, path)
         if route.startswith("/upload/"):
             file_id = route.removeprefix("/upload/")
             self._record(Call("upload", {"file_id": file_id}, None, headers, path, body))
@@ -256,7 +324,7 @@ class SlackStandin:
             return 200, {"ok": False, "error": "unknown_method"}
         if method != "oauth.v2.access" and token is None:
             return 200, {"ok": False, "error": "not_authed"}
-        return 200, answer(args)
+        return 200, answer({**args, "_token": token})
 
     def _record(self, call: Call) -> None:
         with self._lock:
@@ -417,6 +485,45 @@ class SlackStandin:
             ],
         }
 
+    def _file_for(self, args: dict[str, Any]) -> StandinFile | None:
+        """The file ``args["file"]`` names, when the caller's token may see it."""
+        with self._lock:
+            found = self.files.get(str(args.get("file", "")))
+        if found is None or found.token != args.get("_token"):
+            return None
+        return found
+
+    def _files_info(self, args: dict[str, Any]) -> Answer:
+        found = self._file_for(args)
+        if found is None:
+            return {"ok": False, "error": "file_not_found"}
+        private = f"{self.url}/files-pri/{found.id}/{found.name}"
+        return {
+            "ok": True,
+            "file": {
+                "id": found.id,
+                "name": found.name,
+                "title": found.name,
+                "mimetype": found.mimetype,
+                "filetype": found.filetype,
+                "pretty_type": found.filetype.upper(),
+                "size": found.size,
+                "mode": "hosted",
+                "is_external": False,
+                "url_private": private,
+                "url_private_download": private + "?download=1",
+            },
+        }
+
+    def _download(self, route: str, headers: dict[str, str], path: str) -> Reply:
+        file_id = route.removeprefix("/files-pri/").split("/", 1)[0]
+        token = _token(headers, {})
+        self._record(Call("file_download", {"file_id": file_id}, token, headers, path))
+        found = self._file_for({"file": file_id, "_token": token})
+        if found is None:
+            return Reply(SIGN_IN_PAGE, "text/html; charset=utf-8")
+        return Reply(found.content, found.mimetype)
+
     def _oauth_v2_access(self, args: dict[str, Any]) -> Answer:
         if not args.get("code"):
             return {"ok": False, "error": "invalid_code"}
@@ -471,9 +578,12 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         standin: SlackStandin = self.server.standin  # type: ignore[attr-defined]
         status, answer = standin._handle(self.path, headers, body)
-        payload = json.dumps(answer).encode()
+        if isinstance(answer, Reply):
+            payload, content_type = answer.body, answer.content_type
+        else:
+            payload, content_type = json.dumps(answer).encode(), "application/json; charset=utf-8"
         self.send_response(status)
-        self.send_header("content-type", "application/json; charset=utf-8")
+        self.send_header("content-type", content_type)
         self.send_header("content-length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)

@@ -24,7 +24,14 @@ from core.domain.instants import (
     zone,
 )
 from core.domain.names import clean_name, name_key
-from core.errors import Conflict, EditsRefused, InvalidInput, NotFound, PeriodLocked
+from core.errors import (
+    Conflict,
+    EditsRefused,
+    ImportRefused,
+    InvalidInput,
+    NotFound,
+    PeriodLocked,
+)
 from core.services.audit import snapshot, write_audit
 from core.services.runtime import Runtime
 from core.services.schools import get_school
@@ -35,6 +42,9 @@ from core.store.tables import AttendanceRecord, School, Student
 MAX_IMPORT_BYTES = 5_000_000
 MAX_IMPORT_ROWS = 50_000
 IMPORT_HEADER = ("student", "check_in", "check_out")
+ADD_STUDENTS_HINT = "or import with --add-students"
+"""How the command line adds the students a file names but Rollcall lacks (Slack words it
+its own way)."""
 
 
 @dataclass(frozen=True)
@@ -276,17 +286,12 @@ def import_csv(
         rows, problems = _parse_rows(text, tz, students, add_students=add_students)
         locked = _locked_days(session, school_id=school_id, rows=rows, tz=tz)
         problems += [
-            f"line {row.line}: {locked[local_date(row.check_in, tz)]}"
+            (row.line, locked[local_date(row.check_in, tz)])
             for row in rows
             if local_date(row.check_in, tz) in locked
         ]
         if problems:
-            shown = problems[:20]
-            more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
-            raise InvalidInput(
-                f"Nothing was imported: {len(problems)} bad row{'s' if len(problems) != 1 else ''}"
-                f"{more}. " + "; ".join(shown)
-            )
+            raise ImportRefused(problems)
         result = ImportResult()
         for key in sorted({name_key(r.student) for r in rows} - students.keys()):
             name = next(r.student for r in rows if name_key(r.student) == key)
@@ -346,7 +351,7 @@ def _decode(content: bytes | str) -> str:
 
 def _parse_rows(
     text: str, tz: ZoneInfo, students: dict[str, Student], *, add_students: bool
-) -> tuple[list[_Row], list[str]]:
+) -> tuple[list[_Row], list[tuple[int, str]]]:
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
         header = next(reader)
@@ -361,7 +366,7 @@ def _parse_rows(
             f"'student,check_in,check_out' (found {','.join(header)[:80]!r})."
         )
     rows: list[_Row] = []
-    problems: list[str] = []
+    problems: list[tuple[int, str]] = []
     try:
         for fields in reader:
             line = reader.line_num
@@ -370,18 +375,18 @@ def _parse_rows(
             if len(rows) + len(problems) >= MAX_IMPORT_ROWS:
                 raise InvalidInput(f"Nothing was imported: more than {MAX_IMPORT_ROWS} rows.")
             if len(fields) != 3:
-                problems.append(f"line {line}: expected 3 columns, found {len(fields)}")
+                problems.append((line, f"expected 3 columns, found {len(fields)}"))
                 continue
             try:
                 name = clean_name(fields[0], what="student name")
                 if name_key(name) not in students and not add_students:
                     raise InvalidInput(
-                        f"no student named {name!r} (add them first, or import with --add-students)"
+                        f"no student named {name!r} (add them first, {ADD_STUDENTS_HINT})"
                     )
                 start = parse_instant(fields[1], tz, what="check_in")
                 end = parse_instant(fields[2], tz, what="check_out") if fields[2].strip() else None
             except InvalidInput as error:
-                problems.append(f"line {line}: {error}")
+                problems.append((line, str(error)))
                 continue
             rows.append(_Row(line, name, start, end))
     except csv.Error as error:

@@ -79,6 +79,34 @@ def test_files_upload_v2_uses_the_three_steps(
     assert slack_standin.calls_for("files.completeUploadExternal")[0].args["channel_id"] == "C1"
 
 
+def test_a_registered_file_is_shown_and_downloaded_only_with_its_token(
+    client: WebClient, slack_standin: SlackStandin
+) -> None:
+    # Given a file a user uploaded, readable by the token "xoxb-standin"
+    file_id = slack_standin.add_file(b"student,check_in,check_out\n", token="xoxb-standin")
+
+    # files.info describes it, with a private download URL
+    info = client.files_info(file=file_id)["file"]
+    assert (info["id"], info["filetype"], info["size"]) == (file_id, "csv", 27)
+    url = info["url_private_download"]
+
+    # The URL answers the bytes to that bearer token only
+    good = httpx.get(url, headers={"Authorization": "Bearer xoxb-standin"})
+    assert good.content == b"student,check_in,check_out\n"
+    assert good.headers["content-type"] == "text/csv"
+    # Anyone else gets Slack's 200 sign-in page, and another token cannot see it at all
+    for headers in ({}, {"Authorization": "Bearer xoxb-other"}):
+        refused = httpx.get(url, headers=headers)
+        assert refused.status_code == 200
+        assert refused.headers["content-type"].startswith("text/html")
+        assert b"student" not in refused.content
+    with pytest.raises(SlackApiError) as error:
+        WebClient(token="xoxb-other", base_url=slack_standin.api_url).files_info(file=file_id)
+    assert error.value.response["error"] == "file_not_found"
+    downloads = slack_standin.calls_for("file_download")
+    assert [c.token for c in downloads] == ["xoxb-standin", None, "xoxb-other"]
+
+
 def test_unknown_method_answers_unknown_method_and_is_recorded(
     client: WebClient, slack_standin: SlackStandin
 ) -> None:

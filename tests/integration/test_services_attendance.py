@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from core.domain.submission import SubmissionState
-from core.errors import Conflict, EditsRefused, InvalidInput, NotFound, PeriodLocked
+from core.errors import Conflict, EditsRefused, ImportRefused, InvalidInput, NotFound, PeriodLocked
 from core.services import attendance, schools, students, submissions
 from core.services.runtime import Runtime
 from core.store.tables import AttendanceRecord, AuditEntry, Student, Submission
@@ -231,6 +231,10 @@ def test_each_bad_row_is_named_and_nothing_is_imported(rt: Runtime, db: Engine) 
     assert "line 8: 2026-03-08 02:30 does not exist (clocks spring forward)" in message
     assert "line 10: expected 3 columns, found 4" in message
     assert _records(db) == []
+    # And each bad row is also given apart, for Slack to lay out
+    assert isinstance(refused.value, ImportRefused)
+    assert [line for line, _ in refused.value.problems] == [3, 4, 5, 6, 7, 8, 10]
+    assert refused.value.problems[0] == (3, "expected 3 columns, found 2")
 
 
 def test_an_ambiguous_time_with_its_offset_is_accepted(rt: Runtime, db: Engine) -> None:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners.commands import attendance, report, setup
+from bot.listeners.commands import attendance, imports, report, setup
 from bot.listeners.commands.dispatcher import COMMAND, handle_kindertrack
 
-DOMAIN_MODULES = (report, setup, attendance)
+DOMAIN_MODULES = (report, setup, attendance, imports)
 
 
 def register(app: App) -> None:

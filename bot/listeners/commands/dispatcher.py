@@ -83,6 +83,11 @@ SUBCOMMANDS: dict[str, Subcommand] = dict(
         _entry("in", "in STUDENT", "check a student in now"),
         _entry("out", "out STUDENT", "check a student out now"),
         _entry(
+            "import",
+            "import",
+            "import attendance from a CSV file (student,check_in,check_out; all or nothing)",
+        ),
+        _entry(
             "report",
             "report [FROM TO]",
             "preview the subsidy report for a pay period (default: the last closed pay period)",

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners.views import review, setup
+from bot.listeners.views import imports, review, setup
 
 
 def register(app: App) -> None:
-    for module in (review, setup):
+    for module in (review, setup, imports):
         module.register(app)

@@ -1,0 +1,228 @@
+"""The CSV import modal and the result a director gets once a worker has imported the file.
+
+The modal asks for one ``.csv`` through a ``file_input`` (Slack stores the upload and puts
+its file object in the submitted view's ``state.values``); its ``private_metadata`` is a
+:class:`bot.blocks.modals.ModalMeta` (the school's ID and the channel), never a name.
+
+The result names every bad row the import refused, escaped (the rows quote children's
+names and what the director typed), packed into as few sections as Slack's 3,000
+characters allow and capped well under 50 blocks: past :data:`MAX_ROWS_SHOWN` rows only
+a count is shown. The corrected-claim contact, which the import repeats on each row of a
+submitted period, is shown once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    CheckboxesElement,
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    SectionBlock,
+)
+from slack_sdk.models.blocks.block_elements import FileInputElement
+from slack_sdk.models.views import View
+
+from bot.blocks.limits import MESSAGE_BLOCKS, MESSAGE_TEXT, SECTION_TEXT, VIEW_TITLE, clip
+from bot.blocks.modals import ModalMeta
+from bot.blocks.report import pack_lines
+from bot.escape import escape_mrkdwn
+from bot.files import MAX_CSV_BYTES
+from core.messages import CORRECTED_CLAIM_CONTACT
+from core.services.attendance import ADD_STUDENTS_HINT
+
+IMPORT_CALLBACK = "attendance_import"
+FILE_BLOCK = "import_file"
+FILE_ACTION = "file"
+ADD_BLOCK = "import_add_students"
+ADD_ACTION = "add_students"
+ADD_VALUE = "add"
+
+#: Bad rows listed in a refusal; the rest are counted.
+MAX_ROWS_SHOWN = 20
+#: New students named in a result; the rest are counted.
+MAX_NAMES_SHOWN = 40
+
+_NOTHING = "Nothing was imported: "
+_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
+_SLACK_ADD_HINT = "or tick “Add students who are new” in /kindertrack import"
+
+
+def import_modal(school: str, timezone: str, meta: ModalMeta) -> View:
+    """One CSV file (``file_input``: csv only, one file), the expected format, and whether
+    students the file names but Rollcall lacks may be added."""
+    add = Option(value=ADD_VALUE, label="Add students who are new (names not in Rollcall yet)")
+    return View(
+        type="modal",
+        callback_id=IMPORT_CALLBACK,
+        title=clip("Import attendance", VIEW_TITLE),
+        submit="Import",
+        close="Cancel",
+        private_metadata=meta.encode(),
+        blocks=[
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"Import check-ins and check-outs into *{escape_mrkdwn(school)}* from "
+                    "a CSV file. It is all or nothing: one bad row and nothing is saved, with "
+                    "every bad row named. Rows already imported are not added twice."
+                )
+            ),
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text="*The first line must be* `student,check_in,check_out`\n"
+                    "• Times are ISO 8601: `2026-11-09T08:00` is local time "
+                    f"({escape_mrkdwn(timezone)}); `2026-11-09T08:00-06:00` has its UTC offset "
+                    "(needed for a time the clocks repeat or skip).\n"
+                    "• `check_out` may be empty for a child still in care today.\n"
+                    "• Save from your spreadsheet as *CSV UTF-8*; up to "
+                    f"{MAX_CSV_BYTES // 1_000_000} MB."
+                )
+            ),
+            InputBlock(
+                block_id=FILE_BLOCK,
+                label="CSV file",
+                element=FileInputElement(action_id=FILE_ACTION, filetypes=["csv"], max_files=1),
+            ),
+            InputBlock(
+                block_id=ADD_BLOCK,
+                label="Students",
+                optional=True,
+                element=CheckboxesElement(action_id=ADD_ACTION, options=[add]),
+            ),
+        ],
+    )
+
+
+def uploaded_file_ids(view: dict[str, Any]) -> list[str]:
+    """The IDs of the files in the submitted view's file_input (Slack sends each file's
+    object under ``state.values[block][action]["files"]``)."""
+    values = (view.get("state") or {}).get("values") or {}
+    files = ((values.get(FILE_BLOCK) or {}).get(FILE_ACTION) or {}).get("files") or []
+    return [str(f["id"]) for f in files if isinstance(f, dict) and f.get("id")]
+
+
+def add_students_ticked(view: dict[str, Any]) -> bool:
+    values = (view.get("state") or {}).get("values") or {}
+    picked = ((values.get(ADD_BLOCK) or {}).get(ADD_ACTION) or {}).get("selected_options") or []
+    return any(isinstance(o, dict) and o.get("value") == ADD_VALUE for o in picked)
+
+
+# --- the result ---------------------------------------------------------------------------
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _sections(lines: list[str], *, room: int) -> list[Block]:
+    return [SectionBlock(text=MarkdownTextObject(text=t)) for t in pack_lines(lines)[:room]]
+
+
+def _channel(channel_id: str | None) -> str:
+    """A link to the channel the import came from (only an ID shaped like Slack's)."""
+    if channel_id and _CHANNEL_ID.fullmatch(channel_id):
+        return f"<#{channel_id}>"
+    return "the school's channel"
+
+
+def _message(text: str, blocks: list[Block]) -> dict[str, Any]:
+    return {"text": clip(text, MESSAGE_TEXT), "blocks": [b.to_dict() for b in blocks]}
+
+
+def import_done_message(
+    school: str,
+    *,
+    added: int,
+    duplicates: int,
+    students_added: Sequence[str] = (),
+    channel_id: str | None = None,
+) -> dict[str, Any]:
+    """What was imported: records added, rows already there, students added."""
+    name = escape_mrkdwn(school)
+    counts = f"{_plural(added, 'record')} added, {duplicates} already there"
+    head = f":white_check_mark: *Imported into {name}:* {counts}."
+    if added == 0 and duplicates:
+        head += " Nothing was new: every row of this file was imported before."
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(head, SECTION_TEXT)))]
+    if students_added:
+        lines = [
+            f"*{_plural(len(students_added), 'new student')}* (link them to KinderTrack with "
+            "/kindertrack sync or /kindertrack link):"
+        ]
+        lines += [f"• {escape_mrkdwn(n)}" for n in students_added[:MAX_NAMES_SHOWN]]
+        if len(students_added) > MAX_NAMES_SHOWN:
+            lines.append(f"…and {len(students_added) - MAX_NAMES_SHOWN} more")
+        blocks += _sections(lines, room=MESSAGE_BLOCKS - 2)
+    blocks.append(
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=f"Next: `/kindertrack report` in {_channel(channel_id)} previews the "
+                    "pay period with these records."
+                )
+            ]
+        )
+    )
+    return _message(f"Imported into {name}: {counts}.", blocks)
+
+
+def _row_lines(problems: Sequence[tuple[int, str]]) -> tuple[list[str], bool]:
+    """Each bad row's text, and whether any carried the corrected-claim contact (which is
+    taken out of the rows to be shown once)."""
+    lines = []
+    contact = False
+    for line, why in problems:
+        if CORRECTED_CLAIM_CONTACT in why:
+            contact = True
+            why = why.replace(CORRECTED_CLAIM_CONTACT, "").strip()
+        lines.append(f"line {line}: {why.replace(ADD_STUDENTS_HINT, _SLACK_ADD_HINT)}")
+    return lines, contact
+
+
+def import_refused_message(
+    school: str, reason: str, problems: Sequence[tuple[int, str]] = ()
+) -> dict[str, Any]:
+    """Why nothing was imported: each bad row of ``problems`` (the first
+    :data:`MAX_ROWS_SHOWN`, then a count) with the corrected-claim contact once, or the one
+    ``reason`` the file was refused."""
+    name = escape_mrkdwn(school)
+    if not problems:
+        text = f"Nothing was imported into {name}: {escape_mrkdwn(reason.removeprefix(_NOTHING))}"
+        return _message(
+            text,
+            [SectionBlock(text=MarkdownTextObject(text=f":x: {clip(text, SECTION_TEXT - 4)}"))],
+        )
+    total = len(problems)
+    rows, contact = _row_lines(problems)
+    shown = rows[:MAX_ROWS_SHOWN]
+    summary = f"Nothing was imported into {name}: {_plural(total, 'bad row')}."
+    blocks: list[Block] = [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f":x: *{summary}* Fix {'it' if total == 1 else 'them'} in the file and "
+                "import the whole file again: none of its rows were saved."
+            )
+        )
+    ]
+    blocks += _sections([f"• {escape_mrkdwn(r)}" for r in shown], room=MESSAGE_BLOCKS - 4)
+    if total > len(shown):
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=f"…and {total - len(shown)} more bad "
+                        f"{'row' if total - len(shown) == 1 else 'rows'}: fix these and import "
+                        "again to see them."
+                    )
+                ]
+            )
+        )
+    if contact:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=CORRECTED_CLAIM_CONTACT)))
+    return _message(summary, blocks)

@@ -1,0 +1,132 @@
+"""Read a CSV file a director uploaded to Slack (the import modal's file_input).
+
+Why here and not in core: it is Slack's part of an import. ``files.info`` (through
+slack_sdk, with the workspace's bot token) says what the file is; its
+``url_private_download`` is then fetched with one plain HTTP GET carrying
+``Authorization: Bearer <bot token>`` (Slack's rule for private file URLs; the bot needs
+the ``files:read`` scope). The bytes go to ``core.services.attendance.import_csv``,
+which decodes them (UTF-8, with or without a BOM) and checks every row.
+
+Refused before anything is written, each with a reason a director can act on: a file
+Slack does not call CSV, one over :data:`MAX_CSV_BYTES` (checked against ``files.info``
+and again while downloading, so a wrong size cannot make the worker read more), and an
+answer that is not the file (Slack sends a 200 HTML sign-in page when a token may not
+read it). Nothing is retried: the director is told to try again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from core.errors import InvalidInput
+
+log = logging.getLogger(__name__)
+
+#: The largest CSV a Slack import reads (a school's year of attendance is far smaller).
+MAX_CSV_BYTES = 2_000_000
+
+#: Slack's ``filetype`` for CSV files; a ``.csv`` name is accepted too.
+CSV_FILETYPE = "csv"
+
+DOWNLOAD_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+
+_NOTHING = "Nothing was imported:"
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def _too_big(size: int | None, max_bytes: int) -> InvalidInput:
+    shown = f"is {_megabytes(size)}" if size is not None else "is larger than that"
+    return InvalidInput(
+        f"{_NOTHING} the file {shown}; a Slack import reads at most {_megabytes(max_bytes)}. "
+        "Split it into smaller files (a month each, say) and import them one by one."
+    )
+
+
+def is_csv(info: dict[str, Any]) -> bool:
+    """Whether Slack's file object describes a CSV file."""
+    filetype = str(info.get("filetype") or "").lower()
+    name = str(info.get("name") or "").lower()
+    return filetype == CSV_FILETYPE or name.endswith(".csv")
+
+
+def read_csv_upload(
+    client: WebClient,
+    file_id: str,
+    *,
+    max_bytes: int = MAX_CSV_BYTES,
+    transport: httpx.BaseTransport | None = None,
+) -> bytes:
+    """The bytes of the uploaded CSV ``file_id``, or an :class:`InvalidInput` saying why not.
+
+    Keyword-only: ``max_bytes`` caps the file (default :data:`MAX_CSV_BYTES`);
+    ``transport`` replaces httpx's (default: its own, with 2 connection retries).
+    """
+    try:
+        info = dict(client.files_info(file=file_id)["file"])
+    except SlackApiError as error:
+        code = error.response.get("error")
+        log.info("files.info refused", extra={"event": "import_file", "error": code})
+        raise InvalidInput(
+            f"{_NOTHING} Slack did not let me read the file ({code}). Upload it again with "
+            "/kindertrack import."
+        ) from error
+    if not is_csv(info):
+        kind = str(info.get("pretty_type") or info.get("filetype") or "another kind of file")
+        raise InvalidInput(
+            f"{_NOTHING} the file is not a CSV file (Slack sees {kind}). Save it from your "
+            "spreadsheet as 'CSV UTF-8' and upload that."
+        )
+    size = info.get("size")
+    if isinstance(size, int) and size > max_bytes:
+        raise _too_big(size, max_bytes)
+    url = info.get("url_private_download") or info.get("url_private")
+    if not url:
+        raise InvalidInput(f"{_NOTHING} Slack gave no way to download the file; upload it again.")
+    return _download(str(url), token=client.token or "", max_bytes=max_bytes, transport=transport)
+
+
+def _download(
+    url: str, *, token: str, max_bytes: int, transport: httpx.BaseTransport | None
+) -> bytes:
+    """GET ``url`` with the bot token, reading at most ``max_bytes`` (httpx drops the
+    Authorization header if a redirect leaves Slack's host)."""
+    try:
+        with (
+            httpx.Client(
+                timeout=DOWNLOAD_TIMEOUT,
+                follow_redirects=True,
+                transport=transport or httpx.HTTPTransport(retries=2),
+            ) as http,
+            http.stream("GET", url, headers={"Authorization": f"Bearer {token}"}) as response,
+        ):
+            if response.status_code != 200:
+                raise InvalidInput(
+                    f"{_NOTHING} Slack answered {response.status_code} when I downloaded the "
+                    "file. Try again in a minute."
+                )
+            if "text/html" in response.headers.get("content-type", ""):
+                raise InvalidInput(
+                    f"{_NOTHING} Slack sent a sign-in page instead of the file: Rollcall needs "
+                    "the files:read permission. Ask your Slack admin to reinstall the app."
+                )
+            received = bytearray()
+            for chunk in response.iter_bytes():
+                received += chunk
+                if len(received) > max_bytes:
+                    raise _too_big(None, max_bytes)
+            return bytes(received)
+    except httpx.HTTPError as error:
+        log.info(
+            "file download failed", extra={"event": "import_file", "error": type(error).__name__}
+        )
+        raise InvalidInput(
+            f"{_NOTHING} I could not download the file from Slack. Try again in a minute."
+        ) from error
