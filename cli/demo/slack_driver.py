@@ -364,6 +364,18 @@ class Interaction:
         )
         return self._message(call, name, "New message in the channel", shows)
 
+    def direct_message(
+        self, name: str, *, shows: Iterable[str] = (), timeout: float = WORKER_TIMEOUT_S
+    ) -> Shown:
+        """A message the app sent ``who`` alone, in their direct messages with Rollcall."""
+        call = self.wait(
+            "chat.postMessage",
+            match=lambda c: str(c.args.get("channel", "")).startswith("D"),
+            timeout=timeout,
+            waiting_for=f"a direct message to {self.who.name}",
+        )
+        return self._message(call, name, f"Direct message to {self.who.name}", shows)
+
     def updated(
         self,
         name: str,

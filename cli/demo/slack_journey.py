@@ -23,11 +23,11 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from bot.blocks import modals
+from bot.blocks import imports, modals
 from bot.blocks.review import TIME_ACTION
 from cli.demo.runner import DemoFailed
 from cli.demo.slack_driver import Person, SlackDemo
-from cli.demo.slack_stack import SlackStack, slack_stack
+from cli.demo.slack_stack import BOT_TOKEN, SlackStack, slack_stack
 from core.domain.pay_periods import PayPeriod
 from core.messages import ALREADY_SUBMITTED, INACTIVE_PROVIDER
 from core.services import attendance
@@ -111,6 +111,29 @@ def _review_values(
     return values, changes
 
 
+def _import_values(file_id: str) -> dict[str, dict[str, Any]]:
+    """The import modal's ``state.values``: the uploaded file, and new students allowed."""
+    return {
+        imports.FILE_BLOCK: {
+            imports.FILE_ACTION: {
+                "type": "file_input",
+                "files": [{"id": file_id, "name": CSV_NAME, "filetype": "csv"}],
+            }
+        },
+        imports.ADD_BLOCK: {
+            imports.ADD_ACTION: {
+                "type": "checkboxes",
+                "selected_options": [
+                    {
+                        "value": imports.ADD_VALUE,
+                        "text": {"type": "plain_text", "text": "Add students who are new"},
+                    }
+                ],
+            }
+        },
+    }
+
+
 def _link_values(
     demo: SlackDemo, view: dict[str, Any], child_name: str
 ) -> tuple[dict[str, dict[str, Any]], str]:
@@ -169,28 +192,32 @@ def slack_journey(demo: SlackDemo, *, period: PayPeriod) -> str:
     act.ack("register-checking-12345", shows=["Checking provider ID 12345"])
     act.reply("registered", shows=["Registered · provider ID 12345"], timeout=20)
 
-    demo.step("The attendance arrives from the center's check-in system")
+    demo.step("Dana imports the attendance exported from the center's check-in system")
     csv_text = attendance_csv(period)
-    (stack.environment.home / CSV_NAME).write_text(csv_text, encoding="utf-8")
     demo.say("(an export with mistakes, as real ones have: the import takes it as it is)")
-    demo.say(f"$ cat {CSV_NAME}")
+    demo.say(f"{CSV_NAME}:")
     for line in csv_text.splitlines():
         demo.say(f"  {line}")
-    demo.say(f'$ rollcall attendance import "{SCHOOL}" {CSV_NAME} --add-students')
+    act = demo.slash(DANA, "import")
+    act.silent_ack()
+    view = act.modal("import-modal", shows=["student,check_in,check_out", "[Import]"])
+    file_id = stack.standin.add_file(csv_text.encode(), token=BOT_TOKEN, name=CSV_NAME)
+    demo.say(f"(Dana picks {CSV_NAME} and ticks “Add students who are new”)")
+    act = demo.submit_view(DANA, view, _import_values(file_id))
+    act.silent_ack()
+    demo.say("(the modal closes; a worker downloads the file and imports it)")
+    act.direct_message(
+        "import-result",
+        shows=["9 records added", "Jose Nunez", "Harper Olsen"],
+    )
     with stack.runtime.session() as session:
         school_id = find_school(session, name=SCHOOL, team_id=stack.standin.team_id).id or 0
-    result = attendance.import_csv(
-        stack.runtime,
-        school_id=school_id,
-        content=csv_text,
-        actor="import",
-        add_students=True,
+    imported = len(
+        attendance.list_attendance(
+            stack.runtime, school_id=school_id, start=period.start, end=period.end
+        )
     )
-    demo.say(
-        f"  Imported {result.added} record(s); {result.duplicates} already present were skipped."
-    )
-    demo.say("  Added students: " + ", ".join(result.students_added))
-    demo.expect(result.added == 9, f"the import should add 9 records, not {result.added}")
+    demo.expect(imported == 9, f"the import should leave 9 records, not {imported}")
 
     demo.step("Dana links the children to KinderTrack's roster")
     act = demo.slash(DANA, "sync")

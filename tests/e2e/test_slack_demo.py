@@ -53,6 +53,8 @@ def test_rollcall_demo_runs_the_journey_through_the_slack_app(tmp_path: Path) ->
         "Dana › /kindertrack school Sunny Days",
         "Dana › /kindertrack register １２３４５",
         "Dana › /kindertrack register 54321",
+        "Dana › /kindertrack import",
+        "Dana › presses [Import] in “Import attendance”",
         "Dana › /kindertrack sync",
         "Dana › /kindertrack report",
         "Dana › clicks [Link child ID]",
@@ -65,6 +67,7 @@ def test_rollcall_demo_runs_the_journey_through_the_slack_app(tmp_path: Path) ->
     assert out.count("Dana › clicks [Approve & submit]") == 2
     # and the app answers as a director needs
     assert "uses digits other than 0-9" in out
+    assert "*Imported into Sunny Days:* 9 records added, 0 already there." in out
     assert f"*Not registered.* {INACTIVE_PROVIDER}" in out
     assert "3 attendance errors" in out and "[Review errors]" in out
     assert "Only the school's directors can do that" in out
@@ -78,7 +81,8 @@ def test_rollcall_demo_runs_the_journey_through_the_slack_app(tmp_path: Path) ->
     saved = sorted((tmp_path / "demo-output").glob("*.json"))
     names = [p.name for p in saved]
     assert names[0] == "01-school-created.json"
-    assert "12-link-modal.json" in names and names[-1].endswith("-status.json")
+    assert names[6:8] == ["07-import-modal.json", "08-import-result.json"]
+    assert "14-link-modal.json" in names and names[-1].endswith("-status.json")
 
     def saved_as(suffix: str) -> Path:
         return next(p for p in saved if p.name.endswith(suffix))
@@ -93,6 +97,13 @@ def test_rollcall_demo_runs_the_journey_through_the_slack_app(tmp_path: Path) ->
     assert actions == ["report_approve", "report_refresh"]
     modal = json.loads(saved_as("-review-modal.json").read_text("utf-8"))
     assert modal["type"] == "modal" and modal["callback_id"] == "report_review"
+    upload = json.loads(saved_as("-import-modal.json").read_text("utf-8"))
+    [file_input] = [
+        block["element"]
+        for block in upload["blocks"]
+        if block["type"] == "input" and block["element"]["type"] == "file_input"
+    ]
+    assert file_input["filetypes"] == ["csv"] and file_input["max_files"] == 1
 
     # nothing is left behind: the temporary home (database, Redis files) is removed
     assert list(tmp_path.glob("rollcall-demo-*")) == []
