@@ -8,16 +8,20 @@ the ``files:read`` scope). The bytes go to ``core.services.attendance.import_csv
 which decodes them (UTF-8, with or without a BOM) and checks every row.
 
 Refused before anything is written, each with a reason a director can act on: a file
-Slack does not call CSV, one over :data:`MAX_CSV_BYTES` (checked against ``files.info``
-and again while downloading, so a wrong size cannot make the worker read more), and an
-answer that is not the file (Slack sends a 200 HTML sign-in page when a token may not
-read it). Nothing is retried: the director is told to try again.
+someone else uploaded (a forged form must not make the bot read another private file), a
+file Slack does not call CSV, one over :data:`MAX_CSV_BYTES` (checked against
+``files.info`` and again while downloading, undecoded, so a wrong size or a compressed
+answer cannot make the worker read more), a download URL that is not Slack's (the bot
+token goes nowhere else), and an answer that is not the file (Slack sends a 200 HTML
+sign-in page when a token may not read it). Nothing is retried: the director is told to
+try again, or to have the app reinstalled when it lacks the ``files:read`` permission.
 """
 
 from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from slack_sdk import WebClient
@@ -36,6 +40,12 @@ CSV_FILETYPE = "csv"
 DOWNLOAD_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
 _NOTHING = "Nothing was imported:"
+
+#: files.info errors that mean the app's token lacks a permission (installed before the
+#: import existed, without files:read): uploading again cannot help, reinstalling does.
+PERMISSION_ERRORS = frozenset({"missing_scope", "not_allowed_token_type", "no_permission"})
+
+_REINSTALL = "Rollcall needs the files:read permission: ask your Slack admin to reinstall the app."
 
 
 def _megabytes(size: int) -> str:
@@ -57,14 +67,26 @@ def is_csv(info: dict[str, Any]) -> bool:
     return filetype == CSV_FILETYPE or name.endswith(".csv")
 
 
+def is_slack_url(url: str, client: WebClient) -> bool:
+    """Whether ``url`` is Slack's (https on a slack.com host) or the Web API's own host (the
+    stand-in ``ROLLCALL_SLACK_API_URL`` names): the only places the bot token may go."""
+    found, api = urlsplit(url), urlsplit(client.base_url)
+    host = (found.hostname or "").lower()
+    if found.scheme == "https" and (host == "slack.com" or host.endswith(".slack.com")):
+        return True
+    return (found.scheme, host, found.port) == (api.scheme, (api.hostname or "").lower(), api.port)
+
+
 def read_csv_upload(
     client: WebClient,
     file_id: str,
     *,
+    uploader: str,
     max_bytes: int = MAX_CSV_BYTES,
     transport: httpx.BaseTransport | None = None,
 ) -> bytes:
-    """The bytes of the uploaded CSV ``file_id``, or an :class:`InvalidInput` saying why not.
+    """The bytes of the CSV ``file_id`` that the user ``uploader`` uploaded, or an
+    :class:`InvalidInput` saying why not.
 
     Keyword-only: ``max_bytes`` caps the file (default :data:`MAX_CSV_BYTES`);
     ``transport`` replaces httpx's (default: its own, with 2 connection retries).
@@ -72,12 +94,18 @@ def read_csv_upload(
     try:
         info = dict(client.files_info(file=file_id)["file"])
     except SlackApiError as error:
-        code = error.response.get("error")
+        code = str(error.response.get("error"))
         log.info("files.info refused", extra={"event": "import_file", "error": code})
+        if code in PERMISSION_ERRORS:
+            raise InvalidInput(f"{_NOTHING} {_REINSTALL}") from error
         raise InvalidInput(
             f"{_NOTHING} Slack did not let me read the file ({code}). Upload it again with "
             "/kindertrack import."
         ) from error
+    if info.get("user") != uploader:
+        raise InvalidInput(
+            f"{_NOTHING} that is not a file you uploaded. Upload yours with /kindertrack import."
+        )
     if not is_csv(info):
         kind = str(info.get("pretty_type") or info.get("filetype") or "another kind of file")
         raise InvalidInput(
@@ -90,6 +118,9 @@ def read_csv_upload(
     url = info.get("url_private_download") or info.get("url_private")
     if not url:
         raise InvalidInput(f"{_NOTHING} Slack gave no way to download the file; upload it again.")
+    if not is_slack_url(str(url), client):
+        log.warning("a file's download URL is not Slack's", extra={"event": "import_file"})
+        raise InvalidInput(f"{_NOTHING} Slack gave an unexpected download address; upload again.")
     return _download(str(url), token=client.token or "", max_bytes=max_bytes, transport=transport)
 
 
@@ -105,7 +136,12 @@ def _download(
                 follow_redirects=True,
                 transport=transport or httpx.HTTPTransport(retries=2),
             ) as http,
-            http.stream("GET", url, headers={"Authorization": f"Bearer {token}"}) as response,
+            http.stream(
+                "GET",
+                url,
+                # Undecoded: the size cap counts the bytes received, not what they inflate to.
+                headers={"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"},
+            ) as response,
         ):
             if response.status_code != 200:
                 raise InvalidInput(
@@ -114,11 +150,10 @@ def _download(
                 )
             if "text/html" in response.headers.get("content-type", ""):
                 raise InvalidInput(
-                    f"{_NOTHING} Slack sent a sign-in page instead of the file: Rollcall needs "
-                    "the files:read permission. Ask your Slack admin to reinstall the app."
+                    f"{_NOTHING} Slack sent a sign-in page instead of the file. {_REINSTALL}"
                 )
             received = bytearray()
-            for chunk in response.iter_bytes():
+            for chunk in response.iter_raw():
                 received += chunk
                 if len(received) > max_bytes:
                     raise _too_big(None, max_bytes)

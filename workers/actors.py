@@ -101,6 +101,12 @@ def register_provider(
     rt.notifier.notify(Notice("registration", school_id, payload))
 
 
+IMPORT_FAILED = (
+    "Nothing was imported: something went wrong on Rollcall's side while reading the file. "
+    "Try again in a few minutes; if it keeps failing, tell your Rollcall operator."
+)
+
+
 @dramatiq.actor(queue_name="imports")
 def import_attendance_file(
     school_id: int,
@@ -114,7 +120,9 @@ def import_attendance_file(
     """Import the CSV a director uploaded to Slack, all or nothing, and tell them how it went.
 
     Safe to run twice: rows already stored are counted, not added again. A refusal (the
-    file, or its rows) is an answer for the director, never retried.
+    file, or its rows) is an answer for the director, never retried; so is a failure
+    nobody foresaw (the modal has closed: silence would leave the director waiting), which
+    is logged by its type only, since its text may quote the file.
     """
     from bot.files import read_csv_upload  # Slack's part of the job, loaded when needed
 
@@ -125,7 +133,7 @@ def import_attendance_file(
         "destination": destination,
     }
     try:
-        content = read_csv_upload(slack_client(team_id), file_id)
+        content = read_csv_upload(slack_client(team_id), file_id, uploader=actor)
         result = attendance.import_csv(
             rt,
             school_id=school_id,
@@ -140,6 +148,18 @@ def import_attendance_file(
         log.info(
             "import refused",
             extra={"event": "import_refused", "school_id": school_id, "file_id": file_id},
+        )
+    except Exception as error:
+        # import_csv saves all or nothing, so an error here means nothing was saved.
+        payload.update(ok=False, message=IMPORT_FAILED, problems=[])
+        log.error(
+            "import failed",
+            extra={
+                "event": "import_failed",
+                "school_id": school_id,
+                "file_id": file_id,
+                "error": type(error).__name__,
+            },
         )
     else:
         payload.update(

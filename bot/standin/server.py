@@ -45,7 +45,7 @@ class StandinFile:
     """A file a user shared with the app (a modal's file_input), as ``files.info`` shows it.
 
     ``size`` is what ``files.info`` reports (the content's length unless a test says
-    otherwise); ``token`` is the bot token that may read it.
+    otherwise); ``token`` is the bot token that may read it; ``user`` uploaded it.
     """
 
     id: str
@@ -55,6 +55,7 @@ class StandinFile:
     content: bytes
     size: int
     token: str
+    user: str
 
 
 @dataclass(frozen=True)
@@ -233,15 +234,15 @@ class SlackStandin:
         content: bytes,
         *,
         token: str,
+        user: str,
         name: str = "attendance.csv",
         filetype: str = "csv",
         mimetype: str = "text/csv",
         size: int | None = None,
     ) -> str:
-        """Register a file as if a user had uploaded it through a file_input; returns its ID.
-
-        Only ``token`` may see it (``files.info``) and download it; ``size`` overrides what
-        ``files.info`` reports (a file whose real length differs).
+        """Register a file as if ``user`` had uploaded it through a file_input; returns its
+        ID. Only ``token`` may see it (``files.info``) and download it; ``size`` overrides
+        what ``files.info`` reports (a file whose real length differs).
         """
         file_id = f"F{next(self._counter):08d}"
         with self._lock:
@@ -253,6 +254,7 @@ class SlackStandin:
                 content,
                 len(content) if size is None else size,
                 token,
+                user,
             )
         return file_id
 
@@ -502,6 +504,7 @@ class SlackStandin:
             "ok": True,
             "file": {
                 "id": found.id,
+                "user": found.user,
                 "name": found.name,
                 "title": found.name,
                 "mimetype": found.mimetype,

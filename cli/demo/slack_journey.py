@@ -201,7 +201,9 @@ def slack_journey(demo: SlackDemo, *, period: PayPeriod) -> str:
     act = demo.slash(DANA, "import")
     act.silent_ack()
     view = act.modal("import-modal", shows=["student,check_in,check_out", "[Import]"])
-    file_id = stack.standin.add_file(csv_text.encode(), token=BOT_TOKEN, name=CSV_NAME)
+    file_id = stack.standin.add_file(
+        csv_text.encode(), token=BOT_TOKEN, user=DANA.user_id, name=CSV_NAME
+    )
     demo.say(f"(Dana picks {CSV_NAME} and ticks “Add students who are new”)")
     act = demo.submit_view(DANA, view, _import_values(file_id))
     act.silent_ack()

@@ -175,12 +175,20 @@ def _show(seconds: int, tz: ZoneInfo) -> str:
     return show(from_seconds(seconds), tz)
 
 
-def _interval_end(record: Record, now_s: int, is_today: bool) -> int:
-    """Where a record ends for overlap checks: an open record of today lasts until now."""
+def _until_now(now: datetime) -> int:
+    """Now, rounded up to the second: where an open stay of today ends. A whole-second
+    check-in is before ``now`` exactly when it is before this (rounding down would miss
+    one that checked in during the current second)."""
+    return to_seconds(now) + (1 if now.microsecond else 0)
+
+
+def _interval_end(record: Record, until: int, is_today: bool) -> int:
+    """Where a record ends for overlap checks: an open record of today lasts until now
+    (``until``, from ``_until_now``)."""
     if record.check_out_s is not None:
         return max(record.check_out_s, record.check_in_s)
     if is_today:
-        return max(now_s, record.check_in_s)
+        return max(until, record.check_in_s)
     return record.check_in_s
 
 
@@ -193,8 +201,8 @@ def overlapping_pairs(
     (a duplicate). Sorted sweep: O(n log n) plus one pair per overlap found.
     """
     days = _days_for(tz, days)
-    now_s = to_seconds(now)
-    today = days.of(now_s)
+    today = days.of(to_seconds(now))
+    until = _until_now(now)
     pairs: list[tuple[Record, Record]] = []
     reach: Record | None = None
     reach_end = 0
@@ -208,7 +216,7 @@ def overlapping_pairs(
             # A duplicate of an instant-long record (open from an earlier day, or
             # inverted) that the reach does not cover, e.g. after a stay ending there.
             pairs.append((previous, record))
-        end = _interval_end(record, now_s, days.of(record.check_in_s) == today)
+        end = _interval_end(record, until, days.of(record.check_in_s) == today)
         if reach is None or end > reach_end:
             reach, reach_end = record, end
         previous = record
@@ -359,6 +367,7 @@ def scan_student(
     """
     tz = days.tz
     now_s = to_seconds(now)
+    until = _until_now(now)
     today = days.of(now_s)
     too_long = _TOO_LONG_S
     starts, dates = days.starts, days.dates
@@ -397,7 +406,7 @@ def scan_student(
             if check_out is not None:
                 ends = max(check_out, check_in)
             else:
-                ends = max(now_s, check_in) if day == today else check_in
+                ends = max(until, check_in) if day == today else check_in
             if start <= day <= end:
                 keep(record)
                 others.append(record)

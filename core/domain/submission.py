@@ -81,15 +81,27 @@ def stays_of(records: Iterable[SubmittedRecord]) -> list[Stay]:
     return [(r.child_id, to_seconds(r.check_in), to_seconds(r.check_out)) for r in records]
 
 
+FINGERPRINT_VERSION = "v2-"
+"""How fingerprints are made now (SHA-256 of the stays in seconds). An approval stored with
+a fingerprint of another form was made by an older Rollcall: it is voided as such, not as
+a change to the attendance."""
+
+
 def fingerprint(
     provider_id: str, period_start: date, period_end: date, stays: Iterable[Stay]
 ) -> str:
-    """A digest of exactly what an approval covers; any change to the records changes it."""
+    """A digest of exactly what an approval covers; any change to the records changes it.
+    64 characters: the version, then the SHA-256 in hex, cut to fit."""
     digest = hashlib.sha256(
         f"{provider_id}|{period_start.isoformat()}|{period_end.isoformat()}".encode()
     )
     digest.update(json.dumps(sorted(stays), separators=(",", ":")).encode())
-    return digest.hexdigest()
+    return FINGERPRINT_VERSION + digest.hexdigest()[: 64 - len(FINGERPRINT_VERSION)]
+
+
+def is_current_fingerprint(value: str) -> bool:
+    """Was ``value`` made the way :func:`fingerprint` makes them now?"""
+    return value.startswith(FINGERPRINT_VERSION)
 
 
 def idempotency_key(provider_id: str, period_start: date, period_end: date) -> str:

@@ -36,7 +36,7 @@ from core.services.audit import snapshot, write_audit
 from core.services.runtime import Runtime
 from core.services.schools import get_school
 from core.services.students import find_student
-from core.services.submissions_guard import guard_period_write, period_lock
+from core.services.submissions_guard import guard_period_write, lock_school, period_lock
 from core.store.tables import AttendanceRecord, School, Student
 
 MAX_IMPORT_BYTES = 5_000_000
@@ -133,6 +133,11 @@ def check_out(
                 f"{pupil.name} is not checked in on {day.isoformat()}. The last open stay, from "
                 f"{local_date(older.check_in, tz).isoformat()} (record {older.id}), was never "
                 "checked out: fix it in the report's Review (or `rollcall attendance edit`)."
+            )
+        if when <= record.check_in:
+            raise Conflict(
+                f"{pupil.name} was checked in at {show(record.check_in, tz)}: a check-out must "
+                "come later. Nothing changed."
             )
         guard_period_write(session, school_id=school_id, day=local_date(record.check_in, tz))
         before = snapshot(record)
@@ -274,10 +279,15 @@ def import_csv(
     add_students: bool = False,
     team_id: str | None = None,
 ) -> ImportResult:
-    """All or nothing: any bad row refuses the whole file, naming each bad row and why."""
+    """All or nothing: any bad row refuses the whole file, naming each bad row and why.
+
+    The school is locked before anything is read: two imports of one file at once (a
+    director who sends it again while the first is still running) must see each other's
+    rows, so that the second adds nothing."""
     text = _decode(content)
     with rt.session() as session:
         school = get_school(session, school_id=school_id, team_id=team_id)
+        lock_school(session, school_id=school_id)
         tz = _school_zone(school)
         students = {
             s.name_key: s

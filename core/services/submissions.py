@@ -25,6 +25,7 @@ from core.domain.submission import (
     canonical_records,
     check_transition,
     idempotency_key,
+    is_current_fingerprint,
 )
 from core.errors import (
     AlreadySubmitted,
@@ -295,6 +296,10 @@ def _claim(rt: Runtime, submission_id: int) -> tuple[_Claim | None, SubmissionVi
                 row.error = (
                     "Approval voided: the attendance changed after it was approved. "
                     "Review the report and approve again."
+                    if is_current_fingerprint(row.fingerprint)
+                    else "Approval voided: Rollcall was updated since this approval and now "
+                    "checks approvals another way; nothing was sent. Review the report and "
+                    "approve again."
                 )
                 row.updated_at = now
                 session.add(row)

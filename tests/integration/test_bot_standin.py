@@ -83,11 +83,14 @@ def test_a_registered_file_is_shown_and_downloaded_only_with_its_token(
     client: WebClient, slack_standin: SlackStandin
 ) -> None:
     # Given a file a user uploaded, readable by the token "xoxb-standin"
-    file_id = slack_standin.add_file(b"student,check_in,check_out\n", token="xoxb-standin")
+    file_id = slack_standin.add_file(
+        b"student,check_in,check_out\n", token="xoxb-standin", user="U0DIRECTOR"
+    )
 
     # files.info describes it, with a private download URL
     info = client.files_info(file=file_id)["file"]
     assert (info["id"], info["filetype"], info["size"]) == (file_id, "csv", 27)
+    assert info["user"] == "U0DIRECTOR"
     url = info["url_private_download"]
 
     # The URL answers the bytes to that bearer token only

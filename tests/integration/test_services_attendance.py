@@ -4,7 +4,10 @@ and the lock on submitted periods."""
 from __future__ import annotations
 
 import json
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -103,6 +106,28 @@ def test_a_second_check_in_is_refused_while_checked_in(rt: Runtime, db: Engine) 
     assert len(_records(db)) == 1
 
 
+def test_a_check_out_in_the_second_of_the_check_in_is_refused(
+    rt: Runtime, db: Engine, clock: FrozenClock
+) -> None:
+    # Given a child checked in now (kept to the whole second)
+    sid = _school(rt)
+    clock.now = clock.now.replace(microsecond=200_000)
+    attendance.check_in(rt, school_id=sid, student="Ava Smith", actor="U1")
+
+    # When a check-out comes within the same second (a double tap on the board)
+    clock.advance(timedelta(microseconds=500_000))
+    with pytest.raises(Conflict, match=r"a check-out must come later\. Nothing changed\."):
+        attendance.check_out(rt, school_id=sid, student="Ava Smith", actor="U1")
+
+    # Then the stay is still open, not a zero-length record the report would block on
+    assert _records(db)[0][2] is None
+    # And an explicit check-out before the check-in is refused the same way
+    with pytest.raises(Conflict, match="checked in at 2026-11-25 12:00 CST"):
+        attendance.check_out(
+            rt, school_id=sid, student="Ava Smith", at="2026-11-25T11:00", actor="U1"
+        )
+
+
 def test_check_out_without_check_in_is_refused(rt: Runtime) -> None:
     sid = _school(rt)
     with pytest.raises(Conflict, match="Ava Smith is not checked in"):
@@ -140,6 +165,36 @@ def test_reimporting_the_same_file_adds_nothing(rt: Runtime, db: Engine) -> None
     again = attendance.import_csv(rt, school_id=sid, content=GOOD, actor="t")
 
     assert (again.added, again.duplicates) == (0, 3)
+    assert len(_records(db)) == 3
+
+
+def test_two_imports_of_one_file_at_once_add_it_once(
+    rt: Runtime, db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A director who sends the file again while the first import still runs (two workers).
+
+    Each import is slowed right after it reads which rows are already stored: were the
+    school locked only after that read, both would read none and add every row twice
+    (PostgreSQL, READ COMMITTED; SQLite serializes whole write transactions anyway)."""
+    sid = _school(rt)
+    read_existing = attendance._existing_keys
+
+    def slow_read(session: Session, **kwargs: Any) -> Any:
+        found = read_existing(session, **kwargs)
+        time.sleep(0.3)
+        return found
+
+    monkeypatch.setattr(attendance, "_existing_keys", slow_read)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(
+            pool.map(
+                lambda _: attendance.import_csv(rt, school_id=sid, content=GOOD, actor="t"),
+                range(2),
+            )
+        )
+
+    assert sorted((r.added, r.duplicates) for r in results) == [(0, 3), (3, 0)]
     assert len(_records(db)) == 3
 
 
@@ -356,6 +411,7 @@ def test_the_audit_trail_never_stores_names(rt: Runtime, db: Engine, clock: Froz
         add_students=True,
     )
     attendance.check_in(rt, school_id=sid, student="Liam Johnson", actor="U1")
+    clock.advance(timedelta(hours=1))
     attendance.check_out(rt, school_id=sid, student="Liam Johnson", actor="U1")
     record = attendance.list_attendance(rt, school_id=sid, start=START, end=END)[0]
     attendance.edit_record(

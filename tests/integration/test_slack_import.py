@@ -25,6 +25,7 @@ from sqlmodel import select
 
 import bot.runtime
 import workers.actors  # declares the actors the worker consumes
+import workers.dispatch
 import workers.runtime
 from bot.blocks import imports
 from bot.blocks.limits import MESSAGE_BLOCKS, violations
@@ -73,6 +74,7 @@ class Env:
         """A file the director picked in the modal's file_input (readable with the bot token)."""
         data = content.encode() if isinstance(content, str) else content
         options.setdefault("token", BOT_TOKEN)
+        options.setdefault("user", DIRECTOR)
         return self.slack.add_file(data, **options)
 
     def submit(
@@ -522,3 +524,75 @@ def test_rows_in_a_submitted_period_are_refused_with_the_corrected_claim_contact
     assert "line 3: Attendance for the pay period" in text
     assert text.count(CORRECTED_CLAIM_CONTACT) == 1
     assert len(records(env.rt, sid)) == 2
+
+
+def test_a_file_someone_else_uploaded_is_not_read(env: Env) -> None:
+    """A forged form naming another person's file: the bot never downloads it."""
+    sid = env.school()
+    file_id = env.upload(GOOD_CSV, user="U0SOMEONEELSE")
+
+    env.submit([file_id], school_id=sid)
+
+    assert "that is not a file you uploaded" in shown(env.result())
+    assert env.slack.calls_for("file_download") == []
+    assert records(env.rt, sid) == []
+
+
+def test_an_app_installed_without_files_read_says_to_reinstall(env: Env) -> None:
+    sid = env.school()
+    env.slack.fail_next("files.info", "missing_scope")
+
+    env.submit([env.upload(GOOD_CSV)], school_id=sid)
+
+    text = shown(env.result())
+    assert "ask your Slack admin to reinstall the app" in text
+    assert "Upload it again" not in text
+    assert records(env.rt, sid) == []
+
+
+def test_an_unforeseen_failure_still_answers_the_director(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The modal has closed: whatever goes wrong, the director hears back by DM."""
+    sid = env.school()
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("Ava Smith's row broke something")  # text must not reach logs
+
+    monkeypatch.setattr(attendance, "import_csv", broken)
+    env.submit([env.upload(GOOD_CSV)], school_id=sid)
+
+    text = shown(env.result())
+    assert "something went wrong on Rollcall's side" in text
+    assert "Ava Smith" not in text
+    assert records(env.rt, sid) == []
+
+
+def test_a_queue_that_cannot_be_reached_is_said_on_the_field(
+    app: Env, stub_broker: StubBroker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sid = app.school()
+
+    def unreachable(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(workers.dispatch, "enqueue_import", unreachable)
+    answer = app.submit([app.upload(GOOD_CSV)], school_id=sid)
+
+    assert answer["response_action"] == "errors"
+    assert "could not start the import" in answer["errors"][imports.FILE_BLOCK]
+    assert queued_imports(stub_broker) == []
+
+
+def test_a_modal_slack_will_not_open_is_answered(app: Env) -> None:
+    app.school()
+    app.slack.fail_next("views.open", "expired_trigger_id")
+
+    response = app.server.slash("import", channel_id=CHANNEL, user_id=DIRECTOR)
+
+    assert response.status_code == 200
+    [answer] = app.slack.wait_for("response_url", timeout=5)
+    assert answer.args["response_type"] == "ephemeral"
+    assert unescape_mrkdwn(answer.args["text"]) == (
+        "Slack did not open the import form (expired_trigger_id). Run /kindertrack import again."
+    )

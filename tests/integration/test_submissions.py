@@ -20,6 +20,7 @@ from core.errors import (
 from core.ports import SubmissionReceipt
 from core.services import attendance, reports, schools, students, submissions
 from core.services.runtime import Runtime
+from core.store.tables import Submission
 from tests.fakes import UNAVAILABLE, FakeKinderTrack, FrozenClock
 
 START, END = date(2026, 11, 8), date(2026, 11, 21)
@@ -66,6 +67,28 @@ def test_double_approval_returns_the_same_submission(rt: Runtime) -> None:
 
     assert first.id == second.id
     assert second.approved_by == "U1"
+
+
+def test_an_approval_made_by_an_older_rollcall_is_voided_as_such(
+    rt: Runtime, fake_kindertrack: FakeKinderTrack
+) -> None:
+    # Given an approval whose fingerprint an older Rollcall made (plain SHA-256 hex)
+    sid = _ready_school(rt)
+    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    with rt.session() as session:
+        row = session.get(Submission, view.id)
+        assert row is not None and row.fingerprint.startswith("v2-")
+        row.fingerprint = "0123456789abcdef" * 4
+        session.add(row)
+
+    # When a worker picks it up
+    result = submissions.run_submission(rt, submission_id=view.id)
+
+    # Then nothing is sent, and the director is told why, truthfully
+    assert result.submission.state is SubmissionState.DRAFT
+    assert "Rollcall was updated since this approval" in (result.submission.error or "")
+    assert "attendance changed" not in (result.submission.error or "")
+    assert fake_kindertrack.posts == 0
 
 
 def test_a_change_after_approval_voids_it(rt: Runtime, fake_kindertrack: FakeKinderTrack) -> None:

@@ -80,7 +80,8 @@ def interval_sets(
 ) -> tuple[list[Record], datetime]:
     """One student's records on a coarse half-hour grid, so that duplicates, touching
     records, zero-length and inverted records, and open records (today's and older ones)
-    all come up; with a ``now`` somewhere on the same grid (sometimes a day later).
+    all come up; with a ``now`` somewhere on the same grid (sometimes a day later), or a
+    fraction of a second off it.
 
     By default the records start within one morning; a wider range of steps spreads them
     over several local days (and their midnights)."""
@@ -97,6 +98,8 @@ def interval_sets(
             end = start + draw(st.integers(min_value=1, max_value=6)) * GRID_STEP
         records.append(Record.at(index + 1, 7, start, end))
     now = origin + draw(st.integers(min_value=first_step, max_value=last_step + 60)) * GRID_STEP
+    # Now is rarely a whole second: a moment after the grid, or just before it
+    now += draw(st.sampled_from([timedelta(0), timedelta(microseconds=1), -GRID_STEP / 3600]))
     return draw(st.permutations(records)), now
 
 

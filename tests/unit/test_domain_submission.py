@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.domain.submission import (
+    FINGERPRINT_VERSION,
     LOCKING_STATES,
     OPEN_STATES,
     InvalidTransition,
@@ -19,6 +20,7 @@ from core.domain.submission import (
     check_transition,
     fingerprint,
     idempotency_key,
+    is_current_fingerprint,
     stays_of,
 )
 from core.errors import RollcallError
@@ -173,7 +175,8 @@ def test_the_fingerprint_is_stable_under_reordering_and_time_zone_notation() -> 
     ]
     assert fingerprint_of("12345", START, END, in_chicago) == base
     assert len(base) == 64
-    assert int(base, 16) >= 0
+    assert is_current_fingerprint(base) and int(base.removeprefix(FINGERPRINT_VERSION), 16) >= 0
+    assert not is_current_fingerprint("0123456789abcdef" * 4)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,10 @@ Revises: 0004
 Create Date: 2026-11-28 15:40:00
 
 Reports read check-in and check-out as integer epoch seconds; a stored fraction of a
-second would be dropped there but not elsewhere, so drop it here, once.
+second would be dropped there but not elsewhere, so drop it here, once. This touches the
+attendance of submitted (read-only) periods too, by less than a second and without an
+audit entry: housekeeping, not an edit. What was sent to KinderTrack stays as sent, in
+``submission.payload``.
 """
 
 from collections.abc import Sequence
