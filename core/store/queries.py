@@ -29,7 +29,9 @@ def epoch_seconds(
 
 
 @cache
-def _records_near(dialect_name: str, check_in: str, check_out: str) -> TextClause:
+def _records_near(check_in: str, check_out: str) -> TextClause:
+    """The query for these column expressions, made once (SQLAlchemy caches its compiled
+    form by the statement object)."""
     return text(
         f"SELECT id, student_id, {check_in}, {check_out} FROM attendance "
         "WHERE school_id = :school_id AND check_in >= :lower AND check_in < :upper"
@@ -40,6 +42,4 @@ def records_near_query(dialect: Dialect) -> TextClause:
     """A school's attendance checked in within [lower, upper), as
     (id, student_id, check-in seconds, check-out seconds or NULL): the shape of
     ``core.domain.attendance.Record``."""
-    return _records_near(
-        dialect.name, epoch_seconds("check_in", dialect), epoch_seconds("check_out", dialect)
-    )
+    return _records_near(epoch_seconds("check_in", dialect), epoch_seconds("check_out", dialect))
