@@ -22,7 +22,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy core kindertrack workers bot cli rollcall
+	$(BIN)/mypy core kindertrack workers bot cli rollcall tests bench
 	$(BIN)/pytest
 
 # The suite against PostgreSQL (each run creates and drops its own database on that server).
@@ -35,7 +35,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy core kindertrack workers bot cli rollcall
+	$(BIN)/mypy core kindertrack workers bot cli rollcall tests bench
 
 bench: $(STAMP)
 	$(BIN)/python bench/report.py

@@ -243,7 +243,7 @@ class HttpKinderTrack:
         """The server's ``Retry-After`` when sensible, else jittered capped backoff."""
         if retry_after is not None and 0 <= retry_after <= MAX_RETRY_AFTER_S:
             return retry_after
-        backoff = min(self.initial_backoff_s * 2**attempt, self.max_backoff_s)
+        backoff: float = min(self.initial_backoff_s * 2.0**attempt, self.max_backoff_s)
         return backoff * (1 - 0.25 * random.random())
 
 

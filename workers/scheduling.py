@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from types import FrameType
+from typing import Any
 
 import redis
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -63,7 +64,9 @@ class ScheduledJob:
     send: Callable[[], object]
 
 
-def send_to_actor(actor_name: str, *, queue_name: str = DEFAULT_QUEUE) -> Callable[[], Message]:
+def send_to_actor(
+    actor_name: str, *, queue_name: str = DEFAULT_QUEUE
+) -> Callable[[], Message[Any]]:
     """A callable that sends one argument-less message to ``actor_name``.
 
     Uses the declared actor when ``workers.actors`` declares it (its own queue
@@ -71,12 +74,12 @@ def send_to_actor(actor_name: str, *, queue_name: str = DEFAULT_QUEUE) -> Callab
     schedule does not depend on actor code being importable here.
     """
 
-    def send() -> Message:
+    def send() -> Message[Any]:
         broker = ensure_broker()
         try:
             actor = broker.get_actor(actor_name)
         except ActorNotFound:
-            message: Message = Message(
+            message: Message[Any] = Message(
                 queue_name=queue_name, actor_name=actor_name, args=(), kwargs={}, options={}
             )
             return broker.enqueue(message)
@@ -143,7 +146,7 @@ class LeaderLock:
         if not self._held:
             return False
         try:
-            return self._lock.owned()
+            return bool(self._lock.owned())
         except redis.RedisError:
             return False
 

@@ -418,7 +418,7 @@ class Interaction:
         """The ts the stand-in gave a posted message (it keeps every message it holds)."""
         for (held_channel, ts), message in reversed(list(self.demo.standin.messages.items())):
             if held_channel == channel and message.get("blocks") == payload.get("blocks"):
-                return ts
+                return str(ts)
         return None
 
     def modal(

@@ -44,7 +44,8 @@ def aware_utc(value: Any) -> datetime | None:
     if isinstance(value, str):
         # Parsing the offset with the text is several times cheaper than .replace(tzinfo=).
         return datetime.fromisoformat(value + "+00:00")
-    return value.replace(tzinfo=UTC)
+    stored: datetime = value
+    return stored.replace(tzinfo=UTC)
 
 
 class UTCSeconds(UTCDateTime):

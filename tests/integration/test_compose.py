@@ -81,7 +81,8 @@ def parse_compose(text: str) -> dict[str, Any]:
     lines = _tokenize(text)
     document, end = _parse_block(lines, 0, lines[0][0])
     assert end == len(lines), f"unparsed YAML from: {lines[end][1]!r}"
-    return document
+    parsed: dict[str, Any] = document
+    return parsed
 
 
 @pytest.fixture(scope="module")

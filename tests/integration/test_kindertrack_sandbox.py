@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 import httpx
 import pytest
@@ -40,7 +41,9 @@ def raw(sandbox: SandboxHarness, **headers: str) -> httpx.Client:
     return httpx.Client(base_url=sandbox.url, headers={**auth, **headers}, timeout=5.0)
 
 
-def body(period: tuple[date, date] = PERIOD, records: list[dict[str, str]] | None = None) -> dict:
+def body(
+    period: tuple[date, date] = PERIOD, records: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
     return {
         "period_start": period[0].isoformat(),
         "period_end": period[1].isoformat(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -458,7 +459,7 @@ def test_writes_to_a_submitted_period_are_refused_with_the_corrected_claim_conta
     (record,) = attendance.list_attendance(rt, school_id=sid, start=START, end=END)
     before_records, before_audit = _records(db), len(_audit(db))
 
-    refusals = [
+    refusals: list[Callable[[], object]] = [
         lambda: attendance.edit_record(
             rt, school_id=sid, record_id=record.id, check_out="2026-11-09T17:00", actor="t"
         ),

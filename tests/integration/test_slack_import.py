@@ -286,7 +286,7 @@ def test_submission_refused_on_the_field_and_nothing_enqueued(
 ) -> None:
     sid = app.school()
 
-    body = app.submit([app.upload(GOOD_CSV)], school_id=sid, **fields)
+    body = app.submit([app.upload(GOOD_CSV)], school_id=sid, **fields)  # type: ignore[arg-type]
 
     assert body["response_action"] == "errors"
     assert expected in body["errors"][imports.FILE_BLOCK]

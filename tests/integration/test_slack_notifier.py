@@ -202,7 +202,7 @@ def test_closed_period_reminder_goes_to_each_director_and_follows_the_submission
     workspace.add_director(rt, school_id=sid, user_id=DEPUTY, by=DIRECTOR, team_id=TEAM)
 
     # When the scheduler's reminder runs in a worker
-    workers.actors.send_reminder.send(sid, *(d.isoformat() for d in CLOSED), "closed")
+    workers.actors.send_reminder.send(sid, CLOSED[0].isoformat(), CLOSED[1].isoformat(), "closed")
 
     # Then each director gets a DM with the preview and its buttons
     posts = slack_standin.wait_for("chat.postMessage", count=2, timeout=10)

@@ -38,7 +38,7 @@ from core.domain.submission import SubmissionState
 from core.errors import PeriodLocked
 from core.messages import ALREADY_SUBMITTED, CORRECTED_CLAIM_CONTACT
 from core.ports import KinderTrack
-from core.services import attendance, schools, students, submissions, workspace
+from core.services import attendance, schools, students, submissions, submissions_guard, workspace
 from core.services.runtime import Runtime
 from core.store.tables import AuditEntry, Student, Submission
 from tests.fakes import FakeKinderTrack, FrozenClock
@@ -404,7 +404,7 @@ def test_review_submission_saves_all_or_nothing_when_the_period_locks_meanwhile(
     audited = _audit_count(env.rt)
 
     # And the period gets claimed for submission just as the third fix is written
-    real_guard = attendance.guard_period_write
+    real_guard = submissions_guard.guard_period_write
 
     def claimed_meanwhile(session: Any, *, school_id: int, day: date) -> None:
         if day == date(2026, 11, 12):

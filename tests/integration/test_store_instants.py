@@ -68,7 +68,9 @@ def _epoch_rows(engine: Engine, school_id: int) -> list[tuple[int, int | None]]:
 
 
 def test_the_database_gives_attendance_back_as_the_epoch_seconds_stored(db: Engine) -> None:
-    stays = [(moment, moment + timedelta(hours=8)) for moment in INSTANTS]
+    stays: list[tuple[datetime, datetime | None]] = [
+        (moment, moment + timedelta(hours=8)) for moment in INSTANTS
+    ]
     stays.append((datetime(2026, 11, 10, 14, tzinfo=UTC), None))  # still checked in
 
     school_id = _store(db, stays)

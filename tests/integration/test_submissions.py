@@ -201,7 +201,7 @@ def test_an_unknown_outcome_that_cannot_be_checked_keeps_the_period_locked(
             raise KinderTrackUnavailable("down")
         return real_find(*args)
 
-    fake_kindertrack.find_submissions = find_once_down  # type: ignore[method-assign]
+    fake_kindertrack.find_submissions = find_once_down  # type: ignore[method-assign,assignment]
 
     with pytest.raises(KinderTrackUnavailable):
         submissions.run_submission(rt, submission_id=view.id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.blocks.limits import MESSAGE_BLOCKS, violations
@@ -69,7 +70,7 @@ def _view(state: SubmissionState, **changes: object) -> SubmissionView:
     return SubmissionView(**values)  # type: ignore[arg-type]
 
 
-def _mrkdwn(message: dict) -> str:
+def _mrkdwn(message: dict[str, Any]) -> str:
     texts = [message["text"]]
     for block in message["blocks"]:
         for part in [block.get("text") or {}, *block.get("elements", [])]:

@@ -4,6 +4,7 @@ Slack's view limits held even for a school with many errors."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -58,7 +59,7 @@ def _report(
     return report, bad
 
 
-def _inputs(view: dict) -> dict[str, str]:
+def _inputs(view: dict[str, Any]) -> dict[str, str]:
     return {
         b["block_id"]: b["element"].get("initial_value", "")
         for b in view["blocks"]
