@@ -25,6 +25,9 @@ class RosterChild:
     last_name: str
     authorized_from: date | None = None
     authorized_to: date | None = None
+    birth_date: date | None = None
+    units_per_day: int | None = None
+    """Authorized half-day units a day (contract version 2), when KinderTrack says."""
 
     @property
     def full_name(self) -> str:

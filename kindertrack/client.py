@@ -319,7 +319,19 @@ def _roster_child(item: dict[str, Any]) -> RosterChild:
         last_name=str(item["last_name"]),
         authorized_from=_optional_date(item.get("authorized_from")),
         authorized_to=_optional_date(item.get("authorized_to")),
+        birth_date=_optional_date(item.get("birth_date")),
+        units_per_day=_optional_units(item.get("units_per_day")),
     )
+
+
+def _optional_units(value: object) -> int | None:
+    """Authorized units a day: a whole number from 1 up, or absent; anything else is a
+    malformed answer (trusted blindly, a 0 would warn about every day)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"units_per_day must be a whole number from 1 up, not {value!r}")
+    return value
 
 
 def _receipt(item: dict[str, Any]) -> SubmissionReceipt:

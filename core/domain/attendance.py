@@ -33,6 +33,7 @@ class IssueCode(StrEnum):
     LONG_DAY = "long_day"
     OUTSIDE_AUTHORIZATION = "outside_authorization"
     STILL_CHECKED_IN = "still_checked_in"
+    OVER_AUTHORIZED_UNITS = "over_authorized_units"
 
 
 BLOCKING = frozenset(

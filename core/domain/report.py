@@ -22,6 +22,7 @@ from core.domain.attendance import (
     scan_student,
     units_for_day,
 )
+from core.domain.authorized_units import units_over_warnings
 from core.domain.instants import LocalDays, from_seconds, local_date
 from core.domain.submission import Stay, fingerprint
 from core.ports import SubmittedRecord
@@ -55,6 +56,9 @@ class Student:
     name: str
     child_id: str | None
     authorization: Authorization | None = None
+    units_per_day: int | None = None
+    """Authorized half-day units a day, from KinderTrack's roster (when known)."""
+    birth_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -244,6 +248,12 @@ def build_report(
                 scan.errors
                 + long_day_warnings(student.id, scan.per_day)
                 + authorization_warnings(student.id, scan.dates, student.authorization)
+                + units_over_warnings(
+                    student.id,
+                    scan.per_day,
+                    units_per_day=student.units_per_day,
+                    birth_date=student.birth_date,
+                )
                 + scan.still_in
             )
         row_errors: list[str] = []

@@ -76,7 +76,8 @@ def load_report(
 
 
 _STUDENTS = text(
-    "SELECT id, name, child_id, authorized_from, authorized_to FROM student "
+    "SELECT id, name, child_id, authorized_from, authorized_to, units_per_day, birth_date "
+    "FROM student "
     "WHERE school_id = :school_id"
 )
 
@@ -106,8 +107,10 @@ def _students(session: Session, *, school_id: int) -> list[ReportStudent]:
             name=name,
             child_id=child_id,
             authorization=Authorization(_day(first), _day(last)) if first or last else None,
+            units_per_day=units,
+            birth_date=_day(birth),
         )
-        for sid, name, child_id, first, last in rows
+        for sid, name, child_id, first, last, units, birth in rows
     ]
 
 

@@ -30,6 +30,16 @@ def find_student(session: Session, *, school_id: int, name: str) -> Student:
     return student
 
 
+def copy_roster_facts(student: Student, child: RosterChild) -> None:
+    """What KinderTrack says of a linked child: authorization dates and units, birth date
+    (kept when KinderTrack does not say)."""
+    student.authorized_from = child.authorized_from
+    student.authorized_to = child.authorized_to
+    student.units_per_day = child.units_per_day
+    if child.birth_date is not None:
+        student.birth_date = child.birth_date
+
+
 def list_students(session: Session, *, school_id: int) -> list[Student]:
     return list(
         session.exec(select(Student).where(Student.school_id == school_id).order_by(Student.name))
@@ -129,8 +139,7 @@ def link_student(
         before = student.child_id
         student.child_id = cid
         if roster_child is not None:
-            student.authorized_from = roster_child.authorized_from
-            student.authorized_to = roster_child.authorized_to
+            copy_roster_facts(student, roster_child)
         session.add(student)
         if before != cid:
             void_open_approvals(session, school_id=school_id, reason="a child ID changed")
@@ -179,12 +188,16 @@ def sync_students(
         students = list_students(session, school_id=school_id)
         linked_ids = {s.child_id for s in students if s.child_id}
         by_key: dict[str, list[RosterChild]] = {}
+        by_child_id = {child.child_id: child for child in roster}
         for child in roster:
             by_key.setdefault(name_key(child.full_name), []).append(child)
         matched_children: set[str] = set(linked_ids)
         for student in students:
             if student.child_id:
                 result.already_linked += 1
+                if student.child_id in by_child_id:  # KinderTrack's latest word on the child
+                    copy_roster_facts(student, by_child_id[student.child_id])
+                    session.add(student)
                 continue
             candidates = [
                 c for c in by_key.get(student.name_key, []) if c.child_id not in matched_children
@@ -194,8 +207,7 @@ def sync_students(
                 continue
             child = candidates[0]
             student.child_id = child.child_id
-            student.authorized_from = child.authorized_from
-            student.authorized_to = child.authorized_to
+            copy_roster_facts(student, child)
             session.add(student)
             matched_children.add(child.child_id)
             result.linked.append((student.name, child.child_id))

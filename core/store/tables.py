@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -41,6 +41,8 @@ class School(SQLModel, table=True):
     timezone: str = Field(default="America/Chicago", max_length=64)
     reminder_channel: str | None = Field(default=None, max_length=32)
     """Where reminders go; None sends them to each director by DM."""
+    closing_time: time = Field(default=time(18, 0), sa_column_kwargs={"server_default": "18:00:00"})
+    """Local time the center closes: the day's problems are sent to the directors then."""
     created_at: datetime = _instant()  # type: ignore[assignment]
 
 
@@ -73,6 +75,9 @@ class Student(SQLModel, table=True):
     child_id: str | None = Field(default=None, max_length=6)
     authorized_from: date | None = None
     authorized_to: date | None = None
+    birth_date: date | None = None
+    units_per_day: int | None = None
+    """Authorized half-day units a day, from KinderTrack's roster (when it says)."""
     created_at: datetime = _instant()  # type: ignore[assignment]
 
 

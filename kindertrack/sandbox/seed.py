@@ -39,6 +39,8 @@ class Child:
     last_name: str
     authorized_from: date | None
     authorized_to: date | None
+    birth_date: date | None = None
+    units_per_day: int | None = None
 
     def authorized_on(self, day: date) -> bool:
         """Open-ended authorizations (a missing bound) cover every day on that side."""
@@ -46,14 +48,19 @@ class Child:
         before_end = self.authorized_to is None or day <= self.authorized_to
         return after_start and before_end
 
-    def to_json(self) -> dict[str, str | None]:
-        return {
+    def to_json(self) -> dict[str, str | int | None]:
+        answer: dict[str, str | int | None] = {
             "child_id": self.child_id,
             "first_name": self.first_name,
             "last_name": self.last_name,
             "authorized_from": _iso(self.authorized_from),
             "authorized_to": _iso(self.authorized_to),
         }
+        if self.birth_date is not None:
+            answer["birth_date"] = self.birth_date.isoformat()
+        if self.units_per_day is not None:
+            answer["units_per_day"] = self.units_per_day
+        return answer
 
 
 @dataclass(frozen=True)
@@ -133,6 +140,8 @@ def parse_seed(data: Any) -> Seed:
                 last_name=str(c["last_name"]),
                 authorized_from=_date_or_none(c.get("authorized_from")),
                 authorized_to=_date_or_none(c.get("authorized_to")),
+                birth_date=_date_or_none(c.get("birth_date")),
+                units_per_day=_units_or_none(c.get("units_per_day")),
             )
             for c in data.get("children", [])
         )
@@ -154,6 +163,15 @@ def parse_seed(data: Any) -> Seed:
 
 def _date_or_none(value: object) -> date | None:
     return date.fromisoformat(str(value)) if value else None
+
+
+def _units_or_none(value: object) -> int | None:
+    if value is None:
+        return None
+    units = int(str(value))
+    if units < 1:
+        raise SeedError(f"units_per_day must be at least 1, not {value!r}")
+    return units
 
 
 def _iso(value: date | None) -> str | None:

@@ -121,6 +121,15 @@ def test_children_of_a_provider_keep_their_accents(kindertrack_client: HttpKinde
     assert "765432" not in {c.child_id for c in roster}
 
 
+def test_children_carry_birth_date_and_authorized_units(
+    kindertrack_client: HttpKinderTrack,
+) -> None:
+    roster = {c.child_id: c for c in kindertrack_client.list_children("12345")}
+
+    assert (roster["123456"].birth_date, roster["123456"].units_per_day) == (date(2022, 3, 14), 2)
+    assert roster["678901"].units_per_day == 1
+
+
 def test_pay_periods_intersecting_a_range(kindertrack_client: HttpKinderTrack) -> None:
     # when a range from mid-November to the first of December is asked for
     periods = kindertrack_client.list_pay_periods(date(2026, 11, 10), date(2026, 12, 6))

@@ -9,8 +9,10 @@ from sqlmodel import Session
 
 from core.domain.report import ProviderStatus, RowStatus, SubsidyReport
 from core.errors import InvalidInput
+from core.ports import RosterChild
 from core.services import attendance, reports, schools, students, submissions
 from core.services.runtime import Runtime
+from tests.fakes import FakeKinderTrack
 
 START, END = date(2026, 11, 8), date(2026, 11, 21)
 HEADER = "student,check_in,check_out\n"
@@ -160,3 +162,31 @@ def test_the_report_reads_within_the_callers_transaction(rt: Runtime) -> None:
     with Session(rt.engine) as session:
         report = reports.load_report(rt, session, school_id=sid, start=START, end=END)
     assert report.fingerprint == _report(rt, sid).fingerprint
+
+
+def test_sync_stores_the_authorized_units_and_the_report_warns_per_day_over(
+    rt: Runtime, fake_kindertrack: FakeKinderTrack
+) -> None:
+    # given KinderTrack authorizes Ava for 1 unit a day (she is 4: preschool rate)
+    fake_kindertrack.children["12345"][0] = RosterChild(
+        "123456", "Ava", "Smith", birth_date=date(2022, 3, 14), units_per_day=1
+    )
+    sid = _school(rt)
+    students.sync_students(rt, school_id=sid, actor="t")  # already linked: facts refreshed
+
+    report = _report(rt, sid)
+
+    over = [w for w in report.warnings if w.code == "over_authorized_units"]
+    assert [(w.student, w.message) for w in over] == [
+        (
+            "Ava Smith",
+            "2026-11-09: 2 units of care, 1 over the 1 authorized a day; care beyond the "
+            "authorization is not paid (estimate: $19.50 at Iowa's base preschool center rate).",
+        )
+    ]
+    assert report.to_json()["warnings"][-1]["code"] == "over_authorized_units"  # type: ignore[index]
+
+    # when KinderTrack raises the authorization, a link refreshes it and the warning goes
+    fake_kindertrack.children["12345"][0] = RosterChild("123456", "Ava", "Smith", units_per_day=2)
+    students.link_student(rt, school_id=sid, name="Ava Smith", child_id="123456", actor="t")
+    assert not [w for w in _report(rt, sid).warnings if w.code == "over_authorized_units"]
