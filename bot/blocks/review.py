@@ -1,54 +1,68 @@
-"""The review modal: every record with a blocking error, its times editable in place.
+"""The review modal: each stay with a blocking error, fixable with Slack's pickers.
 
-Grouped by child: a section naming the child (escaped) with the errors, then a check-in
-and a check-out input per bad record, pre-filled with the school's local wall time
-(``2026-11-09 08:00``; a time the zone repeats at fall-back carries its offset so the
-pre-filled value stays unambiguous). A view holds at most 100 blocks: what does not fit
-is counted in a closing note and stays in the report.
+Children in the report's order, as many as fit a view's 100 blocks. Per child a section
+with one line per day saying what is wrong; per stay a date picker (its label names the
+stay), a check-in and a check-out time picker, and a "Delete this stay" box for a duplicate.
+Saving checks every change and saves all or none; if errors remain the modal redraws with
+the children still to fix, so any number can be fixed here. "Skip these children" shows
+the next ones without saving.
 
-``private_metadata`` carries only IDs and dates (:class:`ReviewMeta`), never a name.
+``private_metadata`` carries only IDs, dates and a count (:class:`ReviewMeta`), never a name.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
+    ButtonElement,
+    CheckboxesElement,
     ContextBlock,
+    DatePickerElement,
     InputBlock,
     MarkdownTextObject,
-    PlainTextInputElement,
+    Option,
     SectionBlock,
+    TimePickerElement,
 )
 from slack_sdk.models.views import View
 
 from bot.blocks.limits import PRIVATE_METADATA, SECTION_TEXT, VIEW_BLOCKS, clip
-from bot.escape import escape_mrkdwn
-from core.domain.instants import localize
+from bot.blocks.problems import BadRecord, child_lines
 from core.domain.report import ReportIssue, SubsidyReport
+from core.domain.wall_clock import day_label, stay_label
 from core.errors import InvalidInput
 
+__all__ = ["BadRecord", "ReviewMeta", "review_view"]
+
 CALLBACK_ID = "report_review"
+DAY_ACTION = "day"
 TIME_ACTION = "time"
-MAX_MESSAGE_LINES = 6
-"""Error lines shown per child (the rest are in the report)."""
+DELETE_ACTION = "delete"
+DELETE_VALUE = "delete"
+SKIP_ACTION = "review_skip"
+FIELDS = ("day", "in", "out", "delete")
+BLOCKS_PER_STAY = 4
 
 
 @dataclass(frozen=True)
 class ReviewMeta:
-    """What the modal's submission needs: the school, the period, the report message."""
+    """What the modal's submission needs: the school, the period, the report message, and
+    how many children with errors were skipped."""
 
     school_id: int
     start: date
     end: date
     channel_id: str | None = None
     ts: str | None = None
+    skip: int = 0
 
     def encode(self) -> str:
         text = json.dumps(
@@ -58,6 +72,7 @@ class ReviewMeta:
                 "t": self.end.isoformat(),
                 "c": self.channel_id,
                 "m": self.ts,
+                "k": self.skip,
             },
             separators=(",", ":"),
         )
@@ -75,149 +90,159 @@ class ReviewMeta:
                 date.fromisoformat(data["t"]),
                 data.get("c") or None,
                 data.get("m") or None,
+                int(data.get("k") or 0),
             )
         except (ValueError, KeyError, TypeError) as error:
             raise InvalidInput(
                 "This review window is out of date; open it again from the report."
             ) from error
 
-
-@dataclass(frozen=True)
-class BadRecord:
-    """A record with at least one blocking error, as the modal shows it."""
-
-    record_id: int
-    student_id: int
-    student: str
-    check_in: datetime
-    check_out: datetime | None
-
-
-def local_value(instant: datetime | None, tz: ZoneInfo) -> str:
-    """How an instant is pre-filled: local wall time, with its offset only when ambiguous."""
-    if instant is None:
-        return ""
-    local = instant.astimezone(tz)
-    naive = local.replace(tzinfo=None)
-    try:
-        localize(naive, tz)
-    except InvalidInput:
-        return local.isoformat(sep=" ", timespec="minutes")
-    return f"{local:%Y-%m-%d %H:%M}"
+    def skipped(self, children: int) -> ReviewMeta:
+        return replace(self, skip=self.skip + children)
 
 
 def block_id(record_id: int, field: str) -> str:
-    """``rec12_in`` / ``rec12_out``: how a submission maps a field back to its record."""
+    """``rec12_day`` / ``_in`` / ``_out`` / ``_delete``: a field back to its stay."""
     return f"rec{record_id}_{field}"
 
 
 def parse_block_id(value: str) -> tuple[int, str] | None:
     head, _, field = value.partition("_")
-    if not head.startswith("rec") or field not in ("in", "out"):
+    if not head.startswith("rec") or field not in FIELDS:
         return None
     digits = head.removeprefix("rec")
     return (int(digits), field) if digits.isdecimal() else None
 
 
-def _child_section(student: str, issues: Sequence[ReportIssue]) -> SectionBlock:
-    lines = [f"*{escape_mrkdwn(student)}*"]
-    lines += [f"• {escape_mrkdwn(i.message)}" for i in issues[:MAX_MESSAGE_LINES]]
-    if len(issues) > MAX_MESSAGE_LINES:
-        lines.append(f"…and {len(issues) - MAX_MESSAGE_LINES} more")
-    return SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_TEXT)))
+def _hhmm(record_time: Any, tz: ZoneInfo) -> str | None:
+    return None if record_time is None else f"{record_time.astimezone(tz):%H:%M}"
 
 
-def _inputs(record: BadRecord, tz: ZoneInfo) -> list[Block]:
-    local = record.check_in.astimezone(tz)
-    started = f"{local:%b %-d %H:%M}"
-    day = local.date().isoformat()
+def _stay_inputs(record: BadRecord, tz: ZoneInfo) -> list[Block]:
+    day = record.check_in.astimezone(tz).date()
+    stay = f"{day_label(day)}, {stay_label(record.check_in, record.check_out, tz)}"
     return [
         InputBlock(
+            block_id=block_id(record.record_id, "day"),
+            label=clip(f"Stay {stay} — day", 2000),
+            element=DatePickerElement(action_id=DAY_ACTION, initial_date=day.isoformat()),
+        ),
+        InputBlock(
             block_id=block_id(record.record_id, "in"),
-            label=f"Check-in (stay from {started}, record {record.record_id})",
-            element=PlainTextInputElement(
-                action_id=TIME_ACTION,
-                initial_value=local_value(record.check_in, tz),
-                placeholder=f"{day} 08:00",
-                max_length=40,
+            label="Check-in",
+            element=TimePickerElement(
+                action_id=TIME_ACTION, initial_time=_hhmm(record.check_in, tz)
             ),
         ),
         InputBlock(
             block_id=block_id(record.record_id, "out"),
-            label=f"Check-out (record {record.record_id})",
+            label="Check-out",
             optional=True,
-            hint="Leave empty for a child still checked in today.",
-            element=PlainTextInputElement(
-                action_id=TIME_ACTION,
-                initial_value=local_value(record.check_out, tz) or None,
-                placeholder=f"{day} 16:30",
-                max_length=40,
+            hint="Leave empty only for a child still here today.",
+            element=TimePickerElement(
+                action_id=TIME_ACTION, initial_time=_hhmm(record.check_out, tz)
+            ),
+        ),
+        InputBlock(
+            block_id=block_id(record.record_id, "delete"),
+            label="A duplicate, or a stay that did not happen?",
+            optional=True,
+            element=CheckboxesElement(
+                action_id=DELETE_ACTION,
+                options=[Option(value=DELETE_VALUE, label="Delete this stay")],
             ),
         ),
     ]
 
 
-def review_blocks(
-    report: SubsidyReport, records: Mapping[int, BadRecord], tz: ZoneInfo
-) -> list[Block]:
-    """Children with errors, in the report's order, as many as fit ``VIEW_BLOCKS``."""
+def _children(report: SubsidyReport) -> list[list[ReportIssue]]:
     by_student: dict[int, list[ReportIssue]] = {}
     for issue in report.errors:
         by_student.setdefault(issue.student_id, []).append(issue)
+    return list(by_student.values())
+
+
+def review_blocks(
+    report: SubsidyReport,
+    records: Mapping[int, BadRecord],
+    tz: ZoneInfo,
+    *,
+    skip: int = 0,
+) -> tuple[list[Block], int, int]:
+    """The children with errors from ``skip`` on (back to the first past the last), as many
+    as fit; with the skip used and how many children are shown."""
+    children = _children(report)
+    if skip >= len(children):
+        skip = 0
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
                 text=(
-                    f"*{len(report.errors)} error{'s' if len(report.errors) != 1 else ''}* "
-                    f"for {report.start} to {report.end}. Times are local "
-                    f"({tz.key}), like `2026-11-09 08:00`; add an offset such as `-05:00` "
-                    "for a time the clocks repeat. Nothing is saved unless every change is valid."
+                    f"*{len(children)} child{'ren' if len(children) != 1 else ''} need a fix* "
+                    f"({day_label(report.start)} to {day_label(report.end)}). "
+                    f"Times are the school's ({tz.key}). Change a day or a time, or tick "
+                    "*Delete this stay* for a duplicate. Save checks every change and saves "
+                    "all of them or none."
                 )
             )
         )
     ]
-    room = VIEW_BLOCKS - 2  # the intro above, and the note below when something is left out
-    left_out = 0
-    for issues in by_student.values():
-        record_ids = list(
+    room = VIEW_BLOCKS - 2  # the intro above, and the closing note or skip button below
+    shown = 0
+    for issues in children[skip:]:
+        stay_ids = list(
             dict.fromkeys(
                 i.record_id for i in issues if i.record_id is not None and i.record_id in records
             )
         )
-        needed = 1 + 2 * len(record_ids)
-        if not record_ids or len(blocks) + needed > room:
-            left_out += len(issues)
-            continue
-        blocks.append(_child_section(issues[0].student, issues))
-        for record_id in record_ids:
-            blocks += _inputs(records[record_id], tz)
-    if left_out:
+        fits = (room - len(blocks) - 1) // BLOCKS_PER_STAY
+        if not stay_ids or (fits < len(stay_ids) and shown) or fits < 1:
+            break
+        lines = child_lines(issues[0].student, issues, records, tz)
         blocks.append(
-            ContextBlock(
+            SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_TEXT)))
+        )
+        for record_id in stay_ids[:fits]:
+            blocks += _stay_inputs(records[record_id], tz)
+        shown += 1
+    after = len(children) - skip - shown
+    if after > 0 or skip:
+        note = (
+            f"{after} more child{'ren' if after != 1 else ''} after these: save, and the "
+            "next ones appear here."
+            if after > 0
+            else "These are the last children; skipping goes back to the first."
+        )
+        blocks.append(
+            ActionsBlock(
                 elements=[
-                    MarkdownTextObject(
-                        text=f"{left_out} more error{'s' if left_out != 1 else ''} did not fit "
-                        "here: they are listed in the report. Save these fixes, then review again."
-                    )
+                    ButtonElement(text="Skip these children", action_id=SKIP_ACTION, value="skip")
                 ]
             )
         )
-    return blocks
+        blocks.insert(1, ContextBlock(elements=[MarkdownTextObject(text=note)]))
+    return blocks, skip, shown
 
 
 def review_view(
     report: SubsidyReport, records: Mapping[int, BadRecord], tz: ZoneInfo, meta: ReviewMeta
 ) -> dict[str, Any]:
-    """The modal for views.open."""
-    blocks = review_blocks(report, records, tz)
+    """The modal for views.open / views.update / a submission's ``update``."""
+    blocks, skip, _ = review_blocks(report, records, tz, skip=meta.skip)
     has_inputs = any(isinstance(b, InputBlock) for b in blocks)
+    if not report.errors:
+        blocks = [
+            SectionBlock(
+                text=MarkdownTextObject(text="Nothing left to fix: the report is ready to send.")
+            )
+        ]
     view = View(
         type="modal",
         callback_id=CALLBACK_ID,
-        title="Review errors",
+        title="Fix attendance",
         submit="Save" if has_inputs else None,
         close="Cancel" if has_inputs else "Close",
-        private_metadata=meta.encode(),
+        private_metadata=replace(meta, skip=skip).encode(),
         blocks=blocks,
     )
     return view.to_dict()

@@ -63,6 +63,10 @@ def _element(element: Mapping[str, Any], users: Mapping[str, str] | None) -> str
         return f"[{shown:<16}]"
     if kind == "datepicker":
         return f"[{element.get('initial_date') or 'pick a date'} ▾]"
+    if kind == "timepicker":
+        return f"[{element.get('initial_time') or '--:--'} ▾]"
+    if kind == "checkboxes":
+        return "  ".join(f"[ ] {_text(o.get('text'), users)}" for o in element.get("options") or [])
     if kind == "image":
         return f"(image: {element.get('alt_text', '')})"
     if kind in ("mrkdwn", "plain_text"):
@@ -107,7 +111,10 @@ def render_blocks(
             optional = " (optional)" if block.get("optional") else ""
             element = block.get("element") or {}
             lines.append(f"{label}{optional}: {_element(element, users)}")
-            lines += [f"    ◦ {_text(o.get('text'), users)}" for o in element.get("options") or []]
+            if element.get("type") != "checkboxes":
+                lines += [
+                    f"    ◦ {_text(o.get('text'), users)}" for o in element.get("options") or []
+                ]
             hint = _text(block.get("hint"), users)
             if hint:
                 lines.append(f"  ({hint})")

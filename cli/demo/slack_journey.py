@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from bot.blocks import imports, modals
-from bot.blocks.review import TIME_ACTION
+from bot.blocks.review import DAY_ACTION, DELETE_ACTION, DELETE_VALUE, TIME_ACTION
 from cli.demo.runner import DemoFailed
 from cli.demo.slack_driver import Person, SlackDemo
 from cli.demo.slack_stack import BOT_TOKEN, SlackStack, slack_stack
@@ -53,7 +53,7 @@ class SlackJourneyResult:
 
 
 def attendance_csv(period: PayPeriod) -> str:
-    """Two days exported from the center's check-in system, with three real mistakes."""
+    """Two days exported from the center's check-in system, with four real mistakes."""
     d1, d2 = period.start + timedelta(days=1), period.start + timedelta(days=2)
     return (
         "student,check_in,check_out\n"
@@ -61,6 +61,7 @@ def attendance_csv(period: PayPeriod) -> str:
         f"Ava Smith,{d1}T11:30,{d1}T17:00\n"  # back from the dentist at 13:30, typed 11:30
         f"Ava Smith,{d2}T08:15,{d2}T15:00\n"
         f"Jose Nunez,{d1}T07:45,{d1}T17:00\n"
+        f"Jose Nunez,{d1}T07:47,{d1}T17:00\n"  # checked in twice at the door: a duplicate
         f"Jose Nunez,{d2}T07:50,{d2}T16:10\n"
         f"Liam Johnson,{d1}T08:30,{d1}T12:30\n"
         f"Liam Johnson,{d2}T08:30,\n"  # nobody checked him out
@@ -84,30 +85,46 @@ def _kindertrack_submissions(stack: SlackStack, period: PayPeriod) -> list[dict[
 
 
 def _review_values(
-    view: dict[str, Any], fixes: dict[str, str], fill_empty_out: str
+    view: dict[str, Any], *, moves: dict[str, str], delete: set[str], fill_empty_out: str
 ) -> tuple[dict[str, dict[str, Any]], list[str]]:
-    """``state.values`` of the review modal as Slack would send it: every input's current
-    text, with ``fixes`` (old value → new) applied to check-ins and empty check-outs set
-    to ``fill_empty_out``. Returns the values and the changes made (for the transcript)."""
+    """``state.values`` of the review modal as Slack would send it: every picker as shown,
+    with ``moves`` (check-in time shown → new time) applied, the stays whose label names a
+    time in ``delete`` ticked for deletion, and empty check-outs set to ``fill_empty_out``.
+    Returns the values and the changes made (for the transcript)."""
     values: dict[str, dict[str, Any]] = {}
     changes: list[str] = []
+    stay = ""
     for block in view.get("blocks") or []:
         if block.get("type") != "input":
             continue
         element = block.get("element") or {}
-        if element.get("action_id") != TIME_ACTION:
-            continue
-        block_id = str(block["block_id"])
-        old = str(element.get("initial_value") or "")
-        new = old
-        if block_id.endswith("_in") and old in fixes:
-            new = fixes[old]
-        elif block_id.endswith("_out") and not old:
-            new = fill_empty_out
-        if new != old:
-            label = str(block["label"]["text"])
-            changes.append(f"{label}: {old or '(empty)'} → {new}")
-        values[block_id] = {TIME_ACTION: {"type": "plain_text_input", "value": new or None}}
+        block_id, label = str(block["block_id"]), str(block["label"]["text"])
+        kind = element.get("type")
+        if kind == "datepicker":
+            stay = label.removesuffix(" — day")
+            values[block_id] = {
+                DAY_ACTION: {"type": kind, "selected_date": element["initial_date"]}
+            }
+        elif kind == "timepicker":
+            old = element.get("initial_time")
+            new = old
+            if block_id.endswith("_in") and old in moves:
+                new = moves[old]
+            elif block_id.endswith("_out") and not old:
+                new = fill_empty_out
+            if new != old:
+                changes.append(f"{stay}: {label} {old or '(empty)'} → {new}")
+            values[block_id] = {TIME_ACTION: {"type": kind, "selected_time": new}}
+        elif kind == "checkboxes":
+            ticked = any(time in stay for time in delete)
+            if ticked:
+                changes.append(f"{stay}: ticks Delete this stay")
+            values[block_id] = {
+                DELETE_ACTION: {
+                    "type": kind,
+                    "selected_options": [{"value": DELETE_VALUE}] if ticked else [],
+                }
+            }
     return values, changes
 
 
@@ -173,8 +190,6 @@ def slack_journey(demo: SlackDemo, *, period: PayPeriod) -> str:
     if period.days < 3:
         raise DemoFailed("The demo needs pay periods of at least 3 days.")
     stack = demo.stack
-    d1, d2 = period.start + timedelta(days=1), period.start + timedelta(days=2)
-
     demo.step("Dana creates the school in the channel #sunny-days")
     act = demo.slash(DANA, f"school {SCHOOL}")
     act.reply("school-created", shows=[f"Created *{SCHOOL}*", "You are its first director"])
@@ -210,7 +225,7 @@ def slack_journey(demo: SlackDemo, *, period: PayPeriod) -> str:
     demo.say("(the modal closes; a worker downloads the file and imports it)")
     act.direct_message(
         "import-result",
-        shows=["9 records added", "Jose Nunez", "Harper Olsen"],
+        shows=["10 records added", "Jose Nunez", "Harper Olsen"],
     )
     with stack.runtime.session() as session:
         school_id = find_school(session, name=SCHOOL, team_id=stack.standin.team_id).id or 0
@@ -219,7 +234,7 @@ def slack_journey(demo: SlackDemo, *, period: PayPeriod) -> str:
             stack.runtime, school_id=school_id, start=period.start, end=period.end
         )
     )
-    demo.expect(imported == 9, f"the import should leave 9 records, not {imported}")
+    demo.expect(imported == 10, f"the import should leave 10 records, not {imported}")
 
     demo.step("Dana links the children to KinderTrack's roster")
     act = demo.slash(DANA, "sync")
@@ -236,7 +251,7 @@ def slack_journey(demo: SlackDemo, *, period: PayPeriod) -> str:
     report = act.updated(
         "report-with-errors",
         shows=[
-            "3 attendance errors",
+            "5 attendance errors",
             "[Review errors]",
             "Harper Olsen* has no KinderTrack child ID",
             "[Link child ID]",
@@ -267,11 +282,14 @@ def slack_journey(demo: SlackDemo, *, period: PayPeriod) -> str:
     demo.step("Dana reviews the errors in a modal and fixes them")
     act = demo.click(DANA, report, "Review errors")
     act.silent_ack()
-    view = act.modal("review-modal", shows=["overlaps", "never checked out", "[Save]"])
-    values, changes = _review_values(
-        view, fixes={f"{d1} 11:30": f"{d1} 13:30"}, fill_empty_out=f"{d2} 17:00"
+    view = act.modal(
+        "review-modal",
+        shows=["overlap", "never checked out", "[ ] Delete this stay", "[Save]"],
     )
-    demo.expect(len(changes) == 2, f"the modal should hold the two fields to fix: {changes}")
+    values, changes = _review_values(
+        view, moves={"11:30": "13:30"}, delete={"7:47 AM"}, fill_empty_out="17:00"
+    )
+    demo.expect(len(changes) == 3, f"the modal should hold the three fixes: {changes}")
     for change in changes:
         demo.say(f"(Dana types {change})")
     act = demo.submit_view(DANA, view, values)

@@ -24,6 +24,7 @@ from core.domain.instants import (
     zone,
 )
 from core.domain.names import clean_name, name_key
+from core.domain.stay_fix import StayFix, fixed_check_in, fixed_check_out
 from core.errors import (
     Conflict,
     EditsRefused,
@@ -521,129 +522,130 @@ def edit_record(
 
 
 @dataclass(frozen=True)
-class RecordEdit:
-    """New times for one record, as typed: None leaves a time as it is; an empty check-out
-    clears it. A time equal to the stored one (to the minute) is no change."""
-
-    record_id: int
-    check_in: str | None = None
-    check_out: str | None = None
-
-
-@dataclass(frozen=True)
 class _PlannedEdit:
     record: AttendanceRecord
     check_in: datetime
     check_out: datetime | None
 
 
-def edit_records(
+def fix_stays(
     rt: Runtime,
     *,
     school_id: int,
-    edits: Sequence[RecordEdit],
+    fixes: Sequence[StayFix],
     actor: str,
     team_id: str | None = None,
-) -> list[AttendanceRecord]:
-    """Change several records' times, all or nothing, in one transaction.
+) -> int:
+    """Correct or delete stays from the review modal, all or nothing, in one transaction.
 
-    Every edit is checked first: each time parses in the school's zone (a DST-ambiguous or
-    skipped wall time is refused), a check-in is not emptied, the check-out comes after the
-    check-in, and neither the record's day nor its new day is in a submitted period (the
-    submission guard, which also voids an approval of a changed period). Any problem
-    raises :class:`EditsRefused` with every field's reason and nothing is saved. Returns the
-    records that changed (edits that change nothing are skipped), each audited."""
+    Each fix is checked first (a day and times the zone names once, a check-out after the
+    check-in, a period still open for the old and the new day); any problem raises
+    :class:`EditsRefused` keyed by (record ID, ``"day"``/``"in"``/``"out"``/``"delete"``)
+    and nothing is saved. Returns how many stays changed or were deleted, each audited."""
     with rt.session() as session:
         school = get_school(session, school_id=school_id, team_id=team_id)
         tz = _school_zone(school)
         errors: dict[tuple[int, str], str] = {}
+        deletions: list[AttendanceRecord] = []
         planned: list[_PlannedEdit] = []
-        for edit in sorted(edits, key=lambda e: e.record_id):
-            plan = _plan_edit(session, school_id=school_id, edit=edit, tz=tz, errors=errors)
+        for fix in sorted(fixes, key=lambda f: f.record_id):
+            try:
+                record = _load_record(session, school_id=school_id, record_id=fix.record_id)
+            except NotFound:
+                errors[(fix.record_id, "day")] = (
+                    "This stay was deleted meanwhile; close this window and review again."
+                )
+                continue
+            if fix.delete:
+                try:
+                    guard_period_write(
+                        session, school_id=school_id, day=local_date(record.check_in, tz)
+                    )
+                    deletions.append(record)
+                except PeriodLocked as refusal:
+                    errors[(fix.record_id, "delete")] = str(refusal)
+                continue
+            plan = _plan_fix(
+                session, school_id=school_id, record=record, fix=fix, tz=tz, errors=errors
+            )
             if plan is not None:
                 planned.append(plan)
         if errors:
             raise EditsRefused(errors)
-        changed: list[AttendanceRecord] = []
-        for plan in planned:
-            record = plan.record
-            before = snapshot(record)
-            record.check_in = plan.check_in
-            record.check_out = plan.check_out
-            record.updated_at = rt.now()
-            session.add(record)
+        for record in deletions:
             _audit(
                 session,
                 rt,
                 actor=actor,
                 record=record,
-                action="edit",
-                before=before,
-                after=snapshot(record),
+                action="delete",
+                before=snapshot(record),
+                after=None,
             )
-            changed.append(record)
-        return changed
+            session.delete(record)
+        _save_planned(session, rt, planned, actor=actor)
+        return len(deletions) + len(planned)
 
 
-def _plan_edit(
+def _plan_fix(
     session: Session,
     *,
     school_id: int,
-    edit: RecordEdit,
+    record: AttendanceRecord,
+    fix: StayFix,
     tz: ZoneInfo,
     errors: dict[tuple[int, str], str],
 ) -> _PlannedEdit | None:
-    """The new times of one edit, or None when it changes nothing or is refused (the
-    reasons are added to ``errors`` by (record ID, field))."""
-    in_key, out_key = (edit.record_id, "in"), (edit.record_id, "out")
-    try:
-        record = _load_record(session, school_id=school_id, record_id=edit.record_id)
-    except NotFound as error:
-        errors[in_key] = str(error)
-        return None
+    """The new times of one picker fix, or None when it changes nothing or is refused."""
+    rid = fix.record_id
     new_in, new_out = record.check_in, record.check_out
-    if edit.check_in is not None:
-        try:
-            if not edit.check_in.strip():
-                raise InvalidInput("A stay needs a check-in time.")
-            new_in = _unless_same(
-                parse_instant(edit.check_in, tz, what="check-in time"), record.check_in
-            )
-        except InvalidInput as error:
-            errors[in_key] = str(error)
-    if edit.check_out is not None:
-        try:
-            typed = (
-                parse_instant(edit.check_out, tz, what="check-out time")
-                if edit.check_out.strip()
-                else None
-            )
-            new_out = typed if typed is None else _unless_same(typed, record.check_out)
-        except InvalidInput as error:
-            errors[out_key] = str(error)
-    if in_key in errors or out_key in errors:
+    try:
+        new_in = fixed_check_in(record.check_in, fix, tz)
+    except InvalidInput as error:
+        errors[(rid, "in")] = str(error)
+    try:
+        new_out = fixed_check_out(record.check_in, record.check_out, fix, tz)
+    except InvalidInput as error:
+        errors[(rid, "out")] = str(error)
+    if (rid, "in") in errors or (rid, "out") in errors:
         return None
-    in_changed, out_changed = new_in != record.check_in, new_out != record.check_out
-    if not in_changed and not out_changed:
+    if new_in == record.check_in and new_out == record.check_out:
         return None
     if new_out is not None and new_out <= new_in:
-        errors[out_key if out_changed else in_key] = "The check-out must be after the check-in."
+        errors[(rid, "out")] = "The check-out must be after the check-in."
         return None
     for day in sorted({local_date(record.check_in, tz), local_date(new_in, tz)}):
         try:
             guard_period_write(session, school_id=school_id, day=day)
         except PeriodLocked as refusal:
-            errors[in_key if in_changed else out_key] = str(refusal)
+            errors[(rid, "in")] = str(refusal)
             return None
     return _PlannedEdit(record, new_in, new_out)
 
 
-def _unless_same(typed: datetime, stored: datetime | None) -> datetime:
-    """``stored`` when ``typed`` names it to the minute (a form shows minutes, a check-in
-    "now" has seconds), else ``typed``."""
-    if stored is not None and typed == stored.replace(second=0, microsecond=0):
-        return stored
-    return typed
+def _save_planned(
+    session: Session, rt: Runtime, planned: Sequence[_PlannedEdit], *, actor: str
+) -> list[AttendanceRecord]:
+    """Write checked edits, each audited."""
+    changed: list[AttendanceRecord] = []
+    for plan in planned:
+        record = plan.record
+        before = snapshot(record)
+        record.check_in = plan.check_in
+        record.check_out = plan.check_out
+        record.updated_at = rt.now()
+        session.add(record)
+        _audit(
+            session,
+            rt,
+            actor=actor,
+            record=record,
+            action="edit",
+            before=before,
+            after=snapshot(record),
+        )
+        changed.append(record)
+    return changed
 
 
 def delete_record(

@@ -59,7 +59,7 @@ def test_rollcall_demo_runs_the_journey_through_the_slack_app(tmp_path: Path) ->
         "Dana › /kindertrack report",
         "Dana › clicks [Link child ID]",
         "Sam › clicks [Review errors]",
-        "Dana › presses [Save] in “Review errors”",
+        "Dana › presses [Save] in “Fix attendance”",
         "Sam › /kindertrack rollcall",
         "Dana › /kindertrack status",
     ):
@@ -67,9 +67,9 @@ def test_rollcall_demo_runs_the_journey_through_the_slack_app(tmp_path: Path) ->
     assert out.count("Dana › clicks [Approve & submit]") == 2
     # and the app answers as a director needs
     assert "uses digits other than 0-9" in out
-    assert "*Imported into Sunny Days:* 9 records added, 0 already there." in out
+    assert "*Imported into Sunny Days:* 10 records added, 0 already there." in out
     assert f"*Not registered.* {INACTIVE_PROVIDER}" in out
-    assert "3 attendance errors" in out and "[Review errors]" in out
+    assert "5 attendance errors" in out and "[Review errors]" in out
     assert "Only the school's directors can do that" in out
     assert "*Submitting…* approved by @Dana" in out
     assert "*Submitted to KinderTrack* — confirmation" in out

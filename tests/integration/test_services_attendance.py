@@ -8,12 +8,14 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as wall
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from core.domain.stay_fix import StayFix
 from core.domain.submission import SubmissionState
 from core.errors import Conflict, EditsRefused, ImportRefused, InvalidInput, NotFound, PeriodLocked
 from core.services import attendance, schools, students, submissions
@@ -648,105 +650,80 @@ def _three_open(rt: Runtime) -> tuple[int, list[int]]:
     return sid, ids
 
 
-def test_edit_records_saves_every_change_with_an_audit_entry_each(rt: Runtime, db: Engine) -> None:
+def _fix(rt: Runtime, sid: int, *fixes: StayFix) -> int:
+    return attendance.fix_stays(rt, school_id=sid, fixes=fixes, actor="U7")
+
+
+def test_fix_stays_saves_edits_and_deletions_with_an_audit_entry_each(
+    rt: Runtime, db: Engine
+) -> None:
     sid, (first, second, third) = _three_open(rt)
 
-    changed = attendance.edit_records(
+    changed = _fix(
         rt,
-        school_id=sid,
-        edits=[
-            attendance.RecordEdit(first, check_in="2026-11-09 08:00", check_out="2026-11-09 16:00"),
-            attendance.RecordEdit(second, check_out="2026-11-10T17:00-06:00"),
-            attendance.RecordEdit(third, check_in="2026-11-11 07:30", check_out="2026-11-11 12:00"),
-        ],
-        actor="U7",
+        sid,
+        StayFix(first, check_in=wall(8, 0), check_out=wall(16, 0)),
+        StayFix(second, day=date(2026, 11, 12), check_out=wall(17, 0)),
+        StayFix(third, delete=True),
     )
 
-    assert sorted(r.id or 0 for r in changed) == [first, second, third]
+    assert changed == 3
     assert [(i, o) for _, i, o in _records(db)] == [
         (_utc("2026-11-09T14:00"), _utc("2026-11-09T22:00")),
-        (_utc("2026-11-10T14:00"), _utc("2026-11-10T23:00")),
-        (_utc("2026-11-11T13:30"), _utc("2026-11-11T18:00")),
+        (_utc("2026-11-12T14:00"), _utc("2026-11-12T23:00")),
     ]
-    assert [(e.actor, e.entity_id) for e in _audit(db, "edit")] == [
-        ("U7", first),
-        ("U7", second),
-        ("U7", third),
-    ]
+    assert [(e.actor, e.entity_id) for e in _audit(db, "edit")] == [("U7", first), ("U7", second)]
+    assert [(e.actor, e.entity_id) for e in _audit(db, "delete")] == [("U7", third)]
 
 
-def test_edit_records_that_change_nothing_write_nothing(rt: Runtime, db: Engine) -> None:
+def test_fix_stays_that_change_nothing_write_nothing(rt: Runtime, db: Engine) -> None:
     sid, (first, _, _) = _three_open(rt)
 
-    changed = attendance.edit_records(
-        rt,
-        school_id=sid,
-        edits=[attendance.RecordEdit(first, check_in="2026-11-09 08:00", check_out="")],
-        actor="U7",
-    )
-
-    assert changed == []
+    assert _fix(rt, sid, StayFix(first, day=date(2026, 11, 9), check_in=wall(8, 0))) == 0
     assert _audit(db, "edit") == []
 
 
-def test_edit_records_refuses_every_edit_when_one_is_bad_naming_each_field(
+def test_fix_stays_refuses_every_fix_when_one_is_bad_naming_each_field(
     rt: Runtime, db: Engine
 ) -> None:
     # Given three open stays
     sid, (first, second, third) = _three_open(rt)
     before, audited = _records(db), len(_audit(db))
 
-    # When two edits are valid and the third has a check-out before its check-in and an
-    # unknown record is named too
+    # When two fixes are valid, the third has a check-out before its check-in, one wall
+    # time happens twice, and a stay no longer there is named
     with pytest.raises(EditsRefused) as refused:
-        attendance.edit_records(
+        _fix(
             rt,
-            school_id=sid,
-            edits=[
-                attendance.RecordEdit(first, check_out="2026-11-09 16:00"),
-                attendance.RecordEdit(second, check_out="2026-11-10 17:00"),
-                attendance.RecordEdit(third, check_out="2026-11-11 07:00"),
-                attendance.RecordEdit(9999, check_out="2026-11-11 09:00"),
-                attendance.RecordEdit(first + 1000, check_in=""),
-            ],
-            actor="U7",
+            sid,
+            StayFix(first, delete=True),
+            StayFix(second, check_out=wall(17, 0)),
+            StayFix(third, check_out=wall(7, 0)),
+            StayFix(first + 1000, check_out=wall(9, 0)),
+            StayFix(second + 2000, delete=True),
         )
 
     # Then each bad field has its reason, and nothing at all was saved
     errors = refused.value.errors
     assert errors[(third, "out")] == "The check-out must be after the check-in."
-    assert "No attendance record 9999" in errors[(9999, "in")]
-    assert set(errors) == {(third, "out"), (9999, "in"), (first + 1000, "in")}
+    assert "deleted meanwhile" in errors[(first + 1000, "day")]
+    assert set(errors) == {(third, "out"), (first + 1000, "day"), (second + 2000, "day")}
     assert _records(db) == before
     assert len(_audit(db)) == audited
 
 
-def test_edit_records_refuses_times_that_do_not_parse_or_that_the_clocks_repeat(
-    rt: Runtime, db: Engine
-) -> None:
-    sid, (first, second, third) = _three_open(rt)
+def test_fix_stays_refuses_a_wall_time_the_clocks_repeat(rt: Runtime, db: Engine) -> None:
+    sid, (first, _, _) = _three_open(rt)
     before = _records(db)
 
     with pytest.raises(EditsRefused) as refused:
-        attendance.edit_records(
-            rt,
-            school_id=sid,
-            edits=[
-                attendance.RecordEdit(first, check_out="around five"),
-                attendance.RecordEdit(second, check_in="2026-11-01 01:30"),
-                attendance.RecordEdit(third, check_in="", check_out="2026-11-11 12:00"),
-            ],
-            actor="U7",
-        )
+        _fix(rt, sid, StayFix(first, day=date(2026, 11, 1), check_in=wall(1, 30)))
 
-    errors = refused.value.errors
-    assert "is not an ISO 8601 date and time" in errors[(first, "out")]
-    assert "happens twice (clocks fall back)" in errors[(second, "in")]
-    assert errors[(third, "in")] == "A stay needs a check-in time."
+    assert "happens twice (clocks fall back)" in refused.value.errors[(first, "in")]
     assert _records(db) == before
 
 
-def test_edit_records_refuses_all_when_one_record_is_in_a_submitted_period(
+def test_fix_stays_refuses_all_when_one_stay_is_in_a_submitted_period(
     rt: Runtime, db: Engine
 ) -> None:
     # Given open stays on Nov 23 and 24 (this period), and a stay of Nov 9, submitted
@@ -770,22 +747,19 @@ def test_edit_records_refuses_all_when_one_record_is_in_a_submitted_period(
     )
     before, audited = _records(db), len(_audit(db))
 
-    # When all three are edited at once
+    # When the two are fixed and the submitted one deleted at once
     with pytest.raises(EditsRefused) as refused:
-        attendance.edit_records(
+        _fix(
             rt,
-            school_id=sid,
-            edits=[
-                attendance.RecordEdit(monday, check_out="2026-11-23 16:00"),
-                attendance.RecordEdit(tuesday, check_out="2026-11-24 16:00"),
-                attendance.RecordEdit(submitted, check_out="2026-11-09 17:00"),
-            ],
-            actor="U7",
+            sid,
+            StayFix(monday, check_out=wall(16, 0)),
+            StayFix(tuesday, check_out=wall(16, 0)),
+            StayFix(submitted, delete=True),
         )
 
     # Then the submitted one is refused with the contact, and the other two are not saved
     [(key, message)] = refused.value.errors.items()
-    assert key == (submitted, "out")
+    assert key == (submitted, "delete")
     assert "can no longer be edited" in message and CONTACT_PHONE in message
     assert _records(db) == before
     assert len(_audit(db)) == audited

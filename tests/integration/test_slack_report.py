@@ -29,7 +29,7 @@ from bot.blocks.report import (
     REVIEW_ACTION,
     ROWS_PER_PAGE,
 )
-from bot.blocks.review import CALLBACK_ID, ReviewMeta
+from bot.blocks.review import CALLBACK_ID, SKIP_ACTION, ReviewMeta
 from bot.blocks.values import PeriodRef
 from bot.notifier import SlackNotifier
 from bot.standin import SlackStandin
@@ -250,7 +250,47 @@ def _open_review(env: Env, sid: int, channel: str, ts: str) -> dict[str, Any]:
     return dict(call.args["view"])
 
 
-def test_review_opens_a_modal_with_each_bad_record_editable(env: Env) -> None:
+def _pickers(
+    rid: int,
+    *,
+    day: str | None = None,
+    check_in: str | None = None,
+    check_out: str | None = None,
+    delete: bool = False,
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """One stay's pickers in ``state.values`` as Slack sends them."""
+    return {
+        f"rec{rid}_day": {"day": {"type": "datepicker", "selected_date": day}},
+        f"rec{rid}_in": {"time": {"type": "timepicker", "selected_time": check_in}},
+        f"rec{rid}_out": {"time": {"type": "timepicker", "selected_time": check_out}},
+        f"rec{rid}_delete": {
+            "delete": {
+                "type": "checkboxes",
+                "selected_options": [{"value": "delete"}] if delete else [],
+            }
+        },
+    }
+
+
+def _shown_values(view: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """``state.values`` of a review as drawn: every picker as it was pre-filled."""
+    values: dict[str, dict[str, dict[str, Any]]] = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        element = block["element"]
+        value: dict[str, Any] = {"type": element["type"]}
+        if element["type"] == "datepicker":
+            value["selected_date"] = element.get("initial_date")
+        elif element["type"] == "timepicker":
+            value["selected_time"] = element.get("initial_time")
+        else:
+            value["selected_options"] = []
+        values[block["block_id"]] = {element["action_id"]: value}
+    return values
+
+
+def test_review_opens_a_modal_with_each_bad_stay_fixable_with_pickers(env: Env) -> None:
     # Given a report whose red banner offers Review
     sid = env.school(csv=ERROR_CSV)
     channel, ts, message = env.report()
@@ -259,25 +299,17 @@ def test_review_opens_a_modal_with_each_bad_record_editable(env: Env) -> None:
     # When the director presses Review errors
     view = _open_review(env, sid, channel, ts)
 
-    # Then a modal lists the three bad records with their local times, within Slack's limits
+    # Then a modal shows one line per child and day, and each bad stay's day and times in
+    # pickers pre-set to local time, within Slack's limits
     assert view["callback_id"] == CALLBACK_ID
     assert view_violations(view) == []
-    inputs = {
-        b["block_id"]: b["element"].get("initial_value", "")
-        for b in view["blocks"]
-        if b["type"] == "input"
-    }
-    assert sorted(inputs.values()) == sorted(
-        [
-            "2026-11-11 08:00",
-            "",
-            "2026-11-12 08:00",
-            "2026-11-12 12:00",
-            "2026-11-12 11:00",
-            "2026-11-12 15:00",
-        ]
-    )
-    assert "never checked out" in _all_text(view) and "overlaps" in _all_text(view)
+    shown = _shown_values(view)
+    times = sorted(str(v["time"]["selected_time"]) for k, v in shown.items() if "time" in v)
+    assert times == sorted(["08:00", "None", "08:00", "12:00", "11:00", "15:00"])
+    text = _all_text(view)
+    assert "*Ava Smith*, Wed Nov 11: checked in 8:00 AM, never checked out" in text
+    assert "*Ava Smith*, Thu Nov 12: 8:00 AM–12:00 PM and 11:00 AM–3:00 PM overlap" in text
+    assert "record" not in text.lower() and "2026-11" not in text.replace('"2026-11', "")
     meta = ReviewMeta.decode(view["private_metadata"])
     assert (meta.school_id, meta.start, meta.end, meta.channel_id, meta.ts) == (
         sid,
@@ -309,18 +341,16 @@ def test_review_submission_saves_the_fix_audits_it_and_refreshes_the_message(env
     rid = _missing_check_out_record(env.rt, sid)
     updates = len(env.slack.calls_for("chat.update"))
 
-    # When the director types the check-out time in the modal and saves
+    # When the director picks the check-out time in the modal and saves
     response = env.server.view_submission(
         CALLBACK_ID,
-        values={
-            f"rec{rid}_in": {"time": {"type": "plain_text_input", "value": "2026-11-11 08:00"}},
-            f"rec{rid}_out": {"time": {"type": "plain_text_input", "value": "2026-11-11 17:15"}},
-        },
+        values=_pickers(rid, day="2026-11-11", check_in="08:00", check_out="17:15"),
         private_metadata=ReviewMeta(sid, START, END, channel, ts).encode(),
         user_id=DIRECTOR,
     )
 
-    # Then the modal closes, the record is fixed (local time, stored in UTC) and audited
+    # Then the modal closes (nothing left to fix), the stay is fixed (local time, stored in
+    # UTC) and audited
     assert response.status_code == 200 and response.text == ""
     check_out = _records(env.rt, sid)[rid][1]
     assert check_out is not None and check_out.isoformat().startswith("2026-11-11T23:15")
@@ -333,30 +363,89 @@ def test_review_submission_saves_the_fix_audits_it_and_refreshes_the_message(env
     assert APPROVE_ACTION in _all_text(env.slack.messages[(channel, ts)])
 
 
+def test_a_duplicate_is_deleted_in_the_modal_which_then_shows_what_is_left(env: Env) -> None:
+    # Given an overlap on Nov 12 and a stay never checked out on Nov 11
+    sid = env.school(csv=ERROR_CSV)
+    channel, ts, _ = env.report()
+    view = _open_review(env, sid, channel, ts)
+    duplicate = max(_records(env.rt, sid))
+    updates = len(env.slack.calls_for("chat.update"))
+
+    # When the director ticks "Delete this stay" on the duplicate and saves, leaving the rest
+    values = _shown_values(view)
+    values[f"rec{duplicate}_delete"]["delete"]["selected_options"] = [{"value": "delete"}]
+    response = env.server.view_submission(
+        CALLBACK_ID,
+        values=values,
+        private_metadata=view["private_metadata"],
+        user_id=DIRECTOR,
+    )
+
+    # Then the stay is gone (audited), and the modal redraws with only what is still wrong
+    assert duplicate not in _records(env.rt, sid)
+    with env.rt.session() as session:
+        [audit] = session.exec(select(AuditEntry).where(AuditEntry.action == "delete")).all()
+        assert (audit.actor, audit.entity_id) == (DIRECTOR, duplicate)
+    body = response.json()
+    assert body["response_action"] == "update"
+    left = _all_text(body["view"])
+    assert "never checked out" in left and "overlap" not in left
+    assert view_violations(body["view"]) == []
+    # And the report message is redrawn without the overlap
+    env.slack.wait_for("chat.update", count=updates + 1, timeout=10)
+    _eventually(lambda: "overlaps the" not in _all_text(env.slack.messages[(channel, ts)]))
+
+
+def test_skip_shows_the_next_children_in_the_same_modal(env: Env) -> None:
+    # Given 30 children each never checked out twice: more than one modal holds
+    sid = env.school()
+    rows = ["student,check_in,check_out"]
+    for i in range(30):
+        name = f"Child {i:02d}"
+        students.add_student(env.rt, school_id=sid, name=name, child_id=f"{200000 + i}", actor="t")
+        rows += [f"{name},2026-11-10T08:00,", f"{name},2026-11-11T08:00,"]
+    attendance.import_csv(env.rt, school_id=sid, content="\n".join(rows) + "\n", actor="t")
+    before = _records(env.rt, sid)
+    _open_review(env, sid, CHANNEL, "1.1")
+    [view] = env.slack.views.values()
+    first = _all_text(view)
+    assert "Child 00" in first and "Child 29" not in first and "Skip these children" in first
+
+    # When the director presses Skip these children until back at the first
+    seen = set()
+    for _ in range(5):
+        updated = len(env.slack.calls_for("views.update"))
+        env.server.action(SKIP_ACTION, value="skip", user_id=DIRECTOR, view=view)
+        env.slack.wait_for("views.update", count=updated + 1)
+        view = env.slack.views[view["id"]]
+        assert view_violations(view) == []
+        seen |= {i for i in range(30) if f"Child {i:02d}" in _all_text(view)}
+
+    # Then every child was reachable, and nothing was saved
+    assert seen == set(range(30))
+    assert _records(env.rt, sid) == before
+
+
 @pytest.mark.parametrize(
-    ("typed", "expected"),
+    ("picked", "expected"),
     [
-        ("around five", "is not an ISO 8601 date and time"),
-        ("2026-11-01 01:30", "happens twice (clocks fall back)"),
-        ("2026-11-11 07:00", "must be after the check-in"),
+        ({"day": "2026-11-01", "check_in": "01:30"}, "happens twice (clocks fall back)"),
+        ({"check_out": "07:00"}, "must be after the check-in"),
     ],
 )
 def test_review_submission_with_a_bad_field_saves_nothing(
-    env: Env, typed: str, expected: str
+    env: Env, picked: dict[str, str], expected: str
 ) -> None:
-    # Given two bad records
+    # Given two bad stays
     sid = env.school(csv=ERROR_CSV)
     before = _records(env.rt, sid)
     rid = _missing_check_out_record(env.rt, sid)
     other = max(before)
 
-    # When one field is valid and the check-out of the other is not
+    # When one fix is valid and the other is not
     response = env.server.view_submission(
         CALLBACK_ID,
-        values={
-            f"rec{other}_out": {"time": {"value": "2026-11-12 16:00"}},
-            f"rec{rid}_out": {"time": {"value": typed}},
-        },
+        values=_pickers(other, check_out="16:00") | _pickers(rid, **picked),
         private_metadata=ReviewMeta(sid, START, END, CHANNEL, "1.1").encode(),
         user_id=DIRECTOR,
     )
@@ -364,8 +453,9 @@ def test_review_submission_with_a_bad_field_saves_nothing(
     # Then Slack is told which field is wrong and why, and nothing at all was saved
     body = response.json()
     assert body["response_action"] == "errors"
-    assert list(body["errors"]) == [f"rec{rid}_out"]
-    assert expected in body["errors"][f"rec{rid}_out"]
+    [field] = list(body["errors"])
+    assert field in (f"rec{rid}_in", f"rec{rid}_out")
+    assert expected in body["errors"][field]
     assert _records(env.rt, sid) == before
 
 
@@ -378,14 +468,15 @@ def test_review_submission_in_a_submitted_period_is_refused_on_the_field(env: En
 
     response = env.server.view_submission(
         CALLBACK_ID,
-        values={f"rec{rid}_out": {"time": {"value": "2026-11-09 17:00"}}},
+        values=_pickers(rid, check_out="17:00") | _pickers(max(before), delete=True),
         private_metadata=ReviewMeta(sid, START, END).encode(),
         user_id=DIRECTOR,
     )
 
     errors = response.json()["errors"]
-    assert "can no longer be edited" in errors[f"rec{rid}_out"]
-    assert "866-448-4605" in errors[f"rec{rid}_out"]
+    assert "can no longer be edited" in errors[f"rec{rid}_in"]
+    assert "866-448-4605" in errors[f"rec{rid}_in"]
+    assert "can no longer be edited" in errors[f"rec{max(before)}_delete"]
     assert _records(env.rt, sid) == before
 
 
@@ -413,23 +504,21 @@ def test_review_submission_saves_all_or_nothing_when_the_period_locks_meanwhile(
 
     monkeypatch.setattr(attendance, "guard_period_write", claimed_meanwhile)
 
-    # When the director saves a check-out for all three in the review modal
+    # When the director deletes the first, and picks a check-out for the other two
     response = env.server.view_submission(
         CALLBACK_ID,
-        values={
-            f"rec{first}_out": {"time": {"value": "2026-11-10 16:00"}},
-            f"rec{second}_out": {"time": {"value": "2026-11-11 16:00"}},
-            f"rec{third}_out": {"time": {"value": "2026-11-12 16:00"}},
-        },
+        values=_pickers(first, delete=True)
+        | _pickers(second, check_out="16:00")
+        | _pickers(third, check_out="16:00"),
         private_metadata=ReviewMeta(sid, START, END, CHANNEL, "1.1").encode(),
         user_id=DIRECTOR,
     )
 
-    # Then the third field says why, and neither of the first two fixes was saved
+    # Then the third field says why, and neither the deletion nor the fix was saved
     body = response.json()
     assert body["response_action"] == "errors"
-    assert list(body["errors"]) == [f"rec{third}_out"]
-    assert "is being submitted" in body["errors"][f"rec{third}_out"]
+    assert list(body["errors"]) == [f"rec{third}_in"]
+    assert "is being submitted" in body["errors"][f"rec{third}_in"]
     assert _records(env.rt, sid) == before
     assert _audit_count(env.rt) == audited
 
@@ -446,12 +535,12 @@ def test_review_submission_by_staff_saves_nothing(env: Env) -> None:
 
     response = env.server.view_submission(
         CALLBACK_ID,
-        values={f"rec{rid}_out": {"time": {"value": "2026-11-11 17:00"}}},
+        values=_pickers(rid, check_out="17:00", delete=True),
         private_metadata=ReviewMeta(sid, START, END).encode(),
         user_id=STAFF,
     )
 
-    assert "Only the school's directors" in response.json()["errors"][f"rec{rid}_in"]
+    assert "Only the school's directors" in response.json()["errors"][f"rec{rid}_day"]
     assert _records(env.rt, sid) == before
 
 

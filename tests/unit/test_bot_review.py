@@ -1,9 +1,9 @@
-"""The review modal's builder: bad records editable in local time, escaped names, and
-Slack's view limits held even for a school with many errors."""
+"""The review modal's builder: each bad stay fixable with pickers in local time, one line
+per child and day, escaped names, paging by child within Slack's view limits."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,11 +12,12 @@ import pytest
 from bot.blocks.limits import PRIVATE_METADATA, VIEW_BLOCKS, view_violations
 from bot.blocks.review import (
     CALLBACK_ID,
+    SKIP_ACTION,
     BadRecord,
     ReviewMeta,
     block_id,
-    local_value,
     parse_block_id,
+    review_blocks,
     review_view,
 )
 from bot.escape import ZERO_WIDTH_SPACE
@@ -33,12 +34,9 @@ def _local(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=TZ).astimezone(UTC)
 
 
-def _report(
-    children: int, *, name: str = "Child {i}"
+def _build(
+    students: list[Student], records: list[Record]
 ) -> tuple[SubsidyReport, dict[int, BadRecord]]:
-    """``children`` children, each never checked out once (one error, one bad record)."""
-    students = [Student(i, name.format(i=i), f"{100000 + i}") for i in range(1, children + 1)]
-    records = [Record.at(i, i, _local("2026-11-10T08:00"), None) for i in range(1, children + 1)]
     report = build_report(
         school="Sunny Days",
         provider_id="12345",
@@ -52,49 +50,101 @@ def _report(
         now=NOW,
         tz=TZ,
     )
+    names = {s.id: s.name for s in students}
     bad = {
-        r.id: BadRecord(r.id, r.student_id, students[r.student_id - 1].name, r.check_in, None)
+        r.id: BadRecord(r.id, r.student_id, names[r.student_id], r.check_in, r.check_out)
         for r in records
     }
     return report, bad
 
 
-def _inputs(view: dict[str, Any]) -> dict[str, str]:
-    return {
-        b["block_id"]: b["element"].get("initial_value", "")
-        for b in view["blocks"]
-        if b["type"] == "input"
-    }
+def _report(
+    children: int, *, name: str = "Child {i}", stays: int = 1
+) -> tuple[SubsidyReport, dict[int, BadRecord]]:
+    """``children`` children, each never checked out on ``stays`` days."""
+    students = [Student(i, name.format(i=i), f"{100000 + i}") for i in range(1, children + 1)]
+    records = [
+        Record.at(i * 100 + d, i, _local(f"2026-11-{10 + d % 10}T{8 + d // 10:02d}:00"), None)
+        for i in range(1, children + 1)
+        for d in range(stays)
+    ]
+    return _build(students, records)
 
 
-def test_each_bad_record_gets_a_check_in_and_a_check_out_field_in_local_time() -> None:
-    report, bad = _report(2)
+def _inputs(view: dict[str, Any]) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for b in view["blocks"]:
+        if b["type"] == "input":
+            element = b["element"]
+            found[b["block_id"]] = element.get("initial_date") or element.get("initial_time")
+    return found
+
+
+def test_each_bad_stay_gets_a_day_two_time_pickers_and_a_delete_box() -> None:
+    report, bad = _report(1)
 
     view = review_view(report, bad, TZ, ReviewMeta(7, START, END, "C1", "1.2"))
 
     assert view["callback_id"] == CALLBACK_ID
     assert _inputs(view) == {
-        "rec1_in": "2026-11-10 08:00",
-        "rec1_out": "",
-        "rec2_in": "2026-11-10 08:00",
-        "rec2_out": "",
+        "rec100_day": "2026-11-10",
+        "rec100_in": "08:00",
+        "rec100_out": None,
+        "rec100_delete": None,
     }
-    outs = [b for b in view["blocks"] if b.get("block_id", "").endswith("_out")]
-    assert all(b["optional"] for b in outs)
-    assert "never checked out" in str(view["blocks"])
+    kinds = [b["element"]["type"] for b in view["blocks"] if b["type"] == "input"]
+    assert kinds == ["datepicker", "timepicker", "timepicker", "checkboxes"]
+    assert "Delete this stay" in str(view["blocks"])
+    assert "*Child 1*, Tue Nov 10: checked in 8:00 AM, never checked out" in str(view)
     assert view_violations(view) == []
 
 
-def test_a_school_with_more_errors_than_fit_says_the_rest_are_in_the_report() -> None:
-    report, bad = _report(60)
+def test_an_overlap_is_one_line_for_the_child_and_day_with_both_stays() -> None:
+    report, bad = _build(
+        [Student(1, "Ava Smith", "123456")],
+        [
+            Record.at(1, 1, _local("2026-11-09T07:30"), _local("2026-11-09T12:00")),
+            Record.at(2, 1, _local("2026-11-09T11:30"), _local("2026-11-09T17:00")),
+        ],
+    )
 
     view = review_view(report, bad, TZ, ReviewMeta(7, START, END))
 
-    assert len(view["blocks"]) <= VIEW_BLOCKS
-    assert view_violations(view) == []
-    shown = len(_inputs(view)) // 2
-    assert 0 < shown < 60
-    assert f"{60 - shown} more errors did not fit" in str(view["blocks"][-1])
+    child = view["blocks"][1]["text"]["text"]
+    assert child == "*Ava Smith*, Mon Nov 9: 7:30 AM–12:00 PM and 11:30 AM–5:00 PM overlap"
+    assert "record" not in str(view).lower()
+    assert sorted(_inputs(view)) == sorted(
+        block_id(r, f) for r in (1, 2) for f in ("day", "in", "out", "delete")
+    )
+
+
+def test_many_children_are_paged_and_skip_reaches_every_one() -> None:
+    report, bad = _report(60, stays=2)
+    seen: set[int] = set()
+    skip = 0
+    while True:
+        _, used, shown = review_blocks(report, bad, TZ, skip=skip)
+        view = review_view(report, bad, TZ, ReviewMeta(7, START, END, skip=skip))
+        assert len(view["blocks"]) <= VIEW_BLOCKS and view_violations(view) == []
+        assert shown > 0 and used == skip
+        seen |= {
+            parse_block_id(b["block_id"])[0] // 100 for b in view["blocks"] if b["type"] == "input"
+        }  # type: ignore[index]
+        assert SKIP_ACTION in str(view["blocks"])
+        skip += shown
+        if skip >= 60:
+            break
+    assert seen == set(range(1, 61))
+    assert review_blocks(report, bad, TZ, skip=skip)[1] == 0  # past the last: back to the first
+
+
+def test_a_child_with_more_stays_than_fit_shows_as_many_as_fit() -> None:
+    report, bad = _report(1, stays=30)
+
+    view = review_view(report, bad, TZ, ReviewMeta(7, START, END))
+
+    assert len(view["blocks"]) <= VIEW_BLOCKS and view_violations(view) == []
+    assert len(_inputs(view)) // 4 >= 20
 
 
 def test_names_with_slack_markup_are_escaped() -> None:
@@ -109,27 +159,18 @@ def test_names_with_slack_markup_are_escaped() -> None:
     assert "<!channel>" not in str(view) and "<@U1>" not in str(view)
 
 
-def test_a_time_the_clocks_repeat_is_prefilled_with_its_offset() -> None:
-    first = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # 01:30 CDT
-    second = first + timedelta(hours=1)  # 01:30 CST
-
-    assert local_value(first, TZ) == "2026-11-01 01:30-05:00"
-    assert local_value(second, TZ) == "2026-11-01 01:30-06:00"
-    assert local_value(_local("2026-11-09T08:00"), TZ) == "2026-11-09 08:00"
-    assert local_value(None, TZ) == ""
-
-
 def test_metadata_round_trips_within_slacks_limit() -> None:
-    meta = ReviewMeta(123456, START, END, "C0123456789", "1700000000.000100")
+    meta = ReviewMeta(123456, START, END, "C0123456789", "1700000000.000100", skip=40)
 
     assert len(meta.encode()) <= PRIVATE_METADATA
     assert ReviewMeta.decode(meta.encode()) == meta
+    assert meta.skipped(5).skip == 45
     with pytest.raises(InvalidInput, match="out of date"):
         ReviewMeta.decode('{"s": "x"}')
 
 
-def test_block_ids_map_back_to_records() -> None:
-    assert parse_block_id(block_id(42, "in")) == (42, "in")
-    assert parse_block_id(block_id(42, "out")) == (42, "out")
+def test_block_ids_map_back_to_stays() -> None:
+    for field in ("day", "in", "out", "delete"):
+        assert parse_block_id(block_id(42, field)) == (42, field)
     assert parse_block_id("rec42_sideways") is None
     assert parse_block_id("intro") is None

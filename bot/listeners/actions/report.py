@@ -25,17 +25,17 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.report import APPROVE_ACTION, PAGE_ACTION, REFRESH_ACTION, REVIEW_ACTION
-from bot.blocks.review import BadRecord, ReviewMeta, review_view
+from bot.blocks.review import ReviewMeta
 from bot.blocks.submission import submission_message
 from bot.blocks.values import PeriodRef
 from bot.destination import message_location, to_clicked_message
 from bot.escape import escape_mrkdwn
+from bot.listeners.views.review import build_review
 from bot.permissions import actor_from_payload, school_by_id
 from bot.runtime import runtime
-from core.domain.instants import zone
 from core.domain.submission import SubmissionState
 from core.errors import RollcallError, StalePreview
-from core.services import attendance, reports, submissions, workspace
+from core.services import reports, submissions, workspace
 from core.services.runtime import Runtime
 from core.services.submissions import SubmissionView
 from workers import dispatch
@@ -156,30 +156,14 @@ def handle_review(
 ) -> None:
     ack()
     actor = actor_from_payload(body, context)
+    channel, ts = message_location(body)
     try:
         ref = _ref(body)
-        access = school_by_id(actor, ref.school_id, director=True)
-        rt = runtime()
-        report = reports.school_report(
-            rt, school_id=ref.school_id, start=ref.start, end=ref.end, team_id=actor.team_id
-        )
-        bad_ids = {e.record_id for e in report.errors if e.record_id is not None}
-        records = {
-            r.id: BadRecord(r.id, r.student_id, r.student, r.check_in, r.check_out)
-            for r in attendance.list_attendance(
-                rt, school_id=ref.school_id, start=ref.start, end=ref.end, team_id=actor.team_id
-            )
-            if r.id in bad_ids
-        }
+        view = build_review(actor, ReviewMeta(ref.school_id, ref.start, ref.end, channel, ts))
     except RollcallError as error:
         _refuse(respond, error)
         return
-    channel, ts = message_location(body)
-    meta = ReviewMeta(ref.school_id, ref.start, ref.end, channel, ts)
-    client.views_open(
-        trigger_id=body["trigger_id"],
-        view=review_view(report, records, zone(access.timezone), meta),
-    )
+    client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 def handle_redraw(

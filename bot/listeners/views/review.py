@@ -1,63 +1,142 @@
-"""The review modal's submission: fix the times of records with errors.
+"""The review modal: open it, skip to the next children, save its fixes.
 
-Thin on purpose: the view's fields become :class:`core.services.attendance.RecordEdit`\\ s
-and :func:`core.services.attendance.edit_records` checks and saves them all in one
-transaction, or refuses them all with a reason per field (:class:`core.errors.EditsRefused`),
-answered with ``response_action="errors"`` on those fields. After a save a worker redraws
-the report message. Directors only; the school must belong to the requesting workspace.
+Thin on purpose: the pickers become :class:`core.domain.stay_fix.StayFix`\\ es and
+:func:`core.services.attendance.fix_stays` checks and saves them all in one transaction
+(deletions included), or refuses them all with a reason per field
+(:class:`core.errors.EditsRefused`), answered with ``response_action="errors"`` on those
+fields. After a save the modal redraws with what is still to fix (or closes when nothing
+is) and a worker redraws the report message. Directors only; the school must belong to the
+requesting workspace.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import date, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
 
-from bot.blocks.review import CALLBACK_ID, TIME_ACTION, ReviewMeta, block_id, parse_block_id
+from bot.blocks.review import (
+    CALLBACK_ID,
+    DELETE_VALUE,
+    SKIP_ACTION,
+    BadRecord,
+    ReviewMeta,
+    block_id,
+    parse_block_id,
+    review_blocks,
+    review_view,
+)
 from bot.destination import to_message
-from bot.permissions import actor_from_payload, school_by_id
+from bot.permissions import Actor, actor_from_payload, school_by_id
 from bot.runtime import runtime
+from core.domain.instants import zone
+from core.domain.report import SubsidyReport
+from core.domain.stay_fix import StayFix
 from core.errors import EditsRefused, RollcallError
-from core.services import attendance
-from core.services.attendance import RecordEdit
+from core.services import attendance, reports
 from workers import dispatch
 
 log = logging.getLogger(__name__)
 
 
-def submitted_fields(view: dict[str, Any]) -> dict[int, dict[str, str]]:
-    """record ID → {"in": text, "out": text} from the view's state (None becomes "")."""
-    fields: dict[int, dict[str, str]] = {}
+def _review_data(
+    actor: Actor, meta: ReviewMeta
+) -> tuple[SubsidyReport, dict[int, BadRecord], ZoneInfo]:
+    """The report of ``meta``'s period as it is now and its stays with errors (raises
+    RollcallError when refused)."""
+    access = school_by_id(actor, meta.school_id, director=True)
+    rt = runtime()
+    report = reports.school_report(
+        rt, school_id=meta.school_id, start=meta.start, end=meta.end, team_id=actor.team_id
+    )
+    bad_ids = {e.record_id for e in report.errors if e.record_id is not None}
+    records = {
+        r.id: BadRecord(r.id, r.student_id, r.student, r.check_in, r.check_out)
+        for r in attendance.list_attendance(
+            rt, school_id=meta.school_id, start=meta.start, end=meta.end, team_id=actor.team_id
+        )
+        if r.id in bad_ids
+    }
+    return report, records, zone(access.timezone)
+
+
+def build_review(actor: Actor, meta: ReviewMeta) -> dict[str, Any]:
+    """The review modal of ``meta``'s period as it is now."""
+    return review_view(*_review_data(actor, meta), meta)
+
+
+def _picked(action: dict[str, Any]) -> tuple[str | None, bool]:
+    """The value a picker or box holds, and whether the field was sent at all."""
+    for key in ("selected_date", "selected_time"):
+        if key in action:
+            return action[key] or None, True
+    if "selected_options" in action:
+        chosen = [o.get("value") for o in action.get("selected_options") or []]
+        return (DELETE_VALUE if DELETE_VALUE in chosen else None), True
+    return None, False
+
+
+def submitted_fixes(view: dict[str, Any]) -> list[StayFix]:
+    """One :class:`StayFix` per stay in the view's state; unreadable values raise
+    EditsRefused on their field."""
+    fields: dict[int, dict[str, tuple[str | None, bool]]] = {}
     for bid, actions in (view.get("state") or {}).get("values", {}).items():
         parsed = parse_block_id(bid)
         if parsed is None or not isinstance(actions, dict):
             continue
         record_id, field = parsed
-        value = (actions.get(TIME_ACTION) or {}).get("value") or ""
-        fields.setdefault(record_id, {})[field] = str(value).strip()
-    return fields
+        action: Any = next(iter(actions.values()), {})
+        fields.setdefault(record_id, {})[field] = _picked(
+            action if isinstance(action, dict) else {}
+        )
+    fixes: list[StayFix] = []
+    errors: dict[tuple[int, str], str] = {}
+    for record_id, values in sorted(fields.items()):
+        try:
+            day_text, _ = values.get("day", (None, False))
+            in_text, _ = values.get("in", (None, False))
+            out_text, out_sent = values.get("out", (None, False))
+            delete, _ = values.get("delete", (None, False))
+            fixes.append(
+                StayFix(
+                    record_id,
+                    day=date.fromisoformat(day_text) if day_text else None,
+                    check_in=time.fromisoformat(in_text) if in_text else None,
+                    check_out=time.fromisoformat(out_text) if out_text else None,
+                    no_check_out=out_sent and not out_text,
+                    delete=delete == DELETE_VALUE,
+                )
+            )
+        except ValueError:
+            errors[(record_id, "day")] = "Pick the day and the times again."
+    if errors:
+        raise EditsRefused(errors)
+    return fixes
 
 
 def handle_review_submission(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
 ) -> None:
     actor = actor_from_payload(body, context)
-    fields = submitted_fields(view)
-    edits = [
-        RecordEdit(record_id, check_in=values.get("in"), check_out=values.get("out"))
-        for record_id, values in sorted(fields.items())
-    ]
+    first_field: str | None = None
     try:
         meta = ReviewMeta.decode(str(view.get("private_metadata") or ""))
+        fixes = submitted_fixes(view)
+        if fixes:
+            first_field = block_id(fixes[0].record_id, "day")
         school_by_id(actor, meta.school_id, director=True)
-        changed = attendance.edit_records(
+        changed = attendance.fix_stays(
             runtime(),
             school_id=meta.school_id,
-            edits=edits,
+            fixes=fixes,
             actor=actor.user_id,
             team_id=actor.team_id,
         )
+        after = build_review(actor, meta) if changed else None
     except EditsRefused as refused:
         ack(
             response_action="errors",
@@ -65,15 +144,18 @@ def handle_review_submission(
         )
         return
     except RollcallError as error:
-        if fields:
-            ack(response_action="errors", errors={block_id(min(fields), "in"): str(error)})
+        if first_field:
+            ack(response_action="errors", errors={first_field: str(error)})
         else:
             ack()
         return
-    ack()
+    if after is not None and after.get("submit"):
+        ack(response_action="update", view=after)
+    else:
+        ack()
     log.info(
-        "records fixed from the review modal",
-        extra={"event": "review_saved", "school_id": meta.school_id, "edits": len(changed)},
+        "stays fixed from the review modal",
+        extra={"event": "review_saved", "school_id": meta.school_id, "edits": changed},
     )
     if changed and meta.channel_id and meta.ts:
         dispatch.enqueue_report(
@@ -84,6 +166,29 @@ def handle_review_submission(
         )
 
 
+def handle_skip(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """Show the next children with errors in the same modal, saving nothing."""
+    ack()
+    actor = actor_from_payload(body, context)
+    view = body.get("view") or {}
+    try:
+        meta = ReviewMeta.decode(str(view.get("private_metadata") or ""))
+        report, records, tz = _review_data(actor, meta)
+    except RollcallError as error:
+        log.info(
+            "review skip refused",
+            extra={"event": "review_skip_refused", "error": type(error).__name__},
+        )
+        return
+    _, _, shown = review_blocks(report, records, tz, skip=meta.skip)
+    client.views_update(
+        view_id=view.get("id"),
+        hash=view.get("hash"),
+        view=review_view(report, records, tz, meta.skipped(shown)),
+    )
+
+
 def register(app: App) -> None:
     """Register this module's listeners on the app."""
     app.view(CALLBACK_ID)(handle_review_submission)
+    app.action(SKIP_ACTION)(handle_skip)

@@ -1,0 +1,85 @@
+"""A child's blocking errors as a director reads them: one line per child and day.
+
+"Ava Smith, Mon Nov 9: 7:30 AM–12:00 PM and 11:30 AM–5:00 PM overlap". An overlap is one
+line for the pair (the report holds one issue per stay); times are the school's local
+wall-clock times; no record numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.escape import escape_mrkdwn
+from core.domain.attendance import IssueCode
+from core.domain.report import ReportIssue
+from core.domain.wall_clock import day_label, stay_label, time_label
+
+
+@dataclass(frozen=True)
+class BadRecord:
+    """A stay with at least one blocking error, as the review shows it."""
+
+    record_id: int
+    student_id: int
+    student: str
+    check_in: datetime
+    check_out: datetime | None
+
+
+def _part(code: str, stays: Sequence[BadRecord], tz: ZoneInfo) -> str:
+    labels = [stay_label(s.check_in, s.check_out, tz) for s in stays]
+    if code == IssueCode.OVERLAP:
+        listed = ", ".join(labels[:-1]) + f" and {labels[-1]}" if len(labels) > 1 else labels[0]
+        return f"{listed} overlap"
+    if code == IssueCode.MISSING_CHECK_OUT:
+        ins = ", ".join(time_label(s.check_in, tz) for s in stays)
+        return f"checked in {ins}, never checked out"
+    if code == IssueCode.CHECK_OUT_BEFORE_CHECK_IN:
+        return f"{', '.join(labels)}: the check-out is not after the check-in"
+    if code == IssueCode.TOO_LONG:
+        return f"{', '.join(labels)}: 24 hours or more, a check-out is probably missing"
+    return f"{', '.join(labels)}: in the future, check the date"
+
+
+def day_problems(
+    issues: Sequence[ReportIssue], records: Mapping[int, BadRecord], tz: ZoneInfo
+) -> list[tuple[date, str]]:
+    """(day, "what is wrong that day") for one child's errors, in day order.
+
+    Issues without a stay the caller knows are worded as the report words them."""
+    by_day: dict[date, dict[str, dict[int, BadRecord]]] = {}
+    loose: list[str] = []
+    for issue in issues:
+        record = records.get(issue.record_id) if issue.record_id is not None else None
+        if record is None:
+            loose.append(issue.message)
+            continue
+        day = record.check_in.astimezone(tz).date()
+        by_day.setdefault(day, {}).setdefault(issue.code, {})[record.record_id] = record
+    found = [
+        (
+            day,
+            "; ".join(
+                _part(code, sorted(stays.values(), key=lambda s: s.check_in), tz)
+                for code, stays in codes.items()
+            ),
+        )
+        for day, codes in sorted(by_day.items())
+    ]
+    return found + [(date.max, text) for text in dict.fromkeys(loose)]
+
+
+def child_lines(
+    student: str, issues: Sequence[ReportIssue], records: Mapping[int, BadRecord], tz: ZoneInfo
+) -> list[str]:
+    """``*Ava Smith*, Mon Nov 9: …`` per day, the name escaped for mrkdwn."""
+    name = f"*{escape_mrkdwn(student)}*"
+    return [
+        f"{name}, {day_label(day)}: {escape_mrkdwn(text)}"
+        if day != date.max
+        else f"{name}: {escape_mrkdwn(text)}"
+        for day, text in day_problems(issues, records, tz)
+    ]
