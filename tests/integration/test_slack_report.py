@@ -434,7 +434,7 @@ def test_skip_shows_the_next_children_in_the_same_modal(env: Env) -> None:
     ],
 )
 def test_review_submission_with_a_bad_field_saves_nothing(
-    env: Env, picked: dict[str, str], expected: str
+    env: Env, picked: dict[str, Any], expected: str
 ) -> None:
     # Given two bad stays
     sid = env.school(csv=ERROR_CSV)
