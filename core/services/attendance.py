@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from core.domain.instants import (
@@ -37,7 +38,7 @@ from core.services.audit import snapshot, write_audit
 from core.services.runtime import Runtime
 from core.services.schools import get_school
 from core.services.students import find_student
-from core.services.submissions_guard import guard_period_write, lock_school, period_lock
+from core.services.submissions_guard import guard_days, guard_period_write, lock_school
 from core.store.tables import AttendanceRecord, School, Student
 
 MAX_IMPORT_BYTES = 5_000_000
@@ -161,7 +162,9 @@ def _lock_student(session: Session, student: Student) -> Student:
     """Hold the student's row until commit, so two simultaneous check-ins (a double click)
     queue up and the second one sees the first one's open stay (PostgreSQL; SQLite already
     serializes writers with BEGIN IMMEDIATE)."""
-    session.exec(select(Student.id).where(Student.id == student.id).with_for_update()).first()
+    session.exec(
+        select(Student.id).where(Student.id == student.id).with_for_update(key_share=True)
+    ).first()
     return student
 
 
@@ -295,9 +298,11 @@ def import_csv(
             for s in session.exec(select(Student).where(Student.school_id == school_id))
         }
         rows, problems = _parse_rows(text, tz, students, add_students=add_students)
-        locked = _locked_days(session, school_id=school_id, rows=rows, tz=tz)
+        days = {local_date(r.check_in, tz) for r in rows}
+        guard = guard_days(session, school_id=school_id, days=days)
+        locked = guard.refusals(days)
         problems += [
-            (row.line, locked[local_date(row.check_in, tz)])
+            (row.line, str(locked[local_date(row.check_in, tz)]))
             for row in rows
             if local_date(row.check_in, tz) in locked
         ]
@@ -312,8 +317,9 @@ def import_csv(
             students[key] = student
             result.students_added.append(name)
         existing = _existing_keys(session, school_id=school_id, rows=rows, tz=tz)
-        for day in sorted({local_date(r.check_in, tz) for r in rows}):
-            guard_period_write(session, school_id=school_id, day=day)
+        guard.void_approvals(session, days)
+        now = rt.now()
+        new_records: list[dict[str, object]] = []
         for row in rows:
             student = students[name_key(row.student)]
             identity = (student.id, row.check_in, row.check_out)
@@ -321,15 +327,20 @@ def import_csv(
                 result.duplicates += 1
                 continue
             existing.add(identity)
-            record = AttendanceRecord(
-                school_id=school_id,
-                student_id=student.id or 0,
-                check_in=row.check_in,
-                check_out=row.check_out,
-                source="import",
+            new_records.append(
+                {
+                    "school_id": school_id,
+                    "student_id": student.id or 0,
+                    "check_in": row.check_in,
+                    "check_out": row.check_out,
+                    "source": "import",
+                    "created_at": now,
+                    "updated_at": now,
+                }
             )
-            session.add(record)
-            result.added += 1
+        if new_records:
+            session.execute(insert(AttendanceRecord), new_records)  # one batch
+        result.added = len(new_records)
         session.flush()
         write_audit(
             session,
@@ -408,18 +419,6 @@ def _parse_rows(
     if not rows and not problems:
         raise InvalidInput("Nothing was imported: the file has a header but no rows.")
     return rows, problems
-
-
-def _locked_days(
-    session: Session, *, school_id: int, rows: list[_Row], tz: ZoneInfo
-) -> dict[date, str]:
-    """Days of the file that fall in a submitted (or submitting) period, with the refusal."""
-    locked: dict[date, str] = {}
-    for day in {local_date(r.check_in, tz) for r in rows}:
-        refusal = period_lock(session, school_id=school_id, day=day)
-        if refusal is not None:
-            locked[day] = str(refusal)
-    return locked
 
 
 def _existing_keys(

@@ -116,7 +116,7 @@ def _current_row(
         Submission.state != str(S.REJECTED),
     )
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update(key_share=True)
     return session.exec(query).first()
 
 
@@ -284,7 +284,7 @@ def _claim(rt: Runtime, submission_id: int) -> tuple[_Claim | None, SubmissionVi
         if row is None:
             raise InvalidInput(f"No submission {submission_id}.")
         lock_school(session, school_id=row.school_id)
-        session.refresh(row, with_for_update=True)
+        session.refresh(row, with_for_update={"key_share": True})
         state = S(row.state)
         payload_pending: str | None = None
         if state is S.APPROVED:
@@ -358,7 +358,7 @@ def _owned(
     """The row, locked, if this claim still owns it (still submitting, same attempt);
     None when a newer attempt took it over (the caller then changes nothing)."""
     with rt.session() as session:
-        row = session.get(Submission, submission_id, with_for_update=True)
+        row = session.get(Submission, submission_id, with_for_update={"key_share": True})
         if row is None or row.state != S.SUBMITTING or row.attempts != claim.attempt:
             if row is not None:
                 _log_state(row, "left to a newer attempt")
@@ -473,7 +473,7 @@ def stuck_submissions(rt: Runtime, *, idle_for: timedelta) -> list[int]:
         rows = session.exec(
             select(Submission)
             .where(col(Submission.updated_at) < now - idle_for, or_(approved, abandoned))
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, key_share=True)
         ).all()
         for row in rows:
             row.updated_at = now

@@ -8,6 +8,8 @@ approval or a worker's claim cannot interleave on either database.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session, col, select
@@ -20,29 +22,40 @@ _GUARDED = [str(SubmissionState.APPROVED), *(str(s) for s in LOCKING_STATES)]
 
 
 def lock_school(session: Session, *, school_id: int) -> None:
-    """A per-school mutex for the rest of the transaction (SELECT … FOR UPDATE on the school).
+    """A per-school mutex for the rest of the transaction (SELECT … FOR NO KEY UPDATE).
 
     Every attendance write, every approval and every claim takes it first, so on PostgreSQL
     (READ COMMITTED) an edit cannot slip between an approval or a claim reading the records
     and writing the submission row, even when that row does not exist yet. SQLite already
     serializes writers (BEGIN IMMEDIATE).
+
+    NO KEY UPDATE (the school row is never deleted or re-keyed under it) still excludes
+    another holder of this lock, but not the KEY SHARE lock that an insert referencing the
+    school takes: reminders, Slack messages and audit entries are not held up by it.
     """
-    session.exec(select(School.id).where(School.id == school_id).with_for_update()).first()
+    session.exec(
+        select(School.id).where(School.id == school_id).with_for_update(key_share=True)
+    ).first()
 
 
-def _period_rows(session: Session, *, school_id: int, day: date) -> list[Submission]:
+def _period_rows(session: Session, *, school_id: int, first: date, last: date) -> list[Submission]:
+    """The guarded submissions of the school whose period meets [first, last], locked."""
     return list(
         session.exec(
             select(Submission)
             .where(
                 Submission.school_id == school_id,
-                Submission.period_start <= day,
-                Submission.period_end >= day,
+                Submission.period_start <= last,
+                Submission.period_end >= first,
                 col(Submission.state).in_(_GUARDED),
             )
-            .with_for_update()
+            .with_for_update(key_share=True)
         )
     )
+
+
+def _covering(rows: list[Submission], day: date) -> list[Submission]:
+    return [row for row in rows if row.period_start <= day <= row.period_end]
 
 
 def _refusal(rows: list[Submission]) -> PeriodLocked | None:
@@ -55,21 +68,55 @@ def _refusal(rows: list[Submission]) -> PeriodLocked | None:
     return None
 
 
-def period_lock(session: Session, *, school_id: int, day: date) -> PeriodLocked | None:
-    """The refusal a write on ``day`` would get, without changing anything."""
-    return _refusal(_period_rows(session, school_id=school_id, day=day))
-
-
 def guard_period_write(session: Session, *, school_id: int, day: date) -> None:
     """Refuse a write to a locked period; void an approval of the period being changed."""
     lock_school(session, school_id=school_id)
-    rows = _period_rows(session, school_id=school_id, day=day)
+    rows = _period_rows(session, school_id=school_id, first=day, last=day)
     refusal = _refusal(rows)
     if refusal is not None:
         raise refusal
+    _void_covering(session, rows, [day])
+
+
+@dataclass(frozen=True)
+class DaysGuard:
+    """The guarded periods met by a set of days, read once under the school's lock (an
+    import's whole file): which days are refused, and the approvals their writes void."""
+
+    rows: list[Submission]
+
+    def refusals(self, days: Iterable[date]) -> dict[date, PeriodLocked]:
+        """Each day that falls in a submitted (or submitting) period, with its refusal."""
+        found = {day: _refusal(_covering(self.rows, day)) for day in days}
+        return {day: refusal for day, refusal in found.items() if refusal is not None}
+
+    def void_approvals(self, session: Session, days: Iterable[date]) -> None:
+        """Void the approvals of the periods the written ``days`` fall in."""
+        _void_covering(session, self.rows, sorted(set(days)))
+
+
+def guard_days(session: Session, *, school_id: int, days: Iterable[date]) -> DaysGuard:
+    """Every guarded period met by ``days``, read (and locked) in one query.
+
+    The caller holds the school's lock (``lock_school``) already: an import takes it once,
+    before it reads anything."""
+    chosen = sorted(set(days))
+    if not chosen:
+        return DaysGuard([])
+    return DaysGuard(_period_rows(session, school_id=school_id, first=chosen[0], last=chosen[-1]))
+
+
+def _void_covering(session: Session, rows: list[Submission], days: list[date]) -> None:
     for row in rows:
-        _void(row, f"Approval voided: attendance on {day.isoformat()} changed after approval.")
-        session.add(row)
+        if SubmissionState(row.state) is not SubmissionState.APPROVED:
+            continue
+        touched = [day for day in days if row.period_start <= day <= row.period_end]
+        if touched:
+            _void(
+                row,
+                f"Approval voided: attendance on {touched[0].isoformat()} changed after approval.",
+            )
+            session.add(row)
 
 
 def void_open_approvals(session: Session, *, school_id: int, reason: str) -> int:
@@ -77,7 +124,7 @@ def void_open_approvals(session: Session, *, school_id: int, reason: str) -> int
     rows = session.exec(
         select(Submission)
         .where(Submission.school_id == school_id, Submission.state == str(SubmissionState.APPROVED))
-        .with_for_update()
+        .with_for_update(key_share=True)
     ).all()
     for row in rows:
         _void(row, f"Approval voided: {reason} after approval.")

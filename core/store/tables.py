@@ -31,7 +31,10 @@ def _instant(*, nullable: bool = False, whole_seconds: bool = False) -> object:
 
 class School(SQLModel, table=True):
     __tablename__ = "school"
-    __table_args__ = (UniqueConstraint("team_id", "name_key", name="uq_school_team_name"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "name_key", name="uq_school_team_name"),
+        Index("ix_school_name_key", "name_key"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(default="", max_length=32)
