@@ -51,7 +51,7 @@ def test_the_lock_is_for_no_key_update_on_postgresql(db: Engine) -> None:
     if db.dialect.name == "postgresql":
         assert "FOR NO KEY UPDATE" in locking.upper()
     statement = select(School.id).where(School.id == 1).with_for_update(key_share=True)
-    assert "FOR NO KEY UPDATE" in str(statement.compile(dialect=postgresql.dialect()))
+    assert "FOR NO KEY UPDATE" in str(statement.compile(dialect=postgresql.dialect()))  # type: ignore[no-untyped-call]
 
 
 def test_an_import_reads_its_periods_once_whatever_the_days_it_spans(
