@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-postgres test-fast lint bench lock clean
+.PHONY: install demo test test-postgres test-fast lint bench lock messages clean
 
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
@@ -46,6 +46,15 @@ lock:
 	$(PYTHON) -m venv /tmp/rollcall-uv && /tmp/rollcall-uv/bin/pip install --quiet uv
 	/tmp/rollcall-uv/bin/uv pip compile pyproject.toml --group dev --generate-hashes \
 		--python-version 3.11 --universal --no-header --no-annotate -o requirements.lock
+
+# Extract every marked text (babel.cfg) and merge it into the Spanish catalogue; then fill
+# in each empty (or "fuzzy") msgstr in core/locale/es/LC_MESSAGES/messages.po.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output \
+		--project=rollcall -o $(VENV)/messages.pot .
+	$(BIN)/pybabel update -i $(VENV)/messages.pot -d core/locale -D messages -l es \
+		--no-wrap --ignore-obsolete
+	sed -i '/^"POT-Creation-Date: /d; /^"PO-Revision-Date: /d' core/locale/es/LC_MESSAGES/messages.po
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

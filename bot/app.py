@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App
@@ -30,13 +30,16 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
 from bot import listeners
+from bot.locale import CarryContext, LocaleResolver, reader_locale_middleware
 from bot.middleware import skip_slack_retries
+from bot.runtime import runtime as bot_runtime
 from core.config import Settings
 from core.errors import RollcallError
 
 # Kept in step with manifest.yml (a test checks); the reasons are there.
 BOT_SCOPES = ("commands", "chat:write", "im:write", "users:read", "files:write", "files:read")
 OAUTH_STATE_EXPIRATION_S = 600
+LISTENER_THREADS = 5  # Bolt's own default
 
 
 class SlackSetupError(RollcallError):
@@ -67,8 +70,9 @@ def create_app(
     Keyword-only: ``installation_store`` replaces the encrypted SQL store (OAuth mode);
     ``engine`` is the database for that store and the OAuth state (default: a new
     engine on ``settings.resolved_database_url``); ``listener_executor`` runs listeners
-    after ack (default: Bolt's pool of 5 threads); ``register_listeners`` (default
-    :func:`bot.listeners.register`) lets a benchmark build a bare app.
+    after ack, each in a copy of its request's context (default: a pool of 5 threads, as
+    Bolt's); ``register_listeners`` (default :func:`bot.listeners.register`) lets a
+    benchmark build a bare app.
     """
     if not settings.slack_signing_secret and not settings.slack_app_token:
         raise SlackSetupError("SLACK_SIGNING_SECRET is required to verify requests from Slack.")
@@ -78,8 +82,10 @@ def create_app(
         "process_before_response": False,
         "request_verification_enabled": True,
     }
-    if listener_executor is not None:
-        options["listener_executor"] = listener_executor
+    # Listeners run in a copy of the request's context: the reader's language goes along.
+    options["listener_executor"] = CarryContext(
+        listener_executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS)
+    )
     base_url = slack_api_url(settings)
     _refuse_half_oauth(settings)
     if is_oauth(settings):
@@ -97,6 +103,7 @@ def create_app(
         )
     app = App(**options)
     app.use(skip_slack_retries)
+    app.use(reader_locale_middleware(LocaleResolver(bot_runtime)))
     register_listeners(app)
     return app
 

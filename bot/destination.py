@@ -4,10 +4,13 @@ The contract shared with the workers (which carry it untouched) and ``bot.notifi
 (which follows it)::
 
     {"team_id": str, "channel_id": str|None, "ts": str|None,
-     "user_id": str|None, "response_url": str|None}   (+ "page": int, reports only)
+     "user_id": str|None, "response_url": str|None, "locale": str}
+    (+ "page": int, reports only)
 
 ``channel_id`` + ``ts`` → that message is updated; else ``response_url``; else a new
-message in ``channel_id``; else a DM to ``user_id``. Listeners build it only through the
+message in ``channel_id``; else a DM to ``user_id``. ``locale`` is the language of the
+person who asked (``core.i18n``, current when the destination was built): the worker and
+the notifier write the answer in it. Listeners build it only through the
 functions below, so the keys are written in one place.
 """
 
@@ -17,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any, NotRequired, TypedDict
 
 from bot.permissions import Actor
+from core import i18n
 
 
 class Destination(TypedDict):
@@ -25,6 +29,7 @@ class Destination(TypedDict):
     ts: str | None
     user_id: str | None
     response_url: str | None
+    locale: str
     page: NotRequired[int]
     """A report redrawn on this page (Previous/Next): no new CSV is posted."""
 
@@ -37,14 +42,17 @@ def destination(
     user_id: str | None = None,
     response_url: str | None = None,
     page: int | None = None,
+    locale: str | None = None,
 ) -> Destination:
-    """A destination with every key present (``page`` only when given)."""
+    """A destination with every key present (``page`` only when given); ``locale``
+    defaults to the current language."""
     built = Destination(
         team_id=team_id,
         channel_id=channel_id,
         ts=ts,
         user_id=user_id,
         response_url=response_url,
+        locale=i18n.normalize(locale) or i18n.current(),
     )
     if page is not None:
         built["page"] = page
@@ -95,7 +103,7 @@ def to_clicked_message(
 
 def read_destination(value: object) -> Destination:
     """A destination read back from a notice's payload; a missing or malformed one has
-    every key None (the notifier then drops the notice with a log line)."""
+    every key None (the notifier then drops the notice with a log line) and is English."""
     found: Mapping[str, Any] = value if isinstance(value, Mapping) else {}
     read = destination(
         team_id=str(found.get("team_id") or ""),
@@ -103,6 +111,7 @@ def read_destination(value: object) -> Destination:
         ts=found.get("ts"),
         user_id=found.get("user_id"),
         response_url=found.get("response_url"),
+        locale=i18n.normalize(found.get("locale")) or i18n.ENGLISH,
     )
     if found.get("page") is not None:
         read["page"] = found["page"]

@@ -60,13 +60,15 @@ from bot.blocks.notices import (
 from bot.blocks.report import report_message
 from bot.blocks.submission import submission_message
 from bot.destination import Destination, read_destination
+from bot.locale import slack_locale
 from core.config import Settings
 from core.domain.exports import report_csv, sent_records_csv
 from core.domain.report import SubsidyReport
 from core.domain.submission import SubmissionState
 from core.errors import RollcallError
+from core.i18n import ENGLISH, _, current, using_locale
 from core.ports import Notice
-from core.services import reports, submissions, workspace
+from core.services import preferences, reports, submissions, workspace
 from core.services.runtime import Runtime
 from core.services.schools import get_school
 from core.services.submissions import SubmissionView
@@ -166,7 +168,9 @@ class SlackNotifier:
                 extra={"event": "notice", "kind": notice.kind, "school_id": school.id},
             )
             return
-        handler(rt, client, school, notice)
+        destination = notice.payload.get("destination")
+        with using_locale(read_destination(destination)["locale"] if destination else current()):
+            handler(rt, client, school, notice)
 
     # --- notices ---------------------------------------------------------------------------
 
@@ -191,7 +195,11 @@ class SlackNotifier:
                 thread_ts=ts,
                 content=report_csv(report),
                 filename=f"kindertrack-subsidy-report-{report.start}-{report.end}.csv",
-                title=f"KinderTrack Subsidy Report {report.start} to {report.end}",
+                title=_(
+                    "KinderTrack Subsidy Report {start} to {end}",
+                    start=report.start,
+                    end=report.end,
+                ),
             )
 
     def _report_failed(
@@ -236,8 +244,7 @@ class SlackNotifier:
         report = reports.school_report(
             rt, school_id=school.id, start=view.period_start, end=view.period_end
         )
-        message = submission_message(report, view, school_id=school.id)
-        posted = workspace.messages_for_period(
+        posted = workspace.posted_messages(
             rt, school_id=school.id, start=view.period_start, end=view.period_end
         )
         if not posted:
@@ -250,50 +257,68 @@ class SlackNotifier:
             if view.state is SubmissionState.SUBMITTED
             else None
         )
-        for channel, ts in posted:
-            if not self._call(client.chat_update, notice, channel=channel, ts=ts, **message):
-                continue
-            if sent is not None:
-                self._upload(
-                    client,
-                    notice,
-                    channel=channel,
-                    thread_ts=ts,
-                    content=sent,
-                    filename=f"kindertrack-submitted-{view.period_start}-{view.period_end}.csv",
-                    title=f"Sent to KinderTrack (confirmation {view.kindertrack_submission_id})",
-                )
+        for remembered in posted:
+            # Each message stays in the language it was posted in.
+            with using_locale(remembered.locale):
+                message = submission_message(report, view, school_id=school.id)
+                channel, ts = remembered.channel_id, remembered.ts
+                if not self._call(client.chat_update, notice, channel=channel, ts=ts, **message):
+                    continue
+                if sent is not None:
+                    self._upload(
+                        client,
+                        notice,
+                        channel=channel,
+                        thread_ts=ts,
+                        content=sent,
+                        filename=f"kindertrack-submitted-{view.period_start}-{view.period_end}.csv",
+                        title=_(
+                            "Sent to KinderTrack (confirmation {confirmation})",
+                            confirmation=view.kindertrack_submission_id,
+                        ),
+                    )
 
     def _reminder(self, rt: Runtime, client: WebClient, school: _School, notice: Notice) -> None:
         report = notice.payload["report"]
         assert isinstance(report, SubsidyReport)
-        message = reminder_message(
-            notice.kind.removeprefix("reminder_"),
-            report,
-            school_id=school.id,
-            days_left=int(str(notice.payload.get("days_left", 0))),
-            errors=int(str(notice.payload.get("errors", len(report.errors)))),
-        )
+
+        def message() -> Message:
+            return reminder_message(
+                notice.kind.removeprefix("reminder_"),
+                report,
+                school_id=school.id,
+                days_left=int(str(notice.payload.get("days_left", 0))),
+                errors=int(str(notice.payload.get("errors", len(report.errors)))),
+            )
+
+        with rt.session() as session:
+            directors = workspace.directors_of(session, school_id=school.id)
+        languages = {d: self._language(rt, client, school.team_id, d) for d in directors}
         if school.reminder_channel:
-            channels = [school.reminder_channel]
+            # A shared channel: the directors' language when they share one, else English.
+            shared = set(languages.values())
+            channels = [(school.reminder_channel, shared.pop() if len(shared) == 1 else None)]
         else:
-            with rt.session() as session:
-                directors = workspace.directors_of(session, school_id=school.id)
-            channels = [c for c in (self._dm(client, notice, user) for user in directors) if c]
+            channels = [
+                (channel, languages[user])
+                for user in directors
+                if (channel := self._dm(client, notice, user))
+            ]
         delivered = 0
-        for channel in channels:
-            answer = self._call(client.chat_postMessage, notice, channel=channel, **message)
-            if answer is not None:
-                delivered += 1
-                workspace.remember_message(
-                    rt,
-                    school_id=school.id,
-                    start=report.start,
-                    end=report.end,
-                    channel_id=channel,
-                    ts=str(answer["ts"]),
-                    kind="reminder",
-                )
+        for channel, language in channels:
+            with using_locale(language):
+                answer = self._call(client.chat_postMessage, notice, channel=channel, **message())
+                if answer is not None:
+                    delivered += 1
+                    workspace.remember_message(
+                        rt,
+                        school_id=school.id,
+                        start=report.start,
+                        end=report.end,
+                        channel_id=channel,
+                        ts=str(answer["ts"]),
+                        kind="reminder",
+                    )
         if channels and not delivered:
             # The actor releases its once-only claim on any error: the next pass retries.
             raise NoticeUndelivered("Slack refused every copy of the reminder.")
@@ -329,6 +354,12 @@ class SlackNotifier:
             return None, None
         answer = self._call(client.chat_postMessage, notice, channel=channel, **message)
         return (channel, str(answer["ts"])) if answer is not None else (None, None)
+
+    def _language(self, rt: Runtime, client: WebClient, team_id: str, user_id: str) -> str:
+        """The language a recipient reads: their choice, else Slack's locale, else English."""
+        with rt.session() as session:
+            chosen = preferences.language_of(session, team_id=team_id, user_id=user_id)
+        return chosen or slack_locale(client, user_id) or ENGLISH
 
     def _dm(self, client: WebClient, notice: Notice, user_id: str) -> str | None:
         answer = self._call(client.conversations_open, notice, users=user_id)

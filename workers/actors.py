@@ -18,9 +18,11 @@ from dramatiq.brokers.redis import RedisBroker
 from core.config import get_settings
 from core.domain.pay_periods import PayPeriod
 from core.errors import ImportRefused, RollcallError
+from core.i18n import N_, _
 from core.ports import Notice
 from core.services import attendance, reminders, reports, schools, submissions
 from workers.broker import ensure_broker
+from workers.language import in_reader_language
 from workers.runtime import runtime, slack_client
 
 ensure_broker()
@@ -53,6 +55,7 @@ def submit_submission(submission_id: int) -> None:
 
 
 @dramatiq.actor(queue_name="reports")
+@in_reader_language
 def build_report(school_id: int, start: str, end: str, destination: dict[str, Any]) -> None:
     """Build and check a report off the Slack request path; the notifier delivers it."""
     rt = runtime()
@@ -68,6 +71,7 @@ def build_report(school_id: int, start: str, end: str, destination: dict[str, An
 
 
 @dramatiq.actor(queue_name="registrations")
+@in_reader_language
 def register_provider(
     school_id: int,
     provider_id: str,
@@ -101,13 +105,14 @@ def register_provider(
     rt.notifier.notify(Notice("registration", school_id, payload))
 
 
-IMPORT_FAILED = (
+IMPORT_FAILED = N_(
     "Nothing was imported: something went wrong on Rollcall's side while reading the file. "
     "Try again in a few minutes; if it keeps failing, tell your Rollcall operator."
 )
 
 
 @dramatiq.actor(queue_name="imports")
+@in_reader_language
 def import_attendance_file(
     school_id: int,
     file_id: str,
@@ -151,7 +156,7 @@ def import_attendance_file(
         )
     except Exception as error:
         # import_csv saves all or nothing, so an error here means nothing was saved.
-        payload.update(ok=False, message=IMPORT_FAILED, problems=[])
+        payload.update(ok=False, message=_(IMPORT_FAILED), problems=[])
         log.error(
             "import failed",
             extra={

@@ -91,9 +91,12 @@ class StandinUser:
     team_id: str
     tz: str = "America/Chicago"
     is_admin: bool = False
+    locale: str = "en-US"
+    """The user's Slack language (``es-LA``, ``es-ES``, ``en-US``…)."""
 
-    def as_slack(self) -> dict[str, Any]:
-        return {
+    def as_slack(self, *, include_locale: bool = False) -> dict[str, Any]:
+        """The user as ``users.info`` shows it; ``locale`` only when asked for, as Slack."""
+        shown = {
             "id": self.id,
             "team_id": self.team_id,
             "name": self.name,
@@ -104,6 +107,9 @@ class StandinUser:
             "tz": self.tz,
             "profile": {"real_name": self.real_name, "display_name": self.name},
         }
+        if include_locale:
+            shown["locale"] = self.locale
+        return shown
 
 
 class SlackStandin:
@@ -267,8 +273,10 @@ class SlackStandin:
         tz: str = "America/Chicago",
         team_id: str | None = None,
         is_admin: bool = False,
+        locale: str = "en-US",
     ) -> StandinUser:
-        """Make ``users.info`` know ``user_id`` (unknown users get ``user_not_found``)."""
+        """Make ``users.info`` know ``user_id`` (unknown users get ``user_not_found``);
+        ``locale`` is their Slack language, answered with ``include_locale=true``."""
         user = StandinUser(
             id=user_id,
             name=name or user_id.lower(),
@@ -276,6 +284,7 @@ class SlackStandin:
             team_id=team_id or self.team_id,
             tz=tz,
             is_admin=is_admin,
+            locale=locale,
         )
         with self._lock:
             self.users[user_id] = user
@@ -458,7 +467,8 @@ class SlackStandin:
             user = self.users.get(str(args.get("user", "")))
         if user is None:
             return {"ok": False, "error": "user_not_found"}
-        return {"ok": True, "user": user.as_slack()}
+        include_locale = str(args.get("include_locale", "")).lower() in ("1", "true")
+        return {"ok": True, "user": user.as_slack(include_locale=include_locale)}
 
     def _files_get_upload_url(self, args: dict[str, Any]) -> Answer:
         if not args.get("filename") or not str(args.get("length", "")).isdecimal():

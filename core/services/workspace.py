@@ -3,11 +3,13 @@ on, and which posted messages follow a pay period. No Slack code: IDs are plain 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from core import i18n
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from core.services.runtime import Runtime
 from core.services.schools import get_school, insert_school, schools_of_team
@@ -124,7 +126,10 @@ def remember_message(
     channel_id: str,
     ts: str,
     kind: str = "report",
+    locale: str | None = None,
 ) -> None:
+    """Remember a posted message of the period; ``locale`` (default: the current one) is
+    the language it was written in, so updates keep it."""
     with rt.session() as session:
         session.add(
             SlackMessage(
@@ -134,6 +139,7 @@ def remember_message(
                 channel_id=channel_id,
                 ts=ts,
                 kind=kind,
+                locale=locale or i18n.current(),
             )
         )
 
@@ -153,6 +159,32 @@ def messages_for_period(
             .order_by(col(SlackMessage.id))
         ).all()
         return [(r.channel_id, r.ts) for r in rows]
+
+
+@dataclass(frozen=True)
+class PostedMessage:
+    channel_id: str
+    ts: str
+    locale: str
+    """The language it was posted in (English for messages remembered before languages)."""
+
+
+def posted_messages(rt: Runtime, *, school_id: int, start: date, end: date) -> list[PostedMessage]:
+    """Every message posted for the period, oldest first, with its language."""
+    with rt.session() as session:
+        rows = session.exec(
+            select(SlackMessage)
+            .where(
+                SlackMessage.school_id == school_id,
+                SlackMessage.period_start == start,
+                SlackMessage.period_end == end,
+            )
+            .order_by(col(SlackMessage.id))
+        ).all()
+        return [
+            PostedMessage(r.channel_id, r.ts, i18n.normalize(r.locale) or i18n.ENGLISH)
+            for r in rows
+        ]
 
 
 def set_reminder_channel(

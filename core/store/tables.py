@@ -215,4 +215,20 @@ class SlackMessage(SQLModel, table=True):
     channel_id: str = Field(max_length=32)
     ts: str = Field(max_length=32)
     kind: str = Field(default="report", max_length=16)
+    locale: str | None = Field(default=None, max_length=8)
+    """The language it was written in, so updates keep it (None: English)."""
     created_at: datetime = _instant()  # type: ignore[assignment]
+
+
+class UserPreference(SQLModel, table=True):
+    """A Slack user's own choices; ``language`` overrides the locale Slack reports."""
+
+    __tablename__ = "user_preference"
+    __table_args__ = (UniqueConstraint("team_id", "user_id", name="uq_user_preference"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    language: str | None = Field(default=None, max_length=8)
+    """``en`` or ``es``; None follows the user's Slack language."""
+    updated_at: datetime = _instant()  # type: ignore[assignment]

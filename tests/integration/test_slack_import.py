@@ -268,6 +268,7 @@ def test_submission_closes_the_modal_and_enqueues_ids_only(
             "ts": None,
             "user_id": DIRECTOR,
             "response_url": None,
+            "locale": "en",
         },
     )
     assert "Ava" not in json.dumps(message.asdict())

@@ -17,8 +17,9 @@ from bot.destination import (
     to_user,
 )
 from bot.permissions import Actor, actor_from_command, actor_from_payload
+from core.i18n import using_locale
 
-KEYS = {"team_id", "channel_id", "ts", "user_id", "response_url"}
+KEYS = {"team_id", "channel_id", "ts", "user_id", "response_url", "locale"}
 
 
 def test_command_actor_prefers_bolts_team_then_the_commands() -> None:
@@ -83,7 +84,7 @@ def test_payload_actor_user_is_the_payloads_else_bolts() -> None:
 ACTOR = Actor("T0", "U0", "C0")
 
 
-def test_every_builder_writes_the_five_keys() -> None:
+def test_every_builder_writes_the_six_keys() -> None:
     clicked = {"container": {"type": "message", "channel_id": "C0", "message_ts": "1.2"}}
     for built in (
         destination(team_id="T0"),
@@ -100,6 +101,7 @@ def test_a_clicked_message_is_updated_in_place_and_a_page_is_kept() -> None:
     body = {
         "container": {"type": "message", "channel_id": "C0", "message_ts": "1.2"},
         "response_url": "https://hooks/1",
+        "locale": "en",
     }
 
     assert dict(to_clicked_message(ACTOR, body, page=2)) == {
@@ -108,6 +110,7 @@ def test_a_clicked_message_is_updated_in_place_and_a_page_is_kept() -> None:
         "ts": "1.2",
         "user_id": "U0",
         "response_url": None,
+        "locale": "en",
         "page": 2,
     }
 
@@ -121,6 +124,7 @@ def test_a_click_outside_a_message_answers_through_the_response_url() -> None:
         "ts": None,
         "user_id": "U0",
         "response_url": "https://hooks/1",
+        "locale": "en",
     }
 
 
@@ -137,3 +141,12 @@ def test_reading_back_what_was_written_round_trips() -> None:
     written = dict(to_message(ACTOR, channel_id="C0", ts="1.2")) | {"page": 3}
 
     assert read_destination(written) == written
+
+
+def test_a_destination_carries_the_language_it_was_built_in() -> None:
+    with using_locale("es-LA"):
+        built = to_user(ACTOR)
+
+    assert built["locale"] == "es"
+    assert read_destination(dict(built))["locale"] == "es"
+    assert read_destination(dict(built) | {"locale": "fr"})["locale"] == "en"

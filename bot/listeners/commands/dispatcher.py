@@ -35,6 +35,7 @@ from slack_sdk import WebClient
 
 from bot.escape import escape_mrkdwn
 from core.errors import RollcallError
+from core.i18n import N_, _
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ class Subcommand:
 
 
 def _entry(name: str, usage: str, summary: str) -> tuple[str, Subcommand]:
+    """A help line; ``summary`` is marked with ``N_`` and shown in the reader's language."""
     return name, Subcommand(name, usage, summary)
 
 
@@ -72,35 +74,35 @@ SUBCOMMANDS: dict[str, Subcommand] = dict(
         _entry(
             "register",
             "register [PROVIDER_ID]",
-            "register this school's 5-digit KinderTrack provider ID",
+            N_("register this school's 5-digit KinderTrack provider ID"),
         ),
         _entry(
             "link",
             "link [STUDENT CHILD_ID]",
-            "link a student to their 6-digit KinderTrack child ID",
+            N_("link a student to their 6-digit KinderTrack child ID"),
         ),
-        _entry("sync", "sync", "link students whose names match KinderTrack's roster"),
-        _entry("in", "in STUDENT", "check a student in now"),
-        _entry("out", "out STUDENT", "check a student out now"),
+        _entry("sync", "sync", N_("link students whose names match KinderTrack's roster")),
+        _entry("in", "in STUDENT", N_("check a student in now")),
+        _entry("out", "out STUDENT", N_("check a student out now")),
         _entry(
             "import",
             "import",
-            "import attendance from a CSV file (student,check_in,check_out; all or nothing)",
+            N_("import attendance from a CSV file (student,check_in,check_out; all or nothing)"),
         ),
         _entry(
             "report",
             "report [FROM TO]",
-            "preview the subsidy report for a pay period (default: the last closed pay period)",
+            N_("preview the subsidy report for a pay period (default: the last closed pay period)"),
         ),
-        _entry("status", "status", "where this pay period's submission stands"),
-        _entry("rollcall", "rollcall", "who is checked in right now"),
+        _entry("status", "status", N_("where this pay period's submission stands")),
+        _entry("rollcall", "rollcall", N_("who is checked in right now")),
         _entry(
             "directors",
             "directors add|remove @user",
-            "choose who may approve and submit attendance",
+            N_("choose who may approve and submit attendance"),
         ),
-        _entry("school", "school [NAME]", "which school this channel works on"),
-        _entry("help", "help", "this list"),
+        _entry("school", "school [NAME]", N_("which school this channel works on")),
+        _entry("help", "help", N_("this list")),
     ]
 )
 
@@ -125,10 +127,13 @@ def add_subcommand(
 
 def help_text() -> str:
     lines = [
-        f"*Rollcall* submits Child Care Assistance attendance to KinderTrack. "
-        f"Use `{COMMAND} SUBCOMMAND`:"
+        _(
+            "*Rollcall* submits Child Care Assistance attendance to KinderTrack. "
+            "Use `{command} SUBCOMMAND`:",
+            command=COMMAND,
+        )
     ]
-    lines += [f"• `{COMMAND} {s.usage}`: {s.summary}" for s in SUBCOMMANDS.values()]
+    lines += [f"• `{COMMAND} {s.usage}`: {_(s.summary)}" for s in SUBCOMMANDS.values()]
     return "\n".join(lines)
 
 
@@ -152,12 +157,20 @@ def handle_kindertrack(
     entry = SUBCOMMANDS.get(name)
     if entry is None:
         ack(
-            text=f"Sorry, I don't know `{COMMAND} {_inline(name)}`.\n\n{help_text()}",
+            text=_(
+                "Sorry, I don't know `{command}`.",
+                command=f"{COMMAND} {_inline(name)}",
+            )
+            + "\n\n"
+            + help_text(),
             response_type="ephemeral",
         )
         return
     if entry.handler is None:
-        ack(text=f"`{COMMAND} {entry.name}` is not available yet.", response_type="ephemeral")
+        ack(
+            text=_("`{command}` is not available yet.", command=f"{COMMAND} {entry.name}"),
+            response_type="ephemeral",
+        )
         return
     context["subcommand"] = name
     context["subcommand_args"] = args

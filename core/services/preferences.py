@@ -1,0 +1,50 @@
+"""A Slack user's own choices: the language Rollcall writes to them in.
+
+No Slack code: the user is a (team ID, user ID) pair. The stored language overrides the
+locale Slack reports; clearing it follows Slack again.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from core import i18n
+from core.errors import InvalidInput
+from core.i18n import _
+from core.services.runtime import Runtime
+from core.store.tables import UserPreference, utcnow
+
+
+def language_of(session: Session, *, team_id: str, user_id: str) -> str | None:
+    """The language the user chose (``en``/``es``), or None to follow Slack's locale."""
+    chosen = session.exec(
+        select(UserPreference.language).where(
+            UserPreference.team_id == team_id, UserPreference.user_id == user_id
+        )
+    ).first()
+    return i18n.normalize(chosen)
+
+
+def set_language(rt: Runtime, *, team_id: str, user_id: str, language: str | None) -> str | None:
+    """Choose the user's language (None: follow Slack again); answers what is stored."""
+    chosen = None if language is None else i18n.normalize(language)
+    if language is not None and chosen is None:
+        raise InvalidInput(_("Choose a language: es (español) or en (English)."))
+    for attempt in range(2):
+        try:
+            with rt.session() as session:
+                row = session.exec(
+                    select(UserPreference).where(
+                        UserPreference.team_id == team_id, UserPreference.user_id == user_id
+                    )
+                ).first()
+                row = row or UserPreference(team_id=team_id, user_id=user_id)
+                row.language = chosen
+                row.updated_at = utcnow()
+                session.add(row)
+            return chosen
+        except IntegrityError:
+            if attempt:
+                raise
+    return chosen
