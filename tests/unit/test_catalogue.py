@@ -32,7 +32,7 @@ Message = str | tuple[str, ...]
 def marked_texts() -> dict[Message, str]:
     """Every marked text in the source → where it is (file:line)."""
     with (ROOT / "babel.cfg").open() as config:
-        method_map, options_map = parse_mapping_cfg(config)
+        method_map, options_map = parse_mapping_cfg(config)  # type: ignore[no-untyped-call]
     found: dict[Message, str] = {}
     for filename, line, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map, options_map
@@ -61,7 +61,8 @@ def problems(texts: dict[Message, str], catalogue: Catalog) -> list[str]:
         if entry is None:
             found.append(f"{where}: {shown} has no Spanish entry")
             continue
-        translations = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        string = entry.string
+        translations = tuple(string) if isinstance(string, (tuple, list)) else (string or "",)
         if entry.fuzzy or not all(translations):
             found.append(f"{where}: {shown} has no checked Spanish (empty or fuzzy)")
             continue
