@@ -121,6 +121,11 @@ def language_name(locale: str) -> str:
 # --- dates and times, as people in the current language write them ----------------------
 
 
+def _plain(text: str) -> str:
+    """CLDR's narrow and thin spaces as plain ones: what people type and search for."""
+    return text.replace("\u202f", " ").replace("\u2009", " ")
+
+
 def _babel_locale() -> Locale:
     try:
         return Locale.parse(current())
@@ -130,19 +135,24 @@ def _babel_locale() -> Locale:
 
 def format_day(day: date | datetime) -> str:
     """A weekday and date: ``Tue, Dec 1`` / ``mar, 1 dic``."""
-    return babel_dates.format_skeleton("MMMEd", day, locale=_babel_locale())
+    return _plain(babel_dates.format_skeleton("MMMEd", day, locale=_babel_locale()))
+
+
+def format_short_date(day: date | datetime) -> str:
+    """A date without weekday or year: ``Nov 24`` / ``24 nov``."""
+    return _plain(babel_dates.format_skeleton("MMMd", day, locale=_babel_locale()))
 
 
 def format_date(day: date | datetime) -> str:
     """A date with its year: ``Dec 1, 2026`` / ``1 dic 2026``."""
-    return babel_dates.format_date(day, "medium", locale=_babel_locale())
+    return _plain(babel_dates.format_date(day, "medium", locale=_babel_locale()))
 
 
 def format_time(moment: time | datetime, zone: tzinfo | None = None) -> str:
     """A time of day: ``1:24 PM`` / ``13:24``; an aware ``datetime`` is shown in ``zone``."""
     if isinstance(moment, datetime) and zone is not None:
         moment = moment.astimezone(zone)
-    return babel_dates.format_time(moment, "short", locale=_babel_locale())
+    return _plain(babel_dates.format_time(moment, "short", locale=_babel_locale()))
 
 
 def format_moment(moment: datetime, zone: tzinfo | None = None) -> str:
@@ -154,4 +164,4 @@ def format_moment(moment: datetime, zone: tzinfo | None = None) -> str:
 
 def format_period(start: date, end: date) -> str:
     """A pay period: ``Nov 8 – 21, 2026`` / ``8–21 nov 2026``."""
-    return babel_dates.format_interval(start, end, "yMMMd", locale=_babel_locale())
+    return _plain(babel_dates.format_interval(start, end, "yMMMd", locale=_babel_locale()))

@@ -155,10 +155,10 @@ def test_dates_and_times_read_as_each_language_writes_them() -> None:
     moment = datetime(2026, 12, 1, 19, 24, tzinfo=UTC)
     chicago = ZoneInfo("America/Chicago")
 
-    assert i18n.format_moment(moment, chicago) == "Tue, Dec 1, 1:24\u202fPM"
+    assert i18n.format_moment(moment, chicago) == "Tue, Dec 1, 1:24 PM"
     assert (
         i18n.format_period(date(2026, 11, 8), date(2026, 11, 21))
-        == "Nov 8\u2009\u2013\u200921, 2026"
+        == "Nov 8 \u2013 21, 2026"
     )
     with using_locale("es"):
         assert i18n.format_moment(moment, chicago) == "mar, 1 dic, 13:24"
