@@ -1,7 +1,7 @@
 """user language preference, language of remembered messages
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-01 21:40:00
 
 ``user_preference.language`` is the ``/kindertrack language es|en`` override of the
@@ -16,8 +16,8 @@ from alembic import op
 
 import core.store.types
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
