@@ -23,6 +23,7 @@ Notices handled:
 - ``registration``: the green "Registered" tag, or KinderTrack's refusal.
 - ``import``: a CSV import's result (records added, rows already there, new students) or
   its refusal naming each bad row; to the director by DM (the destination's ``user_id``).
+- ``day_check``: the day's problems at the school's closing time, a DM to each director.
 - ``reminder_closing`` / ``reminder_closed``: the preview with its buttons, to the
   school's reminder channel when set, else a DM to each director; every posted message
   is remembered so it follows the submission.
@@ -51,6 +52,7 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from slack_sdk.webhook import WebhookClient
 
 from bot.app import SlackSetupError, is_oauth, slack_api_url
+from bot.blocks.day_check import day_check_message
 from bot.blocks.imports import import_done_message, import_refused_message
 from bot.blocks.notices import (
     failure_message,
@@ -62,6 +64,7 @@ from bot.blocks.submission import submission_message
 from bot.destination import Destination, read_destination
 from bot.locale import slack_locale
 from core.config import Settings
+from core.domain.day_check import DayCheck
 from core.domain.exports import report_csv, sent_records_csv
 from core.domain.report import SubsidyReport
 from core.domain.submission import SubmissionState
@@ -152,6 +155,7 @@ class SlackNotifier:
             "import": self._import,
             "reminder_closing": self._reminder,
             "reminder_closed": self._reminder,
+            "day_check": self._day_check,
         }.get(notice.kind)
         if handler is None:
             log.warning(
@@ -322,6 +326,21 @@ class SlackNotifier:
         if channels and not delivered:
             # The actor releases its once-only claim on any error: the next pass retries.
             raise NoticeUndelivered("Slack refused every copy of the reminder.")
+
+    def _day_check(self, rt: Runtime, client: WebClient, school: _School, notice: Notice) -> None:
+        """The same-day nudge, to each director by DM (never a channel: it names children)."""
+        check = notice.payload["check"]
+        assert isinstance(check, DayCheck)
+        message = day_check_message(school.name, check)
+        with rt.session() as session:
+            directors = workspace.directors_of(session, school_id=school.id)
+        channels = [c for c in (self._dm(client, notice, user) for user in directors) if c]
+        delivered = sum(
+            self._call(client.chat_postMessage, notice, channel=channel, **message) is not None
+            for channel in channels
+        )
+        if channels and not delivered:
+            raise NoticeUndelivered("Slack refused every copy of the day's problems.")
 
     # --- delivery ----------------------------------------------------------------------
 

@@ -44,6 +44,17 @@ def school_add(
     typer.echo(f"Added school {school.name} ({school.timezone}).")
 
 
+@school_app.command("closing-time")
+def school_closing_time(
+    school: str,
+    closing: Annotated[str, typer.Argument(help="Local time the center closes, HH:MM.")],
+) -> None:
+    """Set when the center closes (default 18:00): the day's problems are sent to the
+    directors then."""
+    updated = schools.set_closing_time(runtime(), school_id=school_id(school), closing=closing)
+    typer.echo(f"{updated.name} closes at {updated.closing_time:%H:%M} ({updated.timezone}).")
+
+
 @school_app.command("register")
 def school_register(
     school: str,

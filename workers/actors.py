@@ -20,7 +20,7 @@ from core.domain.pay_periods import PayPeriod
 from core.errors import ImportRefused, RollcallError
 from core.i18n import N_, _
 from core.ports import Notice
-from core.services import attendance, reminders, reports, schools, submissions
+from core.services import attendance, nudges, reminders, reports, schools, submissions
 from workers.broker import ensure_broker
 from workers.language import in_reader_language
 from workers.runtime import runtime, slack_client
@@ -247,5 +247,41 @@ def send_reminder(school_id: int, start: str, end: str, kind: str) -> None:
             "school_id": school_id,
             "period": f"{start}/{end}",
             "kind": kind,
+        },
+    )
+
+
+@dramatiq.actor(queue_name="reminders")
+def send_due_nudges() -> None:
+    """Fan out the same-day nudges due now (schools past their closing time), one each."""
+    rt = runtime()
+    for due in nudges.due_nudges(rt):
+        send_nudge.send(due.school_id, due.day.isoformat())
+
+
+@dramatiq.actor(queue_name="reminders")
+def send_nudge(school_id: int, day: str) -> None:
+    """Tell the directors the day's problems, at most once per school per day: claim the
+    day, check it, notify only when there is something to fix; on failure release the
+    claim so the next pass sends it."""
+    rt = runtime()
+    due = nudges.DueNudge(school_id, date.fromisoformat(day))
+    if not nudges.claim_nudge(rt, due):
+        return
+    try:
+        check = nudges.day_check(rt, school_id=school_id, day=due.day)
+        if not check.clean:
+            rt.notifier.notify(Notice("day_check", school_id, {"check": check}))
+    except BaseException:
+        nudges.release_nudge(rt, due)
+        raise
+    nudges.mark_delivered(rt, due)
+    log.info(
+        "day checked",
+        extra={
+            "event": "day_check",
+            "school_id": school_id,
+            "day": day,
+            "problems": len(check.problems),
         },
     )

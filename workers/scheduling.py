@@ -102,6 +102,11 @@ def default_jobs() -> list[ScheduledJob]:
             CronTrigger(minute="*/15", timezone=UTC),
             send_to_actor("send_due_reminders"),
         ),
+        ScheduledJob(
+            "send_due_nudges",
+            CronTrigger(minute="*/5", timezone=UTC),
+            send_to_actor("send_due_nudges"),
+        ),
     ]
 
 

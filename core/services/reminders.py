@@ -35,6 +35,8 @@ claimed again by a later pass."""
 class ReminderKind(StrEnum):
     CLOSING = "closing"
     CLOSED = "closed"
+    DAY_CLOSE = "day_close"
+    """The same-day nudge (``core.services.nudges``): its "period" is the one day."""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -29,6 +29,31 @@ def add_school(rt: Runtime, *, name: str, timezone: str | None = None, team_id: 
         return insert_school(
             session, name=name, timezone=timezone or rt.default_timezone, team_id=team_id
         )
+
+
+def parse_closing_time(text: str) -> time:
+    """A closing time as a director writes it ("18:00", "6:30"), or a clear refusal."""
+    try:
+        hours, minutes = text.strip().split(":")
+        if not (hours.isascii() and hours.isdigit() and minutes.isascii() and minutes.isdigit()):
+            raise ValueError(text)
+        return time(int(hours), int(minutes))
+    except ValueError:
+        raise InvalidInput(
+            f"Closing time {text!r} is not a time of day: write it as HH:MM, like 18:00."
+        ) from None
+
+
+def set_closing_time(
+    rt: Runtime, *, school_id: int, closing: str, team_id: str | None = None
+) -> School:
+    """When the school closes, local time: the day's problems are sent then."""
+    at = parse_closing_time(closing)
+    with rt.session() as session:
+        school = get_school(session, school_id=school_id, team_id=team_id)
+        school.closing_time = at
+        session.add(school)
+        return school
 
 
 def insert_school(session: Session, *, name: str, timezone: str, team_id: str) -> School:

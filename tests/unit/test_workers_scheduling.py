@@ -15,7 +15,7 @@ from workers.scheduling import default_jobs, send_to_actor
 def test_the_default_schedule_sweeps_every_minute_and_reminds_every_quarter_hour() -> None:
     # Given the shipped schedule
     jobs = {job.name: job for job in default_jobs()}
-    assert set(jobs) == {"sweep_stuck_submissions", "send_due_reminders"}
+    assert set(jobs) == {"sweep_stuck_submissions", "send_due_reminders", "send_due_nudges"}
     start = datetime(2026, 3, 8, 7, 59, 30, tzinfo=UTC)
 
     def next_fires(name: str, count: int) -> list[str]:
@@ -32,6 +32,8 @@ def test_the_default_schedule_sweeps_every_minute_and_reminds_every_quarter_hour
     # Then the sweep fires on each minute, the reminders on each quarter hour
     assert next_fires("sweep_stuck_submissions", 3) == ["08:00:00", "08:01:00", "08:02:00"]
     assert next_fires("send_due_reminders", 3) == ["08:00:00", "08:15:00", "08:30:00"]
+    # and the same-day nudges every five minutes (a school's closing time is met within 5)
+    assert next_fires("send_due_nudges", 3) == ["08:00:00", "08:05:00", "08:10:00"]
 
 
 def test_a_job_for_an_undeclared_actor_still_sends_a_message_by_name(

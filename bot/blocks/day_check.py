@@ -1,0 +1,67 @@
+"""The same-day nudge: what the day left to fix, grouped by kind, sent to each director."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
+
+from bot.blocks.limits import MESSAGE_BLOCKS, SECTION_TEXT, clip
+from bot.blocks.report import pack_lines
+from bot.escape import escape_mrkdwn
+from core.domain.attendance import IssueCode
+from core.domain.day_check import NOT_RECORDED, DayCheck
+
+GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
+    (":hourglass: *Still checked in*", frozenset({IssueCode.STILL_CHECKED_IN})),
+    (":twisted_rightwards_arrows: *Overlapping records*", frozenset({IssueCode.OVERLAP})),
+    (":door: *Missing check-outs*", frozenset({IssueCode.MISSING_CHECK_OUT})),
+    (
+        ":x: *Other errors*",
+        frozenset({IssueCode.CHECK_OUT_BEFORE_CHECK_IN, IssueCode.TOO_LONG, IssueCode.FUTURE}),
+    ),
+    (":grey_question: *Nothing recorded today*", frozenset({NOT_RECORDED})),
+)
+MAX_LINES_PER_GROUP = 6
+LINE_CHARS = 280
+"""Five groups of six lines this long, and the rest counted, stay under Slack's ~12,000
+characters a message."""
+
+
+def day_check_message(school: str, check: DayCheck) -> dict[str, Any]:
+    """The directors' end-of-day message: each problem under its kind, children's names
+    escaped, and how to fix them while the day is still remembered."""
+    count = len(check.problems)
+    head = (
+        f"*{escape_mrkdwn(school)}, {check.day:%A %B} {check.day.day}:* "
+        f"{count} {'thing' if count == 1 else 'things'} to fix before the day is forgotten."
+    )
+    lines = [head]
+    for title, codes in GROUPS:
+        found = [p for p in check.problems if p.code in codes]
+        if not found:
+            continue
+        lines.append(title)
+        lines += [
+            clip(f"• *{escape_mrkdwn(p.student)}*: {escape_mrkdwn(p.message)}", LINE_CHARS)
+            for p in found[:MAX_LINES_PER_GROUP]
+        ]
+        if len(found) > MAX_LINES_PER_GROUP:
+            lines.append(f"…and {len(found) - MAX_LINES_PER_GROUP} more")
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))
+        for text in pack_lines(lines)[: MESSAGE_BLOCKS - 1]
+    ]
+    blocks.append(
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="Fix them on the roll-call board (`/kindertrack rollcall`) or in the "
+                    "report's review (`/kindertrack report`)."
+                )
+            ]
+        )
+    )
+    noun = "problem" if count == 1 else "problems"
+    summary = f"{escape_mrkdwn(school)}: {count} attendance {noun} today"
+    return {"text": clip(summary, 3000), "blocks": [b.to_dict() for b in blocks]}
