@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlmodel import Session, col, select
 
 from core.domain.attendance import Authorization, Record
-from core.domain.instants import local_day_bounds, zone
+from core.domain.instants import local_day_bounds, to_seconds, zone
 from core.domain.report import Student as ReportStudent
 from core.domain.report import SubsidyReport, build_report
 from core.domain.submission import LOCKING_STATES
 from core.errors import InvalidInput
 from core.services.runtime import Runtime
 from core.services.schools import get_school, provider_status, registration_of
-from core.store.queries import records_near_query
-from core.store.tables import Submission
+from core.store.queries import records_near_query, records_of_schools_query
+from core.store.tables import Registration, School, Submission
 
 MAX_RANGE_DAYS = 62
 
@@ -60,19 +63,169 @@ def load_report(
             col(Submission.state).in_([str(s) for s in LOCKING_STATES]),
         )
     ).first()
-    return build_report(
-        school=school.name,
-        provider_id=registration.provider_id if registration else None,
-        provider_status=provider_status(registration),
-        start=start,
-        end=end,
-        pay_period_match=rt.calendar.is_exact(start, end),
+    return _judge(
+        rt,
+        school,
+        registration,
+        ReportRequest(school_id, start, end),
         already_submitted=locked is not None,
         students=students,
         records=records,
         now=rt.now(),
-        tz=tz,
     )
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """One school's report over [start, end]."""
+
+    school_id: int
+    start: date
+    end: date
+
+
+BATCH_SCHOOLS = 500
+"""Schools read per round of queries (SQLite caps a statement's parameters)."""
+
+
+def school_reports(rt: Runtime, requests: Sequence[ReportRequest]) -> dict[int, SubsidyReport]:
+    """Many schools' reports, in their own transaction (see :func:`load_reports`)."""
+    with rt.session() as session:
+        return load_reports(rt, session, requests)
+
+
+def load_reports(
+    rt: Runtime, session: Session, requests: Sequence[ReportRequest]
+) -> dict[int, SubsidyReport]:
+    """The reports of many schools (one request per school), by school ID, read in five
+    queries per :data:`BATCH_SCHOOLS` schools instead of five per school: the same reports
+    as :func:`load_report` gives one by one. A school that no longer exists is left out.
+
+    For the server's own passes over schools it enumerated (reminders, the statewide
+    validation, the App Home of a workspace): no workspace check is made here."""
+    if len({r.school_id for r in requests}) != len(requests):
+        raise ValueError("one report request per school")
+    for request in requests:
+        check_range(request.start, request.end)
+    reports: dict[int, SubsidyReport] = {}
+    for first in range(0, len(requests), BATCH_SCHOOLS):
+        reports.update(_load_batch(rt, session, requests[first : first + BATCH_SCHOOLS]))
+    return reports
+
+
+def _load_batch(
+    rt: Runtime, session: Session, requests: Sequence[ReportRequest]
+) -> dict[int, SubsidyReport]:
+    ids = [r.school_id for r in requests]
+    schools = {s.id: s for s in session.exec(select(School).where(col(School.id).in_(ids)))}
+    registrations = {
+        r.school_id: r
+        for r in session.exec(select(Registration).where(col(Registration.school_id).in_(ids)))
+    }
+    students = _students_of_schools(session, ids)
+    wanted = [r for r in requests if r.school_id in schools]
+    bounds = {r.school_id: _bounds(r, zone(schools[r.school_id].timezone)) for r in wanted}
+    records = _records_of_schools(session, bounds)
+    locked = set(
+        session.exec(
+            select(
+                col(Submission.school_id), col(Submission.period_start), col(Submission.period_end)
+            ).where(
+                col(Submission.school_id).in_(ids),
+                col(Submission.state).in_([str(s) for s in LOCKING_STATES]),
+            )
+        ).all()
+    )
+    now = rt.now()
+    return {
+        r.school_id: _judge(
+            rt,
+            schools[r.school_id],
+            registrations.get(r.school_id),
+            r,
+            already_submitted=(r.school_id, r.start, r.end) in locked,
+            students=students.get(r.school_id, []),
+            records=records.get(r.school_id, []),
+            now=now,
+        )
+        for r in wanted
+    }
+
+
+def _judge(
+    rt: Runtime,
+    school: School,
+    registration: Registration | None,
+    request: ReportRequest,
+    *,
+    already_submitted: bool,
+    students: list[ReportStudent],
+    records: list[Record],
+    now: datetime,
+) -> SubsidyReport:
+    """What both paths hand the pure report builder, made the same way."""
+    return build_report(
+        school=school.name,
+        provider_id=registration.provider_id if registration else None,
+        provider_status=provider_status(registration),
+        start=request.start,
+        end=request.end,
+        pay_period_match=rt.calendar.is_exact(request.start, request.end),
+        already_submitted=already_submitted,
+        students=students,
+        records=records,
+        now=now,
+        tz=zone(school.timezone),
+    )
+
+
+def _bounds(request: ReportRequest, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The instants ``build_report`` needs records from: a day either side of the range."""
+    lower, _ = local_day_bounds(request.start - timedelta(days=1), tz)
+    _, upper = local_day_bounds(request.end + timedelta(days=1), tz)
+    return lower, upper
+
+
+def _records_of_schools(
+    session: Session, bounds: dict[int, tuple[datetime, datetime]]
+) -> dict[int, list[Record]]:
+    """Each school's records within its own bounds, read in one query over the widest
+    window (the schools' zones and ranges differ by hours, not periods)."""
+    if not bounds:
+        return {}
+    connection = session.connection()
+    rows = connection.execute(
+        records_of_schools_query(connection.dialect),
+        {
+            "school_ids": list(bounds),
+            "lower": min(lower for lower, _ in bounds.values()),
+            "upper": max(upper for _, upper in bounds.values()),
+        },
+    )
+    seconds = {
+        school_id: (to_seconds(lower), to_seconds(upper))
+        for school_id, (lower, upper) in bounds.items()
+    }
+    found: dict[int, list[Record]] = defaultdict(list)
+    for school_id, *fields in rows.fetchall():
+        lower, upper = seconds[school_id]
+        if lower <= fields[2] < upper:
+            found[school_id].append(Record._make(fields))
+    return found
+
+
+_STUDENTS_OF_SCHOOLS = text(
+    "SELECT school_id, id, name, child_id, authorized_from, authorized_to, units_per_day, "
+    "birth_date FROM student WHERE school_id IN :school_ids"
+).bindparams(bindparam("school_ids", expanding=True))
+
+
+def _students_of_schools(session: Session, ids: list[int]) -> dict[int, list[ReportStudent]]:
+    rows = session.connection().execute(_STUDENTS_OF_SCHOOLS, {"school_ids": ids}).fetchall()
+    found: dict[int, list[ReportStudent]] = defaultdict(list)
+    for school_id, *fields in rows:
+        found[school_id].append(_student(*fields))
+    return found
 
 
 _STUDENTS = text(
@@ -101,17 +254,27 @@ def _records_near(
 
 def _students(session: Session, *, school_id: int) -> list[ReportStudent]:
     rows = session.connection().execute(_STUDENTS, {"school_id": school_id}).fetchall()
-    return [
-        ReportStudent(
-            id=sid,
-            name=name,
-            child_id=child_id,
-            authorization=Authorization(_day(first), _day(last)) if first or last else None,
-            units_per_day=units,
-            birth_date=_day(birth),
-        )
-        for sid, name, child_id, first, last, units, birth in rows
-    ]
+    return [_student(*row) for row in rows]
+
+
+def _student(
+    sid: int,
+    name: str,
+    child_id: str | None,
+    first: object,
+    last: object,
+    units: int | None,
+    birth: object,
+) -> ReportStudent:
+    """A student row (the columns of ``_STUDENTS``) as the report builder takes it."""
+    return ReportStudent(
+        id=sid,
+        name=name,
+        child_id=child_id,
+        authorization=Authorization(_day(first), _day(last)) if first or last else None,
+        units_per_day=units,
+        birth_date=_day(birth),
+    )
 
 
 def _day(value: object) -> date | None:

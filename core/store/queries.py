@@ -43,3 +43,23 @@ def records_near_query(dialect: Dialect) -> TextClause:
     (id, student_id, check-in seconds, check-out seconds or NULL): the shape of
     ``core.domain.attendance.Record``."""
     return _records_near(epoch_seconds("check_in", dialect), epoch_seconds("check_out", dialect))
+
+
+@cache
+def _records_of_schools(check_in: str, check_out: str) -> TextClause:
+    return text(
+        f"SELECT school_id, id, student_id, {check_in}, {check_out} FROM attendance "
+        "WHERE school_id IN :school_ids AND check_in >= :lower AND check_in < :upper"
+    ).bindparams(
+        bindparam("school_ids", expanding=True),
+        bindparam("lower", type_=UTCDateTime()),
+        bindparam("upper", type_=UTCDateTime()),
+    )
+
+
+def records_of_schools_query(dialect: Dialect) -> TextClause:
+    """The attendance of several schools checked in within [lower, upper), as
+    (school_id, then the shape of ``core.domain.attendance.Record``)."""
+    return _records_of_schools(
+        epoch_seconds("check_in", dialect), epoch_seconds("check_out", dialect)
+    )
