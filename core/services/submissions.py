@@ -19,6 +19,7 @@ from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from core.domain.pay_periods import PayPeriod
 from core.domain.report import SubsidyReport
 from core.domain.submission import (
     SubmissionState,
@@ -500,6 +501,34 @@ def submission_status(
             ).first()
         )
         return SubmissionView.of(row) if row else None
+
+
+def submission_statuses(
+    session: Session, periods: dict[int, PayPeriod]
+) -> dict[int, SubmissionView | None]:
+    """What :func:`submission_status` says for each school's period, read in one query."""
+    found: dict[int, SubmissionView | None] = dict.fromkeys(periods)
+    if not periods:
+        return found
+    rows = session.exec(
+        select(Submission)
+        .where(
+            col(Submission.school_id).in_(list(periods)),
+            col(Submission.period_start).in_({p.start for p in periods.values()}),
+        )
+        .order_by(col(Submission.id))
+    ).all()
+    live: set[int] = set()
+    for row in rows:
+        period = periods[row.school_id]
+        if (row.period_start, row.period_end) != (period.start, period.end):
+            continue
+        if row.state != S.REJECTED:
+            live.add(row.school_id)
+            found[row.school_id] = SubmissionView.of(row)
+        elif row.school_id not in live:
+            found[row.school_id] = SubmissionView.of(row)
+    return found
 
 
 def get_submission(rt: Runtime, *, submission_id: int) -> SubmissionView:
