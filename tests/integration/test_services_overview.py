@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from sqlalchemy import Engine
+
 from core.services.overview import school_overview
 from core.services.periods import school_today
 from core.services.runtime import Runtime
@@ -12,6 +14,7 @@ from core.services.schools import register_provider
 from core.services.students import add_student
 from core.services.workspace import create_team_school
 from tests.fakes import FrozenClock
+from tests.statements import statements
 
 
 def test_school_today_is_the_date_in_the_schools_zone(rt: Runtime, clock: FrozenClock) -> None:
@@ -55,3 +58,19 @@ def test_staff_see_every_school_and_the_limit_keeps_the_total(rt: Runtime) -> No
     assert len(overview.schools) == 2
     assert overview.total == 3
     assert not any(s.director for s in overview.schools)
+
+
+def test_the_overview_costs_as_many_queries_for_twelve_schools_as_for_two(
+    rt: Runtime, db: Engine
+) -> None:
+    """Read together (schools, directors, reports, submissions), not once per school."""
+    counts = []
+    for team, size in (("T0002", 2), ("T0012", 12)):
+        for n in range(size):
+            school = create_team_school(rt, team_id=team, name=f"S{n}", creator="U0DIRECTOR")
+            add_student(rt, school_id=school.id or 0, name="Ava Smith", actor="U0DIRECTOR")
+        with statements(db) as sent:
+            overview = school_overview(rt, team_id=team, user_id="U0DIRECTOR")
+        assert len(overview.schools) == size
+        counts.append([s for s in sent if s.lstrip().upper().startswith("SELECT")])
+    assert len(counts[0]) == len(counts[1]) <= 10, counts[1]
