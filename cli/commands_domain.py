@@ -59,6 +59,15 @@ def school_closing_time(
 def school_register(
     school: str,
     provider_id: Annotated[str, typer.Option("--provider-id", help="The 5-digit provider ID.")],
+    link_code: Annotated[
+        str | None,
+        typer.Option(
+            "--link-code",
+            help="The one-time code from the center's KinderTrack administrator (required "
+            "when KinderTrack asks for provider authorization, and to move a provider ID "
+            "from another school).",
+        ),
+    ] = None,
     username: Annotated[str | None, typer.Option(help="Who set it up (optional).")] = None,
 ) -> None:
     """Register the school's KinderTrack provider ID (verified with KinderTrack)."""
@@ -66,6 +75,7 @@ def school_register(
         runtime(),
         school_id=school_id(school),
         provider_id=provider_id,
+        link_code=link_code,
         username=username,
         actor=OPERATOR,
     )

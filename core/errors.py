@@ -107,6 +107,29 @@ class ProviderNotFound(KinderTrackError):
         super().__init__(messages.INACTIVE_PROVIDER)
 
 
+class InvalidLinkCode(KinderTrackError):
+    """KinderTrack refused the link code (unknown, used, expired or another provider's):
+    one answer for all, so nobody learns which."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "KinderTrack did not accept that link code for this provider ID: it may be "
+            "mistyped, already used, older than 7 days, or for another provider. Nothing was "
+            f"registered. {messages.ASK_FOR_LINK_CODE}"
+        )
+
+
+class ProviderNotAuthorized(KinderTrackError):
+    """KinderTrack answered 403 ``not_authorized``: the provider has not (or no longer)
+    authorized Rollcall's vendor key."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "KinderTrack says this provider has not authorized Rollcall. "
+            f"{messages.ASK_FOR_LINK_CODE}"
+        )
+
+
 class SubmissionInvalid(KinderTrackError):
     def __init__(self, detail: list[object]):
         super().__init__(f"KinderTrack refused the attendance as invalid: {detail}")

@@ -8,3 +8,8 @@ CORRECTED_CLAIM_CONTACT = (
     "and Registration, Human Services River Place Office, 2309 Euclid Avenue, "
     "Des Moines, IA 50310-9930; phone 866-448-4605 (toll-free); fax 515 564-4032."
 )
+
+ASK_FOR_LINK_CODE = (
+    "Your center's KinderTrack administrator authorizes Rollcall in the KinderTrack portal "
+    "and gets a one-time link code (valid 7 days); register with the provider ID and that code."
+)

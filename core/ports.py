@@ -16,6 +16,8 @@ class ProviderInfo:
     provider_id: str
     name: str
     active: bool
+    authorized: bool = True
+    """False when KinderTrack withheld the name: the provider has not authorized Rollcall."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,16 @@ class KinderTrack(Protocol):
         """Raises ProviderNotFound for an unknown ID."""
         ...
 
-    def list_children(self, provider_id: str) -> list[RosterChild]: ...
+    def authorize_provider(
+        self, provider_id: str, link_code: str, *, username: str | None = None
+    ) -> ProviderInfo:
+        """Prove Rollcall acts for the provider with its one-time link code (contract
+        version 2). Raises InvalidLinkCode, ProviderNotFound or InactiveProvider."""
+        ...
+
+    def list_children(self, provider_id: str) -> list[RosterChild]:
+        """Raises ProviderNotAuthorized when the provider has not authorized Rollcall."""
+        ...
 
     def list_pay_periods(self, start: date, end: date) -> list[tuple[date, date]]: ...
 

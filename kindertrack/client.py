@@ -22,9 +22,11 @@ from core.config import Settings
 from core.errors import (
     AlreadySubmitted,
     InactiveProvider,
+    InvalidLinkCode,
     KinderTrackError,
     KinderTrackUnavailable,
     OutcomeUnknown,
+    ProviderNotAuthorized,
     ProviderNotFound,
     SubmissionInvalid,
     Unauthorized,
@@ -114,14 +116,25 @@ class HttpKinderTrack:
 
     def get_provider(self, provider_id: str) -> ProviderInfo:
         body = self._get(f"/v1/providers/{provider_id}")
-        return _parse(
-            body,
-            lambda b: ProviderInfo(
-                provider_id=str(b["provider_id"]),
-                name=str(b["name"]),
-                active=b["status"] == "active",
-            ),
+        return _parse(body, lambda b: _provider(b, provider_id))
+
+    def authorize_provider(
+        self, provider_id: str, link_code: str, *, username: str | None = None
+    ) -> ProviderInfo:
+        payload = {"link_code": link_code, **({"username": username} if username else {})}
+        # Not resent once sent: a one-use code our lost first attempt consumed would be
+        # refused on the second, so a lost answer is OutcomeUnknown for the caller to word.
+        response = self._send(
+            "POST",
+            f"/v1/providers/{provider_id}/authorizations",
+            json=payload,
+            resend_after_sent=False,
         )
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise OutcomeUnknown("KinderTrack's answer to the authorization was not JSON") from exc
+        return _parse(body, lambda b: _provider({"status": "active", **b}, provider_id))
 
     def list_children(self, provider_id: str) -> list[RosterChild]:
         body = self._get(f"/v1/providers/{provider_id}/children")
@@ -261,6 +274,10 @@ def _raise_for_answer(response: httpx.Response, path: str) -> None:
         raise Unauthorized()
     if status == 404 and path.startswith("/v1/providers/"):
         raise ProviderNotFound()
+    if status == 403 and error == "invalid_link_code":
+        raise InvalidLinkCode()
+    if status == 403 and error == "not_authorized":
+        raise ProviderNotAuthorized()
     if status == 409 and error == "already_submitted":
         raise AlreadySubmitted()
     if status == 422 and error == "inactive_provider":
@@ -310,6 +327,19 @@ def _parse(body: Any, build: Callable[[Any], T]) -> T:
 
 def _optional_date(value: object) -> date | None:
     return date.fromisoformat(str(value)) if value else None
+
+
+def _provider(body: dict[str, Any], asked: str) -> ProviderInfo:
+    """A provider answer, refused unless it is about the provider asked for."""
+    if str(body["provider_id"]) != asked:
+        raise ValueError(f"answer names provider {body['provider_id']!r}, not {asked!r}")
+    name = body.get("name")
+    return ProviderInfo(
+        provider_id=asked,
+        name=str(name) if name is not None else "",
+        active=body["status"] == "active",
+        authorized=name is not None,
+    )
 
 
 def _roster_child(item: dict[str, Any]) -> RosterChild:

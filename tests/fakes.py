@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from core.errors import (
     AlreadySubmitted,
     InactiveProvider,
+    InvalidLinkCode,
     KinderTrackUnavailable,
     OutcomeUnknown,
     ProviderNotFound,
@@ -54,6 +55,8 @@ class FakeKinderTrack:
     submissions: dict[tuple[str, date, date], tuple[str, SubmissionReceipt]] = field(
         default_factory=dict
     )
+    link_codes: dict[str, set[str]] = field(default_factory=dict)
+    """Per provider, the unused link codes; a provider without any accepts every code."""
     posts: int = 0
     fail_next: list[Exception] = field(default_factory=list)
     commit_then_fail: bool = False
@@ -62,6 +65,19 @@ class FakeKinderTrack:
         if provider_id not in self.providers:
             raise ProviderNotFound()
         return self.providers[provider_id]
+
+    def authorize_provider(
+        self, provider_id: str, link_code: str, *, username: str | None = None
+    ) -> ProviderInfo:
+        info = self.get_provider(provider_id)
+        if not info.active:
+            raise InactiveProvider()
+        codes = self.link_codes.get(provider_id)
+        if codes is not None:
+            if link_code not in codes:
+                raise InvalidLinkCode()
+            codes.discard(link_code)
+        return info
 
     def list_children(self, provider_id: str) -> list[RosterChild]:
         return list(self.children.get(provider_id, []))

@@ -79,14 +79,17 @@ def register_provider(
     actor: str,
     team_id: str | None,
     destination: dict[str, Any],
+    link_code: str | None = None,
 ) -> None:
-    """Verify a provider ID with KinderTrack and tell the director how it went."""
+    """Verify a provider ID (and its link code) with KinderTrack and tell the director how
+    it went. ``link_code`` comes last so messages queued before it existed still run."""
     rt = runtime()
     try:
         registration = schools.register_provider(
             rt,
             school_id=school_id,
             provider_id=provider_id,
+            link_code=link_code,
             username=username,
             actor=actor,
             team_id=team_id,

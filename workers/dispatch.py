@@ -26,15 +26,18 @@ def enqueue_registration(
     school_id: int,
     provider_id: str,
     *,
+    link_code: str,
     username: str | None,
     actor: str,
     team_id: str | None,
     destination: Mapping[str, Any] | None = None,
 ) -> None:
+    """Register in a worker; the one-time link code travels in the message only (never
+    logged), and is void once KinderTrack has seen it."""
     from workers.actors import register_provider
 
     register_provider.send(
-        school_id, provider_id, username, actor, team_id, dict(destination or {})
+        school_id, provider_id, username, actor, team_id, dict(destination or {}), link_code
     )
 
 

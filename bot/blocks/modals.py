@@ -39,6 +39,8 @@ AGENCY_ACTION = "agency"
 AGENCY_KINDERTRACK = "IA-KINDERTRACK"
 PROVIDER_BLOCK = "register_provider_id"
 PROVIDER_ACTION = "provider_id"
+LINK_CODE_BLOCK = "register_link_code"
+LINK_CODE_ACTION = "link_code"
 USERNAME_BLOCK = "register_username"
 USERNAME_ACTION = "username"
 
@@ -76,7 +78,8 @@ def _title(text: str) -> PlainTextObject:
 
 
 def register_modal(school: str, meta: ModalMeta) -> View:
-    """State agency (Iowa's KinderTrack only), the 5-digit provider ID, a setup username."""
+    """State agency (Iowa's KinderTrack only), the 5-digit provider ID, the link code that
+    proves the center authorized Rollcall, a setup username."""
     agency = Option(value=AGENCY_KINDERTRACK, label="IA - KinderTrack")
     return View(
         type="modal",
@@ -105,6 +108,15 @@ def register_modal(school: str, meta: ModalMeta) -> View:
                 hint="5 digits, shown in the KinderTrack provider portal next to the location name",
                 element=PlainTextInputElement(
                     action_id=PROVIDER_ACTION, placeholder="12345", max_length=20
+                ),
+            ),
+            InputBlock(
+                block_id=LINK_CODE_BLOCK,
+                label="Link code",
+                hint="8 characters, given once to your center's KinderTrack administrator when "
+                "they authorize Rollcall in the KinderTrack portal (valid 7 days)",
+                element=PlainTextInputElement(
+                    action_id=LINK_CODE_ACTION, placeholder="K7PM2QXA", max_length=20
                 ),
             ),
             InputBlock(

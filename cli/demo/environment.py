@@ -17,6 +17,9 @@ from core.domain.pay_periods import PayPeriodCalendar
 from kindertrack.sandbox import DEFAULT_SEED_PATH, start_in_thread
 
 DEMO_TIMEZONE = "America/Chicago"
+DEMO_LINK_CODES = {"12345": "K7PM2QXA", "54321": "H4RT9WXY"}
+"""The one-time codes each center's KinderTrack administrator got by authorizing Rollcall
+in the portal (the demo's sandbox requires them: contract version 2)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,9 @@ def demo_environment(
             "anchor": calendar.anchor.isoformat(),
             "length_days": calendar.length_days,
         }
+        for provider in seed["providers"]:
+            code = DEMO_LINK_CODES.get(provider["provider_id"])
+            provider["link_codes"] = [code] if code else []
         seed_path = home / "kindertrack-seed.json"
         seed_path.write_text(json.dumps(seed, ensure_ascii=False), encoding="utf-8")
         sandbox = start_in_thread(seed_path)

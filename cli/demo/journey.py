@@ -9,9 +9,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cli.demo.environment import demo_environment
+from cli.demo.environment import DEMO_LINK_CODES, demo_environment
 from cli.demo.runner import DemoCli, DemoFailed
 from core.domain.pay_periods import PayPeriod
+from core.errors import ProviderNotAuthorized
 from core.messages import ALREADY_SUBMITTED, CORRECTED_CLAIM_CONTACT, INACTIVE_PROVIDER
 
 SCHOOL = "Sunny Days"
@@ -75,13 +76,26 @@ def director_journey(cli: DemoCli, *, period: PayPeriod, timezone: str) -> Journ
         stderr=INACTIVE_PROVIDER,
     )
 
-    cli.say("Register the provider ID shown in the KinderTrack portal.")
+    cli.say("Register the provider ID without its link code: KinderTrack shows it to nobody.")
     cli.step(
         "school",
         "register",
         SCHOOL,
         "--provider-id",
         "12345",
+        refused=True,
+        stderr=str(ProviderNotAuthorized()),
+    )
+
+    cli.say("Register with the link code the center's KinderTrack administrator got.")
+    cli.step(
+        "school",
+        "register",
+        SCHOOL,
+        "--provider-id",
+        "12345",
+        "--link-code",
+        DEMO_LINK_CODES["12345"],
         shows=[f"Registered: {SCHOOL} is KinderTrack provider 12345"],
     )
 

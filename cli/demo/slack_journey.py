@@ -25,6 +25,7 @@ import httpx
 
 from bot.blocks import imports, modals
 from bot.blocks.review import DAY_ACTION, DELETE_ACTION, DELETE_VALUE, TIME_ACTION
+from cli.demo.environment import DEMO_LINK_CODES
 from cli.demo.runner import DemoFailed
 from cli.demo.slack_driver import Person, SlackDemo
 from cli.demo.slack_stack import BOT_TOKEN, SlackStack, slack_stack
@@ -199,11 +200,18 @@ def slack_journey(demo: SlackDemo, *, period: PayPeriod) -> str:
     act = demo.slash(DANA, "register １２３４５")
     act.ack("register-full-width-digits", shows=["uses digits other than 0-9", "exactly 5 digits"])
     demo.say("(a provider ID from an old letter: a worker asks KinderTrack)")
-    act = demo.slash(DANA, "register 54321")
+    act = demo.slash(DANA, f"register 54321 {DEMO_LINK_CODES['54321']}")
     act.ack("register-checking-54321", shows=["Checking provider ID 54321"])
     act.reply("register-inactive", shows=[INACTIVE_PROVIDER], timeout=20)
-    demo.say("(the ID shown in the KinderTrack portal next to the location name)")
+    demo.say("(the ID shown in the KinderTrack portal next to the location name, no link code)")
     act = demo.slash(DANA, "register 12345")
+    act.ack("register-needs-link-code", shows=["Give the link code", "authorizes Rollcall"])
+    demo.say("(a code that is not this provider's: KinderTrack refuses it, nothing is shown)")
+    act = demo.slash(DANA, "register 12345 ZZZZ2222")
+    act.ack("register-checking-bad-code", shows=["Checking provider ID 12345"])
+    act.reply("register-bad-code", shows=["did not accept that link code"], timeout=20)
+    demo.say("(the link code the center's KinderTrack administrator got in the portal)")
+    act = demo.slash(DANA, f"register 12345 {DEMO_LINK_CODES['12345']}")
     act.ack("register-checking-12345", shows=["Checking provider ID 12345"])
     act.reply("registered", shows=["Registered · provider ID 12345"], timeout=20)
 

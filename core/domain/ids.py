@@ -1,4 +1,4 @@
-"""KinderTrack identifiers: a 5-digit provider ID and a 6-digit child ID.
+"""KinderTrack identifiers: a 5-digit provider ID, a 6-digit child ID and a link code.
 
 Digits mean ASCII 0-9 only: ``str.isdigit()`` also accepts full-width and Arabic-Indic
 digits, which KinderTrack would never match.
@@ -39,3 +39,21 @@ def parse_provider_id(raw: str) -> str:
 def parse_child_id(raw: str) -> str:
     """The 6-digit KinderTrack child ID, unique within a provider."""
     return _parse(raw, length=6, what="KinderTrack child ID", example="123456")
+
+
+LINK_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+LINK_CODE_LENGTH = 8
+
+
+def parse_link_code(raw: str) -> str:
+    """The one-time code the center's KinderTrack administrator gets when authorizing
+    Rollcall in the portal: 8 characters without look-alikes (no 0/O, 1/I). Typed in
+    lower case or with spaces or dashes between groups, it is still the same code."""
+    text = "".join(raw.split()).replace("-", "").upper()
+    if len(text) == LINK_CODE_LENGTH and all(ch in LINK_CODE_ALPHABET for ch in text):
+        return text
+    raise InvalidInput(
+        "A KinderTrack link code is 8 letters and digits, like K7PM2QXA (no 0, 1, I or O). "
+        "Your center's KinderTrack administrator gets one by authorizing Rollcall in the "
+        "KinderTrack portal."
+    )

@@ -7,7 +7,7 @@ from datetime import time, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from core.domain.ids import parse_provider_id
+from core.domain.ids import parse_link_code, parse_provider_id
 from core.domain.instants import zone
 from core.domain.names import clean_name, name_key
 from core.domain.report import ProviderStatus
@@ -15,10 +15,14 @@ from core.errors import (
     Conflict,
     InactiveProvider,
     InvalidInput,
+    KinderTrackError,
     NotAllowed,
     NotFound,
+    OutcomeUnknown,
+    ProviderNotAuthorized,
     ProviderNotFound,
 )
+from core.ports import ProviderInfo
 from core.services.runtime import Runtime
 from core.services.submissions_guard import void_open_approvals
 from core.store.tables import Registration, School
@@ -117,29 +121,36 @@ def register_provider(
     *,
     school_id: int,
     provider_id: str,
+    link_code: str | None = None,
     username: str | None = None,
     actor: str,
     team_id: str | None = None,
 ) -> Registration:
     """Verify the provider ID with KinderTrack, then record it for the school.
 
-    A wrong or inactive ID is refused with KinderTrack's own words and stores nothing.
+    With a link code, KinderTrack's acceptance of it proves the center's administrator
+    authorized Rollcall for this provider: the ID is recorded for this school, even when
+    another school held it (a move needs a fresh code). Without one, only a provider
+    KinderTrack already shows Rollcall and no school holds is recorded. Refusals name no
+    other school and show nothing of the provider; nothing is stored.
     """
     pid = parse_provider_id(provider_id)
+    code = parse_link_code(link_code) if link_code is not None else None
     setup_username = clean_name(username, what="setup username") if username else None
     with rt.session() as session:
         get_school(session, school_id=school_id, team_id=team_id)
         holder = session.exec(select(Registration).where(Registration.provider_id == pid)).first()
-        if holder is not None and holder.school_id != school_id:
-            raise Conflict(f"Provider ID {pid} is already registered to another school.")
-    try:
-        info = rt.kindertrack.get_provider(pid)
-    except ProviderNotFound as error:
-        raise InactiveProvider() from error
-    if not info.active:
-        raise InactiveProvider()
+    if code is None and holder is not None and holder.school_id != school_id:
+        raise Conflict(
+            f"Provider ID {pid} is already registered in Rollcall. If it is your center's, "
+            "contact whoever runs Rollcall, or register with a new link code from your "
+            "center's KinderTrack administrator."
+        )
+    info = _verified_provider(rt, pid, code, setup_username)
     check_calendar(rt)
     with rt.session() as session:
+        if holder is not None and holder.school_id != school_id:
+            _release(session, provider_id=pid)
         registration = registration_of(session, school_id) or Registration(
             school_id=school_id, provider_id=pid
         )
@@ -156,8 +167,48 @@ def register_provider(
         try:
             session.flush()
         except IntegrityError as error:
-            raise Conflict(f"Provider ID {pid} is already registered to another school.") from error
+            raise Conflict(
+                f"Provider ID {pid} was registered in Rollcall meanwhile; nothing was "
+                "changed. Contact whoever runs Rollcall."
+            ) from error
         return registration
+
+
+def _verified_provider(
+    rt: Runtime, pid: str, code: str | None, username: str | None
+) -> ProviderInfo:
+    """KinderTrack's word that the provider is active and has authorized Rollcall."""
+    try:
+        if code is not None:
+            info = rt.kindertrack.authorize_provider(pid, code, username=username)
+        else:
+            info = rt.kindertrack.get_provider(pid)
+    except ProviderNotFound as error:
+        raise InactiveProvider() from error
+    except OutcomeUnknown as error:
+        raise KinderTrackError(
+            "KinderTrack did not answer whether it accepted the link code. Try again in a "
+            "few minutes; if the code is then refused, ask for a new one."
+        ) from error
+    if not info.active:
+        raise InactiveProvider()
+    if not info.authorized:
+        raise ProviderNotAuthorized()
+    return info
+
+
+def _release(session: Session, *, provider_id: str) -> None:
+    """Take the provider from the school that held it (its open approvals are void)."""
+    previous = session.exec(
+        select(Registration).where(Registration.provider_id == provider_id)
+    ).first()
+    if previous is None:
+        return
+    void_open_approvals(
+        session, school_id=previous.school_id, reason="the provider moved to another school"
+    )
+    session.delete(previous)
+    session.flush()
 
 
 CALENDAR_CHECK_SPAN = timedelta(days=35)

@@ -17,12 +17,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from kindertrack.sandbox.authorizations import Authorizations
 from kindertrack.sandbox.seed import Seed
 from kindertrack.sandbox.store import Outcome, Stats, StoredSubmission, SubmissionStore
 
 _PROVIDER = re.compile(r"^/v1/providers/(?P<pid>[^/]+)$")
 _CHILDREN = re.compile(r"^/v1/providers/(?P<pid>[^/]+)/children$")
 _SUBMISSIONS = re.compile(r"^/v1/providers/(?P<pid>[^/]+)/attendance-submissions$")
+_AUTHORIZATIONS = re.compile(r"^/v1/providers/(?P<pid>[^/]+)/authorizations$")
+_PROVIDER_SCOPED = re.compile(r"^/v1/providers/(?P<pid>[^/]+)/")
+_MINT = re.compile(r"^/_sandbox/providers/(?P<pid>[^/]+)/link-codes$")
 PAY_PERIODS_PATH = "/v1/pay-periods"
 STATS_PATH = "/_sandbox/stats"
 
@@ -66,11 +70,13 @@ class SandboxApi:
         stats: Stats,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        authorizations: Authorizations | None = None,
     ) -> None:
         self.seed = seed
         self.store = store
         self.stats = stats
         self._clock = clock
+        self.authorizations = authorizations or Authorizations(seed.link_codes(), clock=clock)
 
     def handle(
         self,
@@ -90,8 +96,16 @@ class SandboxApi:
             return self._only("GET", method) or Answer(200, self.stats.snapshot())
         if path == PAY_PERIODS_PATH:
             return self._only("GET", method) or self._pay_periods(query)
+        if match := _MINT.match(path):
+            return self._only("POST", method) or self._mint(match["pid"])
         if match := _PROVIDER.match(path):
             return self._only("GET", method) or self._provider(match["pid"])
+        if match := _AUTHORIZATIONS.match(path):
+            return self._only("POST", method) or self._authorize(match["pid"], body)
+        if (match := _PROVIDER_SCOPED.match(path)) and (
+            refused := self._not_authorized(match["pid"])
+        ):
+            return refused
         if match := _CHILDREN.match(path):
             return self._only("GET", method) or self._children(match["pid"])
         if match := _SUBMISSIONS.match(path):
@@ -112,13 +126,66 @@ class SandboxApi:
     def _only(allowed: str, method: str) -> Answer | None:
         return None if method == allowed else _error(405, "method_not_allowed")
 
+    # --- provider authorization (contract version 2) --------------------------------
+
+    def _not_authorized(self, provider_id: str) -> Answer | None:
+        """403 for a known provider that has not authorized the vendor key (unknown ones
+        get their 404 from the call itself)."""
+        if provider_id in self.seed.providers and not self.authorizations.is_authorized(
+            provider_id
+        ):
+            return _error(403, "not_authorized")
+        return None
+
+    def _authorize(self, provider_id: str, body: bytes) -> Answer:
+        provider = self.seed.providers.get(provider_id)
+        if provider is None:
+            return _error(404, "unknown_provider")
+        try:
+            data = json.loads(body or b"null")
+        except (ValueError, UnicodeDecodeError):
+            data = None
+        code = data.get("link_code") if isinstance(data, dict) else None
+        if not isinstance(code, str):
+            return _invalid(["link_code must be a string"])
+        if not provider.active:
+            return _error(422, "inactive_provider")
+        if self.authorizations.required:
+            authorized_at = self.authorizations.redeem(provider_id, code)
+            if authorized_at is None:
+                return _error(403, "invalid_link_code")
+        else:
+            authorized_at = self._clock()
+        return Answer(
+            201,
+            {
+                "provider_id": provider_id,
+                "name": provider.name,
+                "authorized_at": authorized_at.isoformat(),
+            },
+        )
+
+    def _mint(self, provider_id: str) -> Answer:
+        if provider_id not in self.seed.providers:
+            return _error(404, "unknown_provider")
+        minted = self.authorizations.mint(provider_id)
+        return Answer(
+            201,
+            {
+                "provider_id": provider_id,
+                "link_code": minted.code,
+                "expires_at": minted.expires_at.isoformat(),
+            },
+        )
+
     # --- reads ---------------------------------------------------------------------
 
     def _provider(self, provider_id: str) -> Answer:
         provider = self.seed.providers.get(provider_id)
         if provider is None:
             return _error(404, "unknown_provider")
-        return Answer(200, provider.to_json())
+        shown = self.authorizations.is_authorized(provider_id)
+        return Answer(200, provider.to_json(with_name=shown))
 
     def _children(self, provider_id: str) -> Answer:
         if provider_id not in self.seed.providers:

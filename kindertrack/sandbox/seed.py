@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kindertrack.sandbox.authorizations import LINK_CODE_ALPHABET, LINK_CODE_LENGTH
+
 DEFAULT_SEED_PATH = Path(__file__).with_name("default_seed.json")
 IOWA_TIMEZONE = "America/Chicago"
 
@@ -22,13 +24,16 @@ class Provider:
     provider_id: str
     name: str
     status: str
+    link_codes: tuple[str, ...] = ()
 
     @property
     def active(self) -> bool:
         return self.status == "active"
 
-    def to_json(self) -> dict[str, str]:
-        return {"provider_id": self.provider_id, "name": self.name, "status": self.status}
+    def to_json(self, *, with_name: bool = True) -> dict[str, str]:
+        """The provider as KinderTrack shows it; the name only to an authorized vendor."""
+        shown = {"provider_id": self.provider_id, "status": self.status}
+        return {**shown, "name": self.name} if with_name else shown
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,10 @@ class Seed:
     children: tuple[Child, ...]
     timezone: ZoneInfo
 
+    def link_codes(self) -> list[tuple[str, str]]:
+        """(provider_id, code) for every code the seed hands out."""
+        return [(p.provider_id, c) for p in self.providers.values() for c in p.link_codes]
+
     def children_of(self, provider_id: str) -> list[Child]:
         return [c for c in self.children if c.provider_id == provider_id]
 
@@ -128,7 +137,10 @@ def parse_seed(data: Any) -> Seed:
             raise SeedError("pay_periods.length_days must be at least 1")
         providers = {
             str(p["provider_id"]): Provider(
-                provider_id=str(p["provider_id"]), name=str(p["name"]), status=str(p["status"])
+                provider_id=str(p["provider_id"]),
+                name=str(p["name"]),
+                status=str(p["status"]),
+                link_codes=tuple(_link_code(code) for code in p.get("link_codes", [])),
             )
             for p in data["providers"]
         }
@@ -159,6 +171,15 @@ def parse_seed(data: Any) -> Seed:
         if child.provider_id not in providers:
             raise SeedError(f"child {child.child_id} names unknown provider {child.provider_id}")
     return Seed(api_key, pay_periods, providers, children, timezone)
+
+
+def _link_code(value: object) -> str:
+    code = str(value).strip().upper()
+    if len(code) != LINK_CODE_LENGTH or any(ch not in LINK_CODE_ALPHABET for ch in code):
+        raise SeedError(
+            f"link code {value!r} is not {LINK_CODE_LENGTH} characters of {LINK_CODE_ALPHABET}"
+        )
+    return code
 
 
 def _date_or_none(value: object) -> date | None:

@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from kindertrack.sandbox.api import STATS_PATH, Answer, SandboxApi
+from kindertrack.sandbox.authorizations import Authorizations
 from kindertrack.sandbox.seed import DEFAULT_SEED_PATH, load_seed
 from kindertrack.sandbox.store import Stats, SubmissionStore
 
@@ -194,8 +195,13 @@ def _build_server(
     rng_seed: int | None,
 ) -> _Server:
     seed = load_seed(seed_path)
-    store = SubmissionStore(Path(state_path) if state_path is not None else None)
-    api = SandboxApi(seed, store, Stats())
+    state = Path(state_path) if state_path is not None else None
+    store = SubmissionStore(state)
+    authorizations = Authorizations(
+        seed.link_codes(),
+        path=state.with_name(f"{state.name}.authorizations.json") if state else None,
+    )
+    api = SandboxApi(seed, store, Stats(), authorizations=authorizations)
     return _Server((host, port), api, faults, random.Random(rng_seed))
 
 
@@ -257,6 +263,17 @@ class RunningSandbox:
         response.raise_for_status()
         counts: dict[str, int] = response.json()
         return counts
+
+    def mint_link_code(self, provider_id: str) -> str:
+        """A fresh link code for ``provider_id`` (``POST /_sandbox/providers/{id}/link-codes``),
+        as the KinderTrack portal gives one to the center's administrator."""
+        response = httpx.post(
+            f"{self.url}/_sandbox/providers/{provider_id}/link-codes",
+            headers={"Authorization": f"Bearer {self.api_key}"},
+            timeout=5.0,
+        )
+        response.raise_for_status()
+        return str(response.json()["link_code"])
 
     def stop(self) -> None:
         """Stop accepting, abandon requests still in their latency, and hang up."""

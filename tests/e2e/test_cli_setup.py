@@ -81,7 +81,11 @@ def test_a_director_sets_up_a_school_and_its_students(cli: Cli) -> None:
         "On KinderTrack's roster but not here: Sofia Martinez (456789), "
         "Noah Williams (567890), Harper Olson (678901)",
     ]
-    assert taken.refused() == "Provider ID 12345 is already registered to another school."
+    assert taken.refused() == (
+        "Provider ID 12345 is already registered in Rollcall. If it is your center's, contact "
+        "whoever runs Rollcall, or register with a new link code from your center's "
+        "KinderTrack administrator."
+    )
     assert same_name.refused() == "A student named AVA SMITH already exists in this school."
     assert same_child.refused() == (
         "Child ID 123456 is already linked to another student (Ava Smith)."

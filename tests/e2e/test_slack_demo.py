@@ -52,7 +52,10 @@ def test_rollcall_demo_runs_the_journey_through_the_slack_app(tmp_path: Path) ->
     for expected in (
         "Dana › /kindertrack school Sunny Days",
         "Dana › /kindertrack register １２３４５",
-        "Dana › /kindertrack register 54321",
+        "Dana › /kindertrack register 54321 H4RT9WXY",
+        "Dana › /kindertrack register 12345",
+        "Dana › /kindertrack register 12345 ZZZZ2222",
+        "Dana › /kindertrack register 12345 K7PM2QXA",
         "Dana › /kindertrack import",
         "Dana › presses [Import] in “Import attendance”",
         "Dana › /kindertrack sync",
@@ -69,6 +72,8 @@ def test_rollcall_demo_runs_the_journey_through_the_slack_app(tmp_path: Path) ->
     assert "uses digits other than 0-9" in out
     assert "*Imported into Sunny Days:* 10 records added, 0 already there." in out
     assert f"*Not registered.* {INACTIVE_PROVIDER}" in out
+    assert "KinderTrack did not accept that link code" in out
+    assert "Registered · provider ID 12345" in out
     assert "5 attendance errors" in out and "[Review errors]" in out
     assert "Only the school's directors can do that" in out
     assert "*Submitting…* approved by @Dana" in out
@@ -81,8 +86,8 @@ def test_rollcall_demo_runs_the_journey_through_the_slack_app(tmp_path: Path) ->
     saved = sorted((tmp_path / "demo-output").glob("*.json"))
     names = [p.name for p in saved]
     assert names[0] == "01-school-created.json"
-    assert names[6:8] == ["07-import-modal.json", "08-import-result.json"]
-    assert "14-link-modal.json" in names and names[-1].endswith("-status.json")
+    assert names[9:11] == ["10-import-modal.json", "11-import-result.json"]
+    assert "17-link-modal.json" in names and names[-1].endswith("-status.json")
 
     def saved_as(suffix: str) -> Path:
         return next(p for p in saved if p.name.endswith(suffix))

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from core.domain.pay_periods import PayPeriodCalendar
-from core.errors import Conflict, InactiveProvider, InvalidInput
-from core.services import schools, workspace
+from core.errors import (
+    Conflict,
+    InactiveProvider,
+    InvalidInput,
+    InvalidLinkCode,
+    ProviderNotAuthorized,
+)
+from core.services import schools, students, workspace
 from core.services.runtime import Runtime
 from core.store.tables import ChannelSchool, Director, Registration, School
 from kindertrack.client import HttpKinderTrack
 from tests.fakes import FakeKinderTrack
+from tests.fixtures.sandbox import SandboxHarness, seed_with_link_codes
 
 
 def _registrations(db: Engine) -> list[Registration]:
@@ -132,10 +140,73 @@ def test_a_provider_id_held_by_another_school_is_refused(
     second = schools.add_school(rt, name="Sunny Days Annex").id or 0
     schools.register_provider(rt, school_id=first, provider_id="12345", actor="t")
 
-    with pytest.raises(Conflict, match="12345 is already registered to another school"):
+    with pytest.raises(Conflict, match="12345 is already registered in Rollcall") as refused:
         schools.register_provider(rt, school_id=second, provider_id="12345", actor="t")
 
+    assert "contact whoever runs Rollcall" in str(refused.value)
+    assert "Sunny Days" not in str(refused.value)  # which school holds it is not said
     assert [(r.school_id, r.provider_id) for r in _registrations(db)] == [(first, "12345")]
+
+
+def test_registering_needs_the_providers_own_link_code_and_shows_nothing_without_it(
+    rt: Runtime, db: Engine, sandbox: SandboxHarness, tmp_path: Path
+) -> None:
+    # Given KinderTrack requiring provider authorization (contract version 2)
+    running = sandbox.start(
+        seed_path=seed_with_link_codes(tmp_path, {"12345": ["K7PM2QXA"], "67890": ["H4RT9WXY"]})
+    )
+    live = dataclasses.replace(rt, kindertrack=sandbox.client(running))
+    sid = schools.add_school(live, name="Cedar").id or 0
+
+    # When someone registers another center's ID without a code, or with a code of another
+    # provider, it is refused
+    with pytest.raises(ProviderNotAuthorized) as without:
+        schools.register_provider(live, school_id=sid, provider_id="67890", actor="t")
+    with pytest.raises(InvalidLinkCode) as other_code:
+        schools.register_provider(
+            live, school_id=sid, provider_id="67890", link_code="K7PM2QXA", actor="t"
+        )
+
+    # Then nothing is stored, the provider's name is in no refusal, and its roster stays shut
+    assert _registrations(db) == []
+    for refusal in (without.value, other_code.value):
+        assert "Prairie" not in str(refusal)
+    with pytest.raises(InvalidInput, match="Register the school's KinderTrack provider ID"):
+        students.sync_students(live, school_id=sid, actor="t")
+
+    # And the center's own code registers it
+    registration = schools.register_provider(
+        live, school_id=sid, provider_id="67890", link_code="h4rt-9wxy", actor="t"
+    )
+    assert registration.provider_name == "Prairie Sprouts"
+
+
+def test_a_provider_moves_to_another_school_only_with_a_fresh_code(
+    rt: Runtime, db: Engine, sandbox: SandboxHarness, tmp_path: Path
+) -> None:
+    running = sandbox.start(seed_path=seed_with_link_codes(tmp_path, {"12345": ["K7PM2QXA"]}))
+    live = dataclasses.replace(rt, kindertrack=sandbox.client(running))
+    first = schools.add_school(live, name="Sunny Days", team_id="T1").id or 0
+    second = schools.add_school(live, name="Sunny Days", team_id="T2").id or 0
+    schools.register_provider(
+        live, school_id=first, provider_id="12345", link_code="K7PM2QXA", actor="t"
+    )
+
+    # The used code, or none, does not move it (KinderTrack already shows Rollcall the name)
+    with pytest.raises(InvalidLinkCode):
+        schools.register_provider(
+            live, school_id=second, provider_id="12345", link_code="K7PM2QXA", actor="t"
+        )
+    with pytest.raises(Conflict, match="contact whoever runs Rollcall"):
+        schools.register_provider(live, school_id=second, provider_id="12345", actor="t")
+    assert [(r.school_id, r.provider_id) for r in _registrations(db)] == [(first, "12345")]
+
+    # A fresh code from the center's administrator does
+    fresh = running.mint_link_code("12345")
+    schools.register_provider(
+        live, school_id=second, provider_id="12345", link_code=fresh, actor="t"
+    )
+    assert [(r.school_id, r.provider_id) for r in _registrations(db)] == [(second, "12345")]
 
 
 def test_re_registering_the_same_school_replaces_its_provider(

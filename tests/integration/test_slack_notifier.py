@@ -135,6 +135,7 @@ def test_registration_ok_updates_the_placeholder_with_the_green_tag(
     dispatch.enqueue_registration(
         sid,
         "12345",
+        link_code="K7PM2QXA",
         username=None,
         actor=DIRECTOR,
         team_id=TEAM,
@@ -159,6 +160,7 @@ def test_registration_refused_answers_kindertracks_message_on_the_response_url(
     dispatch.enqueue_registration(
         sid,
         "54321",
+        link_code="K7PM2QXA",
         username=None,
         actor=DIRECTOR,
         team_id=TEAM,

@@ -226,7 +226,7 @@ def test_register_with_an_id_acks_then_a_worker_registers_it_with_kindertrack(
     server = bot_server_factory()
 
     # When they register the sandbox's active provider
-    text = ack_text(server, "register 12345")
+    text = ack_text(server, "register 12345 K7PM2QXA")
 
     # Then the ack says what is happening
     assert text == "Checking provider ID 12345 with KinderTrack…"
@@ -249,7 +249,7 @@ def test_register_an_inactive_provider_stores_nothing_and_says_kindertracks_word
     school_id = school_of(sandbox_runtime)
     server = bot_server_factory()
 
-    assert "Checking provider ID 54321" in ack_text(server, "register 54321")
+    assert "Checking provider ID 54321" in ack_text(server, "register 54321 K7PM2QXA")
 
     [result] = server.standin.wait_for("response_url", timeout=10)
     assert result.args["text"] == "Not registered: Inactive KinderTrack provider ID."
@@ -270,7 +270,7 @@ def test_register_refuses_a_malformed_id_at_once_and_enqueues_nothing(
 ) -> None:
     school_id = school_of(app_runtime)
 
-    text = ack_text(server, f"register {typed}")
+    text = ack_text(server, f"register {typed} K7PM2QXA")
 
     assert reason in text
     assert "exactly 5 digits 0-9, like 12345" in text
@@ -285,10 +285,26 @@ def test_staff_cannot_register(
 ) -> None:
     school_id = school_of(app_runtime)
 
-    text = ack_text(server, "register 12345", user_id=STAFF)
+    text = ack_text(server, "register 12345 K7PM2QXA", user_id=STAFF)
 
     assert "Only the school's directors" in text
     assert "Checking" not in text
+    assert registration(app_runtime, school_id) is None
+
+
+@pytest.mark.parametrize("typed", ["12345", "12345 K7PM2QX", "12345 K7PM2QX0"])
+def test_register_without_a_well_formed_link_code_is_refused_at_once(
+    server: BotServer, app_runtime: Runtime, stub_broker: StubBroker, typed: str
+) -> None:
+    school_id = school_of(app_runtime)
+
+    text = ack_text(server, f"register {typed}")
+
+    assert "link code" in text
+    assert "Checking" not in text
+    assert stub_broker.queues.get("registrations") is None or (
+        stub_broker.queues["registrations"].qsize() == 0
+    )
     assert registration(app_runtime, school_id) is None
 
 
@@ -309,14 +325,20 @@ def test_register_without_an_id_opens_the_modal(server: BotServer, app_runtime: 
     assert agency["type"] == "static_select"
     assert [o["text"]["text"] for o in agency["options"]] == ["IA - KinderTrack"]
     assert blocks[modals.PROVIDER_BLOCK]["element"]["type"] == "plain_text_input"
+    assert blocks[modals.LINK_CODE_BLOCK].get("optional", False) is False
     assert blocks[modals.USERNAME_BLOCK]["optional"] is True
     meta = ModalMeta.decode(view["private_metadata"])
     assert meta.school_id == school_id
     assert meta.channel_id == CHANNEL
 
 
-def register_values(provider_id: str, username: str | None = None) -> dict[str, Any]:
+def register_values(
+    provider_id: str, username: str | None = None, link_code: str | None = "K7PM2QXA"
+) -> dict[str, Any]:
     return {
+        modals.LINK_CODE_BLOCK: {
+            modals.LINK_CODE_ACTION: {"type": "plain_text_input", "value": link_code}
+        },
         modals.AGENCY_BLOCK: {
             modals.AGENCY_ACTION: {
                 "type": "static_select",
@@ -374,6 +396,27 @@ def test_register_modal_with_a_bad_id_answers_an_error_on_the_field(
     body = response.json()
     assert body["response_action"] == "errors"
     assert "exactly 5 digits 0-9" in body["errors"][modals.PROVIDER_BLOCK]
+    assert stub_broker.queues.get("registrations") is None or (
+        stub_broker.queues["registrations"].qsize() == 0
+    )
+    assert registration(app_runtime, school_id) is None
+
+
+@pytest.mark.parametrize("typed", [None, "K7PM", "K7PM2QXO"])
+def test_register_modal_without_a_well_formed_link_code_answers_an_error_on_its_field(
+    server: BotServer, app_runtime: Runtime, stub_broker: StubBroker, typed: str | None
+) -> None:
+    school_id = school_of(app_runtime)
+
+    response = server.view_submission(
+        modals.REGISTER_CALLBACK,
+        values=register_values("12345", link_code=typed),
+        private_metadata=ModalMeta(school_id, CHANNEL).encode(),
+    )
+
+    body = response.json()
+    assert body["response_action"] == "errors"
+    assert "link code is 8 letters and digits" in body["errors"][modals.LINK_CODE_BLOCK]
     assert stub_broker.queues.get("registrations") is None or (
         stub_broker.queues["registrations"].qsize() == 0
     )

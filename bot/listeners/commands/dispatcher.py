@@ -73,8 +73,8 @@ SUBCOMMANDS: dict[str, Subcommand] = dict(
     [
         _entry(
             "register",
-            "register [PROVIDER_ID]",
-            N_("register this school's 5-digit KinderTrack provider ID"),
+            "register [PROVIDER_ID LINK_CODE]",
+            N_("register this school's KinderTrack provider ID with its link code"),
         ),
         _entry(
             "link",

@@ -35,7 +35,8 @@ from bot.listeners.commands.dispatcher import add_subcommand
 from bot.listeners.views.setup import open_link_modal, open_register_modal
 from bot.permissions import Actor, SchoolAccess, actor_from_command, require, school_in_channel
 from bot.runtime import runtime
-from core.domain.ids import parse_provider_id
+from core import messages
+from core.domain.ids import parse_link_code, parse_provider_id
 from core.domain.names import clean_name
 from core.errors import InvalidInput, NotFound
 from core.services.schools import find_school, schools_of_team
@@ -123,6 +124,19 @@ def handle_school(
 # --- register --------------------------------------------------------------------------
 
 
+def parse_register_args(raw: str) -> tuple[str, str]:
+    """``PROVIDER_ID LINK_CODE``: from Slack, a provider is registered only with the code
+    that proves the center authorized Rollcall."""
+    parts = raw.split(maxsplit=1)
+    provider_id = parse_provider_id(parts[0])
+    if len(parts) < 2:
+        raise InvalidInput(
+            f"Give the link code after the provider ID, like `/kindertrack register "
+            f"{provider_id} K7PM2QXA`. {messages.ASK_FOR_LINK_CODE}"
+        )
+    return provider_id, parse_link_code(parts[1])
+
+
 def handle_register(
     *,
     ack: Ack,
@@ -139,12 +153,13 @@ def handle_register(
         meta = ModalMeta(access.school_id, actor.channel_id, command.get("response_url"))
         open_register_modal(client, trigger_id=command["trigger_id"], access=access, meta=meta)
         return
-    provider_id = parse_provider_id(raw)
+    provider_id, link_code = parse_register_args(raw)
     access = director_here(actor)
     ack(text=checking_provider_text(provider_id), response_type="ephemeral")
     dispatch.enqueue_registration(
         access.school_id,
         provider_id,
+        link_code=link_code,
         username=None,
         actor=actor.user_id,
         team_id=actor.team_id,

@@ -31,7 +31,7 @@ from bot.destination import destination
 from bot.escape import escape_mrkdwn
 from bot.permissions import Actor, SchoolAccess, actor_from_payload, school_by_id
 from bot.runtime import runtime
-from core.domain.ids import parse_provider_id
+from core.domain.ids import parse_link_code, parse_provider_id
 from core.domain.names import clean_name
 from core.errors import KinderTrackError, RollcallError
 from core.services.schools import registration_of
@@ -110,7 +110,7 @@ def open_link_modal(
                 "every child on KinderTrack's roster is already linked"
                 if _registered(access.school_id)
                 else "the school has no active KinderTrack registration: "
-                "`/kindertrack register PROVIDER_ID` first"
+                "`/kindertrack register PROVIDER_ID LINK_CODE` first"
             )
             replacement = modals.notice_modal(
                 "Link child ID", f":information_source: Nothing to pick from: {reason}."
@@ -155,6 +155,13 @@ def handle_register_submission(
     except RollcallError as refusal:
         ack(response_action="errors", errors={modals.PROVIDER_BLOCK: str(refusal)})
         return
+    try:
+        link_code = parse_link_code(
+            modals.typed(values, modals.LINK_CODE_BLOCK, modals.LINK_CODE_ACTION) or ""
+        )
+    except RollcallError as refusal:
+        ack(response_action="errors", errors={modals.LINK_CODE_BLOCK: str(refusal)})
+        return
     raw_username = modals.typed(values, modals.USERNAME_BLOCK, modals.USERNAME_ACTION)
     try:
         username = clean_name(raw_username, what="setup username") if raw_username else None
@@ -172,6 +179,7 @@ def handle_register_submission(
     dispatch.enqueue_registration(
         access.school_id,
         provider_id,
+        link_code=link_code,
         username=username,
         actor=actor.user_id,
         team_id=actor.team_id,
