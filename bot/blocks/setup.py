@@ -75,8 +75,7 @@ def school_status_text(*, current: str | None, schools: list[str]) -> str:
 def school_created_text(name: str) -> str:
     return _(
         ":school: Created *{school}*. You are its first director, and this channel works on "
-        "it.
-Next: `/kindertrack register PROVIDER_ID LINK_CODE` with the 5-digit provider ID "
+        "it.\nNext: `/kindertrack register PROVIDER_ID LINK_CODE` with the 5-digit provider ID "
         "from the KinderTrack portal and the link code your center's KinderTrack administrator "
         "gets by authorizing Rollcall there.",
         school=escape_mrkdwn(name),
