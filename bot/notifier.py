@@ -1,6 +1,7 @@
 """The Slack notifier: how the workers' notices reach directors (``core.ports.Notifier``).
 
-A notice names a school and carries a payload (workers/actors.py); some carry a
+A notice is one of the frozen dataclasses of ``core.notices``, built by the actors
+(``workers/actors.py``); :meth:`SlackNotifier.notify` dispatches on its type. Some carry a
 *destination*, the plain dict the listener handed to the worker (``bot.destination``)::
 
     {"team_id": str, "channel_id": str|None, "ts": str|None,
@@ -13,18 +14,20 @@ the message is redrawn on that page and no new CSV is posted.
 
 Notices handled:
 
-- ``report`` / ``report_failed``: the preview (or the refusal) replaces the placeholder;
+- ``ReportReady`` / ``ReportFailed``: the preview (or the refusal) replaces the placeholder;
   the full table goes to the message's thread as CSV. A period already approved shows
   its submission state instead of the Approve button.
-- ``submission``: every remembered message of the period is updated (submitting,
+- ``SubmissionChanged``: every remembered message of the period is updated (submitting,
   submitted with KinderTrack's confirmation, or refused with its message and, for a
   period already submitted, the corrected-claim contact); after a submission the CSV of
   exactly what was sent goes in each message's thread.
-- ``registration``: the green "Registered" tag, or KinderTrack's refusal.
-- ``import``: a CSV import's result (records added, rows already there, new students) or
-  its refusal naming each bad row; to the director by DM (the destination's ``user_id``).
-- ``day_check``: the day's problems at the school's closing time, a DM to each director.
-- ``reminder_closing`` / ``reminder_closed``: the preview with its buttons, to the
+- ``ProviderRegistered`` / ``RegistrationRefused``: the green "Registered" tag, or
+  KinderTrack's refusal.
+- ``AttendanceImported`` / ``AttendanceImportRefused``: a CSV import's result (records
+  added, rows already there, new students) or its refusal naming each bad row; to the
+  director by DM (the destination's ``user_id``).
+- ``DayProblems``: the day's problems at the school's closing time, a DM to each director.
+- ``ReminderDue``: the preview with its buttons, to the
   school's reminder channel when set, else a DM to each director; every posted message
   is remembered so it follows the submission.
 
@@ -40,7 +43,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, assert_never
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
@@ -64,17 +67,25 @@ from bot.blocks.submission import submission_message
 from bot.destination import Destination, read_destination
 from bot.locale import slack_locale
 from core.config import Settings
-from core.domain.day_check import DayCheck
 from core.domain.exports import report_csv, sent_records_csv
-from core.domain.report import SubsidyReport
 from core.domain.submission import SubmissionState
 from core.errors import RollcallError
 from core.i18n import ENGLISH, _, current, using_locale
-from core.ports import Notice
+from core.notices import (
+    AttendanceImported,
+    AttendanceImportRefused,
+    DayProblems,
+    Notice,
+    ProviderRegistered,
+    RegistrationRefused,
+    ReminderDue,
+    ReportFailed,
+    ReportReady,
+    SubmissionChanged,
+)
 from core.services import preferences, reports, submissions, workspace
 from core.services.runtime import Runtime
 from core.services.schools import get_school
-from core.services.submissions import SubmissionView
 
 log = logging.getLogger(__name__)
 
@@ -147,22 +158,6 @@ class SlackNotifier:
     # --- the port ------------------------------------------------------------------------
 
     def notify(self, notice: Notice) -> None:
-        handler = {
-            "report": self._report,
-            "report_failed": self._report_failed,
-            "submission": self._submission,
-            "registration": self._registration,
-            "import": self._import,
-            "reminder_closing": self._reminder,
-            "reminder_closed": self._reminder,
-            "day_check": self._day_check,
-        }.get(notice.kind)
-        if handler is None:
-            log.warning(
-                "notice of an unknown kind dropped",
-                extra={"event": "notice", "kind": notice.kind, "school_id": notice.school_id},
-            )
-            return
         rt = self._runtime()
         school = self._school(rt, notice.school_id)
         client = self.client_for(school.team_id)
@@ -172,15 +167,34 @@ class SlackNotifier:
                 extra={"event": "notice", "kind": notice.kind, "school_id": school.id},
             )
             return
-        destination = notice.payload.get("destination")
+        destination = getattr(notice, "destination", None)
         with using_locale(read_destination(destination)["locale"] if destination else current()):
-            handler(rt, client, school, notice)
+            self._dispatch(rt, client, school, notice)
+
+    def _dispatch(self, rt: Runtime, client: WebClient, school: _School, notice: Notice) -> None:
+        match notice:
+            case ReportReady():
+                self._report(rt, client, school, notice)
+            case ReportFailed():
+                self._deliver(client, _destination(notice), failure_message(notice.message), notice)
+            case ProviderRegistered() | RegistrationRefused():
+                message = registration_message(notice)
+                self._deliver(client, _destination(notice), message, notice)
+            case AttendanceImported() | AttendanceImportRefused():
+                self._import(client, school, notice)
+            case SubmissionChanged():
+                self._submission(rt, client, school, notice)
+            case ReminderDue():
+                self._reminder(rt, client, school, notice)
+            case DayProblems():
+                self._day_check(rt, client, school, notice)
+            case _:
+                assert_never(notice)
 
     # --- notices ---------------------------------------------------------------------------
 
-    def _report(self, rt: Runtime, client: WebClient, school: _School, notice: Notice) -> None:
-        report = notice.payload["report"]
-        assert isinstance(report, SubsidyReport)
+    def _report(self, rt: Runtime, client: WebClient, school: _School, notice: ReportReady) -> None:
+        report = notice.report
         destination = _destination(notice)
         page = destination.get("page")
         status = submissions.submission_status(
@@ -206,45 +220,28 @@ class SlackNotifier:
                 ),
             )
 
-    def _report_failed(
-        self, rt: Runtime, client: WebClient, school: _School, notice: Notice
+    def _import(
+        self,
+        client: WebClient,
+        school: _School,
+        notice: AttendanceImported | AttendanceImportRefused,
     ) -> None:
-        message = failure_message(str(notice.payload.get("message", "")))
-        self._deliver(client, _destination(notice), message, notice)
-
-    def _registration(
-        self, rt: Runtime, client: WebClient, school: _School, notice: Notice
-    ) -> None:
-        self._deliver(client, _destination(notice), registration_message(notice.payload), notice)
-
-    def _import(self, rt: Runtime, client: WebClient, school: _School, notice: Notice) -> None:
-        payload = notice.payload
-        if payload.get("ok"):
-            added = payload.get("students_added")
+        if isinstance(notice, AttendanceImported):
             message = import_done_message(
                 school.name,
-                added=int(str(payload.get("added", 0))),
-                duplicates=int(str(payload.get("duplicates", 0))),
-                students_added=[str(n) for n in added] if isinstance(added, list) else [],
-                channel_id=str(payload.get("channel_id") or "") or None,
+                added=notice.added,
+                duplicates=notice.duplicates,
+                students_added=list(notice.students_added),
+                channel_id=notice.channel_id,
             )
         else:
-            problems = payload.get("problems")
-            message = import_refused_message(
-                school.name,
-                str(payload.get("message", "")),
-                [(int(line), str(why)) for line, why in problems]
-                if isinstance(problems, list)
-                else (),
-            )
+            message = import_refused_message(school.name, notice.message, notice.problems)
         self._deliver(client, _destination(notice), message, notice)
 
-    def _submission(self, rt: Runtime, client: WebClient, school: _School, notice: Notice) -> None:
-        view = notice.payload.get("submission")
-        if not isinstance(view, SubmissionView):
-            view = submissions.get_submission(
-                rt, submission_id=int(str(notice.payload["submission_id"]))
-            )
+    def _submission(
+        self, rt: Runtime, client: WebClient, school: _School, notice: SubmissionChanged
+    ) -> None:
+        view = notice.submission
         report = reports.school_report(
             rt, school_id=school.id, start=view.period_start, end=view.period_end
         )
@@ -282,17 +279,18 @@ class SlackNotifier:
                         ),
                     )
 
-    def _reminder(self, rt: Runtime, client: WebClient, school: _School, notice: Notice) -> None:
-        report = notice.payload["report"]
-        assert isinstance(report, SubsidyReport)
+    def _reminder(
+        self, rt: Runtime, client: WebClient, school: _School, notice: ReminderDue
+    ) -> None:
+        report = notice.report
 
         def message() -> Message:
             return reminder_message(
-                notice.kind.removeprefix("reminder_"),
+                notice.period_kind,
                 report,
                 school_id=school.id,
-                days_left=int(str(notice.payload.get("days_left", 0))),
-                errors=int(str(notice.payload.get("errors", len(report.errors)))),
+                days_left=notice.days_left,
+                errors=notice.errors,
             )
 
         with rt.session() as session:
@@ -327,11 +325,11 @@ class SlackNotifier:
             # The actor releases its once-only claim on any error: the next pass retries.
             raise NoticeUndelivered("Slack refused every copy of the reminder.")
 
-    def _day_check(self, rt: Runtime, client: WebClient, school: _School, notice: Notice) -> None:
+    def _day_check(
+        self, rt: Runtime, client: WebClient, school: _School, notice: DayProblems
+    ) -> None:
         """The same-day nudge, to each director by DM (never a channel: it names children)."""
-        check = notice.payload["check"]
-        assert isinstance(check, DayCheck)
-        message = day_check_message(school.name, check)
+        message = day_check_message(school.name, notice.check)
         with rt.session() as session:
             directors = workspace.directors_of(session, school_id=school.id)
         channels = [c for c in (self._dm(client, notice, user) for user in directors) if c]
@@ -476,8 +474,15 @@ class _InstallationTokens:
         return bot.bot_token if bot is not None else None
 
 
-def _destination(notice: Notice) -> Destination:
-    return read_destination(notice.payload.get("destination"))
+def _destination(
+    notice: ReportReady
+    | ReportFailed
+    | ProviderRegistered
+    | RegistrationRefused
+    | AttendanceImported
+    | AttendanceImportRefused,
+) -> Destination:
+    return read_destination(notice.destination)
 
 
 def _log_failure(

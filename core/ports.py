@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple, Protocol
 
+from core.notices import Notice
+
 
 @dataclass(frozen=True)
 class ProviderInfo:
@@ -93,15 +95,7 @@ class KinderTrack(Protocol):
     ) -> list[SubmissionReceipt]: ...
 
 
-@dataclass(frozen=True)
-class Notice:
-    """Something a director should hear about, rendered by the notifier's channel."""
-
-    kind: str  # "report", "submission", "reminder_closing", "reminder_closed", "registration",
-    # "import"
-    school_id: int
-    payload: dict[str, object]
-
-
 class Notifier(Protocol):
+    """Tells directors what a worker did (``core.notices``); Slack's is ``bot.notifier``."""
+
     def notify(self, notice: Notice) -> None: ...

@@ -19,7 +19,18 @@ from core.config import get_settings
 from core.domain.pay_periods import PayPeriod
 from core.errors import ImportRefused, RollcallError
 from core.i18n import N_, _
-from core.ports import Notice
+from core.notices import (
+    AttendanceImported,
+    AttendanceImportRefused,
+    DayProblems,
+    Notice,
+    ProviderRegistered,
+    RegistrationRefused,
+    ReminderDue,
+    ReportFailed,
+    ReportReady,
+    SubmissionChanged,
+)
 from core.services import attendance, nudges, reminders, reports, schools, submissions
 from workers.broker import ensure_broker
 from workers.language import in_reader_language
@@ -49,9 +60,7 @@ def submit_submission(submission_id: int) -> None:
     result = submissions.run_submission(rt, submission_id=submission_id)
     if result.changed:
         view = result.submission
-        rt.notifier.notify(
-            Notice("submission", view.school_id, {"submission_id": view.id, "submission": view})
-        )
+        rt.notifier.notify(SubmissionChanged(school_id=view.school_id, submission=view))
 
 
 @dramatiq.actor(queue_name="reports")
@@ -64,10 +73,10 @@ def build_report(school_id: int, start: str, end: str, destination: dict[str, An
         report = reports.school_report(rt, school_id=school_id, start=first, end=last)
     except RollcallError as error:
         rt.notifier.notify(
-            Notice("report_failed", school_id, {"message": str(error), "destination": destination})
+            ReportFailed(school_id=school_id, message=str(error), destination=destination)
         )
         return
-    rt.notifier.notify(Notice("report", school_id, {"report": report, "destination": destination}))
+    rt.notifier.notify(ReportReady(school_id=school_id, report=report, destination=destination))
 
 
 @dramatiq.actor(queue_name="registrations")
@@ -84,6 +93,7 @@ def register_provider(
     """Verify a provider ID (and its link code) with KinderTrack and tell the director how
     it went. ``link_code`` comes last so messages queued before it existed still run."""
     rt = runtime()
+    notice: Notice
     try:
         registration = schools.register_provider(
             rt,
@@ -97,15 +107,17 @@ def register_provider(
     except RollcallError as error:
         if getattr(error, "retryable", False):
             raise
-        payload: dict[str, Any] = {"ok": False, "message": str(error), "destination": destination}
+        notice = RegistrationRefused(
+            school_id=school_id, message=str(error), destination=destination
+        )
     else:
-        payload = {
-            "ok": True,
-            "provider_id": registration.provider_id,
-            "provider_name": registration.provider_name,
-            "destination": destination,
-        }
-    rt.notifier.notify(Notice("registration", school_id, payload))
+        notice = ProviderRegistered(
+            school_id=school_id,
+            provider_id=registration.provider_id,
+            provider_name=registration.provider_name,
+            destination=destination,
+        )
+    rt.notifier.notify(notice)
 
 
 IMPORT_FAILED = N_(
@@ -135,11 +147,7 @@ def import_attendance_file(
     from bot.files import read_csv_upload  # Slack's part of the job, loaded when needed
 
     rt = runtime()
-    payload: dict[str, Any] = {
-        "file_id": file_id,
-        "channel_id": channel_id,
-        "destination": destination,
-    }
+    notice: Notice
     try:
         content = read_csv_upload(slack_client(team_id), file_id, uploader=actor)
         result = attendance.import_csv(
@@ -152,14 +160,27 @@ def import_attendance_file(
         )
     except RollcallError as error:
         problems = error.problems if isinstance(error, ImportRefused) else []
-        payload.update(ok=False, message=str(error), problems=problems)
+        notice = AttendanceImportRefused(
+            school_id=school_id,
+            file_id=file_id,
+            channel_id=channel_id,
+            destination=destination,
+            message=str(error),
+            problems=tuple(problems),
+        )
         log.info(
             "import refused",
             extra={"event": "import_refused", "school_id": school_id, "file_id": file_id},
         )
     except Exception as error:
         # import_csv saves all or nothing, so an error here means nothing was saved.
-        payload.update(ok=False, message=_(IMPORT_FAILED), problems=[])
+        notice = AttendanceImportRefused(
+            school_id=school_id,
+            file_id=file_id,
+            channel_id=channel_id,
+            destination=destination,
+            message=_(IMPORT_FAILED),
+        )
         log.error(
             "import failed",
             extra={
@@ -170,11 +191,14 @@ def import_attendance_file(
             },
         )
     else:
-        payload.update(
-            ok=True,
+        notice = AttendanceImported(
+            school_id=school_id,
             added=result.added,
             duplicates=result.duplicates,
-            students_added=list(result.students_added),
+            students_added=tuple(result.students_added),
+            file_id=file_id,
+            channel_id=channel_id,
+            destination=destination,
         )
         log.info(
             "attendance imported",
@@ -186,7 +210,7 @@ def import_attendance_file(
                 "duplicates": result.duplicates,
             },
         )
-    rt.notifier.notify(Notice("import", school_id, payload))
+    rt.notifier.notify(notice)
 
 
 @dramatiq.actor(queue_name="maintenance")
@@ -229,14 +253,12 @@ def send_reminder(school_id: int, start: str, end: str, kind: str) -> None:
             rt, school_id=school_id, start=due.period.start, end=due.period.end
         )
         rt.notifier.notify(
-            Notice(
-                f"reminder_{kind}",
-                school_id,
-                {
-                    "report": report,
-                    "days_left": reminders.days_left(due.period, report.as_of or due.period.end),
-                    "errors": len(report.errors),
-                },
+            ReminderDue(
+                school_id=school_id,
+                period_kind="closing" if due.kind is reminders.ReminderKind.CLOSING else "closed",
+                report=report,
+                days_left=reminders.days_left(due.period, report.as_of or due.period.end),
+                errors=len(report.errors),
             )
         )
     except BaseException:
@@ -274,7 +296,7 @@ def send_nudge(school_id: int, day: str) -> None:
     try:
         check = nudges.day_check(rt, school_id=school_id, day=due.day)
         if not check.clean:
-            rt.notifier.notify(Notice("day_check", school_id, {"check": check}))
+            rt.notifier.notify(DayProblems(school_id=school_id, check=check))
     except BaseException:
         nudges.release_nudge(rt, due)
         raise

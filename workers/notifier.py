@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import logging
 
-from core.ports import Notice
+from core.notices import Notice, SubmissionChanged
 
 log = logging.getLogger("rollcall.notices")
 
 
 class LoggingNotifier:
     def notify(self, notice: Notice) -> None:
-        ids = {
-            k: v for k, v in notice.payload.items() if isinstance(v, int | str) and k.endswith("id")
-        }
-        log.info(
-            "notice %s",
-            notice.kind,
-            extra={"event": "notice", "kind": notice.kind, "school_id": notice.school_id, **ids},
-        )
+        ids: dict[str, object] = {"school_id": notice.school_id}
+        if isinstance(notice, SubmissionChanged):
+            ids["submission_id"] = notice.submission.id
+            ids["state"] = str(notice.submission.state)
+        log.info("notice", extra={"event": "notice", "kind": notice.kind, **ids})

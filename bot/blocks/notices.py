@@ -7,7 +7,6 @@ rendered by :mod:`bot.blocks.report` so a reminder carries the same preview and 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -21,6 +20,7 @@ from core.domain.pay_periods import PayPeriod
 from core.domain.report import SubsidyReport
 from core.domain.submission import SubmissionState
 from core.messages import ALREADY_SUBMITTED, CORRECTED_CLAIM_CONTACT
+from core.notices import ProviderRegistered, RegistrationRefused
 from core.services.submissions import SubmissionView
 
 REGISTERED_TAG = ":large_green_circle: Registered"
@@ -34,11 +34,11 @@ def _section(text: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))
 
 
-def registration_message(payload: Mapping[str, Any]) -> dict[str, Any]:
+def registration_message(notice: ProviderRegistered | RegistrationRefused) -> dict[str, Any]:
     """The answer to ``/kindertrack register``: a green tag, or KinderTrack's refusal."""
-    if payload.get("ok"):
-        provider_id = escape_mrkdwn(str(payload.get("provider_id", "")))
-        name = escape_mrkdwn(str(payload.get("provider_name") or ""))
+    if isinstance(notice, ProviderRegistered):
+        provider_id = escape_mrkdwn(notice.provider_id)
+        name = escape_mrkdwn(notice.provider_name)
         named = f" — {name}" if name else ""
         text = f"{REGISTERED_TAG} · provider ID {provider_id}{named}"
         return _message(
@@ -55,7 +55,7 @@ def registration_message(payload: Mapping[str, Any]) -> dict[str, Any]:
                 ),
             ],
         )
-    message = escape_mrkdwn(str(payload.get("message") or "KinderTrack refused the provider ID."))
+    message = escape_mrkdwn(notice.message or "KinderTrack refused the provider ID.")
     return _message(
         f"Not registered: {message}",
         [_section(f":red_circle: *Not registered.* {message}")],

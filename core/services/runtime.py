@@ -11,7 +11,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from core.domain.pay_periods import PayPeriodCalendar
-from core.ports import KinderTrack, Notice, Notifier
+from core.notices import Notice
+from core.ports import KinderTrack, Notifier
 from core.store.database import session_scope
 
 

@@ -26,7 +26,8 @@ from bot.blocks.report import APPROVE_ACTION
 from bot.installation_store import EncryptedInstallationStore
 from bot.notifier import SlackNotifier
 from bot.standin import SlackStandin
-from core.ports import Notice, ProviderInfo
+from core.notices import RegistrationRefused
+from core.ports import ProviderInfo
 from core.services import attendance, reminders, schools, students, submissions, workspace
 from core.services.runtime import Runtime
 from tests.fakes import FakeKinderTrack, FrozenClock
@@ -320,14 +321,10 @@ def test_oauth_mode_uses_the_bot_token_of_the_schools_workspace(
     # When a registration result is delivered for each school
     for school_id in (sid, elsewhere.id or 0):
         notifier.notify(
-            Notice(
-                "registration",
-                school_id,
-                {
-                    "ok": False,
-                    "message": "Inactive KinderTrack provider ID.",
-                    "destination": {"team_id": TEAM, "channel_id": CHANNEL},
-                },
+            RegistrationRefused(
+                school_id=school_id,
+                message="Inactive KinderTrack provider ID.",
+                destination={"team_id": TEAM, "channel_id": CHANNEL},
             )
         )
 

@@ -12,7 +12,8 @@ from dramatiq.brokers.stub import StubBroker
 
 from core.domain.submission import SubmissionState
 from core.errors import KinderTrackUnavailable
-from core.ports import Notice, ProviderInfo
+from core.notices import Notice, ReminderDue
+from core.ports import ProviderInfo
 from core.services import attendance, schools, students, submissions
 from core.services.runtime import Runtime
 from tests.fakes import FakeKinderTrack
@@ -32,6 +33,9 @@ class RecordingNotifier:
 
     def kinds(self) -> list[str]:
         return [n.kind for n in self.notices]
+
+    def reminders(self) -> list[ReminderDue]:
+        return [n for n in self.notices if isinstance(n, ReminderDue)]
 
 
 @pytest.fixture
@@ -129,7 +133,7 @@ def test_each_reminder_goes_out_once_even_with_two_schedulers(
     with time_machine.travel(datetime(2026, 11, 19, 15, tzinfo=UTC), tick=False):
         _run_reminders(stub_broker, stub_worker, schedulers=2)
         _run_reminders(stub_broker, stub_worker, schedulers=2)
-    closing = [n.school_id for n in notifier.notices if n.kind == "reminder_closing"]
+    closing = [n.school_id for n in notifier.reminders() if n.period_kind == "closing"]
     assert sorted(closing) == sorted([first, second])
 
     with time_machine.travel(datetime(2026, 11, 23, 15, tzinfo=UTC), tick=False):
@@ -141,10 +145,9 @@ def test_each_reminder_goes_out_once_even_with_two_schedulers(
         )
         _run_reminders(stub_broker, stub_worker, schedulers=2)
         _run_reminders(stub_broker, stub_worker, schedulers=2)
-    closed = [n.school_id for n in notifier.notices if n.kind == "reminder_closed"]
-    assert closed == [second]
-    reminder = next(n for n in notifier.notices if n.kind == "reminder_closed")
-    assert reminder.payload["errors"] == 0
+    closed = [n for n in notifier.reminders() if n.period_kind == "closed"]
+    assert [n.school_id for n in closed] == [second]
+    assert closed[0].errors == 0
 
 
 def test_nothing_is_due_mid_period_long_after_the_last_close(

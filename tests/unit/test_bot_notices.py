@@ -22,6 +22,7 @@ from core.domain.pay_periods import PayPeriod
 from core.domain.report import ProviderStatus, Student, SubsidyReport, build_report
 from core.domain.submission import SubmissionState
 from core.messages import ALREADY_SUBMITTED, CORRECTED_CLAIM_CONTACT
+from core.notices import ProviderRegistered, RegistrationRefused
 from core.services.submissions import SubmissionView
 
 TZ = ZoneInfo("America/Chicago")
@@ -80,7 +81,9 @@ def _mrkdwn(message: dict[str, Any]) -> str:
 
 
 def test_a_registration_shows_the_green_tag_with_the_id_and_the_escaped_name() -> None:
-    message = registration_message({"ok": True, "provider_id": "12345", "provider_name": MARKUP})
+    message = registration_message(
+        ProviderRegistered(school_id=1, provider_id="12345", provider_name=MARKUP, destination={})
+    )
 
     shown = _mrkdwn(message)
     assert ":large_green_circle: Registered · provider ID 12345" in shown
@@ -90,7 +93,11 @@ def test_a_registration_shows_the_green_tag_with_the_id_and_the_escaped_name() -
 
 
 def test_a_refused_registration_carries_kindertracks_message() -> None:
-    message = registration_message({"ok": False, "message": "Inactive KinderTrack provider ID."})
+    message = registration_message(
+        RegistrationRefused(
+            school_id=1, message="Inactive KinderTrack provider ID.", destination={}
+        )
+    )
 
     assert "Inactive KinderTrack provider ID." in message["text"]
     assert ":large_green_circle:" not in _mrkdwn(message)

@@ -156,10 +156,7 @@ def test_dates_and_times_read_as_each_language_writes_them() -> None:
     chicago = ZoneInfo("America/Chicago")
 
     assert i18n.format_moment(moment, chicago) == "Tue, Dec 1, 1:24 PM"
-    assert (
-        i18n.format_period(date(2026, 11, 8), date(2026, 11, 21))
-        == "Nov 8 \u2013 21, 2026"
-    )
+    assert i18n.format_period(date(2026, 11, 8), date(2026, 11, 21)) == "Nov 8 \u2013 21, 2026"
     with using_locale("es"):
         assert i18n.format_moment(moment, chicago) == "mar, 1 dic, 13:24"
         assert i18n.format_period(date(2026, 11, 8), date(2026, 11, 21)) == "8\u201321 nov 2026"
