@@ -31,6 +31,7 @@ from bot.blocks.limits import HEADER_TEXT, clip
 from bot.blocks.setup import clock_time
 from bot.escape import escape_mrkdwn
 from core.errors import InvalidInput
+from core.i18n import _
 from core.services.attendance import RollCallEntry
 
 PAGE_SIZE = 40
@@ -60,7 +61,7 @@ class BoardRef:
             return cls(int(data["s"]), int(data.get("k", 0)), int(data.get("p", 0)))
         except (ValueError, KeyError, TypeError) as error:
             raise InvalidInput(
-                "That board is out of date; run /kindertrack rollcall again."
+                _("That board is out of date; run /kindertrack rollcall again.")
             ) from error
 
 
@@ -72,14 +73,14 @@ def _child_block(entry: RollCallEntry, ref: BoardRef, tz: ZoneInfo, now: datetim
     name = f"*{escape_mrkdwn(entry.student)}*"
     if entry.checked_in_at is not None:
         since = clock_time(entry.checked_in_at, tz, today=now.astimezone(tz).date())
-        text = f":large_green_circle: {name} — in since {since}"
+        text = _(":large_green_circle: {name} — in since {time}", name=name, time=since)
         button = ButtonElement(
-            text="Out", action_id=f"{OUT_ACTION}_{entry.student_id}", value=ref.encode()
+            text=_("Out"), action_id=f"{OUT_ACTION}_{entry.student_id}", value=ref.encode()
         )
     else:
         text = f":white_circle: {name}"
         button = ButtonElement(
-            text="In",
+            text=_("In"),
             action_id=f"{IN_ACTION}_{entry.student_id}",
             value=ref.encode(),
             style="primary",
@@ -101,12 +102,19 @@ def board_blocks(
     shown = entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     present = sum(1 for e in entries if e.checked_in_at is not None)
     blocks: list[Block] = [
-        HeaderBlock(text=PlainTextObject(text=clip(f"Roll call — {school}", HEADER_TEXT))),
+        HeaderBlock(
+            text=PlainTextObject(text=clip(_("Roll call — {school}", school=school), HEADER_TEXT))
+        ),
         ContextBlock(
             elements=[
                 MarkdownTextObject(
-                    text=f"*{present}* of {len(entries)} children checked in · "
-                    f"updated {clock_time(now, tz)}. Tap *In* or *Out* to record the time now."
+                    text=_(
+                        "*{present}* of {total} children checked in · updated {time}. "
+                        "Tap *In* or *Out* to record the time now.",
+                        present=present,
+                        total=len(entries),
+                        time=clock_time(now, tz),
+                    )
                 )
             ]
         ),
@@ -115,7 +123,7 @@ def board_blocks(
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(
-                    text="No students yet: add them with `rollcall student add` or a CSV import."
+                    text=_("No students yet: add them with `rollcall student add` or a CSV import.")
                 )
             )
         )
@@ -124,7 +132,7 @@ def board_blocks(
     if page > 0:
         nav.append(
             ButtonElement(
-                text="◀ Previous",
+                text=_("◀ Previous"),
                 action_id=f"{PAGE_ACTION}_prev",
                 value=BoardRef(school_id, 0, page - 1).encode(),
             )
@@ -132,14 +140,16 @@ def board_blocks(
     if page < pages - 1:
         nav.append(
             ButtonElement(
-                text="Next ▶",
+                text=_("Next ▶"),
                 action_id=f"{PAGE_ACTION}_next",
                 value=BoardRef(school_id, 0, page + 1).encode(),
             )
         )
     nav.append(
         ButtonElement(
-            text="Refresh", action_id=REFRESH_ACTION, value=BoardRef(school_id, 0, page).encode()
+            text=_("Refresh"),
+            action_id=REFRESH_ACTION,
+            value=BoardRef(school_id, 0, page).encode(),
         )
     )
     if pages > 1:
@@ -147,8 +157,14 @@ def board_blocks(
             ContextBlock(
                 elements=[
                     MarkdownTextObject(
-                        text=f"Children {page * PAGE_SIZE + 1}–{page * PAGE_SIZE + len(shown)} "
-                        f"of {len(entries)} (page {page + 1} of {pages})"
+                        text=_(
+                            "Children {first}–{last} of {total} (page {page} of {pages})",
+                            first=page * PAGE_SIZE + 1,
+                            last=page * PAGE_SIZE + len(shown),
+                            total=len(entries),
+                            page=page + 1,
+                            pages=pages,
+                        )
                     )
                 ]
             )
@@ -169,7 +185,12 @@ def board_message(
     """Arguments for chat.postMessage / chat.update."""
     present = sum(1 for e in entries if e.checked_in_at is not None)
     return {
-        "text": f"Roll call for {escape_mrkdwn(school)}: {present} of {len(entries)} checked in",
+        "text": _(
+            "Roll call for {school}: {present} of {total} checked in",
+            school=escape_mrkdwn(school),
+            present=present,
+            total=len(entries),
+        ),
         "blocks": [
             b.to_dict() for b in board_blocks(school, school_id, entries, tz=tz, now=now, page=page)
         ],

@@ -43,6 +43,8 @@ class Person:
     user_id: str
     name: str
     """How the transcript names them (``Dana › /kindertrack report``)."""
+    locale: str = "en-US"
+    """Their Slack language (``users.info``): Rollcall answers them in it."""
 
 
 @dataclass(frozen=True)
@@ -118,12 +120,19 @@ class SlackDemo:
         self.output_dir = output_dir
         self.channel = channel
         self.channel_name = channel_name
+        people = list(people)
         self.users = {p.user_id: p.name for p in people}
         self.step_number = 0
         self.step_title = ""
         self.saved: list[Path] = []
-        for user_id, name in self.users.items():
-            self.standin.add_user(user_id, name=name.lower(), real_name=name, team_id=TEAM_ID)
+        for person in people:
+            self.standin.add_user(
+                person.user_id,
+                name=person.name.lower(),
+                real_name=person.name,
+                team_id=TEAM_ID,
+                locale=person.locale,
+            )
 
     # --- narration --------------------------------------------------------------------
 

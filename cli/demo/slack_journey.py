@@ -38,6 +38,7 @@ SCHOOL = "Sunny Days"
 CHANNEL, CHANNEL_NAME = "C0ROOM", "sunny-days"
 DANA = Person("U0DANA", "Dana")
 SAM = Person("U0SAM", "Sam")
+LUCIA = Person("U0LUCIA", "Lucía", locale="es-LA")
 CSV_NAME = "attendance.csv"
 DEFAULT_OUTPUT = Path("demo-output")
 
@@ -317,6 +318,15 @@ def slack_journey(demo: SlackDemo, *, period: PayPeriod) -> str:
     act = demo.slash(SAM, "rollcall")
     act.posted("roll-call-board", shows=["Roll call — Sunny Days", "*1* of 4 children checked in"])
 
+    demo.step("Lucía, whose Slack is in Spanish, checks Jose in and posts the roll call")
+    act = demo.slash(LUCIA, "in Jose Nunez")
+    act.reply("checked-in-es", shows=["Entrada de Jose Nunez a las"])
+    act = demo.slash(LUCIA, "rollcall")
+    act.posted(
+        "roll-call-board-es",
+        shows=["Asistencia — Sunny Days", "*2* de 4 niños presentes", "[Salida]", "[Entrada]"],
+    )
+
     demo.step("Dana approves and submits the pay period")
     demo.say(
         "(Slack asks “Submit to KinderTrack?”: submitted attendance cannot be edited; "
@@ -393,7 +403,7 @@ def run_slack_demo(
             output_dir=output_dir,
             channel=CHANNEL,
             channel_name=CHANNEL_NAME,
-            people=[DANA, SAM],
+            people=[DANA, SAM, LUCIA],
         )
         confirmation = slack_journey(demo, period=period)
     seconds = time.monotonic() - started

@@ -34,6 +34,7 @@ from core.errors import (
     NotFound,
     PeriodLocked,
 )
+from core.i18n import _
 from core.services.audit import snapshot, write_audit
 from core.services.runtime import Runtime
 from core.services.schools import get_school
@@ -87,7 +88,11 @@ def check_in(
         )
         if open_record is not None:
             raise Conflict(
-                f"{pupil.name} is already checked in since {show(open_record.check_in, tz)}."
+                _(
+                    "{name} is already checked in since {time}.",
+                    name=pupil.name,
+                    time=show(open_record.check_in, tz),
+                )
             )
         guard_period_write(session, school_id=school_id, day=local_date(when, tz))
         record = AttendanceRecord(
@@ -130,16 +135,26 @@ def check_out(
         if record is None:
             older = _older_open_record(session, student_id=pupil.id or 0, day=day, tz=tz)
             if older is None:
-                raise Conflict(f"{pupil.name} is not checked in.")
+                raise Conflict(_("{name} is not checked in.", name=pupil.name))
             raise Conflict(
-                f"{pupil.name} is not checked in on {day.isoformat()}. The last open stay, from "
-                f"{local_date(older.check_in, tz).isoformat()} (record {older.id}), was never "
-                "checked out: fix it in the report's Review (or `rollcall attendance edit`)."
+                _(
+                    "{name} is not checked in on {day}. The last open stay, from {older} "
+                    "(record {record}), was never checked out: fix it in the report's Review "
+                    "(or `rollcall attendance edit`).",
+                    name=pupil.name,
+                    day=day.isoformat(),
+                    older=local_date(older.check_in, tz).isoformat(),
+                    record=older.id,
+                )
             )
         if when <= record.check_in:
             raise Conflict(
-                f"{pupil.name} was checked in at {show(record.check_in, tz)}: a check-out must "
-                "come later. Nothing changed."
+                _(
+                    "{name} was checked in at {time}: a check-out must come later. "
+                    "Nothing changed.",
+                    name=pupil.name,
+                    time=show(record.check_in, tz),
+                )
             )
         guard_period_write(session, school_id=school_id, day=local_date(record.check_in, tz))
         before = snapshot(record)

@@ -64,6 +64,7 @@ def test_rollcall_demo_runs_the_journey_through_the_slack_app(tmp_path: Path) ->
         "Sam › clicks [Review errors]",
         "Dana › presses [Save] in “Fix attendance”",
         "Sam › /kindertrack rollcall",
+        "Lucía › /kindertrack in Jose Nunez",
         "Dana › /kindertrack status",
     ):
         assert expected in lines, expected
@@ -79,8 +80,9 @@ def test_rollcall_demo_runs_the_journey_through_the_slack_app(tmp_path: Path) ->
     assert "*Submitting…* approved by @Dana" in out
     assert "*Submitted to KinderTrack* — confirmation" in out
     assert f"{ALREADY_SUBMITTED} {CORRECTED_CLAIM_CONTACT}" in out
+    assert "Entrada de Jose Nunez a las" in out  # Lucía's Slack is in Spanish
     assert "\u200b" not in out and "&amp;" not in out and "<@U0DANA>" not in out
-    assert lines[-1].startswith("Demo complete: 11 steps in ")
+    assert lines[-1].startswith("Demo complete: 12 steps in ")
 
     # each message and modal's Block Kit JSON is saved, numbered in order
     saved = sorted((tmp_path / "demo-output").glob("*.json"))

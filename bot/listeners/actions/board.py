@@ -24,6 +24,7 @@ from bot.permissions import Actor, SchoolAccess, actor_from_payload, school_by_i
 from bot.runtime import runtime
 from core.domain.instants import zone
 from core.errors import NotFound, RollcallError
+from core.i18n import _
 from core.services.attendance import check_in, check_out, roll_call
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ def _record(
     )
     try:
         if entry is None:
-            raise NotFound("That child is no longer on this school's list.")
+            raise NotFound(_("That child is no longer on this school's list."))
         if direction == "in":
             record = check_in(
                 rt,

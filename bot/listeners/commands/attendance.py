@@ -22,6 +22,7 @@ from bot.permissions import SchoolAccess, actor_from_command, school_in_channel
 from bot.runtime import runtime
 from core.domain.instants import zone
 from core.errors import InvalidInput
+from core.i18n import _
 from core.services.attendance import check_in, check_out, roll_call
 from core.services.students import find_student
 
@@ -34,8 +35,11 @@ def _student_arg(context: BoltContext, direction: str) -> str:
     name = context["subcommand_args"]
     if not name:
         raise InvalidInput(
-            f"Name the student, like `/kindertrack {direction} Ava Smith`, or use "
-            "`/kindertrack rollcall` for buttons."
+            _(
+                "Name the student, like `/kindertrack {direction} Ava Smith`, or use "
+                "`/kindertrack rollcall` for buttons.",
+                direction=direction,
+            )
         )
     return str(name)
 
@@ -124,8 +128,10 @@ def handle_rollcall(
     except SlackApiError as error:
         log.warning("posting the board in %s failed: %s", actor.channel_id, error.response["error"])
         respond(
-            text="I could not post the roll-call board in this channel. Invite me first "
-            "(`/invite @Rollcall`) and try again.",
+            text=_(
+                "I could not post the roll-call board in this channel. Invite me first "
+                "(`/invite @Rollcall`) and try again."
+            ),
             response_type="ephemeral",
             replace_original=False,
         )
