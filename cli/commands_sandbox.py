@@ -33,6 +33,19 @@ def sandbox(
             min=0.0, max=1.0, help="Fraction of new submissions committed, then left unanswered."
         ),
     ] = 0.0,
+    latency_jitter_ms: Annotated[
+        int, typer.Option(min=0, help="Up to this much more delay, drawn per request.")
+    ] = 0,
+    ignore_idempotency_key: Annotated[
+        bool,
+        typer.Option(
+            "--ignore-idempotency-key",
+            help="Play a KinderTrack that does not deduplicate: a replay gets 409.",
+        ),
+    ] = False,
+    rng_seed: Annotated[
+        int | None, typer.Option(help="Seed the fault draws (reproducible runs).")
+    ] = None,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
 ) -> None:
     """Serve a KinderTrack sandbox until Ctrl-C."""
@@ -50,6 +63,9 @@ def sandbox(
             latency_ms=latency_ms,
             fail_rate=fail_rate,
             drop_after_commit_rate=drop_after_commit_rate,
+            latency_jitter_ms=latency_jitter_ms,
+            ignore_idempotency_key=ignore_idempotency_key,
+            rng_seed=rng_seed,
             host=host,
             on_ready=announce,
         )

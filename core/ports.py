@@ -56,6 +56,15 @@ class SubmissionReceipt:
     rejected: list[tuple[str, str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class HeldSubmission:
+    """A submission as KinderTrack holds it (contract v2): its receipt and the records as
+    received, each a JSON object as KinderTrack returned it."""
+
+    receipt: SubmissionReceipt
+    records: tuple[dict[str, object], ...]
+
+
 class KinderTrack(Protocol):
     """KinderTrack's integration API (DESIGN §4). Errors are those of ``core.errors``."""
 
@@ -93,6 +102,10 @@ class KinderTrack(Protocol):
     def find_submissions(
         self, provider_id: str, period_start: date, period_end: date
     ) -> list[SubmissionReceipt]: ...
+
+    def get_submission(self, provider_id: str, submission_id: str) -> HeldSubmission | None:
+        """What KinderTrack holds under ``submission_id``, records included; None if nothing."""
+        ...
 
 
 class Notifier(Protocol):

@@ -5,12 +5,20 @@ Retries only what is safe to retry: a connection that never carried the request,
 A submission that may have reached KinderTrack (timeout or dropped connection after
 sending) is never resent here: it raises ``OutcomeUnknown`` so the caller reconciles with
 ``find_submissions`` first. Every 4xx other than 408/429 is final.
+
+Every call has a total deadline over all its tries, their waits and the answer's body
+(``ROLLCALL_KINDERTRACK_DEADLINE_SECONDS``): httpx's timeouts are per network read, so a
+server that answers 200 and then sends one byte a second would otherwise hold a call (and
+the submission lease that assumes a bounded send) for as long as it likes. Each exchange
+runs in a helper thread that the caller stops waiting for at the deadline; the helper
+gives up at its next chunk (or its per-read timeout).
 """
 
 from __future__ import annotations
 
 import email.utils
 import random
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -31,9 +39,16 @@ from core.errors import (
     SubmissionInvalid,
     Unauthorized,
 )
-from core.ports import ProviderInfo, RosterChild, SubmissionReceipt, SubmittedRecord
+from core.ports import (
+    HeldSubmission,
+    ProviderInfo,
+    RosterChild,
+    SubmissionReceipt,
+    SubmittedRecord,
+)
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+DEFAULT_DEADLINE_S = 20.0
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 NOT_PROCESSED_STATUSES = frozenset({429, 503})
 """Answers that say the request was not acted on; after any other 5xx/408 a submission
@@ -45,6 +60,11 @@ well inside the submission lease (core.config: ROLLCALL_SUBMISSION_LEASE_SECONDS
 # Failures where the request cannot have been sent: retrying can never duplicate anything.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
+
+class _DeadlinePassed(Exception):
+    """The call's total deadline passed during an exchange (the request may have been sent)."""
+
+
 T = TypeVar("T")
 
 
@@ -52,7 +72,10 @@ class HttpKinderTrack:
     """KinderTrack over HTTP, with a retry policy that never risks a double submission.
 
     Keyword-only options:
-      * ``timeout``: an explicit ``httpx.Timeout`` (default 10 s, 5 s to connect).
+      * ``timeout``: an explicit ``httpx.Timeout`` (default 10 s, 5 s to connect), per
+        network operation.
+      * ``deadline_s``: the most one call may take, all tries, waits and bodies included
+        (default 20 s).
       * ``max_retries``: retries after the first attempt (default 3).
       * ``initial_backoff_s`` / ``max_backoff_s``: exponential backoff, doubled per
         retry, capped, minus up to 25 % jitter (defaults 0.5 s and 8 s).
@@ -66,6 +89,7 @@ class HttpKinderTrack:
         base_url: str,
         api_key: str,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        deadline_s: float = DEFAULT_DEADLINE_S,
         max_retries: int = 3,
         initial_backoff_s: float = 0.5,
         max_backoff_s: float = 8.0,
@@ -74,7 +98,11 @@ class HttpKinderTrack:
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
+        if deadline_s <= 0:
+            raise ValueError("deadline_s must be more than 0")
         self.base_url = base_url.rstrip("/")
+        self.deadline_s = deadline_s
+        self._timeout = timeout
         self.max_retries = max_retries
         self.initial_backoff_s = initial_backoff_s
         self.max_backoff_s = max_backoff_s
@@ -100,6 +128,7 @@ class HttpKinderTrack:
             base_url=settings.kindertrack_url,
             api_key=settings.kindertrack_api_key,
             timeout=httpx.Timeout(total, connect=min(5.0, total)),
+            deadline_s=settings.kindertrack_deadline_s,
             transport=transport,
         )
 
@@ -195,6 +224,14 @@ class HttpKinderTrack:
         )
         return _parse(body, lambda b: [_receipt(item) for item in b])
 
+    def get_submission(self, provider_id: str, submission_id: str) -> HeldSubmission | None:
+        """Contract v2: what KinderTrack holds under ``submission_id`` (None: nothing)."""
+        try:
+            body = self._get(f"/v1/providers/{provider_id}/attendance-submissions/{submission_id}")
+        except ProviderNotFound:
+            return None
+        return _parse(body, _held)
+
     # --- transport and retry policy --------------------------------------------------
 
     def _get(self, path: str, *, params: dict[str, str] | None = None) -> Any:
@@ -219,17 +256,18 @@ class HttpKinderTrack:
         ``resend_after_sent`` is False for calls that are not safe to repeat blindly: a
         failure once the request may have been received then raises ``OutcomeUnknown``.
         """
+        deadline = time.monotonic() + self.deadline_s
         attempt = 0
         maybe_recorded = False
         while True:
             retry_after: float | None = None
             try:
-                response = self._http.request(
-                    method, path, params=params, json=json, headers=headers
+                response = self._exchange(
+                    method, path, deadline=deadline, params=params, json=json, headers=headers
                 )
             except _NOT_SENT as exc:
                 failure = f"could not reach KinderTrack at {self.base_url}: {exc!r}"
-            except httpx.TransportError as exc:
+            except (httpx.TransportError, _DeadlinePassed) as exc:
                 if not resend_after_sent:
                     raise OutcomeUnknown(
                         f"KinderTrack did not answer after the request was sent ({exc!r}); "
@@ -243,14 +281,68 @@ class HttpKinderTrack:
                 failure = f"KinderTrack answered {method} {path} with {response.status_code}"
                 retry_after = _retry_after_s(response)
                 maybe_recorded |= response.status_code not in NOT_PROCESSED_STATUSES
-            if attempt >= self.max_retries:
+            delay = self._delay_s(attempt, retry_after)
+            out_of_time = time.monotonic() + delay >= deadline
+            if attempt >= self.max_retries or out_of_time:
+                why = f"after {attempt + 1} attempts" + (
+                    f", {self.deadline_s:g} s deadline" if out_of_time else ""
+                )
                 if maybe_recorded and not resend_after_sent:
-                    raise OutcomeUnknown(
-                        f"{failure} (after {attempt + 1} attempts); it may have been recorded"
-                    )
-                raise KinderTrackUnavailable(f"{failure} (after {attempt + 1} attempts)")
-            self._sleep(self._delay_s(attempt, retry_after))
+                    raise OutcomeUnknown(f"{failure} ({why}); it may have been recorded")
+                raise KinderTrackUnavailable(f"{failure} ({why})")
+            self._sleep(delay)
             attempt += 1
+
+    def _exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        deadline: float,
+        params: dict[str, str] | None,
+        json: object,
+        headers: dict[str, str] | None,
+    ) -> httpx.Response:
+        """One request and its whole answer, or ``_DeadlinePassed`` at ``deadline``.
+
+        The exchange runs in a helper thread so that the caller's wait is bounded whatever
+        the server does; the helper stops at its next chunk once the caller has left.
+        """
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _DeadlinePassed("no time left for another try")
+        per_read = self._timeout.read if self._timeout.read is not None else remaining
+        per_connect = self._timeout.connect if self._timeout.connect is not None else remaining
+        timeout = httpx.Timeout(min(per_read, remaining), connect=min(per_connect, remaining))
+        abandoned = threading.Event()
+        outcome: list[httpx.Response | BaseException] = []
+
+        def run() -> None:
+            try:
+                with self._http.stream(
+                    method, path, params=params, json=json, headers=headers, timeout=timeout
+                ) as response:
+                    body = bytearray()
+                    for chunk in response.iter_bytes():
+                        if abandoned.is_set():
+                            return
+                        body += chunk
+                    outcome.append(_whole(response, bytes(body)))
+            except BaseException as exc:  # handed to the caller, never lost in the thread
+                outcome.append(exc)
+
+        helper = threading.Thread(target=run, name="kindertrack-call", daemon=True)
+        helper.start()
+        helper.join(remaining)
+        if helper.is_alive() or not outcome:
+            abandoned.set()
+            raise _DeadlinePassed(
+                f"KinderTrack did not answer {method} {path} within {self.deadline_s:g} s"
+            )
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
 
     def _delay_s(self, attempt: int, retry_after: float | None) -> float:
         """The server's ``Retry-After`` when sensible, else jittered capped backoff."""
@@ -258,6 +350,17 @@ class HttpKinderTrack:
             return retry_after
         backoff: float = min(self.initial_backoff_s * 2.0**attempt, self.max_backoff_s)
         return backoff * (1 - 0.25 * random.random())
+
+
+_BODY_FRAMING = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+def _whole(streamed: httpx.Response, body: bytes) -> httpx.Response:
+    """A read answer from a streamed one and its decoded body."""
+    headers = [(k, v) for k, v in streamed.headers.multi_items() if k.lower() not in _BODY_FRAMING]
+    return httpx.Response(
+        streamed.status_code, headers=headers, content=body, request=streamed.request
+    )
 
 
 def _raise_for_answer(response: httpx.Response, path: str) -> None:
@@ -362,6 +465,13 @@ def _optional_units(value: object) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"units_per_day must be a whole number from 1 up, not {value!r}")
     return value
+
+
+def _held(item: dict[str, Any]) -> HeldSubmission:
+    records = item["records"]
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise ValueError("records must be a list of objects")
+    return HeldSubmission(receipt=_receipt(item), records=tuple(records))
 
 
 def _receipt(item: dict[str, Any]) -> SubmissionReceipt:

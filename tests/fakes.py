@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from core.domain.submission import canonical_records
 from core.errors import (
     AlreadySubmitted,
     InactiveProvider,
@@ -13,7 +14,13 @@ from core.errors import (
     OutcomeUnknown,
     ProviderNotFound,
 )
-from core.ports import ProviderInfo, RosterChild, SubmissionReceipt, SubmittedRecord
+from core.ports import (
+    HeldSubmission,
+    ProviderInfo,
+    RosterChild,
+    SubmissionReceipt,
+    SubmittedRecord,
+)
 
 
 @dataclass
@@ -57,9 +64,13 @@ class FakeKinderTrack:
     )
     link_codes: dict[str, set[str]] = field(default_factory=dict)
     """Per provider, the unused link codes; a provider without any accepts every code."""
+    records: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    """The records KinderTrack holds, by submission ID."""
     posts: int = 0
     fail_next: list[Exception] = field(default_factory=list)
     commit_then_fail: bool = False
+    honour_key: bool = True
+    """False: a KinderTrack that ignores Idempotency-Key (a replay gets 409)."""
 
     def get_provider(self, provider_id: str) -> ProviderInfo:
         if provider_id not in self.providers:
@@ -100,9 +111,11 @@ class FakeKinderTrack:
         if not self.get_provider(provider_id).active:
             raise InactiveProvider()
         slot = (provider_id, period_start, period_end)
+        sent = canonical_records(records)
         if slot in self.submissions:
             key, receipt = self.submissions[slot]
-            if key == idempotency_key:
+            held = self.records[receipt.submission_id]
+            if self.honour_key and key == idempotency_key and held == sent:
                 return receipt
             raise AlreadySubmitted()
         receipt = SubmissionReceipt(
@@ -113,6 +126,7 @@ class FakeKinderTrack:
             period_end=period_end,
         )
         self.submissions[slot] = (idempotency_key, receipt)
+        self.records[receipt.submission_id] = sent
         if self.commit_then_fail:
             self.commit_then_fail = False
             raise OutcomeUnknown("connection dropped after sending")
@@ -123,6 +137,12 @@ class FakeKinderTrack:
     ) -> list[SubmissionReceipt]:
         found = self.submissions.get((provider_id, period_start, period_end))
         return [found[1]] if found else []
+
+    def get_submission(self, provider_id: str, submission_id: str) -> HeldSubmission | None:
+        for (provider, _start, _end), (_key, receipt) in self.submissions.items():
+            if provider == provider_id and receipt.submission_id == submission_id:
+                return HeldSubmission(receipt, tuple(self.records[submission_id]))
+        return None
 
 
 UNAVAILABLE = KinderTrackUnavailable("503 from KinderTrack")

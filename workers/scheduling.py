@@ -89,12 +89,17 @@ def send_to_actor(
     return send
 
 
-def default_jobs() -> list[ScheduledJob]:
-    """Rollcall's schedule (the lead extends this table)."""
+def default_jobs(*, sweep_every_s: int = 10) -> list[ScheduledJob]:
+    """Rollcall's schedule (the lead extends this table).
+
+    The sweep runs every ``sweep_every_s`` (ROLLCALL_SWEEP_EVERY_SECONDS, a divisor of a
+    minute): with the 30 s lease, a dead worker's submission is re-driven within about
+    40 s (issue 8: recovery within a minute).
+    """
     return [
         ScheduledJob(
             "sweep_stuck_submissions",
-            CronTrigger(minute="*", timezone=UTC),
+            CronTrigger(second="0" if sweep_every_s == 60 else f"*/{sweep_every_s}", timezone=UTC),
             send_to_actor("sweep_stuck_submissions"),
         ),
         ScheduledJob(
@@ -223,7 +228,8 @@ def run_scheduler(settings: Settings, *, lock_ttl_s: float = DEFAULT_LOCK_TTL_S)
     import workers.actors  # noqa: F401  (declares the actors, so sends use their queues)
 
     client = redis.Redis.from_url(resolve_redis_url(settings))
-    runner = SchedulerRunner(client, default_jobs(), lock_ttl_s=lock_ttl_s)
+    jobs = default_jobs(sweep_every_s=settings.sweep_every_seconds)
+    runner = SchedulerRunner(client, jobs, lock_ttl_s=lock_ttl_s)
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
         threading.Thread(target=runner.stop, name="scheduler-stop").start()

@@ -139,6 +139,8 @@ def status_message(view: SubmissionView | None, *, school: str, period: PayPerio
         if view.error:
             text += f"\n_{escape_mrkdwn(view.error)}_"
         return text
+    if state is SubmissionState.REJECTED and view.held_elsewhere_id is not None:
+        return f"{head} :warning: {escape_mrkdwn(view.error or '')}"
     if state is SubmissionState.REJECTED:
         error = view.error or "KinderTrack refused the submission."
         text = f"{head} :x: KinderTrack refused submission #{view.id}: {escape_mrkdwn(error)}"

@@ -36,6 +36,8 @@ def status_block(view: SubmissionView) -> Block:
             f"`{view.kindertrack_submission_id}`, {view.record_count} records, approved by "
             f"{who(view.approved_by)}. Submitted attendance can no longer be edited."
         ) + refusals_text(view)
+    elif state is SubmissionState.REJECTED and view.held_elsewhere_id is not None:
+        text = f":warning: *Not sent by Rollcall:* {escape_mrkdwn(view.error or '')}"
     elif state is SubmissionState.REJECTED:
         error = view.error or "KinderTrack refused the submission."
         text = f":x: *KinderTrack refused the submission:* {escape_mrkdwn(error)}"
@@ -70,6 +72,8 @@ def refusals_text(view: SubmissionView) -> str:
 def submission_text(view: SubmissionView) -> str:
     if view.state is SubmissionState.SUBMITTED:
         return f"Submitted to KinderTrack: confirmation {view.kindertrack_submission_id}"
+    if view.state is SubmissionState.REJECTED and view.held_elsewhere_id is not None:
+        return f"Not sent by Rollcall: {view.error}"
     if view.state is SubmissionState.REJECTED:
         return f"KinderTrack refused the submission: {view.error}"
     if view.state is SubmissionState.DRAFT:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from core.domain.instants import to_seconds
@@ -69,6 +69,29 @@ def canonical_records(records: Iterable[SubmittedRecord]) -> list[dict[str, str]
     ]
     rows.sort(key=lambda row: (row["child_id"], row["check_in"], row["check_out"]))
     return rows
+
+
+def _comparable(record: dict[str, object]) -> str:
+    """One record with every instant in UTC, as a sortable string."""
+    normal: dict[str, object] = {}
+    for name, value in record.items():
+        if isinstance(value, str) and "T" in value:
+            try:
+                instant = datetime.fromisoformat(value)
+            except ValueError:
+                instant = None
+            if instant is not None and instant.utcoffset() is not None:
+                value = instant.astimezone(UTC).isoformat()
+        normal[name] = value
+    return json.dumps(normal, sort_keys=True, separators=(",", ":"))
+
+
+def same_records(held: Iterable[dict[str, object]], sent: Iterable[dict[str, object]]) -> bool:
+    """Whether KinderTrack holds exactly the records Rollcall sent: the same records in any
+    order, an instant equal to another written with any offset. This is how a submission
+    KinderTrack holds is told to be Rollcall's (KinderTrack does not return the
+    idempotency key): a submission of other records was not sent by Rollcall."""
+    return sorted(map(_comparable, held)) == sorted(map(_comparable, sent))
 
 
 Stay = tuple[str, int, int]

@@ -39,9 +39,10 @@ class Runtime:
     notifier: Notifier = field(default_factory=CollectingNotifier)
     clock: Callable[[], datetime] = _utcnow
     default_timezone: str = "America/Chicago"
-    submission_lease: timedelta = timedelta(minutes=5)
-    """How long a worker owns a submission it is sending; after that the sweep may re-drive
-    it (reconciling first). Longer than the KinderTrack client's whole retry budget."""
+    submission_lease: timedelta = timedelta(seconds=30)
+    """How long a worker owns a submission it is sending, renewed while its KinderTrack
+    calls are in flight; once it lapses the sweep may re-drive it (reconciling first).
+    Longer than one KinderTrack call's deadline (core.config checks)."""
 
     def now(self) -> datetime:
         return self.clock()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from core import messages
 from core.domain.pay_periods import PayPeriod
 from core.domain.report import SubsidyReport
 from core.domain.submission import (
@@ -27,6 +29,7 @@ from core.domain.submission import (
     check_transition,
     idempotency_key,
     is_current_fingerprint,
+    same_records,
 )
 from core.errors import (
     AlreadySubmitted,
@@ -39,7 +42,7 @@ from core.errors import (
     StalePreview,
     Unauthorized,
 )
-from core.ports import SubmissionReceipt, SubmittedRecord
+from core.ports import KinderTrack, SubmissionReceipt, SubmittedRecord
 from core.services.reports import load_report
 from core.services.runtime import Runtime
 from core.services.schools import get_school, mark_provider_inactive
@@ -68,6 +71,8 @@ class SubmissionView:
     accepted: int | None = None
     refused: tuple[tuple[str, str], ...] = ()
     """KinderTrack's per-child refusals (child ID, reason): care that will not be paid."""
+    held_elsewhere_id: str | None = None
+    """Rejected because KinderTrack holds a submission Rollcall did not send (its ID)."""
 
     def status_json(self) -> dict[str, object]:
         return {
@@ -96,6 +101,7 @@ class SubmissionView:
             refused=tuple(
                 (str(r["child_id"]), str(r["reason"])) for r in json.loads(row.refused or "[]")
             ),
+            held_elsewhere_id=row.held_elsewhere_id,
         )
 
 
@@ -214,6 +220,9 @@ class _Claim:
     records: list[SubmittedRecord]
     payload_pending: str | None
     """Records to persist as "what was sent" once reconciliation has found nothing."""
+    sent: tuple[str, ...] = ()
+    """Every payload (JSON) an attempt of this submission may have sent: a submission
+    KinderTrack holds with one of these records is Rollcall's."""
 
 
 @dataclass(frozen=True)
@@ -229,30 +238,45 @@ def run_submission(rt: Runtime, *, submission_id: int) -> RunResult:
     Raises KinderTrackUnavailable (retryable) when KinderTrack could not be reached. When
     nothing can have reached KinderTrack the row is ``approved`` again; when a request may
     have (OutcomeUnknown) and KinderTrack cannot say, it stays ``submitting``, so its
-    attendance stays locked until a retry or the sweep reconciles it.
+    attendance stays locked until a retry or the sweep reconciles it. While KinderTrack
+    calls are in flight the claim's lease is renewed, so only a dead (or frozen) worker's
+    submission is taken over.
     """
     claim, view = _claim(rt, submission_id)
     if claim is None:
         return RunResult(view, changed=view.state is S.DRAFT and view.error is not None)
+    with _lease_kept(rt, submission_id, claim):
+        return _drive(rt, submission_id, claim)
+
+
+def _drive(rt: Runtime, submission_id: int, claim: _Claim) -> RunResult:
     kt = rt.kindertrack
     try:
         if claim.reconcile_first:
-            found = kt.find_submissions(claim.provider_id, claim.start, claim.end)
-            if found:
-                return _finish_submitted(rt, submission_id, claim, found[0], via="reconciliation")
+            held = _reconcile(kt, claim)
+            if held is not None:
+                return _settle(rt, submission_id, claim, held)
         if claim.payload_pending is not None:
             _record_payload(rt, submission_id, claim)
         receipt = kt.submit_attendance(
             claim.provider_id, claim.start, claim.end, claim.records, idempotency_key=claim.key
         )
-    except OutcomeUnknown:
-        try:
-            found = kt.find_submissions(claim.provider_id, claim.start, claim.end)
-        except KinderTrackUnavailable:
+        if not _answers(receipt, claim):
+            raise OutcomeUnknown("KinderTrack's answer does not name the pay period sent")
+    except AlreadySubmitted:
+        # Our own earlier attempt (a KinderTrack that ignores Idempotency-Key answers a
+        # replay so), or someone else's submission: KinderTrack's records tell which.
+        held = _reconcile_or_keep(rt, submission_id, claim)
+        if held is None:
             _keep_submitting(rt, submission_id, claim)
-            raise
-        if found:
-            return _finish_submitted(rt, submission_id, claim, found[0], via="reconciliation")
+            raise OutcomeUnknown(
+                "KinderTrack says the period is already submitted but shows no submission for it"
+            ) from None
+        return _settle(rt, submission_id, claim, held)
+    except OutcomeUnknown:
+        held = _reconcile_or_keep(rt, submission_id, claim)
+        if held is not None:
+            return _settle(rt, submission_id, claim, held)
         _release(rt, submission_id, claim, "KinderTrack did not answer; Rollcall will try again.")
         raise
     except KinderTrackUnavailable as error:
@@ -276,6 +300,100 @@ def run_submission(rt: Runtime, *, submission_id: int) -> RunResult:
     except KinderTrackError as error:
         return _finish_rejected(rt, submission_id, claim, str(error))
     return _finish_submitted(rt, submission_id, claim, receipt, via="answer")
+
+
+@dataclass(frozen=True)
+class _Held:
+    """A submission KinderTrack holds for the claim's (provider, period)."""
+
+    receipt: SubmissionReceipt
+    payload: str | None
+    """What Rollcall sent that KinderTrack holds (JSON); None: not Rollcall's."""
+
+
+def _answers(receipt: SubmissionReceipt, claim: _Claim) -> bool:
+    """Whether KinderTrack's receipt can be the answer to this claim (trust nothing else)."""
+    return bool(receipt.submission_id.strip()) and (
+        receipt.period_start in (None, claim.start) and receipt.period_end in (None, claim.end)
+    )
+
+
+def _reconcile(kt: KinderTrack, claim: _Claim) -> _Held | None:
+    """What KinderTrack holds for the claim's provider and period, and whether it is ours.
+
+    Only a submission of the same provider and period counts. It is ours when its records
+    are exactly what one of this claim's attempts sent (contract v2's submission detail):
+    KinderTrack does not return the idempotency key, and a submission of other records
+    (the portal's) must never be recorded as Rollcall's.
+    """
+    candidates = [
+        r
+        for r in kt.find_submissions(claim.provider_id, claim.start, claim.end)
+        if r.period_start in (None, claim.start) and r.period_end in (None, claim.end)
+    ]
+    not_ours: SubmissionReceipt | None = None
+    for receipt in candidates:
+        held = kt.get_submission(claim.provider_id, receipt.submission_id)
+        if held is None:
+            raise KinderTrackUnavailable(
+                "KinderTrack lists a submission for the period but does not show it"
+            )
+        detail = held.receipt
+        if (detail.period_start, detail.period_end) != (claim.start, claim.end):
+            continue
+        for payload in claim.sent:
+            if same_records(held.records, json.loads(payload)):
+                return _Held(detail, payload)
+        not_ours = not_ours or detail
+    return _Held(not_ours, None) if not_ours is not None else None
+
+
+def _reconcile_or_keep(rt: Runtime, submission_id: int, claim: _Claim) -> _Held | None:
+    """Reconcile after an answer that may hide a commit; if KinderTrack cannot say, the row
+    stays ``submitting`` (attendance locked) and the error goes up to be retried."""
+    try:
+        return _reconcile(rt.kindertrack, claim)
+    except KinderTrackUnavailable:
+        _keep_submitting(rt, submission_id, claim)
+        raise
+
+
+def _settle(rt: Runtime, submission_id: int, claim: _Claim, held: _Held) -> RunResult:
+    if held.payload is None:
+        return _finish_held_elsewhere(rt, submission_id, claim, held.receipt)
+    return _finish_submitted(
+        rt, submission_id, claim, held.receipt, via="reconciliation", payload=held.payload
+    )
+
+
+@contextmanager
+def _lease_kept(rt: Runtime, submission_id: int, claim: _Claim) -> Iterator[None]:
+    """Renew the claim's lease every third of it until the block ends (fenced by attempt:
+    a claim taken over is never renewed). A worker killed or frozen stops renewing, so the
+    sweep takes its submission over one lease later."""
+    stop = threading.Event()
+    every = max(rt.submission_lease.total_seconds() / 3, 0.1)
+
+    def keep() -> None:
+        while not stop.wait(every):
+            try:
+                with _owned(rt, submission_id, claim) as (_session, row):
+                    if row is None:
+                        return
+                    row.lease_until = rt.now() + rt.submission_lease
+            except Exception:  # the next renewal tries again; the lease covers one call
+                log.warning(
+                    "could not renew a submission lease",
+                    extra={"event": "lease_renewal_failed", "submission_id": submission_id},
+                )
+
+    keeper = threading.Thread(target=keep, name=f"lease-{submission_id}", daemon=True)
+    keeper.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        keeper.join()
 
 
 def _claim(rt: Runtime, submission_id: int) -> tuple[_Claim | None, SubmissionView]:
@@ -329,6 +447,7 @@ def _claim(rt: Runtime, submission_id: int) -> tuple[_Claim | None, SubmissionVi
         row.updated_at = now
         session.add(row)
         _log_state(row, "claimed")
+        sent = tuple(dict.fromkeys(p for p in (row.payload, payload_pending) if p is not None))
         return _Claim(
             attempt=row.attempts,
             reconcile_first=reconcile_first,
@@ -338,6 +457,7 @@ def _claim(rt: Runtime, submission_id: int) -> tuple[_Claim | None, SubmissionVi
             key=row.idempotency_key,
             records=records,
             payload_pending=payload_pending,
+            sent=sent,
         ), SubmissionView.of(row)
 
 
@@ -378,12 +498,23 @@ def _record_payload(rt: Runtime, submission_id: int, claim: _Claim) -> None:
 
 
 def _finish_submitted(
-    rt: Runtime, submission_id: int, claim: _Claim, receipt: SubmissionReceipt, *, via: str
+    rt: Runtime,
+    submission_id: int,
+    claim: _Claim,
+    receipt: SubmissionReceipt,
+    *,
+    via: str,
+    payload: str | None = None,
 ) -> RunResult:
+    """KinderTrack holds what Rollcall sent (``payload``, when reconciliation found which
+    attempt's records): record its receipt, whatever the length of its fields."""
     view: SubmissionView | None = None
     with _owned(rt, submission_id, claim) as (_session, row):
         if row is not None:
             row.state = str(check_transition(S.SUBMITTING, S.SUBMITTED))
+            if payload is not None and payload != row.payload:
+                row.payload = payload
+                row.record_count = len(json.loads(payload))
             row.kindertrack_submission_id = receipt.submission_id
             row.received_at = receipt.received_at
             row.accepted = receipt.accepted
@@ -393,6 +524,25 @@ def _finish_submitted(
             row.error = None
             row.lease_until = None
             _log_state(row, f"submitted via {via}")
+            view = SubmissionView.of(row)
+    if view is None:  # a newer attempt owns the row: leave it be
+        return RunResult(get_submission(rt, submission_id=submission_id), changed=False)
+    return RunResult(view, changed=True)
+
+
+def _finish_held_elsewhere(
+    rt: Runtime, submission_id: int, claim: _Claim, receipt: SubmissionReceipt
+) -> RunResult:
+    """KinderTrack holds a submission for the period that Rollcall did not send: nothing
+    of ours was or will be sent; the director hears so, with the corrected-claim contact."""
+    view: SubmissionView | None = None
+    with _owned(rt, submission_id, claim) as (_session, row):
+        if row is not None:
+            row.state = str(check_transition(S.SUBMITTING, S.REJECTED))
+            row.error = messages.held_elsewhere(receipt.submission_id)
+            row.held_elsewhere_id = receipt.submission_id
+            row.lease_until = None
+            _log_state(row, "held elsewhere")
             view = SubmissionView.of(row)
     if view is None:  # a newer attempt owns the row: leave it be
         return RunResult(get_submission(rt, submission_id=submission_id), changed=False)
@@ -459,21 +609,27 @@ def _log_state(row: Submission, event: str) -> None:
 
 def stuck_submissions(rt: Runtime, *, idle_for: timedelta) -> list[int]:
     """Submissions the database says are owed but nobody is driving: approved and idle for
-    ``idle_for``, or submitting with an expired lease (a worker died mid-send).
+    ``idle_for``, or submitting with an expired lease (a worker died mid-send: a live one
+    renews its lease, and with it ``updated_at``, every third of a lease).
 
-    The rows returned are marked as just re-driven, so a sweep every minute during a long
-    worker outage queues one message per row, not one per row per minute.
+    The rows returned are marked as just re-driven, so a sweep every few seconds during a
+    long worker outage queues one message per row per ``idle_for`` (approved) or per lease
+    (submitting), not one per row per sweep.
     """
     now = rt.now()
     with rt.session() as session:
-        approved = col(Submission.state) == str(S.APPROVED)
+        approved = and_(
+            col(Submission.state) == str(S.APPROVED),
+            col(Submission.updated_at) < now - idle_for,
+        )
         abandoned = and_(
             col(Submission.state) == str(S.SUBMITTING),
             or_(col(Submission.lease_until).is_(None), col(Submission.lease_until) < now),
+            col(Submission.updated_at) < now - min(idle_for, rt.submission_lease),
         )
         rows = session.exec(
             select(Submission)
-            .where(col(Submission.updated_at) < now - idle_for, or_(approved, abandoned))
+            .where(or_(approved, abandoned))
             .with_for_update(skip_locked=True, key_share=True)
         ).all()
         for row in rows:

@@ -131,7 +131,13 @@ class Submission(SQLModel, table=True):
     idempotency_key: str = Field(max_length=80)
     payload: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     """The records as sent (JSON), kept so the director can see exactly what KinderTrack got."""
-    kindertrack_submission_id: str | None = Field(default=None, max_length=80)
+    kindertrack_submission_id: str | None = Field(
+        default=None, sa_column=Column(Text, nullable=True)
+    )
+    """KinderTrack's ID for what it holds, as long as KinderTrack makes it."""
+    held_elsewhere_id: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """A submission KinderTrack holds for this period that Rollcall did not send (the
+    portal): its ID, with the row rejected. Never recorded as ours."""
     received_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
     accepted: int | None = None
     """How many records KinderTrack accepted (its answer, not what Rollcall sent)."""

@@ -27,6 +27,7 @@ _SUBMISSIONS = re.compile(r"^/v1/providers/(?P<pid>[^/]+)/attendance-submissions
 _AUTHORIZATIONS = re.compile(r"^/v1/providers/(?P<pid>[^/]+)/authorizations$")
 _PROVIDER_SCOPED = re.compile(r"^/v1/providers/(?P<pid>[^/]+)/")
 _MINT = re.compile(r"^/_sandbox/providers/(?P<pid>[^/]+)/link-codes$")
+_SUBMISSION = re.compile(r"^/v1/providers/(?P<pid>[^/]+)/attendance-submissions/(?P<sid>[^/]+)$")
 PAY_PERIODS_PATH = "/v1/pay-periods"
 STATS_PATH = "/_sandbox/stats"
 
@@ -71,12 +72,15 @@ class SandboxApi:
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         authorizations: Authorizations | None = None,
+        honour_idempotency_key: bool = True,
     ) -> None:
         self.seed = seed
         self.store = store
         self.stats = stats
         self._clock = clock
         self.authorizations = authorizations or Authorizations(seed.link_codes(), clock=clock)
+        self.honour_idempotency_key = honour_idempotency_key
+        """False: a KinderTrack that ignores ``Idempotency-Key`` (a replay gets 409)."""
 
     def handle(
         self,
@@ -112,6 +116,8 @@ class SandboxApi:
             if method == "POST":
                 return self._submit(match["pid"], headers, body)
             return self._only("GET", method) or self._find_submissions(match["pid"], query)
+        if match := _SUBMISSION.match(path):
+            return self._only("GET", method) or self._submission(match["pid"], match["sid"])
         return _error(404, "not_found")
 
     @staticmethod
@@ -216,6 +222,15 @@ class SandboxApi:
         )
         return Answer(200, [s.answer for s in found])
 
+    def _submission(self, provider_id: str, submission_id: str) -> Answer:
+        """Contract v2: one submission with its period and its records as received."""
+        if provider_id not in self.seed.providers:
+            return _error(404, "unknown_provider")
+        stored = self.store.get(provider_id, submission_id)
+        if stored is None:
+            return _error(404, "unknown_submission")
+        return Answer(200, {**stored.answer, "records": stored.records})
+
     # --- the submission ------------------------------------------------------------
 
     def _submit(self, provider_id: str, headers: Mapping[str, str], body: bytes) -> Answer:
@@ -256,7 +271,7 @@ class SandboxApi:
                 for r in records
             ],
         )
-        outcome, stored = self.store.submit(candidate)
+        outcome, stored = self.store.submit(candidate, honour_key=self.honour_idempotency_key)
         if outcome is Outcome.COMMITTED:
             self.stats.bump("commits")
             return Answer(201, candidate.answer, committed=True)

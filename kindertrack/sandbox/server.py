@@ -43,10 +43,12 @@ class Faults:
     latency_ms: int = 0
     fail_rate: float = 0.0
     drop_after_commit_rate: float = 0.0
+    latency_jitter_ms: int = 0
+    """Up to this much more latency, drawn per request (a KinderTrack of uneven speed)."""
 
     def __post_init__(self) -> None:
-        if self.latency_ms < 0:
-            raise ValueError("latency_ms must be 0 or more")
+        if self.latency_ms < 0 or self.latency_jitter_ms < 0:
+            raise ValueError("latency_ms and latency_jitter_ms must be 0 or more")
         for name in ("fail_rate", "drop_after_commit_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
@@ -70,6 +72,9 @@ class _Server(ThreadingHTTPServer):
 
     def roll(self, rate: float) -> bool:
         return rate > 0 and self.rng.random() < rate
+
+    def jitter_ms(self, most: int) -> int:
+        return self.rng.randint(0, most) if most > 0 else 0
 
     def track(self, connection: socket.socket, *, open_: bool) -> None:
         with self._connections_lock:
@@ -122,7 +127,8 @@ class _Handler(BaseHTTPRequestHandler):
             stats.bump("requests")
             if api.is_submission_post(self.command, url.path):
                 stats.bump("submission_posts")
-            if faults.latency_ms and not self._survive_latency(faults.latency_ms / 1000):
+            latency_ms = faults.latency_ms + self.server.jitter_ms(faults.latency_jitter_ms)
+            if latency_ms and not self._survive_latency(latency_ms / 1000):
                 stats.bump("abandoned")
                 self.close_connection = True
                 return
@@ -193,6 +199,7 @@ def _build_server(
     state_path: Path | str | None,
     faults: Faults,
     rng_seed: int | None,
+    honour_idempotency_key: bool = True,
 ) -> _Server:
     seed = load_seed(seed_path)
     state = Path(state_path) if state_path is not None else None
@@ -201,7 +208,13 @@ def _build_server(
         seed.link_codes(),
         path=state.with_name(f"{state.name}.authorizations.json") if state else None,
     )
-    api = SandboxApi(seed, store, Stats(), authorizations=authorizations)
+    api = SandboxApi(
+        seed,
+        store,
+        Stats(),
+        authorizations=authorizations,
+        honour_idempotency_key=honour_idempotency_key,
+    )
     return _Server((host, port), api, faults, random.Random(rng_seed))
 
 
@@ -218,13 +231,25 @@ def serve(
     latency_ms: int = 0,
     fail_rate: float = 0.0,
     drop_after_commit_rate: float = 0.0,
+    latency_jitter_ms: int = 0,
+    ignore_idempotency_key: bool = False,
+    rng_seed: int | None = None,
     host: str = "127.0.0.1",
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve until interrupted (Ctrl-C). ``port`` 0 picks a free port; ``on_ready`` gets
-    the URL once the socket listens. Raises ``SeedError`` or ``OSError`` before serving."""
-    faults = Faults(latency_ms, fail_rate, drop_after_commit_rate)
-    server = _build_server(host, port, seed_path, state_path, faults, None)
+    """Serve until interrupted (Ctrl-C). ``port`` 0 picks a free port;
+    ``on_ready`` gets the URL once the socket listens. Raises ``SeedError`` or ``OSError``
+    before serving."""
+    faults = Faults(latency_ms, fail_rate, drop_after_commit_rate, latency_jitter_ms)
+    server = _build_server(
+        host,
+        port,
+        seed_path,
+        state_path,
+        faults,
+        rng_seed,
+        honour_idempotency_key=not ignore_idempotency_key,
+    )
     if on_ready is not None:
         on_ready(_url(server))
     try:
@@ -302,10 +327,21 @@ def start_in_thread(
     fail_rate: float = 0.0,
     drop_after_commit_rate: float = 0.0,
     rng_seed: int | None = None,
+    ignore_idempotency_key: bool = False,
 ) -> RunningSandbox:
     """Start a sandbox in this process (for tests and the demo); port 0 picks a free one.
 
-    ``rng_seed`` makes fractional fault rates reproducible.
+    ``rng_seed`` makes fractional fault rates reproducible; ``ignore_idempotency_key``
+    plays a KinderTrack that answers a replay with 409 ``already_submitted``.
     """
     faults = Faults(latency_ms, fail_rate, drop_after_commit_rate)
-    return RunningSandbox(_build_server(host, port, seed_path, state_path, faults, rng_seed))
+    server = _build_server(
+        host,
+        port,
+        seed_path,
+        state_path,
+        faults,
+        rng_seed,
+        honour_idempotency_key=not ignore_idempotency_key,
+    )
+    return RunningSandbox(server)

@@ -50,16 +50,20 @@ class SubmissionStore:
             raw = json.loads(path.read_text(encoding="utf-8"))
             self._submissions = [StoredSubmission(**item) for item in raw["submissions"]]
 
-    def submit(self, candidate: StoredSubmission) -> tuple[Outcome, StoredSubmission | None]:
+    def submit(
+        self, candidate: StoredSubmission, *, honour_key: bool = True
+    ) -> tuple[Outcome, StoredSubmission | None]:
         """Commit ``candidate`` unless its period is taken; says what happened, and to what.
 
         The same key and body as the stored submission is a replay of it; anything else
         for a submitted period is refused, and a key reused for another period is refused.
+        ``honour_key=False`` is a KinderTrack that ignores ``Idempotency-Key``: a replay is
+        refused as already submitted.
         """
         with self._lock:
             for existing in self._submissions:
                 same_period = existing.period_key == candidate.period_key
-                same_key = existing.idempotency_key == candidate.idempotency_key
+                same_key = honour_key and existing.idempotency_key == candidate.idempotency_key
                 if same_period and same_key and existing.fingerprint == candidate.fingerprint:
                     return Outcome.REPLAY, existing
                 if same_period:
@@ -81,6 +85,13 @@ class SubmissionStore:
                 and period_start in (None, s.period_start)
                 and period_end in (None, s.period_end)
             ]
+
+    def get(self, provider_id: str, submission_id: str) -> StoredSubmission | None:
+        with self._lock:
+            for s in self._submissions:
+                if s.provider_id == provider_id and s.answer.get("submission_id") == submission_id:
+                    return s
+            return None
 
     def _persist(self, submissions: list[StoredSubmission]) -> None:
         if self._path is None:

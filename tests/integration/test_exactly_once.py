@@ -46,7 +46,8 @@ CSV = (
     "Ava Smith,2026-11-10T08:00,2026-11-10T12:00\n"
     "Jose Nunez,2026-11-10T07:30,2026-11-10T15:00\n"
 )
-LEASE_S = 3
+LEASE_S = 6
+DEADLINE_S = 5
 
 
 def _runtime(db: Engine, target: RunningSandbox, harness: SandboxHarness) -> Runtime:
@@ -87,6 +88,7 @@ def start_worker(
             "ROLLCALL_SUBMISSION_LEASE_SECONDS": str(LEASE_S),
             "ROLLCALL_SWEEP_IDLE_SECONDS": "2",
             "ROLLCALL_KINDERTRACK_TIMEOUT": "20",
+            "ROLLCALL_KINDERTRACK_DEADLINE_SECONDS": str(DEADLINE_S),
         }
         worker = WorkerProcess(env, tmp_path / f"worker-{len(started)}.log")
         started.append(worker)

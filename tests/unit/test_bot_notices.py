@@ -16,6 +16,7 @@ from bot.blocks.notices import (
     reminder_message,
     status_message,
 )
+from core import messages
 from core.domain.attendance import Record
 from core.domain.exports import sent_records_csv
 from core.domain.pay_periods import PayPeriod
@@ -152,6 +153,19 @@ def test_status_of_each_state() -> None:
     assert "submitted to KinderTrack on 2026-11-25 18:00 UTC" in submitted
     assert "`kt-9`" in submitted and "2026-11-08 to 2026-11-21" in submitted
     assert ALREADY_SUBMITTED in rejected and CORRECTED_CLAIM_CONTACT in rejected
+
+
+def test_a_submission_held_elsewhere_is_its_own_outcome_escaped() -> None:
+    view = _view(
+        SubmissionState.REJECTED,
+        error=messages.held_elsewhere("<!channel>" + "9" * 200),
+        held_elsewhere_id="<!channel>" + "9" * 200,
+    )
+    status = status_message(view, school="S", period=PERIOD)
+    assert "Rollcall did not send" in status and CORRECTED_CLAIM_CONTACT in status
+    assert "refused" not in status
+    assert "<!channel>" not in status and "&lt;!channel&gt;" in status
+    assert len(status) < 1500
 
 
 def test_the_sent_csv_is_exactly_the_records_sent() -> None:

@@ -21,6 +21,7 @@ from core.domain.submission import (
     fingerprint,
     idempotency_key,
     is_current_fingerprint,
+    same_records,
     stays_of,
 )
 from core.errors import RollcallError
@@ -251,3 +252,39 @@ def test_the_fingerprint_depends_on_the_multiset_of_records_only(
         assert fingerprint_of("12345", START, END, moved) != fingerprint_of(
             "12345", START, END, records
         )
+
+
+def test_held_records_are_ours_only_when_they_are_exactly_what_was_sent() -> None:
+    sent = [
+        {
+            "child_id": "123456",
+            "check_in": "2026-11-09T14:00:00+00:00",
+            "check_out": "2026-11-09T22:30:00+00:00",
+        },
+        {
+            "child_id": "234567",
+            "check_in": "2026-11-10T13:30:00+00:00",
+            "check_out": "2026-11-10T21:00:00+00:00",
+        },
+    ]
+    # the same instants written in Iowa time, in another order: the same records
+    held = [
+        {
+            "child_id": "234567",
+            "check_in": "2026-11-10T07:30:00-06:00",
+            "check_out": "2026-11-10T15:00:00-06:00",
+        },
+        {
+            "child_id": "123456",
+            "check_in": "2026-11-09T08:00:00-06:00",
+            "check_out": "2026-11-09T16:30:00-06:00",
+        },
+    ]
+    assert same_records(held, sent)
+    assert not same_records(held[:1], sent)
+    assert not same_records([*held, held[0]], sent)
+    other = [{**held[0], "check_out": "2026-11-10T15:01:00-06:00"}, held[1]]
+    assert not same_records(other, sent)
+    absence = {"child_id": "123456", "date": "2026-11-11", "absence": "absent"}
+    assert same_records([*held, absence], [absence, *sent])
+    assert not same_records(held, [absence, *sent])
