@@ -31,6 +31,7 @@ from core.domain.pay_periods import PayPeriod
 from core.domain.report import ProviderStatus
 from core.domain.submission import SubmissionState
 from core.errors import InvalidInput
+from core.i18n import _, format_short_date, ngettext
 from core.services.overview import SchoolOverview
 
 MAX_SCHOOLS = 20
@@ -54,58 +55,79 @@ def decode_school(value: str) -> int:
     try:
         return int(json.loads(value)["s"])
     except (ValueError, KeyError, TypeError) as error:
-        raise InvalidInput("That button is out of date; open the Home tab again.") from error
+        raise InvalidInput(_("That button is out of date; open the Home tab again.")) from error
 
 
 def registration_tag(status: ProviderStatus, provider_id: str | None) -> str:
     if status is ProviderStatus.REGISTERED:
-        return f":large_green_circle: Registered · provider ID {provider_id}"
+        return _(
+            ":large_green_circle: Registered · provider ID {provider_id}", provider_id=provider_id
+        )
     if status is ProviderStatus.INACTIVE:
-        return f":red_circle: Inactive KinderTrack provider ID {provider_id}"
-    return ":white_circle: Not registered"
+        return _(
+            ":red_circle: Inactive KinderTrack provider ID {provider_id}", provider_id=provider_id
+        )
+    return _(":white_circle: Not registered")
 
 
 def _span(period: PayPeriod) -> str:
-    return f"{period.start:%b %-d} – {period.end:%b %-d}"
+    return f"{format_short_date(period.start)} – {format_short_date(period.end)}"
 
 
 def submission_line(card: SchoolCard) -> str:
     view = card.last_submission
     span = _span(card.last_closed)
     if view is None:
-        return f"Last closed period ({span}): :hourglass: not submitted yet"
+        return _("Last closed period ({span}): :hourglass: not submitted yet", span=span)
     if view.state is SubmissionState.SUBMITTED:
-        return (
-            f"Last closed period ({span}): :white_check_mark: submitted, confirmation "
-            f"`{view.kindertrack_submission_id}`"
+        return _(
+            "Last closed period ({span}): :white_check_mark: submitted, confirmation "
+            "`{confirmation}`",
+            span=span,
+            confirmation=view.kindertrack_submission_id,
         )
     if view.state is SubmissionState.REJECTED:
-        return (
-            f"Last closed period ({span}): :x: refused by KinderTrack: "
-            f"{escape_mrkdwn(clip(view.error or '', 300))}"
+        return _(
+            "Last closed period ({span}): :x: refused by KinderTrack: {why}",
+            span=span,
+            why=escape_mrkdwn(clip(view.error or "", 300)),
         )
     if view.state is SubmissionState.DRAFT:
-        return f"Last closed period ({span}): :leftwards_arrow_with_hook: approval withdrawn"
-    return f"Last closed period ({span}): :hourglass_flowing_sand: submitting"
+        return _(
+            "Last closed period ({span}): :leftwards_arrow_with_hook: approval withdrawn",
+            span=span,
+        )
+    return _("Last closed period ({span}): :hourglass_flowing_sand: submitting", span=span)
 
 
 def _card(card: SchoolCard) -> list[Block]:
     errors = (
-        f":rotating_light: *{card.errors}* attendance error{'s' if card.errors != 1 else ''} to fix"
+        ngettext(
+            ":rotating_light: *{n}* attendance error to fix",
+            ":rotating_light: *{n}* attendance errors to fix",
+            card.errors,
+        )
         if card.errors
-        else ":white_check_mark: no attendance errors"
+        else _(":white_check_mark: no attendance errors")
     )
     unlinked = (
-        f":warning: *{card.unlinked}* child{'ren' if card.unlinked != 1 else ''} without a "
-        "KinderTrack child ID"
+        ngettext(
+            ":warning: *{n}* child without a KinderTrack child ID",
+            ":warning: *{n}* children without a KinderTrack child ID",
+            card.unlinked,
+        )
         if card.unlinked
-        else ":white_check_mark: every child is linked"
+        else _(":white_check_mark: every child is linked")
     )
     lines = [
         registration_tag(card.provider_status, card.provider_id),
-        f":calendar: Pay period {_span(card.current)} · *{card.days_left}* "
-        f"day{'s' if card.days_left != 1 else ''} left",
-        f"{errors} (this period and the last closed one)",
+        ngettext(
+            ":calendar: Pay period {span} · *{n}* day left",
+            ":calendar: Pay period {span} · *{n}* days left",
+            card.days_left,
+            span=_span(card.current),
+        ),
+        _("{errors} (this period and the last closed one)", errors=errors),
         unlinked,
         submission_line(card),
     ]
@@ -120,14 +142,14 @@ def _card(card: SchoolCard) -> list[Block]:
                 block_id=f"home_school_{card.school_id}",
                 elements=[
                     ButtonElement(
-                        text="Preview report",
+                        text=_("Preview report"),
                         action_id=PREVIEW_ACTION,
                         value=value,
                         style="primary",
                     ),
-                    ButtonElement(text="Register", action_id=REGISTER_ACTION, value=value),
-                    ButtonElement(text="Link children", action_id=LINK_ACTION, value=value),
-                    ButtonElement(text="Sync roster", action_id=SYNC_ACTION, value=value),
+                    ButtonElement(text=_("Register"), action_id=REGISTER_ACTION, value=value),
+                    ButtonElement(text=_("Link children"), action_id=LINK_ACTION, value=value),
+                    ButtonElement(text=_("Sync roster"), action_id=SYNC_ACTION, value=value),
                 ],
             )
         )
@@ -136,8 +158,10 @@ def _card(card: SchoolCard) -> list[Block]:
             ContextBlock(
                 elements=[
                     MarkdownTextObject(
-                        text="You can check children in and out (`/kindertrack rollcall`); "
-                        "a director registers, links and submits."
+                        text=_(
+                            "You can check children in and out (`/kindertrack rollcall`); "
+                            "a director registers, links and submits."
+                        )
                     )
                 ]
             )
@@ -157,8 +181,10 @@ def home_view(
         HeaderBlock(text=PlainTextObject(text="Rollcall")),
         SectionBlock(
             text=MarkdownTextObject(
-                text="Submit Child Care Assistance attendance to KinderTrack from Slack. "
-                "Type `/kindertrack help` in your school's channel for every command."
+                text=_(
+                    "Submit Child Care Assistance attendance to KinderTrack from Slack. "
+                    "Type `/kindertrack help` in your school's channel for every command."
+                )
             )
         ),
     ]
@@ -168,8 +194,10 @@ def home_view(
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(
-                    text="No school in this workspace yet. In your school's channel, "
-                    "`/kindertrack school NAME` creates one (you become its first director)."
+                    text=_(
+                        "No school in this workspace yet. In your school's channel, "
+                        "`/kindertrack school NAME` creates one (you become its first director)."
+                    )
                 )
             )
         )
@@ -181,8 +209,11 @@ def home_view(
             ContextBlock(
                 elements=[
                     MarkdownTextObject(
-                        text=f"…and {total - shown} more schools: use "
-                        "`/kindertrack report` in each school's channel."
+                        text=_(
+                            "…and {count} more schools: use `/kindertrack report` in each "
+                            "school's channel.",
+                            count=total - shown,
+                        )
                     )
                 ]
             )

@@ -181,6 +181,31 @@ def test_a_director_sees_a_card_per_school_they_direct(
     ]
 
 
+def test_a_director_whose_slack_is_in_spanish_reads_the_tab_in_spanish(
+    server: BotServer, sunny: int
+) -> None:
+    known = server.standin.users.get(DIRECTOR)  # the stand-in keeps users between tests
+    server.standin.add_user(DIRECTOR, name="dana", locale="es-LA")
+    try:
+        view = open_home(server)
+    finally:
+        if known is None:
+            server.standin.users.pop(DIRECTOR)
+        else:
+            server.standin.users[DIRECTOR] = known
+
+    text = mrkdwn_texts(view)
+    assert ":large_green_circle: Registrado · ID de proveedor 12345" in text
+    assert "Período de pago 22 nov – 5 dic · quedan *10* días" in text
+    assert "*3* errores de asistencia por corregir" in text
+    assert "*2* niños sin ID de niño de KinderTrack" in text
+    assert "Último período cerrado (8 nov – 21 nov): :white_check_mark: enviado" in text
+    buttons = [
+        e["text"]["text"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
+    assert buttons == ["Ver reporte", "Registrar", "Vincular niños", "Sincronizar lista"]
+
+
 def test_staff_see_every_school_read_only(
     server: BotServer, app_runtime: Runtime, sunny: int
 ) -> None:

@@ -24,6 +24,7 @@ from bot.listeners.views.setup import open_link_modal, open_register_modal
 from bot.permissions import Actor, SchoolAccess, actor_from_payload, school_by_id
 from bot.runtime import runtime
 from core.errors import RollcallError
+from core.i18n import _
 from core.services.periods import school_today
 from core.services.students import sync_students
 from workers import dispatch
@@ -65,7 +66,9 @@ def handle_preview(ack: Ack, body: dict[str, Any], client: WebClient, context: B
         client,
         team_id=actor.team_id,
         user_id=actor.user_id,
-        note=":hourglass_flowing_sand: Building the report: it will arrive in your Messages tab.",
+        note=_(
+            ":hourglass_flowing_sand: Building the report: it will arrive in your Messages tab."
+        ),
     )
 
 
