@@ -13,7 +13,9 @@ differ. Settings decide the mode:
 Always: the Web API is called at ``ROLLCALL_SLACK_API_URL`` when set (the stand-in,
 a proxy), Slack's own otherwise; signature verification is on; listeners run after
 ``ack()`` (``process_before_response=False``, right for a long-running server);
-retried deliveries are acked and skipped (``bot.middleware``).
+retried deliveries are acked and skipped (``bot.middleware``); a request without a
+workspace, or from a user of another workspace (Slack Connect), is refused
+(``bot.tenancy``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from bot import listeners
 from bot.locale import CarryContext, LocaleResolver, reader_locale_middleware
 from bot.middleware import skip_slack_retries
 from bot.runtime import runtime as bot_runtime
+from bot.tenancy import refuse_foreign_requests
 from core.config import Settings
 from core.errors import RollcallError
 
@@ -103,6 +106,7 @@ def create_app(
         )
     app = App(**options)
     app.use(skip_slack_retries)
+    app.use(refuse_foreign_requests)
     app.use(reader_locale_middleware(LocaleResolver(bot_runtime)))
     register_listeners(app)
     return app

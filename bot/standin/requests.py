@@ -112,11 +112,13 @@ def block_actions_body(
     trigger_id: str | None = None,
     api_app_id: str = "A0001",
     view: dict[str, Any] | None = None,
+    user_team_id: str | None = None,
 ) -> bytes:
-    """A ``block_actions`` payload for a button in a message (or in ``view`` when given)."""
+    """A ``block_actions`` payload for a button in a message (or in ``view`` when given);
+    ``user_team_id`` is the clicker's own workspace when not ``team_id`` (Slack Connect)."""
     payload: dict[str, Any] = {
         "type": "block_actions",
-        "user": {"id": user_id, "username": "director", "team_id": team_id},
+        "user": {"id": user_id, "username": "director", "team_id": user_team_id or team_id},
         "api_app_id": api_app_id,
         "token": "deprecated-verification-token",
         "trigger_id": trigger_id or f"{next(_ids)}.1.trigger",
@@ -158,13 +160,14 @@ def view_submission_body(
     view_id: str = "V0MODAL",
     api_app_id: str = "A0001",
     blocks: list[dict[str, Any]] | None = None,
+    user_team_id: str | None = None,
 ) -> bytes:
     """A ``view_submission`` payload; ``values`` is ``state.values`` (block -> action -> value)
     and ``blocks`` the submitted view's blocks (what it offered)."""
     payload = {
         "type": "view_submission",
         "team": {"id": team_id, "domain": "sunnydays"},
-        "user": {"id": user_id, "username": "director", "team_id": team_id},
+        "user": {"id": user_id, "username": "director", "team_id": user_team_id or team_id},
         "api_app_id": api_app_id,
         "token": "deprecated-verification-token",
         "trigger_id": f"{next(_ids)}.1.trigger",

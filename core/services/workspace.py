@@ -48,8 +48,11 @@ def create_team_school(
 ) -> School:
     """A school made from Slack: its creator is its first director; the channel works on it.
 
-    One transaction: a school is never left without a director who can administer it."""
+    One transaction: a school is never left without a director who can administer it. In a
+    channel that already works on a school, only that school's directors may do this."""
     with rt.session() as session:
+        if channel_id:
+            _require_channel_owner(session, team_id=team_id, channel_id=channel_id, user_id=creator)
         school = insert_school(session, name=name, timezone=rt.default_timezone, team_id=team_id)
         session.add(Director(school_id=school.id or 0, user_id=creator, added_by=creator))
         if channel_id:
@@ -99,8 +102,26 @@ def bind_channel(rt: Runtime, *, team_id: str, channel_id: str, school_id: int, 
     with rt.session() as session:
         school = get_school(session, school_id=school_id, team_id=team_id)
         require_director(session, school_id=school_id, user_id=by)
+        _require_channel_owner(session, team_id=team_id, channel_id=channel_id, user_id=by)
         _bind_channel(session, team_id=team_id, channel_id=channel_id, school_id=school_id)
         return school
+
+
+def _require_channel_owner(
+    session: Session, *, team_id: str, channel_id: str, user_id: str
+) -> None:
+    """Whoever moves a channel to another school (or gives it a new one) must direct the
+    school it works on now, bound or as the workspace's only school: a staff member cannot
+    take a school's channel over."""
+    current = school_for_channel(session, team_id=team_id, channel_id=channel_id)
+    if current is not None and not is_director(session, school_id=current.id or 0, user_id=user_id):
+        raise NotAllowed(
+            i18n._(
+                "This channel works on {school}: only its directors can make it work on "
+                "another school.",
+                school=current.name,
+            )
+        )
 
 
 def _bind_channel(session: Session, *, team_id: str, channel_id: str, school_id: int) -> None:

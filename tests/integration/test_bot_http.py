@@ -29,7 +29,7 @@ def test_help_lists_every_subcommand(bot_server: BotServer, text: str) -> None:
     answer = _ephemeral_text(bot_server.slash(text))
 
     for usage in (
-        "register [PROVIDER_ID]",
+        "register [PROVIDER_ID LINK_CODE]",
         "link [STUDENT CHILD_ID]",
         "sync",
         "in STUDENT",
@@ -59,7 +59,7 @@ def test_unknown_subcommand_is_answered_politely_with_help(bot_server: BotServer
     assert answer.startswith("Sorry, I don't know")
     assert "<!channel>" not in answer
     assert "&lt;!channel&gt;" in answer
-    assert "/kindertrack register [PROVIDER_ID]" in answer
+    assert "/kindertrack register [PROVIDER_ID LINK_CODE]" in answer
 
 
 def test_known_subcommand_without_handler_says_not_yet(
