@@ -1,4 +1,8 @@
-"""The attendance rules of DESIGN §2: blocking errors, warnings, elapsed hours and units.
+"""The attendance rules, one function each: blocking errors, warnings, elapsed hours, units.
+
+These are the reference: each rule on its own, easy to read and to test. A report runs the
+one-pass :func:`core.domain.attendance_scan.scan_student` instead, which a property test
+(``tests/unit/test_domain_attendance_properties.py``) holds equal to these rules.
 
 A record belongs to the local date of its check-in. Hours are real elapsed time, so a
 record across a DST change counts the hour the clock skipped or repeated correctly.
@@ -114,10 +118,11 @@ class Authorization:
         return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
 
 
-_by_time = itemgetter(2, 0)
+by_time = itemgetter(2, 0)
+"""Records in check-in order (then by ID, so duplicates keep a stable order)."""
 """Sort key: check-in order, ties broken by ID so results are stable."""
 
-_TOO_LONG_S = int(TOO_LONG.total_seconds())
+TOO_LONG_SECONDS = int(TOO_LONG.total_seconds())
 _LONG_DAY_S = int(LONG_DAY.total_seconds())
 
 
@@ -158,7 +163,7 @@ def record_errors(
             f"Check-out {_show(check_out, tz)} is not after check-in {_show(check_in, tz)}: "
             f"fix one of the two times.",
         )
-    elif check_out - check_in >= _TOO_LONG_S:
+    elif check_out - check_in >= TOO_LONG_SECONDS:
         add(
             IssueCode.TOO_LONG,
             f"Checked in {_show(check_in, tz)} and out {_show(check_out, tz)}: 24 hours or "
@@ -176,7 +181,7 @@ def _show(seconds: int, tz: ZoneInfo) -> str:
     return show(from_seconds(seconds), tz)
 
 
-def _until_now(now: datetime) -> int:
+def until_now(now: datetime) -> int:
     """Now, rounded up to the second: where an open stay of today ends. A whole-second
     check-in is before ``now`` exactly when it is before this (rounding down would miss
     one that checked in during the current second)."""
@@ -185,7 +190,7 @@ def _until_now(now: datetime) -> int:
 
 def _interval_end(record: Record, until: int, is_today: bool) -> int:
     """Where a record ends for overlap checks: an open record of today lasts until now
-    (``until``, from ``_until_now``)."""
+    (``until``, from ``until_now``)."""
     if record.check_out_s is not None:
         return max(record.check_out_s, record.check_in_s)
     if is_today:
@@ -203,12 +208,12 @@ def overlapping_pairs(
     """
     days = _days_for(tz, days)
     today = days.of(to_seconds(now))
-    until = _until_now(now)
+    until = until_now(now)
     pairs: list[tuple[Record, Record]] = []
     reach: Record | None = None
     reach_end = 0
     previous: Record | None = None
-    for record in sorted(records, key=_by_time):
+    for record in sorted(records, key=by_time):
         if reach is not None and (
             record.check_in_s < reach_end or record.check_in_s == reach.check_in_s
         ):
@@ -230,7 +235,7 @@ def _is_plain(record: Record, now_s: int) -> bool:
     return (
         check_out is not None
         and record.check_in_s < check_out <= now_s
-        and check_out - record.check_in_s < _TOO_LONG_S
+        and check_out - record.check_in_s < TOO_LONG_SECONDS
     )
 
 
@@ -242,13 +247,13 @@ def record_issues(
     now_s = to_seconds(now)
     today = days.of(now_s)
     issues: list[Issue] = []
-    for record in sorted(records, key=_by_time):
+    for record in sorted(records, key=by_time):
         if not _is_plain(record, now_s):
             issues.extend(
                 record_errors(record, now=now, tz=tz, day=days.of(record.check_in_s), today=today)
             )
     for first, second in overlapping_pairs(records, now=now, tz=tz, days=days):
-        issues.extend(_overlap_issues(first, second, tz=tz))
+        issues.extend(overlap_issues(first, second, tz=tz))
     return issues
 
 
@@ -315,13 +320,13 @@ def still_checked_in(
     days = _days_for(tz, days)
     today = days.of(to_seconds(now))
     return [
-        _still_in(record, tz)
+        still_in_issue(record, tz)
         for record in records
         if record.check_out_s is None and days.of(record.check_in_s) == today
     ]
 
 
-def _still_in(record: Record, tz: ZoneInfo) -> Issue:
+def still_in_issue(record: Record, tz: ZoneInfo) -> Issue:
     return Issue(
         IssueCode.STILL_CHECKED_IN,
         record.student_id,
@@ -331,121 +336,7 @@ def _still_in(record: Record, tz: ZoneInfo) -> Issue:
     )
 
 
-@dataclass(slots=True)
-class StudentScan:
-    """What a report needs from one student's records, gathered in one pass."""
-
-    inside: list[Record]
-    """The records whose local check-in date is in the range, in time order."""
-    stays: list[Record]
-    """The complete inside records (check-out after check-in), in time order."""
-    dates: set[date]
-    """The local dates of the inside records."""
-    per_day: dict[date, int]
-    """Real elapsed seconds of the complete inside records, per local date."""
-    errors: list[Issue]
-    """Blocking issues of inside records: their own, then overlaps (also with neighbours)."""
-    still_in: list[Issue]
-    """Warnings for inside stays open today."""
-
-
-def scan_student(
-    nearby: Sequence[Record],
-    *,
-    start: date,
-    end: date,
-    now: datetime,
-    days: LocalDays,
-) -> StudentScan:
-    """One pass over one student's records (those in [start, end] and their neighbours a
-    day either side): the same answers as ``record_issues`` (kept to inside records),
-    ``seconds_by_day`` and ``still_checked_in`` on the inside records, which a property
-    test checks, at a fraction of the cost: a report runs this for every child.
-
-    Records come in check-in order, so each one's local date is found by walking the day
-    starts of ``days`` forward rather than by a search per record; the common record (a
-    complete, plausible, past stay) takes the shortest path.
-    """
-    tz = days.tz
-    now_s = to_seconds(now)
-    until = _until_now(now)
-    today = days.of(now_s)
-    too_long = _TOO_LONG_S
-    starts, dates = days.starts, days.dates
-    walk, span_start, span_end = 0, starts[0] if dates else 0, starts[-1] if dates else 0
-    next_start = starts[1] if dates else 0
-    inside: list[Record] = []
-    keep = inside.append
-    others: list[Record] = []  # inside records that are not complete, plausible and past
-    per_day: dict[date, int] = {}
-    own: list[Issue] = []
-    pairs: list[tuple[Record, Record]] = []
-    # The record reaching furthest so far (its check-in, where it ends); the previous one.
-    reach: Record | None = None
-    reach_in = reach_end = 0
-    previous: Record | None = None
-    previous_in = 0
-    for record in sorted(nearby, key=_by_time):
-        _, _, check_in, check_out = record
-        if span_start <= check_in < span_end:
-            while check_in >= next_start:
-                walk += 1
-                next_start = starts[walk + 1]
-            day = dates[walk]
-        else:
-            day = days.of(check_in)
-        if (
-            check_out is not None
-            and check_in < check_out <= now_s
-            and check_out - check_in < too_long
-        ):
-            ends = check_out
-            if start <= day <= end:
-                keep(record)
-                per_day[day] = per_day.get(day, 0) + check_out - check_in
-        else:
-            if check_out is not None:
-                ends = max(check_out, check_in)
-            else:
-                ends = max(until, check_in) if day == today else check_in
-            if start <= day <= end:
-                keep(record)
-                others.append(record)
-                own.extend(record_errors(record, now=now, tz=tz, day=day, today=today))
-                if check_out is not None and check_out > check_in:
-                    per_day[day] = per_day.get(day, 0) + check_out - check_in
-        if reach is not None and (check_in < reach_end or check_in == reach_in):
-            pairs.append((reach, record))
-        elif previous is not None and check_in == previous_in:
-            pairs.append((previous, record))
-        if reach is None or ends > reach_end:
-            reach, reach_in, reach_end = record, check_in, ends
-        previous, previous_in = record, check_in
-    if not others and not pairs:
-        return StudentScan(inside, inside, set(per_day), per_day, [], [])
-    local_day = days.of
-    inside_ids = {r.id for r in inside}
-    overlaps = [
-        issue
-        for pair in pairs
-        for issue in _overlap_issues(*pair, tz=tz)
-        if issue.record_id in inside_ids
-    ]
-    return StudentScan(
-        inside,
-        [r for r in inside if r.check_out_s is not None and r.check_out_s > r.check_in_s],
-        set(per_day) | {local_day(r.check_in_s) for r in others},
-        per_day,
-        own + overlaps,
-        [
-            _still_in(r, tz)
-            for r in others
-            if r.check_out_s is None and local_day(r.check_in_s) == today
-        ],
-    )
-
-
-def _overlap_issues(first: Record, second: Record, *, tz: ZoneInfo) -> list[Issue]:
+def overlap_issues(first: Record, second: Record, *, tz: ZoneInfo) -> list[Issue]:
     return [
         Issue(
             IssueCode.OVERLAP,

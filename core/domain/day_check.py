@@ -20,7 +20,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from core.domain.attendance import Record, scan_student
+from core.domain.attendance import Record
+from core.domain.attendance_scan import scan_student
 from core.domain.instants import LocalDays
 
 LOOK_BACK = timedelta(days=6)

@@ -19,9 +19,9 @@ from core.domain.attendance import (
     Record,
     authorization_warnings,
     long_day_warnings,
-    scan_student,
     units_for_day,
 )
+from core.domain.attendance_scan import scan_student
 from core.domain.authorized_units import units_over_warnings
 from core.domain.instants import LocalDays, from_seconds, local_date
 from core.domain.submission import Stay, fingerprint

@@ -13,12 +13,12 @@ from core.domain.attendance import (
     Record,
     overlapping_pairs,
     record_issues,
-    scan_student,
     seconds_by_day,
     still_checked_in,
     student_issues,
     units_for_day,
 )
+from core.domain.attendance_scan import scan_student
 from core.domain.instants import LocalDays, local_date, localize
 from core.errors import InvalidInput
 from tests.unit.strategies import (
