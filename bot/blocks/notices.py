@@ -19,11 +19,12 @@ from bot.escape import escape_mrkdwn
 from core.domain.pay_periods import PayPeriod
 from core.domain.report import SubsidyReport
 from core.domain.submission import SubmissionState
+from core.i18n import N_, _, ngettext
 from core.messages import ALREADY_SUBMITTED, CORRECTED_CLAIM_CONTACT
 from core.notices import ProviderRegistered, RegistrationRefused
 from core.services.submissions import SubmissionView
 
-REGISTERED_TAG = ":large_green_circle: Registered"
+REGISTERED_TAG = N_(":large_green_circle: Registered")
 
 
 def _message(text: str, blocks: list[Block]) -> dict[str, Any]:
@@ -40,44 +41,55 @@ def registration_message(notice: ProviderRegistered | RegistrationRefused) -> di
         provider_id = escape_mrkdwn(notice.provider_id)
         name = escape_mrkdwn(notice.provider_name)
         named = f" — {name}" if name else ""
-        text = f"{REGISTERED_TAG} · provider ID {provider_id}{named}"
+        text = _(
+            "{tag} · provider ID {provider_id}{named}",
+            tag=_(REGISTERED_TAG),
+            provider_id=provider_id,
+            named=named,
+        )
         return _message(
-            f"Registered with KinderTrack: provider ID {provider_id}{named}",
+            _(
+                "Registered with KinderTrack: provider ID {provider_id}{named}",
+                provider_id=provider_id,
+                named=named,
+            ),
             [
-                _section(f"{text}"),
+                _section(text),
                 ContextBlock(
                     elements=[
                         MarkdownTextObject(
-                            text="KinderTrack confirmed the provider ID. Next: link each "
-                            "subsidized child with /kindertrack link or /kindertrack sync."
+                            text=_(
+                                "KinderTrack confirmed the provider ID. Next: link each "
+                                "subsidized child with /kindertrack link or /kindertrack sync."
+                            )
                         )
                     ]
                 ),
             ],
         )
-    message = escape_mrkdwn(notice.message or "KinderTrack refused the provider ID.")
+    message = escape_mrkdwn(notice.message or _("KinderTrack refused the provider ID."))
     return _message(
-        f"Not registered: {message}",
-        [_section(f":red_circle: *Not registered.* {message}")],
+        _("Not registered: {why}", why=message),
+        [_section(_(":red_circle: *Not registered.* {why}", why=message))],
     )
 
 
 def placeholder_message(school: str, start: date, end: date, *, building: str) -> dict[str, Any]:
     """What the channel sees while a worker builds the report (replaced in place)."""
+    where = _("*{school}*, {start} to {end}", school=escape_mrkdwn(school), start=start, end=end)
     return _message(
         f":hourglass_flowing_sand: {building}",
-        [
-            _section(
-                f":hourglass_flowing_sand: {building}\n*{escape_mrkdwn(school)}*, {start} to {end}"
-            )
-        ],
+        [_section(f":hourglass_flowing_sand: {building}\n{where}")],
     )
 
 
-def failure_message(message: str, *, what: str = "build the report") -> dict[str, Any]:
-    """A refusal shown in place of a placeholder (the message is a RollcallError's text)."""
+def failure_message(message: str) -> dict[str, Any]:
+    """A report refusal shown in place of a placeholder (a RollcallError's text)."""
     text = escape_mrkdwn(message)
-    return _message(f"Could not {what}: {text}", [_section(f":x: *Could not {what}.* {text}")])
+    return _message(
+        _("Could not build the report: {why}", why=text),
+        [_section(_(":x: *Could not build the report.* {why}", why=text))],
+    )
 
 
 def reminder_intro(
@@ -85,22 +97,27 @@ def reminder_intro(
 ) -> tuple[str, str]:
     """(fallback text, mrkdwn line) opening a reminder."""
     school = escape_mrkdwn(report.school)
-    period = f"{report.start} to {report.end}"
+    period = _("{start} to {end}", start=report.start, end=report.end)
     if kind == "closing":
-        day_word = "day" if days_left == 1 else "days"
-        error_word = "error" if errors == 1 else "errors"
-        line = (
-            f":alarm_clock: *{school}*: the pay period {period} closes soon — "
-            f"*{days_left} {day_word} left, {errors} {error_word} to fix.*"
+        due = ngettext("{n} day left", "{n} days left", days_left)
+        to_fix = ngettext("{n} error to fix", "{n} errors to fix", errors)
+        line = _(
+            ":alarm_clock: *{school}*: the pay period {period} closes soon — *{due}, {to_fix}.*",
+            school=school,
+            period=period,
+            due=due,
+            to_fix=to_fix,
         )
-        return f"{school}: {days_left} {day_word} left, {errors} {error_word} to fix", line
-    line = (
-        f":bell: *{school}*: the pay period {period} has closed and is not submitted — "
-        "the preview is ready to approve."
+        return f"{school}: {due}, {to_fix}", line
+    line = _(
+        ":bell: *{school}*: the pay period {period} has closed and is not submitted — "
+        "the preview is ready to approve.",
+        school=school,
+        period=period,
     )
     if errors:
-        line += f" First fix {errors} error{'s' if errors != 1 else ''}."
-    return f"{school}: the pay period has closed and is not submitted", line
+        line += " " + ngettext("First fix {n} error.", "First fix {n} errors.", errors)
+    return _("{school}: the pay period has closed and is not submitted", school=school), line
 
 
 def reminder_message(

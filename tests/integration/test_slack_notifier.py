@@ -28,7 +28,15 @@ from bot.notifier import SlackNotifier
 from bot.standin import SlackStandin
 from core.notices import RegistrationRefused
 from core.ports import ProviderInfo
-from core.services import attendance, reminders, schools, students, submissions, workspace
+from core.services import (
+    attendance,
+    preferences,
+    reminders,
+    schools,
+    students,
+    submissions,
+    workspace,
+)
 from core.services.runtime import Runtime
 from tests.fakes import FakeKinderTrack, FrozenClock
 from tests.fixtures.database import CALENDAR
@@ -332,3 +340,37 @@ def test_oauth_mode_uses_the_bot_token_of_the_schools_workspace(
     [post] = slack_standin.calls_for("chat.postMessage")
     assert post.token == "xoxb-oauth-T0001"
     assert "Inactive KinderTrack provider ID." in post.args["text"]
+
+
+def test_a_reminder_reaches_each_director_in_their_own_language(
+    rt: Runtime, worker: dramatiq.Worker, slack_standin: SlackStandin
+) -> None:
+    # Given two directors: the deputy's Slack is in Spanish, the director chose English
+    sid = _school(rt)
+    workspace.add_director(rt, school_id=sid, user_id=DEPUTY, by=DIRECTOR, team_id=TEAM)
+    known = dict(slack_standin.users)
+    slack_standin.add_user(DEPUTY, locale="es-LA")
+    slack_standin.add_user(DIRECTOR, locale="es-ES")
+    preferences.set_language(rt, team_id=TEAM, user_id=DIRECTOR, language="en")
+    try:
+        # When the closed-period reminder runs in a worker
+        workers.actors.send_reminder.send(sid, *(d.isoformat() for d in CLOSED), "closed")
+        posts = slack_standin.wait_for("chat.postMessage", count=2, timeout=10)
+    finally:
+        slack_standin.users.clear()
+        slack_standin.users.update(known)
+
+    # Then each DM is written in its reader's language, and remembered in it
+    by_channel = {p.args["channel"]: _text(p.args) for p in posts}
+    assert "ya cerró y no se ha enviado" in by_channel["D0DEPUTY"]
+    assert "has closed and is not submitted" in by_channel["D0DIRECTOR"]
+    _eventually(
+        lambda: (
+            len(workspace.posted_messages(rt, school_id=sid, start=CLOSED[0], end=CLOSED[1])) == 2
+        )
+    )
+    remembered = workspace.posted_messages(rt, school_id=sid, start=CLOSED[0], end=CLOSED[1])
+    assert {(m.channel_id, m.locale) for m in remembered} == {
+        ("D0DEPUTY", "es"),
+        ("D0DIRECTOR", "en"),
+    }

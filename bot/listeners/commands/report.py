@@ -23,6 +23,7 @@ from bot.runtime import runtime
 from core.domain.instants import parse_date
 from core.domain.pay_periods import PayPeriod
 from core.errors import InvalidInput
+from core.i18n import N_, _
 from core.services import submissions, workspace
 from core.services.periods import school_today
 from core.services.reports import check_range
@@ -30,7 +31,7 @@ from workers import dispatch
 
 log = logging.getLogger(__name__)
 
-BUILDING = "Building the KinderTrack Subsidy Report…"
+BUILDING = N_("Building the KinderTrack Subsidy Report…")
 
 
 def last_closed(access: SchoolAccess) -> PayPeriod:
@@ -64,14 +65,14 @@ def handle_report(
     command: dict[str, Any],
     context: BoltContext,
 ) -> None:
-    ack(text=BUILDING, response_type="ephemeral")
+    ack(text=_(BUILDING), response_type="ephemeral")
     actor = actor_from_command(command, context)
     access = school_in_channel(actor)
     start, end = parse_range(context["subcommand_args"], access)
     try:
         placeholder = client.chat_postMessage(
             channel=actor.channel_id or "",
-            **placeholder_message(access.school_name, start, end, building=BUILDING),
+            **placeholder_message(access.school_name, start, end, building=_(BUILDING)),
         )
     except SlackApiError as error:
         # Not in the channel (or a DM the bot cannot post in): answer through the
