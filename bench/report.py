@@ -41,10 +41,11 @@ from sqlmodel import Session
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.domain.pay_periods import PayPeriodCalendar
+from core.services.periods import ASK_SPAN
 from core.services.reports import school_report
 from core.services.runtime import Runtime
 from core.store.database import make_engine, migrate
-from core.store.tables import AttendanceRecord, Registration, School, Student
+from core.store.tables import AttendanceRecord, PayPeriodRow, Registration, School, Student
 
 CALENDAR = PayPeriodCalendar(date(2026, 1, 4), 14)
 PERIOD = CALENDAR.containing(date(2026, 11, 8))
@@ -57,7 +58,7 @@ STAYS = ((wall(7, 30), wall(11, 30)), (wall(12, 0), wall(17, 15)))
 
 
 class _NoKinderTrack:
-    """The report never calls KinderTrack."""
+    """The report never calls KinderTrack here: the provider's pay periods are cached."""
 
     def __getattr__(self, name: str) -> Any:
         raise AssertionError(f"the report should not call KinderTrack.{name}")
@@ -72,7 +73,17 @@ def build_school(engine: Engine, *, children: int, tag: str) -> int:
         session.flush()
         school_id = school.id or 0
         provider = f"{abs(hash((tag, children))) % 100000:05d}"
-        session.add(Registration(school_id=school_id, provider_id=provider, provider_name=name))
+        session.add(
+            Registration(
+                school_id=school_id,
+                provider_id=provider,
+                provider_name=name,
+                periods_from=PERIOD.start - ASK_SPAN,
+                periods_to=PERIOD.start + ASK_SPAN,
+                periods_checked_at=NOW,
+            )
+        )
+        session.add(PayPeriodRow(school_id=school_id, start=PERIOD.start, end=PERIOD.end))
         pupils = [
             Student(
                 school_id=school_id,

@@ -85,6 +85,13 @@ class KinderTrack(Protocol):
 
     def list_pay_periods(self, start: date, end: date) -> list[tuple[date, date]]: ...
 
+    def list_provider_pay_periods(
+        self, provider_id: str, start: date, end: date
+    ) -> list[tuple[date, date]]:
+        """This provider's own billing periods (biweekly or monthly) that touch
+        [start, end], as (first day, last day) (contract version 2)."""
+        ...
+
     def submit_attendance(
         self,
         provider_id: str,

@@ -173,10 +173,16 @@ class HttpKinderTrack:
         body = self._get(
             "/v1/pay-periods", params={"from": start.isoformat(), "to": end.isoformat()}
         )
-        return _parse(
-            body,
-            lambda b: [(date.fromisoformat(p["start"]), date.fromisoformat(p["end"])) for p in b],
+        return _parse(body, _periods)
+
+    def list_provider_pay_periods(
+        self, provider_id: str, start: date, end: date
+    ) -> list[tuple[date, date]]:
+        body = self._get(
+            f"/v1/providers/{provider_id}/pay-periods",
+            params={"from": start.isoformat(), "to": end.isoformat()},
         )
+        return _parse(body, _periods)
 
     def submit_attendance(
         self,
@@ -426,6 +432,10 @@ def _parse(body: Any, build: Callable[[Any], T]) -> T:
         return build(body)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise KinderTrackUnavailable(f"KinderTrack's answer was malformed: {exc!r}") from exc
+
+
+def _periods(body: Any) -> list[tuple[date, date]]:
+    return [(date.fromisoformat(p["start"]), date.fromisoformat(p["end"])) for p in body]
 
 
 def _optional_date(value: object) -> date | None:

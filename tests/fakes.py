@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from core.domain.pay_periods import PayPeriod, PayPeriodCalendar
 from core.domain.submission import canonical_records
 from core.errors import (
     AlreadySubmitted,
@@ -93,8 +94,23 @@ class FakeKinderTrack:
     def list_children(self, provider_id: str) -> list[RosterChild]:
         return list(self.children.get(provider_id, []))
 
+    billing: dict[str, str] = field(default_factory=dict)
+    """Provider ID -> "monthly"; any other provider bills biweekly from ``BIWEEKLY``."""
+    period_asks: int = 0
+    periods_down: bool = False
+
     def list_pay_periods(self, start: date, end: date) -> list[tuple[date, date]]:
         return []
+
+    def list_provider_pay_periods(
+        self, provider_id: str, start: date, end: date
+    ) -> list[tuple[date, date]]:
+        self.period_asks += 1
+        if self.periods_down:
+            raise UNAVAILABLE
+        if self.billing.get(provider_id) == "monthly":
+            return [(p.start, p.end) for p in months_between(start, end)]
+        return [(p.start, p.end) for p in BIWEEKLY.between(start, end)]
 
     def submit_attendance(
         self,
@@ -143,6 +159,21 @@ class FakeKinderTrack:
             if provider == provider_id and receipt.submission_id == submission_id:
                 return HeldSubmission(receipt, tuple(self.records[submission_id]))
         return None
+
+
+BIWEEKLY = PayPeriodCalendar(date(2026, 1, 4), 14)
+"""The settings' default calendar: a biweekly provider of the fakes bills by it."""
+
+
+def months_between(start: date, end: date) -> list[PayPeriod]:
+    """Calendar months touching [start, end]: a monthly-billing provider's periods."""
+    months = []
+    first = start.replace(day=1)
+    while first <= end:
+        following = (first + timedelta(days=32)).replace(day=1)
+        months.append(PayPeriod(first, following - timedelta(days=1)))
+        first = following
+    return months
 
 
 UNAVAILABLE = KinderTrackUnavailable("503 from KinderTrack")

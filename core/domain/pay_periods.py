@@ -1,9 +1,13 @@
-"""The pay-period calendar: fixed-length periods counted from an anchor date."""
+"""Pay periods: the fixed-length calendar of the settings, and a provider's own periods."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
+from typing import Protocol
+
+from core.errors import InvalidInput
 
 
 @dataclass(frozen=True, order=True)
@@ -52,3 +56,57 @@ class PayPeriodCalendar:
             periods.append(period)
             period = self.containing(period.end + timedelta(days=1))
         return periods
+
+
+class PayPeriods(Protocol):
+    """A school's pay periods: the settings' calendar before registration, the provider's
+    own (as KinderTrack lists them) after."""
+
+    def containing(self, day: date) -> PayPeriod: ...
+
+    def is_exact(self, start: date, end: date) -> bool: ...
+
+    def last_closed(self, today: date) -> PayPeriod: ...
+
+
+class UnknownPeriod(InvalidInput):
+    """KinderTrack lists no pay period of this provider that contains the day."""
+
+
+@dataclass(frozen=True)
+class ListedPeriods:
+    """A provider's own periods, as KinderTrack listed them (biweekly, monthly, or a mix
+    after a change of billing). Periods already submitted stay listed as they were even if
+    KinderTrack now cuts that time differently; the ones KinderTrack lists now come first."""
+
+    current: tuple[PayPeriod, ...]
+    kept: tuple[PayPeriod, ...] = ()
+
+    def containing(self, day: date) -> PayPeriod:
+        for period in (*self.current, *self.kept):
+            if day in period:
+                return period
+        raise UnknownPeriod(f"KinderTrack lists no pay period containing {day.isoformat()}.")
+
+    def is_exact(self, start: date, end: date) -> bool:
+        period = PayPeriod(start, end)
+        return period in self.current or period in self.kept
+
+    def last_closed(self, today: date) -> PayPeriod:
+        return self.containing(self.containing(today).start - timedelta(days=1))
+
+
+def check_listed(listed: list[tuple[date, date]], start: date, end: date) -> tuple[PayPeriod, ...]:
+    """KinderTrack's answer to "this provider's periods from ``start`` to ``end``", checked
+    before it is believed: each period within 62 days, none overlapping another, each
+    touching the range asked about. Raises ValueError naming the first thing wrong."""
+    periods = sorted(PayPeriod(first, last) for first, last in listed)
+    for period in periods:
+        if not 1 <= period.days <= 62:
+            raise ValueError(f"a pay period of {period.days} days ({period})")
+        if period.end < start or period.start > end:
+            raise ValueError(f"a pay period outside the range asked for ({period})")
+    for before, after in pairwise(periods):
+        if after.start <= before.end:
+            raise ValueError(f"overlapping pay periods ({before} and {after})")
+    return tuple(periods)

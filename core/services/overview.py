@@ -2,8 +2,8 @@
 
 Per school: its registration, the current pay period and the days left in it, the
 attendance errors of the current and the last closed period (one report build over
-both, database only, no KinderTrack call), the children without a child ID, and where
-the last closed period's submission stands.
+both, from the database; KinderTrack is asked only for pay periods cached too long ago),
+the children without a child ID, and where the last closed period's submission stands.
 
 Which schools: those the user directs; a user who directs none (staff) sees every school
 of the workspace (read-only, which the caller shows).
@@ -12,13 +12,12 @@ of the workspace (read-only, which the caller shows).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from sqlmodel import col, select
 
 from core.domain.pay_periods import PayPeriod
 from core.domain.report import ProviderStatus
-from core.services.periods import school_today
+from core.services.periods import periods_of_schools, school_today
 from core.services.reminders import days_left
 from core.services.reports import ReportRequest, load_reports
 from core.services.runtime import Runtime
@@ -68,12 +67,11 @@ def school_overview(
         )
         visible = [school for school in every if school.id in directed] or every
         shown = visible if limit is None else visible[:limit]
-        today = {school.id or 0: school_today(rt, school.timezone) for school in shown}
-        current = {sid: rt.calendar.containing(day) for sid, day in today.items()}
-        last = {
-            sid: rt.calendar.containing(period.start - timedelta(days=1))
-            for sid, period in current.items()
-        }
+    today = {school.id or 0: school_today(rt, school.timezone) for school in shown}
+    periods = periods_of_schools(rt, today)
+    current = {sid: periods[sid].containing(day) for sid, day in today.items()}
+    last = {sid: periods[sid].last_closed(day) for sid, day in today.items()}
+    with rt.session() as session:
         reports = load_reports(
             rt,
             session,

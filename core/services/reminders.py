@@ -9,6 +9,7 @@ the claim is released so a later pass tries again.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -18,9 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.domain.instants import local_day_bounds, zone
-from core.domain.pay_periods import PayPeriod
+from core.domain.pay_periods import PayPeriod, UnknownPeriod
 from core.domain.submission import SubmissionState
-from core.services.periods import school_today
+from core.errors import KinderTrackError
+from core.services.periods import school_periods, school_today
 from core.services.runtime import Runtime
 from core.store.tables import AttendanceRecord, Registration, Reminder, School, Submission
 
@@ -29,7 +31,8 @@ CLOSED_WINDOW = timedelta(days=7)
 REDELIVER_AFTER = timedelta(minutes=10)
 """A claim not delivered after this long (its worker died between claim and send) is
 claimed again by a later pass."""
-"""A closed, unsubmitted period is reminded about if it ended within this window."""
+
+log = logging.getLogger(__name__)
 
 
 class ReminderKind(StrEnum):
@@ -54,15 +57,24 @@ def due_reminders(rt: Runtime) -> list[DueReminder]:
         schools = session.exec(
             select(School).join(Registration, col(Registration.school_id) == School.id)
         ).all()
-        for school in schools:
-            today = school_today(rt, school.timezone)
-            current = rt.calendar.containing(today)
-            candidates: list[tuple[PayPeriod, ReminderKind]] = []
-            if current.end - CLOSING_LEAD <= today:
-                candidates.append((current, ReminderKind.CLOSING))
-            last = rt.calendar.last_closed(today)
-            if today - last.end <= CLOSED_WINDOW:
-                candidates.append((last, ReminderKind.CLOSED))
+    for school in schools:
+        today = school_today(rt, school.timezone)
+        try:
+            periods = school_periods(rt, school_id=school.id or 0, around=today)
+            current = periods.containing(today)
+            last = periods.last_closed(today)
+        except (KinderTrackError, UnknownPeriod) as error:
+            log.warning(
+                "no pay periods for reminders",
+                extra={"event": "reminder_skipped", "school_id": school.id, "error": str(error)},
+            )
+            continue
+        candidates: list[tuple[PayPeriod, ReminderKind]] = []
+        if current.end - CLOSING_LEAD <= today:
+            candidates.append((current, ReminderKind.CLOSING))
+        if today - last.end <= CLOSED_WINDOW:
+            candidates.append((last, ReminderKind.CLOSED))
+        with rt.session() as session:
             for period, kind in candidates:
                 if kind is ReminderKind.CLOSED and _submitted(session, school.id or 0, period):
                     continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,14 +14,18 @@ from sqlmodel import Session, col, select
 
 from core.domain.attendance import Authorization, Record
 from core.domain.instants import local_day_bounds, to_seconds, zone
+from core.domain.pay_periods import PayPeriods
 from core.domain.report import Student as ReportStudent
 from core.domain.report import SubsidyReport, build_report
 from core.domain.submission import LOCKING_STATES
-from core.errors import InvalidInput
+from core.errors import InvalidInput, KinderTrackError
+from core.services.periods import cached_periods, cached_periods_of_schools, school_periods
 from core.services.runtime import Runtime
 from core.services.schools import get_school, provider_status, registration_of
 from core.store.queries import records_near_query, records_of_schools_query
 from core.store.tables import Registration, School, Submission
+
+log = logging.getLogger(__name__)
 
 MAX_RANGE_DAYS = 62
 
@@ -35,6 +40,18 @@ def check_range(start: date, end: date) -> None:
 def school_report(
     rt: Runtime, *, school_id: int, start: date, end: date, team_id: str | None = None
 ) -> SubsidyReport:
+    """The report as of now; the school's pay periods are asked of KinderTrack first when
+    the cached ones are old (if KinderTrack cannot answer, the cached ones judge the range)."""
+    check_range(start, end)
+    with rt.session() as session:
+        get_school(session, school_id=school_id, team_id=team_id)
+    try:
+        school_periods(rt, school_id=school_id, around=start)
+    except KinderTrackError as error:
+        log.warning(
+            "pay periods not refreshed for a report",
+            extra={"event": "pay_periods_stale", "school_id": school_id, "error": str(error)},
+        )
     with rt.session() as session:
         return load_report(rt, session, school_id=school_id, start=start, end=end, team_id=team_id)
 
@@ -64,10 +81,10 @@ def load_report(
         )
     ).first()
     return _judge(
-        rt,
         school,
         registration,
         ReportRequest(school_id, start, end),
+        periods=cached_periods(rt, session, school_id=school_id),
         already_submitted=locked is not None,
         students=students,
         records=records,
@@ -97,8 +114,8 @@ def school_reports(rt: Runtime, requests: Sequence[ReportRequest]) -> dict[int, 
 def load_reports(
     rt: Runtime, session: Session, requests: Sequence[ReportRequest]
 ) -> dict[int, SubsidyReport]:
-    """The reports of many schools (one request per school), by school ID, read in five
-    queries per :data:`BATCH_SCHOOLS` schools instead of five per school: the same reports
+    """The reports of many schools (one request per school), by school ID, read in six
+    queries per :data:`BATCH_SCHOOLS` schools instead of several per school: the same reports
     as :func:`load_report` gives one by one. A school that no longer exists is left out.
 
     For the server's own passes over schools it enumerated (reminders, the statewide
@@ -136,13 +153,16 @@ def _load_batch(
             )
         ).all()
     )
+    periods = cached_periods_of_schools(
+        rt, session, {r.school_id: r.school_id in registrations for r in wanted}, locked=locked
+    )
     now = rt.now()
     return {
         r.school_id: _judge(
-            rt,
             schools[r.school_id],
             registrations.get(r.school_id),
             r,
+            periods=periods[r.school_id],
             already_submitted=(r.school_id, r.start, r.end) in locked,
             students=students.get(r.school_id, []),
             records=records.get(r.school_id, []),
@@ -153,11 +173,11 @@ def _load_batch(
 
 
 def _judge(
-    rt: Runtime,
     school: School,
     registration: Registration | None,
     request: ReportRequest,
     *,
+    periods: PayPeriods,
     already_submitted: bool,
     students: list[ReportStudent],
     records: list[Record],
@@ -170,7 +190,7 @@ def _judge(
         provider_status=provider_status(registration),
         start=request.start,
         end=request.end,
-        pay_period_match=rt.calendar.is_exact(request.start, request.end),
+        pay_period_match=periods.is_exact(request.start, request.end),
         already_submitted=already_submitted,
         students=students,
         records=records,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import time
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -23,6 +23,7 @@ from core.errors import (
     ProviderNotFound,
 )
 from core.ports import ProviderInfo
+from core.services import periods
 from core.services.runtime import Runtime
 from core.services.submissions_guard import void_open_approvals
 from core.store.tables import Registration, School
@@ -126,7 +127,8 @@ def register_provider(
     actor: str,
     team_id: str | None = None,
 ) -> Registration:
-    """Verify the provider ID with KinderTrack, then record it for the school.
+    """Verify the provider ID with KinderTrack, then record it for the school with its
+    own pay periods (biweekly or monthly, as KinderTrack lists them).
 
     With a link code, KinderTrack's acceptance of it proves the center's administrator
     authorized Rollcall for this provider: the ID is recorded for this school, even when
@@ -147,7 +149,7 @@ def register_provider(
             "center's KinderTrack administrator."
         )
     info = _verified_provider(rt, pid, code, setup_username)
-    check_calendar(rt)
+    billing = periods.ask_periods(rt, provider_id=pid, around=rt.now().date())
     with rt.session() as session:
         if holder is not None and holder.school_id != school_id:
             _release(session, provider_id=pid)
@@ -171,6 +173,9 @@ def register_provider(
                 f"Provider ID {pid} was registered in Rollcall meanwhile; nothing was "
                 "changed. Contact whoever runs Rollcall."
             ) from error
+        periods.forget_periods(session, school_id=school_id)
+        periods.store_periods(session, registration=registration, asked=billing)
+        registration.periods_checked_at = rt.now()
         return registration
 
 
@@ -209,29 +214,6 @@ def _release(session: Session, *, provider_id: str) -> None:
     )
     session.delete(previous)
     session.flush()
-
-
-CALENDAR_CHECK_SPAN = timedelta(days=35)
-
-
-def check_calendar(rt: Runtime) -> None:
-    """Refuse to go on when Rollcall's pay-period calendar (settings) disagrees with
-    KinderTrack's: every report would say "ready" and every submission would be refused.
-    Nothing to compare when KinderTrack lists no periods."""
-    today = rt.now().date()
-    start, end = today - CALENDAR_CHECK_SPAN, today + CALENDAR_CHECK_SPAN
-    theirs = sorted(rt.kindertrack.list_pay_periods(start, end))
-    if not theirs:
-        return
-    ours = [(p.start, p.end) for p in rt.calendar.between(start, end)]
-    if theirs != ours:
-        first_theirs, first_ours = theirs[len(theirs) // 2], ours[len(ours) // 2]
-        raise InvalidInput(
-            "KinderTrack's pay periods do not match Rollcall's (for example KinderTrack has "
-            f"{first_theirs[0]} to {first_theirs[1]}, Rollcall {first_ours[0]} to "
-            f"{first_ours[1]}); nothing was registered. Whoever runs Rollcall must set "
-            "ROLLCALL_PAY_PERIOD_ANCHOR and ROLLCALL_PAY_PERIOD_DAYS to KinderTrack's calendar."
-        )
 
 
 def mark_provider_inactive(session: Session, *, school_id: int) -> None:

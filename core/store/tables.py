@@ -62,6 +62,26 @@ class Registration(SQLModel, table=True):
     active: bool = True
     registered_by: str = Field(default="", max_length=64)
     verified_at: datetime = _instant()  # type: ignore[assignment]
+    periods_from: date | None = None
+    periods_to: date | None = None
+    """The range of the provider's pay periods last asked of KinderTrack (see PayPeriodRow)."""
+    periods_checked_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+
+
+class PayPeriodRow(SQLModel, table=True):
+    """One of the provider's own pay periods, as KinderTrack last listed it: the cache that
+    reports, reminders and submissions read. A period with a submission is kept as it was
+    even when KinderTrack later cuts that time differently (a change of billing)."""
+
+    __tablename__ = "pay_period"
+    __table_args__ = (
+        UniqueConstraint("school_id", "start", "end", name="uq_pay_period_school_span"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", ondelete="CASCADE")
+    start: date
+    end: date
 
 
 class Student(SQLModel, table=True):

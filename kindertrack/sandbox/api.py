@@ -23,6 +23,7 @@ from kindertrack.sandbox.store import Outcome, Stats, StoredSubmission, Submissi
 
 _PROVIDER = re.compile(r"^/v1/providers/(?P<pid>[^/]+)$")
 _CHILDREN = re.compile(r"^/v1/providers/(?P<pid>[^/]+)/children$")
+_PROVIDER_PERIODS = re.compile(r"^/v1/providers/(?P<pid>[^/]+)/pay-periods$")
 _SUBMISSIONS = re.compile(r"^/v1/providers/(?P<pid>[^/]+)/attendance-submissions$")
 _AUTHORIZATIONS = re.compile(r"^/v1/providers/(?P<pid>[^/]+)/authorizations$")
 _PROVIDER_SCOPED = re.compile(r"^/v1/providers/(?P<pid>[^/]+)/")
@@ -112,6 +113,8 @@ class SandboxApi:
             return refused
         if match := _CHILDREN.match(path):
             return self._only("GET", method) or self._children(match["pid"])
+        if match := _PROVIDER_PERIODS.match(path):
+            return self._only("GET", method) or self._pay_periods(query, match["pid"])
         if match := _SUBMISSIONS.match(path):
             if method == "POST":
                 return self._submit(match["pid"], headers, body)
@@ -198,7 +201,10 @@ class SandboxApi:
             return _error(404, "unknown_provider")
         return Answer(200, [c.to_json() for c in self.seed.children_of(provider_id)])
 
-    def _pay_periods(self, query: Mapping[str, list[str]]) -> Answer:
+    def _pay_periods(self, query: Mapping[str, list[str]], provider_id: str = "") -> Answer:
+        """The seed's calendar, or (with ``provider_id``) that provider's own periods."""
+        if provider_id and provider_id not in self.seed.providers:
+            return _error(404, "unknown_provider")
         try:
             start = _required_query_date(query, "from")
             end = _required_query_date(query, "to")
@@ -206,7 +212,8 @@ class SandboxApi:
             return _invalid(exc.detail)
         if start > end:
             return _invalid(["'from' must not be after 'to'"])
-        periods = self.seed.pay_periods.intersecting(start, end)
+        calendar = self.seed.periods_of(provider_id) if provider_id else self.seed.pay_periods
+        periods = calendar.intersecting(start, end)
         return Answer(200, [{"start": s.isoformat(), "end": e.isoformat()} for s, e in periods])
 
     def _find_submissions(self, provider_id: str, query: Mapping[str, list[str]]) -> Answer:
@@ -243,7 +250,7 @@ class SandboxApi:
         if not provider.active:
             return _error(422, "inactive_provider")
         try:
-            period_start, period_end, records = self._validate(body)
+            period_start, period_end, records = self._validate(provider_id, body)
         except _Invalid as exc:
             return _invalid(exc.detail)
 
@@ -283,7 +290,7 @@ class SandboxApi:
         self.stats.bump("conflicts")
         return _error(409, "already_submitted")
 
-    def _validate(self, body: bytes) -> tuple[date, date, list[_Record]]:
+    def _validate(self, provider_id: str, body: bytes) -> tuple[date, date, list[_Record]]:
         """Parse the body, naming every problem at once (all-or-nothing)."""
         try:
             data = json.loads(body or b"null")
@@ -294,7 +301,7 @@ class SandboxApi:
         detail: list[str] = []
         start = _body_date(data, "period_start", detail)
         end = _body_date(data, "period_end", detail)
-        if start and end and not self.seed.pay_periods.is_period(start, end):
+        if start and end and not self.seed.periods_of(provider_id).is_period(start, end):
             detail.append(f"period {start}..{end} is not exactly one pay period")
         raw_records = data.get("records")
         if not isinstance(raw_records, list):

@@ -25,6 +25,8 @@ class Provider:
     name: str
     status: str
     link_codes: tuple[str, ...] = ()
+    billing: str = "biweekly"
+    """"biweekly" (the seed's ``pay_periods``) or "monthly" (calendar months)."""
 
     @property
     def active(self) -> bool:
@@ -95,6 +97,30 @@ class PayPeriods:
 
 
 @dataclass(frozen=True)
+class MonthlyPeriods:
+    """Calendar months: the periods of a provider that bills monthly."""
+
+    def containing(self, day: date) -> tuple[date, date]:
+        first = day.replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        return first, following - timedelta(days=1)
+
+    def intersecting(self, start: date, end: date) -> list[tuple[date, date]]:
+        periods = []
+        first, last = self.containing(start)
+        while first <= end:
+            periods.append((first, last))
+            first, last = self.containing(last + timedelta(days=1))
+        return periods
+
+    def is_period(self, start: date, end: date) -> bool:
+        return self.containing(start) == (start, end)
+
+
+BILLINGS = ("biweekly", "monthly")
+
+
+@dataclass(frozen=True)
 class Seed:
     api_key: str
     pay_periods: PayPeriods
@@ -105,6 +131,13 @@ class Seed:
     def link_codes(self) -> list[tuple[str, str]]:
         """(provider_id, code) for every code the seed hands out."""
         return [(p.provider_id, c) for p in self.providers.values() for c in p.link_codes]
+
+    def periods_of(self, provider_id: str) -> PayPeriods | MonthlyPeriods:
+        """The provider's own billing periods (contract version 2)."""
+        provider = self.providers.get(provider_id)
+        if provider is not None and provider.billing == "monthly":
+            return MonthlyPeriods()
+        return self.pay_periods
 
     def children_of(self, provider_id: str) -> list[Child]:
         return [c for c in self.children if c.provider_id == provider_id]
@@ -141,9 +174,16 @@ def parse_seed(data: Any) -> Seed:
                 name=str(p["name"]),
                 status=str(p["status"]),
                 link_codes=tuple(_link_code(code) for code in p.get("link_codes", [])),
+                billing=str(p.get("billing", "biweekly")),
             )
             for p in data["providers"]
         }
+        for provider in providers.values():
+            if provider.billing not in BILLINGS:
+                raise SeedError(
+                    f"provider {provider.provider_id} has billing {provider.billing!r}; "
+                    "use 'biweekly' or 'monthly'"
+                )
         children = tuple(
             Child(
                 child_id=str(c["child_id"]),

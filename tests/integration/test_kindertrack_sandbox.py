@@ -141,6 +141,31 @@ def test_pay_periods_intersecting_a_range(kindertrack_client: HttpKinderTrack) -
     ]
 
 
+def test_each_provider_lists_its_own_billing_periods(kindertrack_client: HttpKinderTrack) -> None:
+    # a biweekly provider follows the seed's calendar; a monthly one bills calendar months
+    assert kindertrack_client.list_provider_pay_periods(
+        "12345", date(2026, 11, 10), date(2026, 11, 25)
+    ) == [(date(2026, 11, 8), date(2026, 11, 21)), (date(2026, 11, 22), date(2026, 12, 5))]
+    assert kindertrack_client.list_provider_pay_periods(
+        "24680", date(2026, 11, 10), date(2026, 12, 6)
+    ) == [(date(2026, 11, 1), date(2026, 11, 30)), (date(2026, 12, 1), date(2026, 12, 31))]
+    with pytest.raises(ProviderNotFound):
+        kindertrack_client.list_provider_pay_periods("99999", date(2026, 1, 1), date(2026, 1, 2))
+
+
+def test_a_monthly_provider_submits_a_month_and_not_a_fortnight(
+    kindertrack_client: HttpKinderTrack,
+) -> None:
+    owen = [day("135790", date(2026, 1, 5))]
+
+    with pytest.raises(SubmissionInvalid, match="not exactly one pay period"):
+        kindertrack_client.submit_attendance("24680", *PERIOD, owen, idempotency_key="f")
+    receipt = kindertrack_client.submit_attendance(
+        "24680", date(2026, 1, 1), date(2026, 1, 31), owen, idempotency_key="m"
+    )
+    assert receipt.accepted == 1
+
+
 @pytest.mark.parametrize(
     "query", ["from=2026-02-01&to=2026-01-01", "from=2026-01-01", "from=soon&to=2026-01-01"]
 )

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from core.domain.pay_periods import PayPeriodCalendar
+from core.domain.pay_periods import PayPeriod, PayPeriodCalendar
 from core.errors import (
     Conflict,
     InactiveProvider,
@@ -18,7 +18,7 @@ from core.errors import (
     InvalidLinkCode,
     ProviderNotAuthorized,
 )
-from core.services import schools, students, workspace
+from core.services import periods, schools, students, workspace
 from core.services.runtime import Runtime
 from core.store.tables import ChannelSchool, Director, Registration, School
 from kindertrack.client import HttpKinderTrack
@@ -100,10 +100,10 @@ def test_register_against_the_real_sandbox(
     assert [r.provider_id for r in _registrations(db)] == ["67890"]
 
 
-def test_register_is_refused_when_the_pay_period_calendar_disagrees_with_kindertrack(
+def test_register_follows_kindertracks_periods_not_the_settings(
     rt: Runtime, kindertrack_client: HttpKinderTrack, db: Engine
 ) -> None:
-    # Given Rollcall set to pay periods a week off KinderTrack's (the sandbox's)
+    # Given Rollcall's fallback calendar (settings) a week off KinderTrack's (the sandbox's)
     live = dataclasses.replace(
         rt,
         kindertrack=kindertrack_client,
@@ -112,12 +112,13 @@ def test_register_is_refused_when_the_pay_period_calendar_disagrees_with_kindert
     sid = schools.add_school(live, name="Prairie Sprouts").id or 0
 
     # When the director registers a valid provider ID
-    with pytest.raises(InvalidInput, match="ROLLCALL_PAY_PERIOD_ANCHOR") as refused:
-        schools.register_provider(live, school_id=sid, provider_id="67890", actor="t")
+    schools.register_provider(live, school_id=sid, provider_id="67890", actor="t")
 
-    # Then the operator's mistake is named and nothing is registered
-    assert "do not match" in str(refused.value)
-    assert _registrations(db) == []
+    # Then the school bills by the provider's own periods, not the settings'
+    theirs = periods.school_periods(live, school_id=sid, around=date(2026, 11, 25))
+    assert theirs.containing(date(2026, 11, 25)) == PayPeriod(date(2026, 11, 22), date(2026, 12, 5))
+    assert not theirs.is_exact(date(2026, 11, 15), date(2026, 11, 28))
+    assert [r.provider_id for r in _registrations(db)] == ["67890"]
 
 
 @pytest.mark.parametrize("provider_id", ["99999", "54321"], ids=["unknown", "inactive"])

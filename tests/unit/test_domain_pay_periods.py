@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.domain.pay_periods import PayPeriod, PayPeriodCalendar
+from core.domain.pay_periods import (
+    ListedPeriods,
+    PayPeriod,
+    PayPeriodCalendar,
+    UnknownPeriod,
+    check_listed,
+)
 from tests.unit.strategies import FAST
 
 ANCHOR = date(2026, 1, 4)
@@ -214,3 +220,63 @@ def test_between_covers_the_range_with_consecutive_periods(
     for earlier, later in itertools.pairwise(periods):
         assert later.start == earlier.end + timedelta(days=1)
     assert all(p.start <= end and p.end >= start for p in periods)
+
+
+# --- a provider's own periods (as KinderTrack lists them) -------------------------------
+
+MONTHS = tuple(
+    PayPeriod(date(2026, m, 1), date(2026, m + 1, 1) - timedelta(days=1)) for m in range(1, 12)
+)
+
+
+@given(st.dates(min_value=date(2026, 2, 1), max_value=date(2026, 11, 30)))
+@FAST
+def test_listed_months_contain_each_day_once_and_the_last_closed_ends_before(day: date) -> None:
+    listed = ListedPeriods(MONTHS)
+
+    month = listed.containing(day)
+    last = listed.last_closed(day)
+
+    assert (month.start, month.end.month) == (day.replace(day=1), day.month)
+    assert listed.is_exact(month.start, month.end)
+    assert last.end == month.start - timedelta(days=1)
+    assert not listed.is_exact(month.start, month.end - timedelta(days=1))
+
+
+def test_a_kept_period_answers_only_for_itself() -> None:
+    # A fortnight submitted before the provider switched to monthly billing
+    kept = period("2026-11-08", "2026-11-21")
+    listed = ListedPeriods(MONTHS, kept=(kept,))
+
+    assert listed.is_exact(kept.start, kept.end)
+    assert listed.containing(date(2026, 11, 10)) == period("2026-11-01", "2026-11-30")
+
+
+def test_a_day_no_listed_period_contains_is_refused_in_words() -> None:
+    with pytest.raises(UnknownPeriod, match="2027-03-01"):
+        ListedPeriods(MONTHS).containing(date(2027, 3, 1))
+
+
+@pytest.mark.parametrize(
+    ("listed", "why"),
+    [
+        ([(date(2026, 1, 1), date(2026, 3, 31))], "of 90 days"),
+        ([(date(2026, 1, 10), date(2026, 1, 5))], "of -4 days"),
+        ([(date(2025, 1, 1), date(2025, 1, 31))], "outside the range"),
+        (
+            [(date(2026, 1, 1), date(2026, 1, 14)), (date(2026, 1, 10), date(2026, 1, 23))],
+            "overlapping",
+        ),
+    ],
+)
+def test_kindertracks_answer_is_checked_before_it_is_believed(
+    listed: list[tuple[date, date]], why: str
+) -> None:
+    with pytest.raises(ValueError, match=why):
+        check_listed(listed, date(2026, 1, 1), date(2026, 2, 28))
+
+
+def test_a_sensible_answer_comes_back_sorted() -> None:
+    listed = [(date(2026, 2, 1), date(2026, 2, 28)), (date(2026, 1, 1), date(2026, 1, 31))]
+
+    assert check_listed(listed, date(2026, 1, 15), date(2026, 2, 2)) == MONTHS[:2]

@@ -25,7 +25,7 @@ from bot.permissions import Actor, SchoolAccess, actor_from_payload, school_by_i
 from bot.runtime import runtime
 from core.errors import RollcallError
 from core.i18n import _
-from core.services.periods import school_today
+from core.services.periods import school_periods, school_today
 from core.services.students import sync_students
 from workers import dispatch
 
@@ -59,7 +59,12 @@ def handle_preview(ack: Ack, body: dict[str, Any], client: WebClient, context: B
         return
     actor, access = found
     rt = runtime()
-    period = rt.calendar.containing(school_today(rt, access.timezone))
+    today = school_today(rt, access.timezone)
+    try:
+        period = school_periods(rt, school_id=access.school_id, around=today).containing(today)
+    except RollcallError as refusal:
+        _dm(client, actor.user_id, text=escape_mrkdwn(str(refusal)))
+        return
     dispatch.enqueue_report(access.school_id, period.start, period.end, destination=to_user(actor))
     log.info("report preview enqueued for school %s by %s", access.school_id, actor.user_id)
     publish_home(

@@ -25,7 +25,7 @@ from core.domain.pay_periods import PayPeriod
 from core.errors import InvalidInput
 from core.i18n import N_, _
 from core.services import submissions, workspace
-from core.services.periods import school_today
+from core.services.periods import school_periods, school_today
 from core.services.reports import check_range
 from workers import dispatch
 
@@ -35,9 +35,10 @@ BUILDING = N_("Building the KinderTrack Subsidy Report…")
 
 
 def last_closed(access: SchoolAccess) -> PayPeriod:
-    """The most recent pay period that ended before today in the school's zone."""
+    """The school's most recent pay period that ended before today in its zone."""
     rt = runtime()
-    return rt.calendar.last_closed(school_today(rt, access.timezone))
+    today = school_today(rt, access.timezone)
+    return school_periods(rt, school_id=access.school_id, around=today).last_closed(today)
 
 
 def parse_range(args: str, access: SchoolAccess) -> tuple[date, date]:
