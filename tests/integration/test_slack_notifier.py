@@ -354,7 +354,9 @@ def test_a_reminder_reaches_each_director_in_their_own_language(
     preferences.set_language(rt, team_id=TEAM, user_id=DIRECTOR, language="en")
     try:
         # When the closed-period reminder runs in a worker
-        workers.actors.send_reminder.send(sid, *(d.isoformat() for d in CLOSED), "closed")
+        workers.actors.send_reminder.send(
+            sid, CLOSED[0].isoformat(), CLOSED[1].isoformat(), "closed"
+        )
         posts = slack_standin.wait_for("chat.postMessage", count=2, timeout=10)
     finally:
         slack_standin.users.clear()
