@@ -6,16 +6,22 @@ carries no notifier; slow work goes to the workers through ``workers.dispatch``.
 
 from __future__ import annotations
 
+import threading
+
 from core.services.runtime import Runtime
 from rollcall.bootstrap import build_runtime
 
 _runtime: Runtime | None = None
+_building = threading.Lock()
 
 
 def runtime() -> Runtime:
+    """The app's Runtime, built once (``rollcall bot`` builds it before it serves)."""
     global _runtime
     if _runtime is None:
-        _runtime = build_runtime()
+        with _building:
+            if _runtime is None:
+                _runtime = build_runtime()
     return _runtime
 
 

@@ -80,11 +80,13 @@ def create_http_app(bolt_app: App) -> Starlette:
 def serve(settings: Settings, port: int, *, host: str = "127.0.0.1") -> None:
     """Run until interrupted: Socket Mode when ``SLACK_APP_TOKEN`` is set, HTTP otherwise.
 
-    The database is migrated first (building the runtime does it), so the OAuth stores'
-    tables exist before the first install.
+    Refuses (one line) a database that does not answer or whose schema is behind (`rollcall
+    migrate` creates the OAuth stores' tables too); the Runtime is built before serving.
     """
     from bot.runtime import runtime
+    from rollcall.bootstrap import check_schema
 
+    check_schema(settings)
     bolt_app = create_app(settings, engine=runtime().engine)
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler

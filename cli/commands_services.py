@@ -1,4 +1,5 @@
-"""``rollcall worker``, ``rollcall scheduler`` and ``rollcall queues``: the background services."""
+"""``rollcall migrate``, ``worker``, ``scheduler``, ``queues`` and ``redrive``: the background
+services and their upkeep."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from rich.console import Console
 from rich.table import Table
 
 from core.config import get_settings
+from rollcall.bootstrap import check_schema, migrate_database
 from workers.broker import LOG_LEVEL_ENV, NAMESPACE
 from workers.embedded_redis import resolve_redis_url
 from workers.logging import configure_logging
-from workers.queues import QueueStats, inspect_queues
+from workers.queues import DeadLetter, QueueStats, dead_letters, inspect_queues, redrive
+from workers.runtime import THREADS_ENV
 from workers.scheduling import DEFAULT_LOCK_TTL_S, run_scheduler
 
 #: Dramatiq's CLI loads this callable as its "broker": JSON logs, then the Redis broker.
@@ -45,9 +48,18 @@ def worker(
     processes: int = typer.Option(2, "--processes", "-p", min=1, help="Worker processes."),
     threads: int = typer.Option(8, "--threads", "-t", min=1, help="Threads per process."),
 ) -> None:
-    """Run Dramatiq worker processes (embedded Redis when ROLLCALL_REDIS_URL is unset)."""
-    url = resolve_redis_url(get_settings())
-    env = {**os.environ, "ROLLCALL_REDIS_URL": url}
+    """Run Dramatiq worker processes (embedded Redis when ROLLCALL_REDIS_URL is unset).
+
+    Refuses to start (one line, exit 1) on a database that does not answer or whose
+    schema is behind: run `rollcall migrate` first.
+    """
+    settings = get_settings()
+    check_schema(settings)
+    env = {
+        **os.environ,
+        "ROLLCALL_REDIS_URL": resolve_redis_url(settings),
+        THREADS_ENV: str(threads),
+    }
     argv = dramatiq_argv(processes=processes, threads=threads)
     sys.stdout.flush()
     sys.stderr.flush()
@@ -70,33 +82,99 @@ def scheduler(
 def queues(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Queue depths, in-progress, delayed and dead-letter counts per queue."""
-    import workers.actors  # noqa: F401  (declares the actors, so empty queues are listed too)
-    from workers.broker import ensure_broker
-
-    client = redis.Redis.from_url(resolve_redis_url(get_settings()))
+    """Queue depths, in-progress, delayed and dead-letter counts per queue, then the dead
+    letters by actor and age (`rollcall redrive` puts them back on their queues)."""
+    client, declared = _queues_client()
     try:
-        stats = inspect_queues(client, known=ensure_broker().get_declared_queues())
+        stats = inspect_queues(client, known=declared)
+        dead = dead_letters(client, [s.queue for s in stats])
     finally:
         client.close()
     if as_json:
-        typer.echo(json.dumps({"namespace": NAMESPACE, "queues": [s.as_dict() for s in stats]}))
+        typer.echo(
+            json.dumps(
+                {
+                    "namespace": NAMESPACE,
+                    "queues": [s.as_dict() for s in stats],
+                    "dead_letters": [d.as_dict() for d in dead],
+                }
+            )
+        )
         return
-    _print_table(stats)
+    console = Console()
+    console.print(_queue_table(stats))
+    if dead:
+        console.print(_dead_table(dead))
+        console.print(
+            "The workers' log names each one's error (event message_failed, same message id). "
+            "Re-drive them with `rollcall redrive` (--actor NAME for one actor's)."
+        )
 
 
-def _print_table(stats: list[QueueStats]) -> None:
+def redrive_dead(
+    actor: str | None = typer.Option(None, "--actor", help="Only this actor's dead letters."),
+) -> None:
+    """Put dead-lettered messages back on their queues (fresh retries), oldest first."""
+    from workers.broker import ensure_broker
+
+    client, declared = _queues_client()
+    try:
+        letters = [d for d in dead_letters(client, declared) if actor is None or d.actor == actor]
+        sent = redrive(client, ensure_broker(), letters)
+    finally:
+        client.close()
+    typer.echo(f"Re-drove {sent} dead letter{'' if sent == 1 else 's'}.")
+
+
+def _queues_client() -> tuple[redis.Redis, set[str]]:
+    """A Redis client and the queues the actors declare (so empty queues are listed too)."""
+    import workers.actors  # noqa: F401  (declares the actors)
+    from workers.broker import ensure_broker
+
+    declared = ensure_broker().get_declared_queues()
+    return redis.Redis.from_url(resolve_redis_url(get_settings())), declared
+
+
+def _queue_table(stats: list[QueueStats]) -> Table:
     table = Table(title="Dramatiq queues")
     for column in ("queue", "depth", "in progress", "delayed", "dead letters"):
         table.add_column(column, justify="left" if column == "queue" else "right")
     for s in stats:
         counts = (s.depth, s.in_progress, s.delayed, s.dead_letters)
         table.add_row(s.queue, *(str(n) for n in counts))
-    Console().print(table)
+    return table
+
+
+def _dead_table(dead: list[DeadLetter]) -> Table:
+    table = Table(title="Dead letters (oldest first)")
+    for column in ("actor", "queue", "message", "age"):
+        table.add_column(column)
+    for d in dead:
+        table.add_row(d.actor, d.queue, d.message_id, _age(d.age_seconds))
+    return table
+
+
+def _age(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    return f"{minutes}m {secs}s"
+
+
+def migrate() -> None:
+    """Bring the database's schema up to date (a one-shot step before the services start)."""
+    revision = migrate_database(get_settings())
+    typer.echo(f"The database schema is up to date ({revision}).")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    app.command("migrate")(migrate)
     app.command("worker")(worker)
     app.command("scheduler")(scheduler)
     app.command("queues")(queues)
+    app.command("redrive")(redrive_dead)

@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 
 from core.config import get_settings
+from rollcall.bootstrap import migrate_database
 from workers.embedded_redis import resolve_redis_url
 
 ROLLCALL = str(Path(sys.executable).parent / "rollcall")
@@ -30,8 +31,10 @@ def up(
         bool, typer.Option(help="Also serve the KinderTrack sandbox at ROLLCALL_KINDERTRACK_URL.")
     ] = False,
 ) -> None:
-    """Run the bot, a worker and the scheduler (and the embedded Redis) until Ctrl-C."""
+    """Migrate, then run the bot, a worker and the scheduler (and the embedded Redis) until
+    Ctrl-C."""
     settings = get_settings()
+    typer.echo(f"Migrating: the database schema is at {migrate_database(settings)}.")
     env = {**os.environ, "ROLLCALL_REDIS_URL": resolve_redis_url(settings)}
     commands = [
         [ROLLCALL, "bot", "--port", str(port)],

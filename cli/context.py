@@ -1,11 +1,12 @@
-"""The CLI's runtime, built lazily so `--help` needs no database."""
+"""The CLI's runtime, built lazily so `--help` needs no database; the first command to use
+it migrates the database (one thread, under the migration lock: a first run just works)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
 from core.services.runtime import Runtime
-from rollcall.bootstrap import build_runtime
+from rollcall.bootstrap import build_cli_runtime
 
 OPERATOR = "cli"
 """The actor recorded in the audit trail for changes made from the command line."""
@@ -13,7 +14,7 @@ OPERATOR = "cli"
 
 @lru_cache(maxsize=1)
 def runtime() -> Runtime:
-    return build_runtime()
+    return build_cli_runtime()
 
 
 def school_id(name: str) -> int:

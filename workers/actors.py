@@ -18,7 +18,7 @@ from dramatiq.brokers.redis import RedisBroker
 from core.config import get_settings
 from core.domain.pay_periods import PayPeriod
 from core.errors import ImportRefused, RollcallError
-from core.i18n import N_, _
+from core.i18n import _
 from core.notices import (
     AttendanceImported,
     AttendanceImportRefused,
@@ -33,6 +33,7 @@ from core.notices import (
 )
 from core.services import attendance, nudges, reminders, reports, schools, submissions
 from workers.broker import ensure_broker
+from workers.failures import IMPORT_FAILED, is_transient
 from workers.language import in_reader_language
 from workers.runtime import runtime, slack_client
 
@@ -120,12 +121,6 @@ def register_provider(
     rt.notifier.notify(notice)
 
 
-IMPORT_FAILED = N_(
-    "Nothing was imported: something went wrong on Rollcall's side while reading the file. "
-    "Try again in a few minutes; if it keeps failing, tell your Rollcall operator."
-)
-
-
 @dramatiq.actor(queue_name="imports")
 @in_reader_language
 def import_attendance_file(
@@ -142,7 +137,8 @@ def import_attendance_file(
     Safe to run twice: rows already stored are counted, not added again. A refusal (the
     file, or its rows) is an answer for the director, never retried; so is a failure
     nobody foresaw (the modal has closed: silence would leave the director waiting), which
-    is logged by its type only, since its text may quote the file.
+    is logged by its type only, since its text may quote the file. A database or Redis
+    that does not answer is retried instead (and answered if it never comes back).
     """
     from bot.files import read_csv_upload  # Slack's part of the job, loaded when needed
 
@@ -173,6 +169,8 @@ def import_attendance_file(
             extra={"event": "import_refused", "school_id": school_id, "file_id": file_id},
         )
     except Exception as error:
+        if is_transient(error):
+            raise  # a database or Redis hiccup: retried (workers.failures)
         # import_csv saves all or nothing, so an error here means nothing was saved.
         notice = AttendanceImportRefused(
             school_id=school_id,

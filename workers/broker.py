@@ -23,12 +23,15 @@ Retry policy
 :class:`~dramatiq.middleware.Retries` is configured with ``retry_when=``
 :func:`should_retry`: a failed message is retried only when its exception says
 it is safe (``exception.retryable`` is true, e.g. ``KinderTrackUnavailable`` or
-``OutcomeUnknown``, or an explicit ``dramatiq.Retry``) and fewer than
+``OutcomeUnknown``, an infrastructure hiccup such as a database or Redis that
+does not answer (``workers.failures.is_transient``), or an explicit
+``dramatiq.Retry``) and fewer than
 :data:`MAX_RETRIES` retries were made, with exponential backoff from
 :data:`MIN_BACKOFF_MS` up to :data:`MAX_BACKOFF_MS`. Every other exception,
 notably a KinderTrack 4xx answer (``KinderTrackError`` with
 ``retryable=False``), fails the message at once (it goes to the dead-letter
-queue). Because ``retry_when`` takes precedence over ``max_retries`` in
+queue, and ``workers.failures.AnswerFailures`` tells the director what did not
+happen). Because ``retry_when`` takes precedence over ``max_retries`` in
 Dramatiq, the cap lives in :func:`should_retry`. The database, not the queue,
 records what is owed (DESIGN §3): a message lost or dead-lettered is re-driven
 by the periodic sweep.
@@ -59,7 +62,9 @@ from dramatiq.middleware import (
 )
 
 from core.config import Settings, get_settings
+from core.ports import Notifier
 from workers.embedded_redis import resolve_redis_url
+from workers.failures import AnswerFailures, is_transient
 from workers.logging import configure_logging
 
 #: The Redis key prefix of every Dramatiq key (queues are ``dramatiq:<queue>``).
@@ -91,9 +96,15 @@ def should_retry(
     """
     if retries_so_far >= max_retries:
         return False
-    if isinstance(exception, dramatiq.Retry):
+    if isinstance(exception, dramatiq.Retry) or is_transient(exception):
         return True
     return bool(getattr(exception, "retryable", False))
+
+
+def _worker_notifier() -> Notifier:
+    from workers.runtime import runtime
+
+    return runtime().notifier
 
 
 def build_middleware() -> list[Middleware]:
@@ -104,6 +115,8 @@ def build_middleware() -> list[Middleware]:
     * ``TimeLimit(time_limit=TIME_LIMIT_MS)``: 5 minutes per message.
     * ``ShutdownNotifications()``: actors may opt in to be told of a shutdown.
     * ``Callbacks()``, ``Pipelines()``: ``on_success``/``on_failure`` and pipes.
+    * ``AnswerFailures``: a message that fails for good is answered to the director
+      (``workers.failures``).
     * ``Retries(...)``: the policy of :func:`should_retry` (see module docstring).
     * ``CurrentMessage()``: actors can log their ``message_id``.
     """
@@ -113,6 +126,7 @@ def build_middleware() -> list[Middleware]:
         ShutdownNotifications(),
         Callbacks(),
         Pipelines(),
+        AnswerFailures(_worker_notifier),
         Retries(
             max_retries=MAX_RETRIES,
             min_backoff=MIN_BACKOFF_MS,
@@ -186,8 +200,13 @@ def ensure_broker() -> Broker:
 def setup_worker() -> None:
     """The broker callable given to Dramatiq's CLI by ``rollcall worker``.
 
-    Runs in each worker process before ``workers.actors`` is imported: JSON logs
-    on stderr (level from ``ROLLCALL_LOG_LEVEL``), then the Redis broker.
+    Runs in each worker process before ``workers.actors`` is imported and before any
+    thread takes a message: JSON logs on stderr (level from ``ROLLCALL_LOG_LEVEL``), the
+    process's Runtime (its database pool sized to ``ROLLCALL_WORKER_THREADS``), then the
+    Redis broker.
     """
+    from workers import runtime
+
     configure_logging(os.environ.get(LOG_LEVEL_ENV, "INFO"))
+    runtime.boot(int(os.environ.get(runtime.THREADS_ENV, runtime.DEFAULT_THREADS)))
     setup_broker()

@@ -1,4 +1,5 @@
-"""Read-only inspection of Dramatiq's Redis queues: what is waiting, delayed or dead.
+"""Inspection of Dramatiq's Redis queues (what is waiting, delayed or dead), and the
+re-drive of dead letters.
 
 Key layout of Dramatiq's Redis broker (``dramatiq/brokers/redis/dispatch.lua``),
 for a queue ``Q`` in namespace ``dramatiq``:
@@ -13,11 +14,14 @@ for a queue ``Q`` in namespace ``dramatiq``:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import redis
+from dramatiq import Broker, Message
+from dramatiq.common import q_name
 
 from workers.broker import NAMESPACE
 
@@ -80,3 +84,92 @@ def inspect_queues(
     canonical = {name.removesuffix(_DELAY_SUFFIX) for name in known}
     names = discover_queues(client, namespace=namespace) | canonical
     return [queue_stats(client, name, namespace=namespace) for name in sorted(names)]
+
+
+#: Options a dead letter carries from its failed run, dropped when it is re-driven.
+_RUN_OPTIONS = ("retries", "traceback", "requeue_timestamp", "redis_message_id", "eta")
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """One dead-lettered message: which actor and since when (the worker's log names the
+    error it died of under the same ``message_id``)."""
+
+    queue: str
+    actor: str
+    message_id: str
+    redis_id: str
+    age_seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _text(raw: bytes | str) -> str:
+    return raw.decode() if isinstance(raw, bytes) else raw
+
+
+def _bytes(raw: bytes | str) -> bytes:
+    return raw if isinstance(raw, bytes) else raw.encode()
+
+
+def dead_letters(
+    client: redis.Redis, queues: Iterable[str], *, namespace: str = NAMESPACE
+) -> list[DeadLetter]:
+    """Every dead letter of ``queues``, oldest first."""
+    now_ms = time.time() * 1000
+    found: list[DeadLetter] = []
+    for queue in sorted({q_name(name) for name in queues}):
+        key = f"{namespace}:{queue}{_DEAD_SUFFIX}"
+        ranked: list[tuple[bytes, float]] = client.zrange(key, 0, -1, withscores=True)  # type: ignore[assignment]
+        scores = {_text(member): float(score) for member, score in ranked}
+        stored = client.hgetall(key + _MESSAGES_SUFFIX)
+        for raw_id, raw_message in stored.items():
+            message: Message[Any] = Message.decode(_bytes(raw_message))
+            dead_at = scores.get(_text(raw_id), now_ms)
+            found.append(
+                DeadLetter(
+                    queue=queue,
+                    actor=message.actor_name,
+                    message_id=message.message_id,
+                    redis_id=_text(raw_id),
+                    age_seconds=max(now_ms - dead_at, 0.0) / 1000,
+                )
+            )
+    return sorted(found, key=lambda d: -d.age_seconds)
+
+
+def redrive(
+    client: redis.Redis,
+    broker: Broker,
+    letters: Iterable[DeadLetter],
+    *,
+    namespace: str = NAMESPACE,
+) -> int:
+    """Put dead letters back on their queues as fresh messages (retry count reset).
+
+    Taking a letter out of the dead-letter set is the claim (``ZREM`` answers 1 to one
+    caller only), so two operators re-driving at once send each message once.
+    """
+    sent = 0
+    for letter in letters:
+        key = f"{namespace}:{letter.queue}{_DEAD_SUFFIX}"
+        raw = client.hget(key + _MESSAGES_SUFFIX, letter.redis_id)
+        if raw is None or not client.zrem(key, letter.redis_id):
+            continue
+        message: Message[Any] = Message.decode(_bytes(raw))
+        options = {k: v for k, v in message.options.items() if k not in _RUN_OPTIONS}
+        broker.enqueue(
+            Message(
+                queue_name=q_name(message.queue_name),
+                actor_name=message.actor_name,
+                args=message.args,
+                kwargs=message.kwargs,
+                options=options,
+                message_id=message.message_id,
+                message_timestamp=message.message_timestamp,
+            )
+        )
+        client.hdel(key + _MESSAGES_SUFFIX, letter.redis_id)
+        sent += 1
+    return sent

@@ -1,37 +1,49 @@
-"""The worker process's Runtime: built once from settings, replaceable by tests."""
+"""The worker process's Runtime: built once at process boot, replaceable by tests.
+
+``workers.broker.setup_worker`` (Dramatiq's broker hook, run in each worker process before
+any thread takes a message) calls :func:`boot`. Actors read it with :func:`runtime`.
+A process that runs actors without booting (a test, the demo's in-process worker) sets
+its own with :func:`use_runtime`, or gets one built once under a lock.
+"""
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 from core.config import get_settings
 from core.errors import RollcallError
-from core.ports import Notifier
 from core.services.runtime import Runtime
-from rollcall.bootstrap import build_runtime
+from rollcall.bootstrap import build_worker_runtime
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
+#: The thread count each worker process was started with (set by ``rollcall worker``).
+THREADS_ENV = "ROLLCALL_WORKER_THREADS"
+
+#: Threads assumed when a process runs actors without saying how many threads it has.
+DEFAULT_THREADS = 8
+
 _runtime: Runtime | None = None
+_building = threading.Lock()
 
 
-def notifier_for_worker() -> Notifier:
-    """Slack when the app is configured (a bot token or an OAuth install), else logs."""
-    settings = get_settings()
-    if settings.slack_bot_token or (settings.slack_client_id and settings.slack_client_secret):
-        from bot.notifier import SlackNotifier
-
-        return SlackNotifier.from_settings(settings)
-    from workers.notifier import LoggingNotifier
-
-    return LoggingNotifier()
+def boot(threads: int) -> Runtime:
+    """Build this process's Runtime (a pool of ``threads`` connections) before any work."""
+    global _runtime
+    with _building:
+        _runtime = build_worker_runtime(get_settings(), threads)
+        return _runtime
 
 
 def runtime() -> Runtime:
-    global _runtime
+    """The process's Runtime; built once (under a lock) if the process did not boot one."""
     if _runtime is None:
-        _runtime = build_runtime(notifier=notifier_for_worker())
+        with _building:
+            if _runtime is None:
+                use_runtime(build_worker_runtime(get_settings(), DEFAULT_THREADS))
+    assert _runtime is not None
     return _runtime
 
 

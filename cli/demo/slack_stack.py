@@ -138,9 +138,11 @@ def _runtimes(settings: Settings) -> Iterator[Runtime]:
     import bot.runtime
     import workers.runtime
     from bot.notifier import SlackNotifier
+    from core.store.database import migrate
     from rollcall.bootstrap import build_runtime
 
     app_rt = build_runtime(settings)
+    migrate(app_rt.engine)
     worker_rt = build_runtime(
         settings,
         notifier=SlackNotifier.from_settings(settings, runtime=lambda: worker_rt),

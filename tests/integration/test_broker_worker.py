@@ -31,8 +31,9 @@ def _wait_for(condition: object, timeout_s: float) -> bool:
 def test_a_worker_process_consumes_a_ping_and_logs_it_as_json(
     redis_url: str, redis_client: redis.Redis, redis_broker: RedisBroker, tmp_path: Path
 ) -> None:
-    # Given a real `rollcall worker` on the test Redis
+    # Given a real `rollcall worker` on the test Redis, started after `rollcall migrate`
     env = {**os.environ, "ROLLCALL_REDIS_URL": redis_url, "ROLLCALL_HOME": str(tmp_path)}
+    subprocess.run([ROLLCALL, "migrate"], cwd=tmp_path, env=env, check=True, timeout=60)
     stderr_path = tmp_path / "worker.err"
     with stderr_path.open("w") as stderr:
         worker = subprocess.Popen(
@@ -66,3 +67,31 @@ def test_a_worker_process_consumes_a_ping_and_logs_it_as_json(
     assert redis_client.llen("dramatiq:default") == 0
     assert redis_client.hlen("dramatiq:default.msgs") == 0
     assert worker.returncode == 0
+
+
+@pytest.mark.slow
+def test_a_worker_on_a_database_not_migrated_refuses_in_one_line(
+    redis_url: str, tmp_path: Path
+) -> None:
+    # Given a fresh database nobody migrated
+    env = {**os.environ, "ROLLCALL_REDIS_URL": redis_url, "ROLLCALL_HOME": str(tmp_path)}
+
+    # When `rollcall worker` starts on it
+    refused = subprocess.run(
+        [ROLLCALL, "worker"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    # Then it exits non-zero with one line saying what to do, and starts no process
+    assert refused.returncode == 1
+    assert (
+        refused.stderr.strip().splitlines() == [refused.stderr.strip()]
+        and "run `rollcall migrate` first" in refused.stderr
+    )
+
+    # And after `rollcall migrate` (run twice: the second finds nothing to do) it would start
+    for _ in range(2):
+        migrated = subprocess.run(
+            [ROLLCALL, "migrate"], cwd=tmp_path, env=env, capture_output=True, text=True
+        )
+        assert migrated.returncode == 0, migrated.stderr
+        assert "up to date" in migrated.stdout

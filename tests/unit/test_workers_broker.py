@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dramatiq
 import pytest
+import redis.exceptions
 from dramatiq import Worker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import (
@@ -15,9 +16,13 @@ from dramatiq.middleware import (
     ShutdownNotifications,
     TimeLimit,
 )
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 
 from core.errors import AlreadySubmitted, InactiveProvider, KinderTrackUnavailable, OutcomeUnknown
+from rollcall.bootstrap import SchemaBehind
 from workers.broker import MAX_RETRIES, build_broker, build_middleware, should_retry
+from workers.failures import AnswerFailures
 
 
 @pytest.mark.parametrize(
@@ -29,6 +34,22 @@ def test_errors_that_are_safe_to_retry_are_retried_up_to_the_cap(exception: Exce
     # Then it is retried while under the cap, and not at the cap
     assert should_retry(0, exception)
     assert should_retry(MAX_RETRIES - 1, exception)
+    assert not should_retry(MAX_RETRIES, exception)
+
+
+@pytest.mark.parametrize(
+    "exception",
+    [
+        OperationalError("SELECT 1", {}, ConnectionRefusedError("db down")),
+        SQLAlchemyTimeout("QueuePool limit reached"),
+        redis.exceptions.ConnectionError("redis down"),
+        SchemaBehind("The database schema is behind: run `rollcall migrate` first."),
+    ],
+)
+def test_infrastructure_hiccups_are_retried_not_dead_lettered(exception: Exception) -> None:
+    # Given the database, its pool or Redis failing (or a migration still on its way)
+    # Then the message is retried with backoff, up to the cap
+    assert should_retry(0, exception)
     assert not should_retry(MAX_RETRIES, exception)
 
 
@@ -52,6 +73,7 @@ def test_the_broker_has_the_explicit_middleware_list_with_the_retry_policy() -> 
         ShutdownNotifications,
         Callbacks,
         Pipelines,
+        AnswerFailures,
         Retries,
         CurrentMessage,
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from alembic import context
+from sqlalchemy import Connection
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
@@ -36,21 +37,30 @@ def include_object(
 
 
 def run_migrations_online() -> None:
+    given = context.config.attributes.get("connection")
+    if given is not None:
+        _run(given)
+        return
     engine = context.config.attributes.get("engine") or make_engine(
         get_settings().resolved_database_url
     )
     with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
-            compare_type=True,
-            render_item=render_item,
-            include_object=include_object,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
-        connection.commit()
+        _run(connection)
+
+
+def _run(connection: Connection) -> None:
+    """Migrate on ``connection`` in one transaction (the caller may hold a lock on it)."""
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+        render_item=render_item,
+        include_object=include_object,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()
 
 
 run_migrations_online()
