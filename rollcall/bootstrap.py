@@ -108,9 +108,14 @@ def build_runtime(
 
 
 def build_cli_runtime(settings: Settings | None = None) -> Runtime:
-    """The command line's Runtime, on a migrated database (one thread, one migrator)."""
+    """The command line's Runtime, on a migrated database (one thread, one migrator).
+
+    The schema is read first, so commands on an up-to-date database (the usual case) never
+    take the migration lock, which on SQLite is the database's write lock.
+    """
     rt = build_runtime(settings)
-    migrate(rt.engine)
+    if not schema_state(rt.engine).up_to_date:
+        migrate(rt.engine)
     return rt
 
 
