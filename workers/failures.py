@@ -12,8 +12,9 @@ answer: the database records it as owed and the sweep re-drives it.
 
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import redis.exceptions
@@ -69,31 +70,32 @@ def is_transient(exception: BaseException) -> bool:
     return False
 
 
-def _report_failed(args: list[Any]) -> Notice:
-    school_id, _start, _end, destination = args
-    return ReportFailed(school_id=school_id, message=_(REPORT_FAILED), destination=destination)
-
-
-def _registration_failed(args: list[Any]) -> Notice:
-    school_id, destination = args[0], args[5]
-    return RegistrationRefused(
-        school_id=school_id, message=_(REGISTRATION_FAILED), destination=destination
+def _report_failed(job: Mapping[str, Any]) -> Notice:
+    return ReportFailed(
+        school_id=job["school_id"], message=_(REPORT_FAILED), destination=job["destination"]
     )
 
 
-def _import_failed(args: list[Any]) -> Notice:
-    school_id, file_id, channel_id, destination = args[0], args[1], args[5], args[6]
+def _registration_failed(job: Mapping[str, Any]) -> Notice:
+    return RegistrationRefused(
+        school_id=job["school_id"],
+        message=_(REGISTRATION_FAILED),
+        destination=job["destination"],
+    )
+
+
+def _import_failed(job: Mapping[str, Any]) -> Notice:
     return AttendanceImportRefused(
-        school_id=school_id,
-        file_id=file_id,
-        channel_id=channel_id,
-        destination=destination,
+        school_id=job["school_id"],
+        file_id=job["file_id"],
+        channel_id=job["channel_id"],
+        destination=job["destination"],
         message=_(IMPORT_FAILED),
     )
 
 
 #: Per actor, the notice that tells the director its work did not happen.
-ANSWERS: dict[str, Callable[[list[Any]], Notice]] = {
+ANSWERS: dict[str, Callable[[Mapping[str, Any]], Notice]] = {
     "build_report": _report_failed,
     "register_provider": _registration_failed,
     "import_attendance_file": _import_failed,
@@ -133,12 +135,13 @@ class AnswerFailures(Middleware):
         answer = ANSWERS.get(message.actor_name)
         if answer is None:
             return
-        args = list(message.args)
-        destination = args[-1] if args and isinstance(args[-1], dict) else {}
-        locale = destination.get("locale")
         try:
+            fn = broker.get_actor(message.actor_name).fn
+            job = inspect.signature(fn).bind(*message.args, **message.kwargs).arguments
+            destination = job.get("destination")
+            locale = destination.get("locale") if isinstance(destination, Mapping) else None
             with using_locale(locale if isinstance(locale, str) else None):
-                self._notifier().notify(answer(args))
+                self._notifier().notify(answer(job))
         except Exception as error:
             log.error(
                 "could not tell the director a message failed",

@@ -46,6 +46,7 @@ SCHOOLS = (
 )
 PERIODS_PER_SCHOOL = 12
 PROCESSES = 2
+LINK_CODE = "K7PM2QXA"
 
 
 def _queue_submissions(rt: Runtime) -> tuple[list[int], int]:
@@ -79,7 +80,9 @@ def _queue_director_work(rt: Runtime, school_id: int) -> None:
     other = schools.add_school(rt, name="Little Acorns").id or 0
     period = CALENDAR.containing(date(2026, 1, 4))
     enqueue_report(school_id, period.start, period.end, destination={"user_id": "U1"})
-    enqueue_registration(other, "54321", username=None, actor="U1", team_id=None)
+    enqueue_registration(
+        other, "54321", link_code=LINK_CODE, username=None, actor="U1", team_id=None
+    )
     enqueue_import(
         school_id,
         "F0001",
