@@ -90,10 +90,18 @@ def student_add(
     school: str,
     name: str,
     child_id: Annotated[str | None, typer.Option("--child-id", help="6-digit child ID.")] = None,
+    birth_date: Annotated[
+        str | None, typer.Option("--birth-date", help="YYYY-MM-DD: helps sync tell children apart.")
+    ] = None,
 ) -> None:
-    """Add a student, optionally with their KinderTrack child ID."""
+    """Add a student, optionally with their KinderTrack child ID and birth date."""
     student = students.add_student(
-        runtime(), school_id=school_id(school), name=name, child_id=child_id, actor=OPERATOR
+        runtime(),
+        school_id=school_id(school),
+        name=name,
+        child_id=child_id,
+        birth_date=birth_date,
+        actor=OPERATOR,
     )
     linked = f" linked to child ID {student.child_id}" if student.child_id else ""
     typer.echo(f"Added {student.name}{linked}.")
@@ -110,15 +118,22 @@ def student_link(school: str, name: str, child_id: str) -> None:
 
 @student_app.command("sync")
 def student_sync(school: str) -> None:
-    """Link students whose names match KinderTrack's roster exactly."""
+    """Match students to KinderTrack's roster: link exact matches, list the rest."""
     result = students.sync_students(runtime(), school_id=school_id(school), actor=OPERATOR)
     for name, child in result.linked:
         typer.echo(f"Linked {name} to child ID {child}.")
     typer.echo(f"{len(result.linked)} linked, {result.already_linked} were already linked.")
+    if result.needs_review:
+        typer.echo("Needs review (confirm with `rollcall student link SCHOOL NAME CHILD_ID`):")
+        for s in result.needs_review:
+            typer.echo(f"  {s.student} -> {s.child.full_name} ({s.child.child_id})?")
+    if result.ambiguous:
+        typer.echo("Ambiguous (more than one fits; link by hand):")
+        for name, children in result.ambiguous:
+            fits = ", ".join(f"{c.full_name} ({c.child_id})" for c in children)
+            typer.echo(f"  {name}: {fits}")
     if result.unmatched_students:
-        typer.echo(
-            "No exact match on KinderTrack's roster for: " + ", ".join(result.unmatched_students)
-        )
+        typer.echo("No match on KinderTrack's roster for: " + ", ".join(result.unmatched_students))
     if result.unmatched_roster:
         typer.echo(
             "On KinderTrack's roster but not here: "

@@ -11,16 +11,24 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import Block, ButtonElement, MarkdownTextObject, SectionBlock
 
-from bot.blocks.limits import MESSAGE_BLOCKS, clip
+from bot.blocks.limits import BUTTON_TEXT, MESSAGE_BLOCKS, SECTION_TEXT, clip
 from bot.blocks.report import pack_lines
+from bot.blocks.values import SuggestionRef
 from bot.escape import escape_mrkdwn
 from core.i18n import _, format_short_date, format_time
-from core.services.students import SyncResult
+from core.services.students import Suggestion, SyncResult
 
-#: Names listed per group in a sync answer; the rest are counted.
-MAX_SYNC_NAMES = 40
+#: Names listed per group in a sync answer; the rest are counted. With the buttons below
+#: the whole answer stays under Slack's ~12,000 characters a message.
+MAX_SYNC_NAMES = 10
+#: Near matches shown with a button in one sync answer; the next sync shows the rest.
+MAX_REVIEW_BUTTONS = 8
+#: Characters of one listed line (an ambiguous student names every child that fits).
+SYNC_LINE = 250
+#: The prefix of a near match's "Link" button (one action ID per button in a message).
+CONFIRM_MATCH_ACTION = "sync_confirm_match"
 
 
 def clock_time(instant: datetime, tz: ZoneInfo, *, today: date | None = None) -> str:
@@ -129,14 +137,15 @@ def checking_provider_text(provider_id: str) -> str:
 
 
 def _names(lines: list[str]) -> list[str]:
-    shown = lines[:MAX_SYNC_NAMES]
+    shown = [clip(line, SYNC_LINE) for line in lines[:MAX_SYNC_NAMES]]
     if len(lines) > MAX_SYNC_NAMES:
         shown.append(_("…and {count} more", count=len(lines) - MAX_SYNC_NAMES))
     return shown
 
 
-def sync_message(school: str, result: SyncResult) -> dict[str, Any]:
-    """The answer to ``/kindertrack sync``: linked, and unmatched both ways."""
+def sync_message(school: str, result: SyncResult, *, school_id: int) -> dict[str, Any]:
+    """The answer to ``/kindertrack sync``: linked; near matches, each with a button a
+    director clicks to link it; ambiguous ones; unmatched both ways."""
     head = _(
         "*Synced {school} with KinderTrack's roster:* {linked} newly linked, {already} "
         "already linked, {ours} of our students not found on the roster, {theirs} roster "
@@ -151,26 +160,84 @@ def sync_message(school: str, result: SyncResult) -> dict[str, Any]:
     if result.linked:
         lines.append(_(":white_check_mark: *Linked*"))
         lines += _names([f"• {escape_mrkdwn(n)} ({cid})" for n, cid in result.linked])
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=t)) for t in pack_lines(lines)]
+    shown = result.needs_review[:MAX_REVIEW_BUTTONS]
+    if shown:
+        blocks.append(
+            _section(
+                _(
+                    ":mag: *Needs review*: close but not exact. Link each one that is the "
+                    "same child:"
+                )
+            )
+        )
+        blocks += [_suggestion_block(school_id, index, s) for index, s in enumerate(shown)]
+    rest: list[str] = []
+    if len(result.needs_review) > len(shown):
+        rest.append(
+            _(
+                "…and {count} more to review: run `/kindertrack sync` again after these.",
+                count=len(result.needs_review) - len(shown),
+            )
+        )
+    if result.ambiguous:
+        rest.append(
+            _(
+                ":twisted_rightwards_arrows: *Ambiguous*: more than one fits, so nothing was "
+                "linked (use `/kindertrack link STUDENT CHILD_ID`)"
+            )
+        )
+        rest += _names(
+            [
+                f"• {escape_mrkdwn(name)}: "
+                + ", ".join(f"{escape_mrkdwn(c.full_name)} ({c.child_id})" for c in children)
+                for name, children in result.ambiguous
+            ]
+        )
     if result.unmatched_students:
-        lines.append(
+        rest.append(
             _(
                 ":warning: *Our students with no exact name match on KinderTrack's roster* "
                 "(check the spelling, or `/kindertrack link STUDENT CHILD_ID`)"
             )
         )
-        lines += _names([f"• {escape_mrkdwn(n)}" for n in result.unmatched_students])
+        rest += _names([f"• {escape_mrkdwn(n)}" for n in result.unmatched_students])
     if result.unmatched_roster:
-        lines.append(_(":grey_question: *KinderTrack children with no student of that name here*"))
-        lines += _names(
+        rest.append(_(":grey_question: *KinderTrack children with no student of that name here*"))
+        rest += _names(
             [f"• {escape_mrkdwn(c.full_name)} ({c.child_id})" for c in result.unmatched_roster]
         )
-    blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=text))
-        for text in pack_lines(lines)[:MESSAGE_BLOCKS]
-    ]
+    blocks += [SectionBlock(text=MarkdownTextObject(text=t)) for t in pack_lines(rest)]
     summary = _(
         "Synced with KinderTrack: {linked} linked, {unmatched} unmatched",
         linked=len(result.linked),
         unmatched=len(result.unmatched_students) + len(result.unmatched_roster),
     )
-    return {"text": clip(summary, 3000), "blocks": [b.to_dict() for b in blocks]}
+    return {"text": clip(summary, 3000), "blocks": [b.to_dict() for b in blocks[:MESSAGE_BLOCKS]]}
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))
+
+
+def _suggestion_block(school_id: int, index: int, suggestion: Suggestion) -> SectionBlock:
+    child = suggestion.child
+    return SectionBlock(
+        text=MarkdownTextObject(
+            text=clip(
+                _(
+                    "*{student}* here is *{child}* ({child_id}) on KinderTrack's roster?",
+                    student=escape_mrkdwn(suggestion.student),
+                    child=escape_mrkdwn(child.full_name),
+                    child_id=child.child_id,
+                ),
+                SECTION_TEXT,
+            )
+        ),
+        accessory=ButtonElement(
+            text=clip(_("Link"), BUTTON_TEXT),
+            action_id=f"{CONFIRM_MATCH_ACTION}_{index}",
+            value=SuggestionRef(school_id, suggestion.student_id, child.child_id).encode(),
+            style="primary",
+        ),
+    )

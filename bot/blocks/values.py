@@ -71,3 +71,27 @@ class StudentRef:
             return cls(int(data["s"]), int(data["k"]))
         except (ValueError, KeyError, TypeError) as error:
             raise InvalidInput("That button is out of date; run the command again.") from error
+
+
+@dataclass(frozen=True)
+class SuggestionRef:
+    """A near match a director may confirm: school, student and KinderTrack child ID."""
+
+    school_id: int
+    student_id: int
+    child_id: str
+
+    def encode(self) -> str:
+        return json.dumps(
+            {"s": self.school_id, "k": self.student_id, "c": self.child_id}, separators=(",", ":")
+        )
+
+    @classmethod
+    def decode(cls, value: str) -> SuggestionRef:
+        try:
+            data = json.loads(value)
+            return cls(int(data["s"]), int(data["k"]), str(data["c"]))
+        except (ValueError, KeyError, TypeError) as error:
+            raise InvalidInput(
+                "That button is out of date; run /kindertrack sync again."
+            ) from error

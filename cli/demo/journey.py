@@ -104,7 +104,10 @@ def director_journey(cli: DemoCli, *, period: PayPeriod, timezone: str) -> Journ
     for name in ("Jose Nunez", "Liam Johnson", "Harper Olsen"):
         cli.step("student", "add", SCHOOL, name, shows=[f"Added {name}."])
 
-    cli.say("Link the others from KinderTrack's roster (names match ignoring case and accents).")
+    cli.say(
+        "Link the others from KinderTrack's roster (names match ignoring case, accents, "
+        "hyphens and order; a near match waits for a director)."
+    )
     cli.step(
         "student",
         "sync",
@@ -112,8 +115,8 @@ def director_journey(cli: DemoCli, *, period: PayPeriod, timezone: str) -> Journ
         shows=[
             "Linked Jose Nunez to child ID 234567.",
             "Linked Liam Johnson to child ID 345678.",
-            "No exact match on KinderTrack's roster for: Harper Olsen",
-            "Harper Olson (678901)",
+            "Needs review",
+            "Harper Olsen -> Harper Olson (678901)?",
         ],
     )
 
@@ -154,7 +157,7 @@ def director_journey(cli: DemoCli, *, period: PayPeriod, timezone: str) -> Journ
     )
     cli.expect(len(duplicates) == 2 and len(open_stay) == 1, f"unexpected records: {records}")
 
-    cli.say("Delete Ava's duplicate, add Liam's check-out, and link Harper by hand.")
+    cli.say("Delete Ava's duplicate, add Liam's check-out, and confirm Harper's near match.")
     cli.step("attendance", "delete", SCHOOL, str(duplicates[1]), shows=["deleted"])
     cli.step(
         "attendance",

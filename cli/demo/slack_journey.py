@@ -250,7 +250,13 @@ def slack_journey(demo: SlackDemo, *, period: PayPeriod) -> str:
     act.ack("sync-started", shows=["Syncing with KinderTrack's roster"])
     act.reply(
         "sync-result",
-        shows=["3 newly linked", "Jose Nunez (234567)", "Harper Olsen", "Harper Olson (678901)"],
+        shows=[
+            "3 newly linked",
+            "Jose Nunez (234567)",
+            "Needs review",
+            "Harper Olsen* here is *Harper Olson* (678901)",
+            "[Link]",
+        ],
     )
 
     demo.step("Dana previews the Subsidy Report of the last closed pay period, links Harper")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.domain.ids import parse_child_id
+from core.domain.matching import OurChild, match_roster
 from core.domain.names import clean_name, name_key
 from core.errors import Conflict, InvalidInput, NotFound
 from core.ports import RosterChild
@@ -28,6 +30,15 @@ def find_student(session: Session, *, school_id: int, name: str) -> Student:
             "Add them first (rollcall student add)."
         )
     return student
+
+
+def parse_birth_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"Birth date {text!r} is not a date: write it as YYYY-MM-DD, like 2022-03-14."
+        ) from None
 
 
 def copy_roster_facts(student: Student, child: RosterChild) -> None:
@@ -62,11 +73,13 @@ def add_student(
     school_id: int,
     name: str,
     child_id: str | None = None,
+    birth_date: str | None = None,
     actor: str,
     team_id: str | None = None,
 ) -> Student:
     name = clean_name(name, what="student name")
     cid = parse_child_id(child_id) if child_id is not None else None
+    born = parse_birth_date(birth_date) if birth_date is not None else None
     with rt.session() as session:
         get_school(session, school_id=school_id, team_id=team_id)
         if session.exec(
@@ -77,7 +90,9 @@ def add_student(
             raise Conflict(f"A student named {name} already exists in this school.")
         if cid is not None:
             _child_taken(session, school_id=school_id, child_id=cid, student_id=None)
-        student = Student(school_id=school_id, name=name, name_key=name_key(name), child_id=cid)
+        student = Student(
+            school_id=school_id, name=name, name_key=name_key(name), child_id=cid, birth_date=born
+        )
         session.add(student)
         try:
             session.flush()
@@ -161,22 +176,37 @@ def link_student(
         return student
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    """A near match for a director to confirm: this student is probably this child."""
+
+    student_id: int
+    student: str
+    child: RosterChild
+
+
 @dataclass
 class SyncResult:
     linked: list[tuple[str, str]] = field(default_factory=list)
     """(student name, child ID) newly linked."""
     already_linked: int = 0
+    needs_review: list[Suggestion] = field(default_factory=list)
+    """Near matches (a typo, a missing surname): linked only when a director confirms."""
+    ambiguous: list[tuple[str, list[RosterChild]]] = field(default_factory=list)
+    """Students that fit two roster children (or share one with another student): never
+    linked automatically."""
     unmatched_students: list[str] = field(default_factory=list)
-    """Our students with no exact name match on KinderTrack's roster."""
+    """Our students with no match on KinderTrack's roster."""
     unmatched_roster: list[RosterChild] = field(default_factory=list)
-    """Roster children with no student of that name here."""
+    """Roster children no student here fits."""
 
 
 def sync_students(
     rt: Runtime, *, school_id: int, actor: str, team_id: str | None = None
 ) -> SyncResult:
-    """Link students whose names match KinderTrack's roster exactly (ignoring case,
-    accents and extra spaces); list what could not be matched for a person to decide."""
+    """Match our unlinked students to KinderTrack's roster (``core.domain.matching``):
+    link the exact matches, list near matches for review and ambiguous ones apart, and
+    refresh what KinderTrack says of the children already linked."""
     with rt.session() as session:
         get_school(session, school_id=school_id, team_id=team_id)
         registration = registration_of(session, school_id)
@@ -186,30 +216,26 @@ def sync_students(
     result = SyncResult()
     with rt.session() as session:
         students = list_students(session, school_id=school_id)
-        linked_ids = {s.child_id for s in students if s.child_id}
-        by_key: dict[str, list[RosterChild]] = {}
         by_child_id = {child.child_id: child for child in roster}
-        for child in roster:
-            by_key.setdefault(name_key(child.full_name), []).append(child)
-        matched_children: set[str] = set(linked_ids)
+        unlinked: dict[int, Student] = {}
         for student in students:
-            if student.child_id:
-                result.already_linked += 1
-                if student.child_id in by_child_id:  # KinderTrack's latest word on the child
-                    copy_roster_facts(student, by_child_id[student.child_id])
-                    session.add(student)
+            if not student.child_id:
+                unlinked[student.id or 0] = student
                 continue
-            candidates = [
-                c for c in by_key.get(student.name_key, []) if c.child_id not in matched_children
-            ]
-            if len(candidates) != 1:
-                result.unmatched_students.append(student.name)
-                continue
-            child = candidates[0]
+            result.already_linked += 1
+            if student.child_id in by_child_id:  # KinderTrack's latest word on the child
+                copy_roster_facts(student, by_child_id[student.child_id])
+                session.add(student)
+        taken = {s.child_id for s in students if s.child_id}
+        match = match_roster(
+            [OurChild(sid, s.name, s.birth_date) for sid, s in unlinked.items()],
+            [child for child in roster if child.child_id not in taken],
+        )
+        for ours, child in match.linked:
+            student = unlinked[ours.student_id]
             student.child_id = child.child_id
             copy_roster_facts(student, child)
             session.add(student)
-            matched_children.add(child.child_id)
             result.linked.append((student.name, child.child_id))
             write_audit(
                 session,
@@ -221,10 +247,43 @@ def sync_students(
                 action="sync-link",
                 after={"child_id": child.child_id},
             )
-        result.unmatched_roster = [c for c in roster if c.child_id not in matched_children]
+        result.needs_review = [
+            Suggestion(ours.student_id, ours.name, child) for ours, child in match.needs_review
+        ]
+        result.ambiguous = [(ours.name, children) for ours, children in match.ambiguous]
+        result.unmatched_students = [ours.name for ours in match.unmatched_students]
+        result.unmatched_roster = match.unmatched_roster
         if result.linked:
             void_open_approvals(session, school_id=school_id, reason="child IDs were linked")
     return result
+
+
+def confirm_suggestion(
+    rt: Runtime,
+    *,
+    school_id: int,
+    student_id: int,
+    child_id: str,
+    actor: str,
+    team_id: str | None = None,
+) -> Student:
+    """A director confirms a near match: link it, checked again against KinderTrack's
+    roster and this school's students (the suggestion may be old). Confirming twice is
+    harmless; a student linked to another child since is refused."""
+    cid = parse_child_id(child_id)
+    with rt.session() as session:
+        get_school(session, school_id=school_id, team_id=team_id)
+        student = session.get(Student, student_id)
+        if student is None or student.school_id != school_id:
+            raise NotFound("That student is no longer in this school: run the sync again.")
+        name = student.name
+        if student.child_id == cid:
+            return student
+        if student.child_id is not None:
+            raise Conflict(
+                f"{name} is already linked to child ID {student.child_id}; nothing was changed."
+            )
+    return link_student(rt, school_id=school_id, name=name, child_id=cid, actor=actor)
 
 
 def unlinked_roster(

@@ -77,9 +77,9 @@ def test_a_director_sets_up_a_school_and_its_students(cli: Cli) -> None:
         "Linked Jose Nunez to child ID 234567.",
         "Linked liam johnson to child ID 345678.",
         "2 linked, 1 were already linked.",
-        "No exact match on KinderTrack's roster for: Harper Olsen",
-        "On KinderTrack's roster but not here: Sofia Martinez (456789), "
-        "Noah Williams (567890), Harper Olson (678901)",
+        "Needs review (confirm with `rollcall student link SCHOOL NAME CHILD_ID`):",
+        "  Harper Olsen -> Harper Olson (678901)?",
+        "On KinderTrack's roster but not here: Sofia Martinez (456789), Noah Williams (567890)",
     ]
     assert taken.refused() == (
         "Provider ID 12345 is already registered in Rollcall. If it is your center's, contact "
@@ -95,6 +95,6 @@ def test_a_director_sets_up_a_school_and_its_students(cli: Cli) -> None:
         "check the child ID in the KinderTrack portal."
     )
 
-    # and a link by hand settles the near miss
+    # and a link by hand confirms the near match
     linked = cli.run("student", "link", SCHOOL, "harper olsen", "678901")
     assert linked.ok().stdout == "Linked Harper Olsen to child ID 678901.\n"

@@ -11,9 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from core.errors import Conflict, InvalidInput, RollcallError
+from core.ports import RosterChild
 from core.services import schools, students
 from core.services.runtime import Runtime
 from core.store.tables import Student
+from tests.fakes import FakeKinderTrack
 
 
 def _school(rt: Runtime, *, register: bool = True) -> int:
@@ -148,7 +150,7 @@ def test_link_of_an_unknown_student_is_refused(rt: Runtime) -> None:
         students.link_student(rt, school_id=sid, name="Zoe Q", child_id="123456", actor="t")
 
 
-def test_sync_links_exact_matches_ignoring_case_and_accents(rt: Runtime, db: Engine) -> None:
+def test_sync_links_exact_matches_and_keeps_near_ones_for_review(rt: Runtime, db: Engine) -> None:
     sid = _school(rt)
     for name in ("ava SMITH", "Jose Nunez", "Zoe Quinn", "Liam Johnsen"):
         students.add_student(rt, school_id=sid, name=name, actor="t")
@@ -157,10 +159,11 @@ def test_sync_links_exact_matches_ignoring_case_and_accents(rt: Runtime, db: Eng
 
     assert sorted(result.linked) == [("Jose Nunez", "234567"), ("ava SMITH", "123456")]
     assert result.already_linked == 0
-    assert sorted(result.unmatched_students) == ["Liam Johnsen", "Zoe Quinn"]
-    assert [(c.full_name, c.child_id) for c in result.unmatched_roster] == [
-        ("Liam Johnson", "345678")
+    assert result.unmatched_students == ["Zoe Quinn"]
+    assert [(s.student, s.child.child_id) for s in result.needs_review] == [
+        ("Liam Johnsen", "345678")
     ]
+    assert result.unmatched_roster == []
     assert _stored(db) == [
         ("Jose Nunez", "234567"),
         ("Liam Johnsen", None),
@@ -171,6 +174,50 @@ def test_sync_links_exact_matches_ignoring_case_and_accents(rt: Runtime, db: Eng
     again = students.sync_students(rt, school_id=sid, actor="t")
     assert again.linked == []
     assert again.already_linked == 2
+
+    # a director confirms the near match; confirming it twice changes nothing more
+    liam = result.needs_review[0]
+    for _ in range(2):
+        students.confirm_suggestion(
+            rt, school_id=sid, student_id=liam.student_id, child_id="345678", actor="t"
+        )
+    assert ("Liam Johnsen", "345678") in _stored(db)
+
+
+def test_sync_links_by_birth_date_and_never_links_an_ambiguous_name(
+    rt: Runtime, db: Engine, fake_kindertrack: FakeKinderTrack
+) -> None:
+    fake_kindertrack.children["12345"] = [
+        RosterChild("100001", "Ava", "Smith", birth_date=date(2022, 3, 14), units_per_day=2),
+        RosterChild("100002", "Ava", "Smith", birth_date=date(2023, 5, 1)),
+        RosterChild("200001", "Mia", "Chen"),
+        RosterChild("200002", "Mia", "Chen"),
+    ]
+    sid = _school(rt)
+    students.add_student(rt, school_id=sid, name="Smith Ava", birth_date="2022-03-14", actor="t")
+    students.add_student(rt, school_id=sid, name="Mia Chen", actor="t")
+
+    result = students.sync_students(rt, school_id=sid, actor="t")
+
+    assert result.linked == [("Smith Ava", "100001")]
+    assert [(name, [c.child_id for c in cs]) for name, cs in result.ambiguous] == [
+        ("Mia Chen", ["200001", "200002"])
+    ]
+    assert _stored(db) == [("Mia Chen", None), ("Smith Ava", "100001")]
+    with Session(db) as session:
+        ava = session.exec(select(Student).where(Student.child_id == "100001")).one()
+    assert (ava.birth_date, ava.units_per_day) == (date(2022, 3, 14), 2)
+
+
+def test_a_suggestion_for_a_student_linked_since_is_refused(rt: Runtime) -> None:
+    sid = _school(rt)
+    liam = students.add_student(rt, school_id=sid, name="Liam Johnsen", actor="t")
+    students.link_student(rt, school_id=sid, name="Liam Johnsen", child_id="123456", actor="t")
+
+    with pytest.raises(Conflict, match="already linked to child ID 123456"):
+        students.confirm_suggestion(
+            rt, school_id=sid, student_id=liam.id or 0, child_id="345678", actor="t"
+        )
 
 
 def test_sync_does_not_take_a_child_id_already_linked_by_hand(rt: Runtime, db: Engine) -> None:

@@ -26,7 +26,7 @@ from core.errors import KinderTrackUnavailable
 from core.ports import RosterChild
 from core.services.runtime import Runtime
 from core.services.schools import register_provider
-from core.services.students import add_student
+from core.services.students import add_student, link_student
 from core.services.workspace import create_team_school
 from core.store.tables import Student
 from tests.fakes import FakeKinderTrack
@@ -486,3 +486,73 @@ def test_staff_cannot_sync(server: BotServer, app_runtime: Runtime, school: int)
 
     assert "Only the school's directors" in response.json()["text"]
     assert set(child_ids(app_runtime, school).values()) == {None}
+
+
+def _sync_answer(server: BotServer) -> list[dict[str, Any]]:
+    server.slash("sync")
+    [call] = server.standin.wait_for("response_url")
+    server.standin.reset()
+    return list(call.args["blocks"])
+
+
+def _link_buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [b["accessory"] for b in blocks if b.get("accessory", {}).get("type") == "button"]
+
+
+def test_a_near_match_is_linked_by_one_click_and_an_ambiguous_one_never(
+    server: BotServer, app_runtime: Runtime, fake_kindertrack: FakeKinderTrack, school: int
+) -> None:
+    # Given a typo'd student, and a roster with two children named Ava Smith
+    add_student(app_runtime, school_id=school, name="Liam Johnsen", actor=DIRECTOR)
+    fake_kindertrack.children["12345"].append(RosterChild("999999", "Ava", "Smith"))
+
+    # When a director syncs
+    blocks = _sync_answer(server)
+
+    # Then José links, Liam waits for review with a button, Ava is ambiguous and unlinked
+    shown = "\n".join(b["text"]["text"] for b in blocks)
+    assert child_ids(app_runtime, school) == {
+        "Ava Smith": None,
+        "Jose Nunez": "234567",
+        "Liam Johnsen": None,
+    }
+    assert "*Liam Johnsen* here is *Liam Johnson* (345678)" in shown
+    assert "Ava Smith: Ava Smith (123456), Ava Smith (999999)" in shown
+    [button] = _link_buttons(blocks)
+
+    # When another workspace's user or staff click it, nothing is linked
+    for fields, expected in (
+        ({"user_id": STAFF}, "Only the school's directors"),
+        ({"team_id": OTHER_TEAM, "user_id": "U0B"}, "another Slack workspace"),
+    ):
+        server.action(button["action_id"], value=button["value"], **fields)
+        [refusal] = server.standin.wait_for("response_url")
+        assert expected in refusal.args["text"]
+        assert refusal.args["replace_original"] is False
+        server.standin.reset()
+    assert child_ids(app_runtime, school)["Liam Johnsen"] is None
+
+    # When the director clicks it (twice: a double click), it is linked once
+    for _ in range(2):
+        server.action(button["action_id"], value=button["value"])
+        [answer] = server.standin.wait_for("response_url")
+        assert "Liam Johnsen is linked to KinderTrack child ID 345678" in answer.args["text"]
+        server.standin.reset()
+    assert child_ids(app_runtime, school)["Liam Johnsen"] == "345678"
+
+
+def test_a_confirmed_child_taken_since_is_refused(
+    server: BotServer, app_runtime: Runtime, school: int
+) -> None:
+    add_student(app_runtime, school_id=school, name="Liam Johnsen", actor=DIRECTOR)
+    [button] = _link_buttons(_sync_answer(server))
+    add_student(app_runtime, school_id=school, name="Liam Johnson", actor=DIRECTOR)
+    link_student(
+        app_runtime, school_id=school, name="Liam Johnson", child_id="345678", actor=DIRECTOR
+    )
+
+    server.action(button["action_id"], value=button["value"])
+
+    [refusal] = server.standin.wait_for("response_url")
+    assert "already linked to another student" in refusal.args["text"]
+    assert child_ids(app_runtime, school)["Liam Johnsen"] is None

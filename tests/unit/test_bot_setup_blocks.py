@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -11,15 +12,18 @@ from bot.blocks import modals
 from bot.blocks.limits import MESSAGE_BLOCKS, view_violations, violations
 from bot.blocks.modals import ModalMeta
 from bot.blocks.setup import (
+    MAX_REVIEW_BUTTONS,
+    MAX_SYNC_NAMES,
     checked_text,
     clock_time,
     school_status_text,
     sync_message,
 )
+from bot.blocks.values import SuggestionRef
 from bot.escape import unescape_mrkdwn
 from core.errors import InvalidInput
 from core.ports import RosterChild
-from core.services.students import SyncResult
+from core.services.students import Suggestion, SyncResult
 
 CHICAGO = ZoneInfo("America/Chicago")
 META = ModalMeta(7, "C0SCHOOL", "https://hooks.slack.com/commands/T/1/x")
@@ -135,14 +139,24 @@ def test_sync_message_stays_within_limits_with_huge_lists() -> None:
     result = SyncResult(
         linked=[(f"<!channel> Kid {i} " + "z" * 100, f"{100000 + i}") for i in range(300)],
         already_linked=4,
+        needs_review=[
+            Suggestion(i, "<!here> Near " + "n" * 110, child) for i, child in enumerate(roster(300))
+        ],
+        ambiguous=[(f"Twin {i} " + "t" * 100, roster(3)) for i in range(300)],
         unmatched_students=[f"Student {i} " + "q" * 100 for i in range(300)],
         unmatched_roster=roster(300),
     )
 
-    message = sync_message("Sunny", result)
+    message = sync_message("Sunny", result, school_id=1)
 
     assert violations(message["blocks"], max_blocks=MESSAGE_BLOCKS) == []
+    assert len(json.dumps(message, ensure_ascii=False)) < 12_000
     shown = "\n".join(b["text"]["text"] for b in message["blocks"])
     assert "300 newly linked, 4 already linked" in shown
-    assert "…and 260 more" in shown
-    assert "<!channel>" not in shown
+    assert f"…and {300 - MAX_SYNC_NAMES} more" in shown
+    assert "<!channel>" not in shown and "<!here>" not in shown
+    buttons = [b["accessory"] for b in message["blocks"] if "accessory" in b]
+    assert len(buttons) == MAX_REVIEW_BUTTONS
+    assert len({b["action_id"] for b in buttons}) == MAX_REVIEW_BUTTONS
+    assert SuggestionRef.decode(buttons[3]["value"]) == SuggestionRef(1, 3, roster(300)[3].child_id)
+    assert f"…and {300 - MAX_REVIEW_BUTTONS} more to review" in shown

@@ -119,7 +119,11 @@ def handle_sync(ack: Ack, body: dict[str, Any], client: WebClient, context: Bolt
         _dm(client, actor.user_id, text=escape_mrkdwn(str(refusal)))
         return
     log.info("sync of school %s from Home: %d linked", access.school_id, len(result.linked))
-    _dm(client, actor.user_id, **sync_message(access.school_name, result))
+    _dm(
+        client,
+        actor.user_id,
+        **sync_message(access.school_name, result, school_id=access.school_id),
+    )
     publish_home(client, team_id=actor.team_id, user_id=actor.user_id)
 
 

@@ -234,7 +234,7 @@ def handle_sync(
         len(result.unmatched_students),
         len(result.unmatched_roster),
     )
-    _ephemeral(respond, **sync_message(access.school_name, result))
+    _ephemeral(respond, **sync_message(access.school_name, result, school_id=access.school_id))
 
 
 # --- directors -------------------------------------------------------------------------
