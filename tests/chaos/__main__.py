@@ -1,0 +1,31 @@
+"""``python -m tests.chaos --trials N --seed S [--backend sqlite|postgres]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from tests.chaos.trial import run_trials
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.chaos", description=__doc__)
+    parser.add_argument("--trials", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--postgres-url",
+        default="postgresql://postgres@127.0.0.1:5432/test",
+        help="A server where each trial creates (and drops) its own database.",
+    )
+    parser.add_argument("--dir", type=Path, default=None, help="Where trials keep their files.")
+    args = parser.parse_args()
+    root = args.dir or Path(tempfile.mkdtemp(prefix="rollcall-chaos-"))
+    results = run_trials(args.trials, args.seed, args.backend, root, args.postgres_url)
+    return 0 if all(r.ok for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
