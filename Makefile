@@ -41,6 +41,15 @@ bench: $(STAMP)
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/ack.py
 
+# Seeded fault injection over real processes (tests/chaos): `make chaos TRIALS=N SEED=S`,
+# BACKEND=postgres for PostgreSQL (each trial makes and drops its own database there).
+TRIALS ?= 10
+SEED ?= 1
+BACKEND ?= sqlite
+chaos: $(STAMP)
+	$(BIN)/python -m tests.chaos --trials $(TRIALS) --seed $(SEED) --backend $(BACKEND) \
+		--postgres-url $(POSTGRES_URL)
+
 # Regenerate the hash-pinned lock (uv is bootstrapped into a throwaway venv).
 lock:
 	$(PYTHON) -m venv /tmp/rollcall-uv && /tmp/rollcall-uv/bin/pip install --quiet uv

@@ -6,6 +6,7 @@ small fakes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple, Protocol
@@ -62,7 +63,7 @@ class HeldSubmission:
     received, each a JSON object as KinderTrack returned it."""
 
     receipt: SubmissionReceipt
-    records: tuple[dict[str, object], ...]
+    records: tuple[Mapping[str, object], ...]
 
 
 class KinderTrack(Protocol):

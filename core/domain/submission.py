@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
@@ -71,7 +71,7 @@ def canonical_records(records: Iterable[SubmittedRecord]) -> list[dict[str, str]
     return rows
 
 
-def _comparable(record: dict[str, object]) -> str:
+def _comparable(record: Mapping[str, object]) -> str:
     """One record with every instant in UTC, as a sortable string."""
     normal: dict[str, object] = {}
     for name, value in record.items():
@@ -86,7 +86,9 @@ def _comparable(record: dict[str, object]) -> str:
     return json.dumps(normal, sort_keys=True, separators=(",", ":"))
 
 
-def same_records(held: Iterable[dict[str, object]], sent: Iterable[dict[str, object]]) -> bool:
+def same_records(
+    held: Iterable[Mapping[str, object]], sent: Iterable[Mapping[str, object]]
+) -> bool:
     """Whether KinderTrack holds exactly the records Rollcall sent: the same records in any
     order, an instant equal to another written with any offset. This is how a submission
     KinderTrack holds is told to be Rollcall's (KinderTrack does not return the

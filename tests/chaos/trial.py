@@ -188,9 +188,7 @@ class _Database:
 
 
 class Trial:
-    def __init__(
-        self, index: int, seed: int, backend: str, root: Path, postgres_url: str
-    ) -> None:
+    def __init__(self, index: int, seed: int, backend: str, root: Path, postgres_url: str) -> None:
         self.index = index
         self.rng = random.Random(f"{seed}:{index}")
         self.plan = Plan.draw(self.rng)
@@ -376,7 +374,9 @@ class Trial:
             problems.append(f"harness: {type(error).__name__}: {error}")
         finally:
             procs = [*self.commands, *self.workers, *self.schedulers]
-            procs += [p for p in (getattr(self, "sandbox", None), getattr(self, "redis", None)) if p]
+            procs += [
+                p for p in (getattr(self, "sandbox", None), getattr(self, "redis", None)) if p
+            ]
             for proc in procs:
                 proc.thaw()
                 proc.kill()
@@ -426,7 +426,9 @@ class Trial:
                 )
                 for school, start, end in self.plan.periods:
                     if school == n:
-                        report = reports.school_report(rt, school_id=school_id, start=start, end=end)
+                        report = reports.school_report(
+                            rt, school_id=school_id, start=start, end=end
+                        )
                         if not report.can_submit:
                             raise RuntimeError(f"the trial's report is not submittable: {report}")
                         expected[(pid, start, end)] = canonical_records(report.records_to_send)
@@ -486,7 +488,7 @@ class Trial:
             for s in stored
         ]
         with engine.connect() as connection:
-            result = connection.execute(select(Submission))  # type: ignore[call-overload]
+            result = connection.execute(select(Submission))
             rows = [
                 Row(
                     provider_id=r.provider_id,

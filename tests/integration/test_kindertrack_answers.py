@@ -194,9 +194,9 @@ def test_a_body_sent_a_byte_a_second_ends_at_the_deadline(sandbox: SandboxHarnes
 def test_settings_refuse_a_lease_shorter_than_a_send() -> None:
     with pytest.raises(ValidationError, match="must be longer than"):
         Settings(
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
             ROLLCALL_SUBMISSION_LEASE_SECONDS=10,
             ROLLCALL_KINDERTRACK_DEADLINE_SECONDS=20,
         )
-    ok = Settings(_env_file=None)  # type: ignore[call-arg]
+    ok = Settings(_env_file=None)
     assert ok.submission_lease_seconds > ok.kindertrack_deadline_s

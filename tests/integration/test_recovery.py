@@ -36,7 +36,7 @@ def test_a_worker_killed_mid_send_is_recovered_within_a_minute(
     redis_broker: RedisBroker,
     tmp_path: Path,
 ) -> None:
-    defaults = Settings(_env_file=None)  # type: ignore[call-arg]
+    defaults = Settings(_env_file=None)
     assert defaults.submission_lease_seconds == 30
     slow = sandbox.start(latency_ms=4000)
     env = {
