@@ -71,17 +71,14 @@ def school_overview(
     periods = periods_of_schools(rt, today)
     current = {sid: periods[sid].containing(day) for sid, day in today.items()}
     last = {sid: periods[sid].last_closed(day) for sid, day in today.items()}
+    requests = {sid: ReportRequest(sid, last[sid].start, current[sid].end) for sid in current}
     with rt.session() as session:
-        reports = load_reports(
-            rt,
-            session,
-            [ReportRequest(sid, last[sid].start, current[sid].end) for sid in current],
-        )
+        reports = load_reports(rt, session, list(requests.values()))
         submitted = submission_statuses(session, last)
     schools: list[SchoolOverview] = []
     for school in shown:
         school_id = school.id or 0
-        report = reports[school_id]
+        report = reports[requests[school_id]]
         schools.append(
             SchoolOverview(
                 school_id=school_id,

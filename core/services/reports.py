@@ -105,7 +105,9 @@ BATCH_SCHOOLS = 500
 """Schools read per round of queries (SQLite caps a statement's parameters)."""
 
 
-def school_reports(rt: Runtime, requests: Sequence[ReportRequest]) -> dict[int, SubsidyReport]:
+def school_reports(
+    rt: Runtime, requests: Sequence[ReportRequest]
+) -> dict[ReportRequest, SubsidyReport]:
     """Many schools' reports, in their own transaction (see :func:`load_reports`)."""
     with rt.session() as session:
         return load_reports(rt, session, requests)
@@ -113,18 +115,17 @@ def school_reports(rt: Runtime, requests: Sequence[ReportRequest]) -> dict[int, 
 
 def load_reports(
     rt: Runtime, session: Session, requests: Sequence[ReportRequest]
-) -> dict[int, SubsidyReport]:
-    """The reports of many schools (one request per school), by school ID, read in six
-    queries per :data:`BATCH_SCHOOLS` schools instead of several per school: the same reports
-    as :func:`load_report` gives one by one. A school that no longer exists is left out.
+) -> dict[ReportRequest, SubsidyReport]:
+    """The reports of many schools, by request, read in six queries per
+    :data:`BATCH_SCHOOLS` requests instead of several per school: the same reports as
+    :func:`load_report` gives one by one. A school that no longer exists is left out.
 
     For the server's own passes over schools it enumerated (reminders, the statewide
     validation, the App Home of a workspace): no workspace check is made here."""
-    if len({r.school_id for r in requests}) != len(requests):
-        raise ValueError("one report request per school")
+    requests = list(dict.fromkeys(requests))
     for request in requests:
         check_range(request.start, request.end)
-    reports: dict[int, SubsidyReport] = {}
+    reports: dict[ReportRequest, SubsidyReport] = {}
     for first in range(0, len(requests), BATCH_SCHOOLS):
         reports.update(_load_batch(rt, session, requests[first : first + BATCH_SCHOOLS]))
     return reports
@@ -132,8 +133,8 @@ def load_reports(
 
 def _load_batch(
     rt: Runtime, session: Session, requests: Sequence[ReportRequest]
-) -> dict[int, SubsidyReport]:
-    ids = [r.school_id for r in requests]
+) -> dict[ReportRequest, SubsidyReport]:
+    ids = sorted({r.school_id for r in requests})
     schools = {s.id: s for s in session.exec(select(School).where(col(School.id).in_(ids)))}
     registrations = {
         r.school_id: r
@@ -141,7 +142,7 @@ def _load_batch(
     }
     students = _students_of_schools(session, ids)
     wanted = [r for r in requests if r.school_id in schools]
-    bounds = {r.school_id: _bounds(r, zone(schools[r.school_id].timezone)) for r in wanted}
+    bounds = {r: _bounds(r, zone(schools[r.school_id].timezone)) for r in wanted}
     records = _records_of_schools(session, bounds)
     locked = set(
         session.exec(
@@ -158,14 +159,14 @@ def _load_batch(
     )
     now = rt.now()
     return {
-        r.school_id: _judge(
+        r: _judge(
             schools[r.school_id],
             registrations.get(r.school_id),
             r,
             periods=periods[r.school_id],
             already_submitted=(r.school_id, r.start, r.end) in locked,
             students=students.get(r.school_id, []),
-            records=records.get(r.school_id, []),
+            records=records.get(r, []),
             now=now,
         )
         for r in wanted
@@ -207,9 +208,9 @@ def _bounds(request: ReportRequest, tz: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 def _records_of_schools(
-    session: Session, bounds: dict[int, tuple[datetime, datetime]]
-) -> dict[int, list[Record]]:
-    """Each school's records within its own bounds, read in one query over the widest
+    session: Session, bounds: dict[ReportRequest, tuple[datetime, datetime]]
+) -> dict[ReportRequest, list[Record]]:
+    """Each request's records within its own bounds, read in one query over the widest
     window (the schools' zones and ranges differ by hours, not periods)."""
     if not bounds:
         return {}
@@ -217,20 +218,19 @@ def _records_of_schools(
     rows = connection.execute(
         records_of_schools_query(connection.dialect),
         {
-            "school_ids": list(bounds),
+            "school_ids": sorted({r.school_id for r in bounds}),
             "lower": min(lower for lower, _ in bounds.values()),
             "upper": max(upper for _, upper in bounds.values()),
         },
     )
-    seconds = {
-        school_id: (to_seconds(lower), to_seconds(upper))
-        for school_id, (lower, upper) in bounds.items()
-    }
-    found: dict[int, list[Record]] = defaultdict(list)
+    wanted: dict[int, list[tuple[ReportRequest, int, int]]] = defaultdict(list)
+    for request, (lower, upper) in bounds.items():
+        wanted[request.school_id].append((request, to_seconds(lower), to_seconds(upper)))
+    found: dict[ReportRequest, list[Record]] = defaultdict(list)
     for school_id, *fields in rows.fetchall():
-        lower, upper = seconds[school_id]
-        if lower <= fields[2] < upper:
-            found[school_id].append(Record._make(fields))
+        for request, first, last in wanted[school_id]:
+            if first <= fields[2] < last:
+                found[request].append(Record._make(fields))
     return found
 
 
