@@ -130,6 +130,7 @@ class SlackNotifier:
         self._base_url = base_url
         self._runtime = runtime or _default_runtime
         self._clients: dict[str, WebClient] = {}
+        self._dm_channels: dict[tuple[str, str], str] = {}
 
     @classmethod
     def from_settings(
@@ -379,10 +380,18 @@ class SlackNotifier:
         return chosen or slack_locale(client, user_id) or ENGLISH
 
     def _dm(self, client: WebClient, notice: Notice, user_id: str) -> str | None:
+        """The DM channel with ``user_id``, opened once per bot token and user: Slack
+        gives the same channel every time, so a reminder pass asks once per director."""
+        key = (client.token or "", user_id)
+        known = self._dm_channels.get(key)
+        if known is not None:
+            return known
         answer = self._call(client.conversations_open, notice, users=user_id)
         if answer is None:
             return None
-        return str(answer["channel"]["id"])
+        channel = str(answer["channel"]["id"])
+        self._dm_channels[key] = channel
+        return channel
 
     def _upload(
         self,

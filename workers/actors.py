@@ -26,12 +26,12 @@ from core.notices import (
     Notice,
     ProviderRegistered,
     RegistrationRefused,
-    ReminderDue,
     ReportFailed,
     ReportReady,
     SubmissionChanged,
 )
 from core.services import attendance, nudges, reminders, reports, schools, submissions
+from core.services.reminder_delivery import deliver_reminders
 from workers.broker import ensure_broker
 from workers.failures import IMPORT_FAILED, is_transient
 from workers.language import in_reader_language
@@ -224,54 +224,50 @@ def sweep_stuck_submissions() -> None:
         submit_submission.send(submission_id)
 
 
+REMINDER_BATCH = 50
+"""Schools per queued reminder message: their previews are read together."""
+
+
 @dramatiq.actor(queue_name="reminders")
 def send_due_reminders() -> None:
-    """Fan out the reminders due now, one message each."""
+    """Fan out the reminders due now, one message per batch of schools."""
     rt = runtime()
-    for due in reminders.due_reminders(rt):
-        send_reminder.send(
-            due.school_id, due.period.start.isoformat(), due.period.end.isoformat(), str(due.kind)
+    due = [
+        [d.school_id, d.period.start.isoformat(), d.period.end.isoformat(), str(d.kind)]
+        for d in reminders.due_reminders(rt)
+    ]
+    for first in range(0, len(due), REMINDER_BATCH):
+        send_reminders.send(due[first : first + REMINDER_BATCH])
+
+
+@dramatiq.actor(queue_name="reminders")
+def send_reminders(batch: list[list[Any]]) -> None:
+    """Send a batch of reminders, each at most once (``deliver_reminders``)."""
+    rt = runtime()
+    dues = [
+        reminders.DueReminder(
+            int(school_id),
+            PayPeriod(date.fromisoformat(start), date.fromisoformat(end)),
+            reminders.ReminderKind(kind),
+        )
+        for school_id, start, end, kind in batch
+    ]
+    for due in deliver_reminders(rt, dues):
+        log.info(
+            "reminder sent",
+            extra={
+                "event": "reminder",
+                "school_id": due.school_id,
+                "period": f"{due.period.start}/{due.period.end}",
+                "kind": str(due.kind),
+            },
         )
 
 
 @dramatiq.actor(queue_name="reminders")
 def send_reminder(school_id: int, start: str, end: str, kind: str) -> None:
-    """Send one reminder at most once: claim it, build the preview, notify; on failure
-    release the claim so the next pass sends it."""
-    rt = runtime()
-    due = reminders.DueReminder(
-        school_id,
-        PayPeriod(date.fromisoformat(start), date.fromisoformat(end)),
-        reminders.ReminderKind(kind),
-    )
-    if not reminders.claim_reminder(rt, due):
-        return
-    try:
-        report = reports.school_report(
-            rt, school_id=school_id, start=due.period.start, end=due.period.end
-        )
-        rt.notifier.notify(
-            ReminderDue(
-                school_id=school_id,
-                period_kind="closing" if due.kind is reminders.ReminderKind.CLOSING else "closed",
-                report=report,
-                days_left=reminders.days_left(due.period, report.as_of or due.period.end),
-                errors=len(report.errors),
-            )
-        )
-    except BaseException:
-        reminders.release_reminder(rt, due)
-        raise
-    reminders.mark_delivered(rt, due)
-    log.info(
-        "reminder sent",
-        extra={
-            "event": "reminder",
-            "school_id": school_id,
-            "period": f"{start}/{end}",
-            "kind": kind,
-        },
-    )
+    """One reminder: the message of a pass queued before reminders went in batches."""
+    send_reminders.fn([[school_id, start, end, kind]])
 
 
 @dramatiq.actor(queue_name="reminders")

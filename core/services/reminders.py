@@ -10,19 +10,23 @@ the claim is released so a later pass tries again.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import delete, or_, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.domain.instants import local_day_bounds, zone
-from core.domain.pay_periods import PayPeriod, UnknownPeriod
+from core.domain.pay_periods import PayPeriod, PayPeriods, UnknownPeriod
 from core.domain.submission import SubmissionState
-from core.errors import KinderTrackError
-from core.services.periods import school_periods, school_today
+from core.services.periods import periods_of_schools, school_today
 from core.services.runtime import Runtime
 from core.store.tables import AttendanceRecord, Registration, Reminder, School, Submission
 
@@ -50,83 +54,111 @@ class DueReminder:
 
 
 def due_reminders(rt: Runtime) -> list[DueReminder]:
-    """Reminders that are due now and not yet claimed, for registered schools."""
+    """Reminders that are due now and not yet claimed, for registered schools.
+
+    Set-based: a fixed number of queries whatever the number of schools (the registered
+    schools and their zones; then, per distinct (period, zone) window, which of them have
+    attendance in it; which periods are submitted; which reminders are claimed)."""
     now = rt.now()
-    due: list[DueReminder] = []
     with rt.session() as session:
-        schools = session.exec(
-            select(School).join(Registration, col(Registration.school_id) == School.id)
-        ).all()
-    for school in schools:
-        today = school_today(rt, school.timezone)
-        try:
-            periods = school_periods(rt, school_id=school.id or 0, around=today)
-            current = periods.containing(today)
-            last = periods.last_closed(today)
-        except (KinderTrackError, UnknownPeriod) as error:
-            log.warning(
-                "no pay periods for reminders",
-                extra={"event": "reminder_skipped", "school_id": school.id, "error": str(error)},
+        registered = session.exec(
+            select(col(School.id), col(School.timezone)).join(
+                Registration, col(Registration.school_id) == School.id
             )
-            continue
-        candidates: list[tuple[PayPeriod, ReminderKind]] = []
-        if current.end - CLOSING_LEAD <= today:
-            candidates.append((current, ReminderKind.CLOSING))
-        if today - last.end <= CLOSED_WINDOW:
-            candidates.append((last, ReminderKind.CLOSED))
-        with rt.session() as session:
-            for period, kind in candidates:
-                if kind is ReminderKind.CLOSED and _submitted(session, school.id or 0, period):
-                    continue
-                if not _has_attendance(session, school, period):
-                    continue
-                claimed = session.exec(
-                    select(Reminder.id).where(
-                        Reminder.school_id == school.id,
-                        Reminder.period_start == period.start,
-                        Reminder.kind == str(kind),
-                        or_(
-                            col(Reminder.delivered_at).is_not(None),
-                            col(Reminder.sent_at) >= now - REDELIVER_AFTER,
-                        ),
-                    )
-                ).first()
-                if claimed is None:
-                    due.append(DueReminder(school.id or 0, period, kind))
-    return due
+        ).all()
+    timezones = {school_id or 0: timezone for school_id, timezone in registered}
+    today = {school_id: school_today(rt, timezone) for school_id, timezone in timezones.items()}
+    periods = periods_of_schools(rt, today)
+    candidates: dict[tuple[int, date, ReminderKind], DueReminder] = {}
+    for school_id, day in today.items():
+        for period, kind in _candidates(school_id, periods[school_id], day):
+            candidates[(school_id, period.start, kind)] = DueReminder(school_id, period, kind)
+    if not candidates:
+        return []
+    with rt.session() as session:
+        attended = _attended(session, candidates.values(), timezones)
+        starts = {due.period.start for due in candidates.values()}
+        submitted = set(
+            session.exec(
+                select(col(Submission.school_id), col(Submission.period_start)).where(
+                    col(Submission.period_start).in_(starts),
+                    col(Submission.state).in_(
+                        [str(SubmissionState.SUBMITTING), str(SubmissionState.SUBMITTED)]
+                    ),
+                )
+            ).all()
+        )
+        claimed = set(
+            session.exec(
+                select(
+                    col(Reminder.school_id), col(Reminder.period_start), col(Reminder.kind)
+                ).where(
+                    col(Reminder.period_start).in_(starts),
+                    or_(
+                        col(Reminder.delivered_at).is_not(None),
+                        col(Reminder.sent_at) >= now - REDELIVER_AFTER,
+                    ),
+                )
+            ).all()
+        )
+    return [
+        due
+        for key, due in candidates.items()
+        if (due.school_id, due.period, due.kind) in attended
+        and not (due.kind is ReminderKind.CLOSED and (due.school_id, due.period.start) in submitted)
+        and (key[0], key[1], str(key[2])) not in claimed
+    ]
 
 
-def _has_attendance(session: Session, school: School, period: PayPeriod) -> bool:
-    """A period with no attendance at all has nothing to remind about."""
-    tz = zone(school.timezone)
-    lower, _ = local_day_bounds(period.start, tz)
-    _, upper = local_day_bounds(period.end, tz)
-    return (
-        session.exec(
-            select(AttendanceRecord.id).where(
-                AttendanceRecord.school_id == school.id,
+def _candidates(
+    school_id: int, periods: PayPeriods, today: date
+) -> list[tuple[PayPeriod, ReminderKind]]:
+    """The reminders a school whose local date is ``today`` may be owed (none when its
+    pay periods do not reach today: logged, tried again by the next pass)."""
+    try:
+        current = periods.containing(today)
+        last = periods.last_closed(today)
+    except UnknownPeriod as error:
+        log.warning(
+            "no pay periods for reminders",
+            extra={"event": "reminder_skipped", "school_id": school_id, "error": str(error)},
+        )
+        return []
+    found: list[tuple[PayPeriod, ReminderKind]] = []
+    if current.end - CLOSING_LEAD <= today:
+        found.append((current, ReminderKind.CLOSING))
+    if today - last.end <= CLOSED_WINDOW:
+        found.append((last, ReminderKind.CLOSED))
+    return found
+
+
+def _attended(
+    session: Session, candidates: Iterable[DueReminder], timezones: dict[int, str]
+) -> set[tuple[int, PayPeriod, ReminderKind]]:
+    """The candidates whose period has any attendance (nothing to remind about else): one
+    EXISTS query per distinct (period, zone), never one per school."""
+    windows: dict[tuple[PayPeriod, str], list[DueReminder]] = defaultdict(list)
+    for due in candidates:
+        windows[(due.period, timezones[due.school_id])].append(due)
+    found: set[tuple[int, PayPeriod, ReminderKind]] = set()
+    for (period, timezone), dues in windows.items():
+        tz = zone(timezone)
+        lower, _ = local_day_bounds(period.start, tz)
+        _, upper = local_day_bounds(period.end, tz)
+        some = (
+            select(AttendanceRecord.id)
+            .where(
+                col(AttendanceRecord.school_id) == School.id,
                 AttendanceRecord.check_in >= lower,
                 AttendanceRecord.check_in < upper,
             )
-        ).first()
-        is not None
-    )
-
-
-def _submitted(session: Session, school_id: int, period: PayPeriod) -> bool:
-    return (
-        session.exec(
-            select(Submission.id).where(
-                Submission.school_id == school_id,
-                Submission.period_start == period.start,
-                Submission.period_end == period.end,
-                col(Submission.state).in_(
-                    [str(SubmissionState.SUBMITTING), str(SubmissionState.SUBMITTED)]
-                ),
-            )
-        ).first()
-        is not None
-    )
+            .exists()
+        )
+        having = set(
+            session.exec(select(col(School.id)).where(col(School.timezone) == timezone, some)).all()
+        )
+        found.update((d.school_id, d.period, d.kind) for d in dues if d.school_id in having)
+    return found
 
 
 def claim_reminder(rt: Runtime, reminder: DueReminder) -> bool:
@@ -161,6 +193,57 @@ def claim_reminder(rt: Runtime, reminder: DueReminder) -> bool:
         return bool(taken.rowcount)  # type: ignore[attr-defined]
 
 
+def claim_reminders(rt: Runtime, dues: Sequence[DueReminder]) -> list[DueReminder]:
+    """Claim a batch at once (what :func:`claim_reminder` does for one): insert every
+    once-only row that is not there yet, then take over the claims whose sender died
+    before delivering. The unique constraint decides, so of two workers (or schedulers)
+    claiming the same reminder exactly one gets it. Returns the reminders now ours."""
+    if not dues:
+        return []
+    now = rt.now()
+    keys = {(d.school_id, d.period.start, str(d.kind)): d for d in dues}
+    with rt.session() as session:
+        rows = [
+            {"school_id": k[0], "period_start": k[1], "kind": k[2], "sent_at": now} for k in keys
+        ]
+        new = _insert_new(session).values(rows).on_conflict_do_nothing()
+        ours = set(
+            session.execute(
+                new.returning(Reminder.school_id, Reminder.period_start, Reminder.kind)
+            ).all()
+        )
+        rest = [k for k in keys if k not in ours]
+        if rest:
+            taken = session.execute(
+                update(Reminder)
+                .where(
+                    tuple_(
+                        col(Reminder.school_id), col(Reminder.period_start), col(Reminder.kind)
+                    ).in_(rest),
+                    col(Reminder.delivered_at).is_(None),
+                    col(Reminder.sent_at) < now - REDELIVER_AFTER,
+                )
+                .values(sent_at=now)
+                .returning(col(Reminder.school_id), col(Reminder.period_start), col(Reminder.kind))
+            )
+            ours.update(taken.all())
+    claimed = {_as_key(key) for key in ours}
+    return [due for key, due in keys.items() if key in claimed]
+
+
+def _as_key(key: Any) -> tuple[int, date, str]:
+    """A claimed row's key as Python values (SQLite gives a DATE back as text)."""
+    school_id, start, kind = key
+    return int(school_id), start if isinstance(start, date) else date.fromisoformat(start), kind
+
+
+def _insert_new(session: Session) -> Any:
+    """An INSERT that can skip rows the unique constraint already holds (ON CONFLICT)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert(Reminder)
+    return sqlite_insert(Reminder)
+
+
 def mark_delivered(rt: Runtime, reminder: DueReminder) -> None:
     with rt.session() as session:
         session.execute(
@@ -171,6 +254,22 @@ def mark_delivered(rt: Runtime, reminder: DueReminder) -> None:
                 col(Reminder.kind) == str(reminder.kind),
             )
             .values(delivered_at=rt.now())
+        )
+
+
+def release_reminders(rt: Runtime, dues: Sequence[DueReminder]) -> None:
+    """Sending failed: drop these undelivered claims (one statement) so a later pass
+    sends them."""
+    if not dues:
+        return
+    with rt.session() as session:
+        session.execute(
+            delete(Reminder).where(
+                tuple_(col(Reminder.school_id), col(Reminder.period_start), col(Reminder.kind)).in_(
+                    [(d.school_id, d.period.start, str(d.kind)) for d in dues]
+                ),
+                col(Reminder.delivered_at).is_(None),
+            )
         )
 
 

@@ -18,7 +18,7 @@ from core.services import attendance, reminders, schools, students, submissions
 from core.services.reminders import DueReminder, ReminderKind
 from core.services.runtime import Runtime
 from core.store.tables import Reminder
-from tests.fakes import FrozenClock
+from tests.fakes import FakeKinderTrack, FrozenClock
 
 CLOSED = PayPeriod(date(2026, 11, 8), date(2026, 11, 21))
 CURRENT = PayPeriod(date(2026, 11, 22), date(2026, 12, 5))
@@ -194,3 +194,35 @@ def test_a_claim_whose_sender_died_is_taken_over_after_a_while(
     _at(clock, "2026-11-26T18:00")
     assert _due(rt) == []
     assert not reminders.claim_reminder(rt, due)
+
+
+def test_overlapping_batches_claimed_at_once_claim_each_reminder_once(
+    rt: Runtime, fake_kindertrack: FakeKinderTrack
+) -> None:
+    ids = [_school(rt)]
+    for n in range(1, 6):
+        fake_kindertrack.providers[f"7000{n}"] = ProviderInfo(f"7000{n}", f"S{n}", True)
+        ids.append(_school(rt, name=f"S{n}", register=False))
+        schools.register_provider(rt, school_id=ids[-1], provider_id=f"7000{n}", actor="t")
+    dues = reminders.due_reminders(rt)
+    assert sorted(d.school_id for d in dues) == sorted(ids)
+    batches = [dues[:4], dues[2:], dues, dues[::-1]]
+    barrier = threading.Barrier(len(batches))
+    won: list[DueReminder] = []
+
+    def claim(batch: list[DueReminder]) -> None:
+        barrier.wait()
+        won.extend(reminders.claim_reminders(rt, batch))
+
+    threads = [threading.Thread(target=claim, args=(batch,)) for batch in batches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(d.school_id for d in won) == sorted(ids)
+    assert reminders.due_reminders(rt) == []
+    reminders.release_reminders(rt, won[:2])
+    assert sorted(d.school_id for d in reminders.due_reminders(rt)) == sorted(
+        d.school_id for d in won[:2]
+    )

@@ -18,6 +18,7 @@ from dramatiq.brokers.redis import RedisBroker
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Bot
 from sqlalchemy import Engine
+from sqlmodel import Session, select
 
 import workers.actors
 import workers.runtime
@@ -38,10 +39,12 @@ from core.services import (
     workspace,
 )
 from core.services.runtime import Runtime
+from core.store.tables import Reminder
 from tests.fakes import FakeKinderTrack, FrozenClock
 from tests.fixtures.database import CALENDAR
 from tests.fixtures.slack import BOT_TOKEN, make_bot_settings
 from workers import dispatch
+from workers.queues import queue_stats
 
 TEAM, CHANNEL = "T0001", "C0SCHOOL"
 DIRECTOR, DEPUTY = "U0DIRECTOR", "U0DEPUTY"
@@ -376,3 +379,60 @@ def test_a_reminder_reaches_each_director_in_their_own_language(
         ("D0DEPUTY", "es"),
         ("D0DIRECTOR", "en"),
     }
+
+
+def test_reminders_go_in_batches_and_reach_each_school_once_with_two_schedulers(
+    rt: Runtime,
+    redis_broker: RedisBroker,
+    slack_standin: SlackStandin,
+    fake_kindertrack: FakeKinderTrack,
+    db: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given ten schools with a closed, unsubmitted period, one director directing two
+    monkeypatch.setattr(workers.actors, "REMINDER_BATCH", 4)
+    ids = []
+    for n in range(10):
+        provider = f"{30000 + n}"
+        fake_kindertrack.providers[provider] = ProviderInfo(provider, f"School {n}", True)
+        school = workspace.create_team_school(
+            rt, team_id=TEAM, name=f"School {n}", creator=f"U0DIR{n}"
+        )
+        sid = school.id or 0
+        schools.register_provider(rt, school_id=sid, provider_id=provider, actor="t")
+        students.add_student(rt, school_id=sid, name="Ava Smith", child_id="123456", actor="t")
+        attendance.import_csv(rt, school_id=sid, content=CSV, actor="t")
+        ids.append(sid)
+    workspace.add_director(rt, school_id=ids[1], user_id="U0DIR0", by="U0DIR1", team_id=TEAM)
+
+    # When two schedulers fire the same tick: each pass queues one message per batch
+    workers.actors.send_due_reminders.fn()
+    assert queue_stats(redis_broker.client, "reminders").depth == 3  # 4 + 4 + 2 schools
+    workers.actors.send_due_reminders.fn()
+    assert queue_stats(redis_broker.client, "reminders").depth == 6
+    running = dramatiq.Worker(redis_broker, worker_timeout=100, worker_threads=4)
+    running.start()
+    try:
+        redis_broker.join("reminders", timeout=30_000)
+        # and a batch is delivered once more after the fact
+        workers.actors.send_reminders.send([[ids[0], "2026-11-08", "2026-11-21", "closed"]])
+        redis_broker.join("reminders", timeout=30_000)
+        running.join()
+    finally:
+        running.stop()
+
+    # Then each director got each school's reminder exactly once
+    posts = slack_standin.calls_for("chat.postMessage")
+    by_channel = sorted(p.args["channel"] for p in posts)
+    assert by_channel == sorted(["D0DIR0", *(f"D0DIR{n}" for n in range(10))])
+    of_both = [_text(p.args) for p in posts if p.args["channel"] == "D0DIR0"]
+    assert sorted("School 1" in text for text in of_both) == [False, True]
+    # and a director of two schools had their DM opened once
+    opened = [c.args["users"] for c in slack_standin.calls_for("conversations.open")]
+    assert sorted(opened) == sorted(f"U0DIR{n}" for n in range(10))
+    # and each delivery is recorded once
+    with Session(db) as session:
+        rows = session.exec(select(Reminder)).all()
+    assert sorted(r.school_id for r in rows) == sorted(ids)
+    assert all(r.delivered_at is not None for r in rows)
+    assert reminders.due_reminders(rt) == []
