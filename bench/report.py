@@ -1,7 +1,8 @@
 """How much slower is the Subsidy Report than fetching its rows, and does it scale linearly?
 
 Builds schools with two attendance records a day per child over one 14-day pay period
-(300 children: 8,400 records) in a temporary SQLite database, or in
+(300 children: 8,400 records; every child has authorized units, a tenth of them fewer
+than they attend, so the report warns 14 times for each of those) in a temporary SQLite database, or in
 ``ROLLCALL_DATABASE_URL`` when set (its rows are removed afterwards). Then, in one run:
 
 1. the median time of ``core.services.reports.school_report`` (the report as
@@ -90,6 +91,8 @@ def build_school(engine: Engine, *, children: int, tag: str) -> int:
                 name=f"Child {i:04d}",
                 name_key=f"child {i:04d}",
                 child_id=f"{100000 + i:06d}",
+                birth_date=date(2022, 1, 1) + timedelta(days=i),
+                units_per_day=1 if i % 10 == 0 else 2,  # a tenth warned every day
             )
             for i in range(children)
         ]
@@ -134,8 +137,8 @@ def bare_fetch(engine: Engine, school_id: int) -> Callable[[], int]:
         "WHERE school_id = :school AND check_in >= :lower AND check_in < :upper"
     )
     students = text(
-        "SELECT id, name, child_id, authorized_from, authorized_to FROM student "
-        "WHERE school_id = :school"
+        "SELECT id, name, child_id, authorized_from, authorized_to, units_per_day, birth_date "
+        "FROM student WHERE school_id = :school"
     )
 
     def fetch() -> int:
