@@ -2,8 +2,9 @@
 
 Builds schools with two attendance records a day per child over one 14-day pay period
 (300 children: 8,400 records; every child has authorized units, a tenth of them fewer
-than they attend, so the report warns 14 times for each of those) in a temporary SQLite database, or in
-``ROLLCALL_DATABASE_URL`` when set (its rows are removed afterwards). Then, in one run:
+than they attend, so the report warns 14 times for each of those) in a temporary SQLite
+database, or in ``ROLLCALL_DATABASE_URL`` when set (its rows are removed afterwards).
+Then, in one run:
 
 1. the median time of ``core.services.reports.school_report`` (the report as
    ``rollcall report`` and the preview show it: rows, errors, warnings, totals,
