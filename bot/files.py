@@ -28,6 +28,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from core.errors import InvalidInput
+from core.i18n import N_, _
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +40,13 @@ CSV_FILETYPE = "csv"
 
 DOWNLOAD_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
-_NOTHING = "Nothing was imported:"
-
 #: files.info errors that mean the app's token lacks a permission (installed before the
 #: import existed, without files:read): uploading again cannot help, reinstalling does.
 PERMISSION_ERRORS = frozenset({"missing_scope", "not_allowed_token_type", "no_permission"})
 
-_REINSTALL = "Rollcall needs the files:read permission: ask your Slack admin to reinstall the app."
+_REINSTALL = N_(
+    "Rollcall needs the files:read permission: ask your Slack admin to reinstall the app."
+)
 
 
 def _megabytes(size: int) -> str:
@@ -53,10 +54,25 @@ def _megabytes(size: int) -> str:
 
 
 def _too_big(size: int | None, max_bytes: int) -> InvalidInput:
-    shown = f"is {_megabytes(size)}" if size is not None else "is larger than that"
+    split = _("Split it into smaller files (a month each, say) and import them one by one.")
+    if size is None:
+        return InvalidInput(
+            _(
+                "Nothing was imported: the file is larger than that; a Slack import reads "
+                "at most {most}.",
+                most=_megabytes(max_bytes),
+            )
+            + " "
+            + split
+        )
     return InvalidInput(
-        f"{_NOTHING} the file {shown}; a Slack import reads at most {_megabytes(max_bytes)}. "
-        "Split it into smaller files (a month each, say) and import them one by one."
+        _(
+            "Nothing was imported: the file is {size}; a Slack import reads at most {most}.",
+            size=_megabytes(size),
+            most=_megabytes(max_bytes),
+        )
+        + " "
+        + split
     )
 
 
@@ -97,30 +113,43 @@ def read_csv_upload(
         code = str(error.response.get("error"))
         log.info("files.info refused", extra={"event": "import_file", "error": code})
         if code in PERMISSION_ERRORS:
-            raise InvalidInput(f"{_NOTHING} {_REINSTALL}") from error
+            raise InvalidInput(_("Nothing was imported: {why}", why=_(_REINSTALL))) from error
         raise InvalidInput(
-            f"{_NOTHING} Slack did not let me read the file ({code}). Upload it again with "
-            "/kindertrack import."
+            _(
+                "Nothing was imported: Slack did not let me read the file ({code}). Upload it "
+                "again with /kindertrack import.",
+                code=code,
+            )
         ) from error
     if info.get("user") != uploader:
         raise InvalidInput(
-            f"{_NOTHING} that is not a file you uploaded. Upload yours with /kindertrack import."
+            _(
+                "Nothing was imported: that is not a file you uploaded. Upload yours with "
+                "/kindertrack import."
+            )
         )
     if not is_csv(info):
-        kind = str(info.get("pretty_type") or info.get("filetype") or "another kind of file")
+        kind = str(info.get("pretty_type") or info.get("filetype") or _("another kind of file"))
         raise InvalidInput(
-            f"{_NOTHING} the file is not a CSV file (Slack sees {kind}). Save it from your "
-            "spreadsheet as 'CSV UTF-8' and upload that."
+            _(
+                "Nothing was imported: the file is not a CSV file (Slack sees {kind}). Save it "
+                "from your spreadsheet as 'CSV UTF-8' and upload that.",
+                kind=kind,
+            )
         )
     size = info.get("size")
     if isinstance(size, int) and size > max_bytes:
         raise _too_big(size, max_bytes)
     url = info.get("url_private_download") or info.get("url_private")
     if not url:
-        raise InvalidInput(f"{_NOTHING} Slack gave no way to download the file; upload it again.")
+        raise InvalidInput(
+            _("Nothing was imported: Slack gave no way to download the file; upload it again.")
+        )
     if not is_slack_url(str(url), client):
         log.warning("a file's download URL is not Slack's", extra={"event": "import_file"})
-        raise InvalidInput(f"{_NOTHING} Slack gave an unexpected download address; upload again.")
+        raise InvalidInput(
+            _("Nothing was imported: Slack gave an unexpected download address; upload again.")
+        )
     return _download(str(url), token=client.token or "", max_bytes=max_bytes, transport=transport)
 
 
@@ -145,12 +174,17 @@ def _download(
         ):
             if response.status_code != 200:
                 raise InvalidInput(
-                    f"{_NOTHING} Slack answered {response.status_code} when I downloaded the "
-                    "file. Try again in a minute."
+                    _(
+                        "Nothing was imported: Slack answered {status} when I downloaded the "
+                        "file. Try again in a minute.",
+                        status=response.status_code,
+                    )
                 )
             if "text/html" in response.headers.get("content-type", ""):
                 raise InvalidInput(
-                    f"{_NOTHING} Slack sent a sign-in page instead of the file. {_REINSTALL}"
+                    _("Nothing was imported: Slack sent a sign-in page instead of the file.")
+                    + " "
+                    + _(_REINSTALL)
                 )
             received = bytearray()
             for chunk in response.iter_raw():
@@ -163,5 +197,8 @@ def _download(
             "file download failed", extra={"event": "import_file", "error": type(error).__name__}
         )
         raise InvalidInput(
-            f"{_NOTHING} I could not download the file from Slack. Try again in a minute."
+            _(
+                "Nothing was imported: I could not download the file from Slack. Try again in "
+                "a minute."
+            )
         ) from error

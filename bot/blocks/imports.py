@@ -34,6 +34,7 @@ from bot.blocks.modals import ModalMeta
 from bot.blocks.report import pack_lines
 from bot.escape import escape_mrkdwn
 from bot.files import MAX_CSV_BYTES
+from core.i18n import N_, _, ngettext
 from core.messages import CORRECTED_CLAIM_CONTACT
 from core.services.attendance import ADD_STUDENTS_HINT
 
@@ -49,49 +50,55 @@ MAX_ROWS_SHOWN = 20
 #: New students named in a result; the rest are counted.
 MAX_NAMES_SHOWN = 40
 
-_NOTHING = "Nothing was imported: "
+_NOTHING = N_("Nothing was imported: ")
 _CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
-_SLACK_ADD_HINT = "or tick “Add students who are new” in /kindertrack import"
+_SLACK_ADD_HINT = N_("or tick “Add students who are new” in /kindertrack import")
 
 
 def import_modal(school: str, timezone: str, meta: ModalMeta) -> View:
     """One CSV file (``file_input``: csv only, one file), the expected format, and whether
     students the file names but Rollcall lacks may be added."""
-    add = Option(value=ADD_VALUE, label="Add students who are new (names not in Rollcall yet)")
+    add = Option(value=ADD_VALUE, label=_("Add students who are new (names not in Rollcall yet)"))
     return View(
         type="modal",
         callback_id=IMPORT_CALLBACK,
-        title=clip("Import attendance", VIEW_TITLE),
-        submit="Import",
-        close="Cancel",
+        title=clip(_("Import attendance"), VIEW_TITLE),
+        submit=_("Import"),
+        close=_("Cancel"),
         private_metadata=meta.encode(),
         blocks=[
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=f"Import check-ins and check-outs into *{escape_mrkdwn(school)}* from "
-                    "a CSV file. It is all or nothing: one bad row and nothing is saved, with "
-                    "every bad row named. Rows already imported are not added twice."
+                    text=_(
+                        "Import check-ins and check-outs into *{school}* from a CSV file. It is "
+                        "all or nothing: one bad row and nothing is saved, with every bad row "
+                        "named. Rows already imported are not added twice.",
+                        school=escape_mrkdwn(school),
+                    )
                 )
             ),
             SectionBlock(
                 text=MarkdownTextObject(
-                    text="*The first line must be* `student,check_in,check_out`\n"
-                    "• Times are ISO 8601: `2026-11-09T08:00` is local time "
-                    f"({escape_mrkdwn(timezone)}); `2026-11-09T08:00-06:00` has its UTC offset "
-                    "(needed for a time the clocks repeat or skip).\n"
-                    "• `check_out` may be empty for a child still in care today.\n"
-                    "• Save from your spreadsheet as *CSV UTF-8*; up to "
-                    f"{MAX_CSV_BYTES // 1_000_000} MB."
+                    text=_(
+                        "*The first line must be* `student,check_in,check_out`\n"
+                        "• Times are ISO 8601: `2026-11-09T08:00` is local time ({timezone}); "
+                        "`2026-11-09T08:00-06:00` has its UTC offset (needed for a time the "
+                        "clocks repeat or skip).\n"
+                        "• `check_out` may be empty for a child still in care today.\n"
+                        "• Save from your spreadsheet as *CSV UTF-8*; up to {megabytes} MB.",
+                        timezone=escape_mrkdwn(timezone),
+                        megabytes=MAX_CSV_BYTES // 1_000_000,
+                    )
                 )
             ),
             InputBlock(
                 block_id=FILE_BLOCK,
-                label="CSV file",
+                label=_("CSV file"),
                 element=FileInputElement(action_id=FILE_ACTION, filetypes=["csv"], max_files=1),
             ),
             InputBlock(
                 block_id=ADD_BLOCK,
-                label="Students",
+                label=_("Students"),
                 optional=True,
                 element=CheckboxesElement(action_id=ADD_ACTION, options=[add]),
             ),
@@ -116,10 +123,6 @@ def add_students_ticked(view: dict[str, Any]) -> bool:
 # --- the result ---------------------------------------------------------------------------
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def _sections(lines: list[str], *, room: int) -> list[Block]:
     return [SectionBlock(text=MarkdownTextObject(text=t)) for t in pack_lines(lines)[:room]]
 
@@ -128,7 +131,7 @@ def _channel(channel_id: str | None) -> str:
     """A link to the channel the import came from (only an ID shaped like Slack's)."""
     if channel_id and _CHANNEL_ID.fullmatch(channel_id):
         return f"<#{channel_id}>"
-    return "the school's channel"
+    return _("the school's channel")
 
 
 def _message(text: str, blocks: list[Block]) -> dict[str, Any]:
@@ -145,31 +148,44 @@ def import_done_message(
 ) -> dict[str, Any]:
     """What was imported: records added, rows already there, students added."""
     name = escape_mrkdwn(school)
-    counts = f"{_plural(added, 'record')} added, {duplicates} already there"
-    head = f":white_check_mark: *Imported into {name}:* {counts}."
+    counts = ngettext(
+        "{n} record added, {duplicates} already there",
+        "{n} records added, {duplicates} already there",
+        added,
+        duplicates=duplicates,
+    )
+    head = _(":white_check_mark: *Imported into {school}:* {counts}.", school=name, counts=counts)
     if added == 0 and duplicates:
-        head += " Nothing was new: every row of this file was imported before."
+        head += " " + _("Nothing was new: every row of this file was imported before.")
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(head, SECTION_TEXT)))]
     if students_added:
         lines = [
-            f"*{_plural(len(students_added), 'new student')}* (link them to KinderTrack with "
-            "/kindertrack sync or /kindertrack link):"
+            ngettext(
+                "*{n} new student* (link them to KinderTrack with /kindertrack sync or "
+                "/kindertrack link):",
+                "*{n} new students* (link them to KinderTrack with /kindertrack sync or "
+                "/kindertrack link):",
+                len(students_added),
+            )
         ]
         lines += [f"• {escape_mrkdwn(n)}" for n in students_added[:MAX_NAMES_SHOWN]]
         if len(students_added) > MAX_NAMES_SHOWN:
-            lines.append(f"…and {len(students_added) - MAX_NAMES_SHOWN} more")
+            lines.append(_("…and {count} more", count=len(students_added) - MAX_NAMES_SHOWN))
         blocks += _sections(lines, room=MESSAGE_BLOCKS - 2)
     blocks.append(
         ContextBlock(
             elements=[
                 MarkdownTextObject(
-                    text=f"Next: `/kindertrack report` in {_channel(channel_id)} previews the "
-                    "pay period with these records."
+                    text=_(
+                        "Next: `/kindertrack report` in {channel} previews the pay period with "
+                        "these records.",
+                        channel=_channel(channel_id),
+                    )
                 )
             ]
         )
     )
-    return _message(f"Imported into {name}: {counts}.", blocks)
+    return _message(_("Imported into {school}: {counts}.", school=name, counts=counts), blocks)
 
 
 def _row_lines(problems: Sequence[tuple[int, str]]) -> tuple[list[str], bool]:
@@ -181,7 +197,8 @@ def _row_lines(problems: Sequence[tuple[int, str]]) -> tuple[list[str], bool]:
         if CORRECTED_CLAIM_CONTACT in why:
             contact = True
             why = why.replace(CORRECTED_CLAIM_CONTACT, "").strip()
-        lines.append(f"line {line}: {why.replace(ADD_STUDENTS_HINT, _SLACK_ADD_HINT)}")
+        why = why.replace(_(ADD_STUDENTS_HINT), _(_SLACK_ADD_HINT))
+        lines.append(_("line {line}: {why}", line=line, why=why))
     return lines, contact
 
 
@@ -193,7 +210,11 @@ def import_refused_message(
     ``reason`` the file was refused."""
     name = escape_mrkdwn(school)
     if not problems:
-        text = f"Nothing was imported into {name}: {escape_mrkdwn(reason.removeprefix(_NOTHING))}"
+        text = _(
+            "Nothing was imported into {school}: {why}",
+            school=name,
+            why=escape_mrkdwn(reason.removeprefix(_(_NOTHING))),
+        )
         return _message(
             text,
             [SectionBlock(text=MarkdownTextObject(text=f":x: {clip(text, SECTION_TEXT - 4)}"))],
@@ -201,24 +222,29 @@ def import_refused_message(
     total = len(problems)
     rows, contact = _row_lines(problems)
     shown = rows[:MAX_ROWS_SHOWN]
-    summary = f"Nothing was imported into {name}: {_plural(total, 'bad row')}."
-    blocks: list[Block] = [
-        SectionBlock(
-            text=MarkdownTextObject(
-                text=f":x: *{summary}* Fix {'it' if total == 1 else 'them'} in the file and "
-                "import the whole file again: none of its rows were saved."
-            )
-        )
-    ]
+    summary = ngettext(
+        "Nothing was imported into {school}: {n} bad row.",
+        "Nothing was imported into {school}: {n} bad rows.",
+        total,
+        school=name,
+    )
+    fix = ngettext(
+        "Fix it in the file and import the whole file again: none of its rows were saved.",
+        "Fix them in the file and import the whole file again: none of its rows were saved.",
+        total,
+    )
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=f":x: *{summary}* {fix}"))]
     blocks += _sections([f"• {escape_mrkdwn(r)}" for r in shown], room=MESSAGE_BLOCKS - 4)
     if total > len(shown):
         blocks.append(
             ContextBlock(
                 elements=[
                     MarkdownTextObject(
-                        text=f"…and {total - len(shown)} more bad "
-                        f"{'row' if total - len(shown) == 1 else 'rows'}: fix these and import "
-                        "again to see them."
+                        text=ngettext(
+                            "…and {n} more bad row: fix these and import again to see it.",
+                            "…and {n} more bad rows: fix these and import again to see them.",
+                            total - len(shown),
+                        )
                     )
                 ]
             )

@@ -34,7 +34,7 @@ from core.errors import (
     NotFound,
     PeriodLocked,
 )
-from core.i18n import _
+from core.i18n import N_, _
 from core.services.audit import snapshot, write_audit
 from core.services.runtime import Runtime
 from core.services.schools import get_school
@@ -45,7 +45,7 @@ from core.store.tables import AttendanceRecord, School, Student
 MAX_IMPORT_BYTES = 5_000_000
 MAX_IMPORT_ROWS = 50_000
 IMPORT_HEADER = ("student", "check_in", "check_out")
-ADD_STUDENTS_HINT = "or import with --add-students"
+ADD_STUDENTS_HINT = N_("or import with --add-students")
 """How the command line adds the students a file names but Rollcall lacks (Slack words it
 its own way)."""
 
@@ -375,14 +375,19 @@ def _decode(content: bytes | str) -> str:
         return content
     if len(content) > MAX_IMPORT_BYTES:
         raise InvalidInput(
-            f"Nothing was imported: the file is larger than {MAX_IMPORT_BYTES // 1_000_000} MB."
+            _(
+                "Nothing was imported: the file is larger than {megabytes} MB.",
+                megabytes=MAX_IMPORT_BYTES // 1_000_000,
+            )
         )
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InvalidInput(
-            "Nothing was imported: the file is not UTF-8 text. Save it from your spreadsheet "
-            "as 'CSV UTF-8'."
+            _(
+                "Nothing was imported: the file is not UTF-8 text. Save it from your "
+                "spreadsheet as 'CSV UTF-8'."
+            )
         ) from error
 
 
@@ -393,14 +398,19 @@ def _parse_rows(
     try:
         header = next(reader)
     except StopIteration:
-        raise InvalidInput("Nothing was imported: the file is empty.") from None
+        raise InvalidInput(_("Nothing was imported: the file is empty.")) from None
     except csv.Error as error:
-        raise InvalidInput(f"Nothing was imported: the file is not valid CSV ({error}).") from error
+        raise InvalidInput(
+            _("Nothing was imported: the file is not valid CSV ({error}).", error=error)
+        ) from error
     columns = tuple(h.strip().lower() for h in header)
     if columns != IMPORT_HEADER:
         raise InvalidInput(
-            "Nothing was imported: the first line must be the header "
-            f"'student,check_in,check_out' (found {','.join(header)[:80]!r})."
+            _(
+                "Nothing was imported: the first line must be the header "
+                "'student,check_in,check_out' (found {found}).",
+                found=repr(",".join(header)[:80]),
+            )
         )
     rows: list[_Row] = []
     problems: list[tuple[int, str]] = []
@@ -410,15 +420,21 @@ def _parse_rows(
             if not any(f.strip() for f in fields):
                 continue
             if len(rows) + len(problems) >= MAX_IMPORT_ROWS:
-                raise InvalidInput(f"Nothing was imported: more than {MAX_IMPORT_ROWS} rows.")
+                raise InvalidInput(
+                    _("Nothing was imported: more than {count} rows.", count=MAX_IMPORT_ROWS)
+                )
             if len(fields) != 3:
-                problems.append((line, f"expected 3 columns, found {len(fields)}"))
+                problems.append((line, _("expected 3 columns, found {count}", count=len(fields))))
                 continue
             try:
                 name = clean_name(fields[0], what="student name")
                 if name_key(name) not in students and not add_students:
                     raise InvalidInput(
-                        f"no student named {name!r} (add them first, {ADD_STUDENTS_HINT})"
+                        _(
+                            "no student named {name} (add them first, {hint})",
+                            name=repr(name),
+                            hint=_(ADD_STUDENTS_HINT),
+                        )
                     )
                 start = parse_instant(fields[1], tz, what="check_in")
                 end = parse_instant(fields[2], tz, what="check_out") if fields[2].strip() else None
@@ -428,11 +444,14 @@ def _parse_rows(
             rows.append(_Row(line, name, start, end))
     except csv.Error as error:
         raise InvalidInput(
-            "Nothing was imported: the file is not valid CSV near line "
-            f"{reader.line_num} ({error})."
+            _(
+                "Nothing was imported: the file is not valid CSV near line {line} ({error}).",
+                line=reader.line_num,
+                error=error,
+            )
         ) from error
     if not rows and not problems:
-        raise InvalidInput("Nothing was imported: the file has a header but no rows.")
+        raise InvalidInput(_("Nothing was imported: the file has a header but no rows."))
     return rows, problems
 
 

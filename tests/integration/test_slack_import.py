@@ -386,6 +386,36 @@ def test_a_csv_with_bad_rows_writes_nothing_and_names_each_bad_row(env: Env) -> 
     assert records(env.rt, sid) == []
 
 
+def test_a_director_whose_slack_is_in_spanish_gets_the_modal_and_the_refusal_in_spanish(
+    env: Env,
+) -> None:
+    # Given a director whose Slack is in Spanish
+    sid = env.school()
+    known = dict(env.slack.users)
+    env.slack.add_user(DIRECTOR, locale="es-LA")
+    try:
+        # When they open the import modal and submit a file with two bad rows
+        env.server.slash("import", user_id=DIRECTOR, channel_id=CHANNEL)
+        [opened] = env.slack.wait_for("views.open")
+        bad = GOOD_CSV + "Nobody Here,2026-11-12T08:00,2026-11-12T12:00\nAva Smith,x\n"
+        env.submit([env.upload(bad)], school_id=sid)
+        result = env.result()
+    finally:
+        env.slack.users.clear()
+        env.slack.users.update(known)
+
+    # Then the modal and the worker's DM are in Spanish, naming each bad row
+    modal = opened.args["view"]
+    assert modal["title"]["text"] == "Importar asistencia"
+    assert modal["submit"]["text"] == "Importar"
+    text = shown(result)
+    assert result.args["text"] == "No se importó nada en Sunny Days: 2 filas con error."
+    assert "línea 4: no hay ningún niño llamado 'Nobody Here'" in text
+    assert "marque “Agregar a los niños nuevos” en /kindertrack import" in text
+    assert "línea 5: se esperaban 3 columnas y hay 2" in text
+    assert records(env.rt, sid) == []
+
+
 def test_a_thousand_bad_rows_fit_slack_and_the_rest_are_counted(env: Env) -> None:
     sid = env.school()
     rows = "".join(f"{MARKUP_NAME} {i},2026-11-09T08:00,2026-11-09T12:00\n" for i in range(1000))

@@ -23,11 +23,12 @@ from bot.blocks.modals import ModalMeta
 from bot.destination import to_user
 from bot.permissions import SchoolAccess, actor_from_payload, school_by_id
 from core.errors import RollcallError
+from core.i18n import N_, _
 from workers import dispatch
 
 log = logging.getLogger(__name__)
 
-NOT_STARTED = "Rollcall could not start the import just now. Try again in a minute."
+NOT_STARTED = N_("Rollcall could not start the import just now. Try again in a minute.")
 
 
 def open_import_modal(
@@ -42,7 +43,10 @@ def open_import_modal(
         code = str(error.response.get("error"))
         log.warning("views.open of the import modal failed: %s", code)
         raise RollcallError(
-            f"Slack did not open the import form ({code}). Run /kindertrack import again."
+            _(
+                "Slack did not open the import form ({code}). Run /kindertrack import again.",
+                code=code,
+            )
         ) from error
 
 
@@ -58,7 +62,7 @@ def handle_import_submission(
         return
     files = imports.uploaded_file_ids(view)
     if len(files) != 1:
-        ack(response_action="errors", errors={imports.FILE_BLOCK: "Choose one CSV file."})
+        ack(response_action="errors", errors={imports.FILE_BLOCK: _("Choose one CSV file.")})
         return
     try:
         dispatch.enqueue_import(
@@ -75,7 +79,7 @@ def handle_import_submission(
             "import not enqueued",
             extra={"event": "import_not_enqueued", "error": type(error).__name__},
         )
-        ack(response_action="errors", errors={imports.FILE_BLOCK: NOT_STARTED})
+        ack(response_action="errors", errors={imports.FILE_BLOCK: _(NOT_STARTED)})
         return
     ack()
     log.info(
