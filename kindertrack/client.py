@@ -484,10 +484,17 @@ def _held(item: dict[str, Any]) -> HeldSubmission:
     return HeldSubmission(receipt=_receipt(item), records=tuple(records))
 
 
+def _received_at(value: object) -> datetime:
+    """KinderTrack's receipt time; one without an offset is read as UTC (stored as such)
+    rather than refused after KinderTrack has accepted."""
+    moment = datetime.fromisoformat(str(value))
+    return moment if moment.utcoffset() is not None else moment.replace(tzinfo=UTC)
+
+
 def _receipt(item: dict[str, Any]) -> SubmissionReceipt:
     return SubmissionReceipt(
         submission_id=str(item["submission_id"]),
-        received_at=datetime.fromisoformat(item["received_at"]),
+        received_at=_received_at(item["received_at"]),
         accepted=int(item["accepted"]),
         period_start=_optional_date(item.get("period_start")),
         period_end=_optional_date(item.get("period_end")),

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
 from pathlib import Path
+from types import FrameType
 
 from tests.chaos.trial import run_trials
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def main() -> int:
@@ -23,7 +29,12 @@ def main() -> int:
     parser.add_argument("--dir", type=Path, default=None, help="Where trials keep their files.")
     args = parser.parse_args()
     root = args.dir or Path(tempfile.mkdtemp(prefix="rollcall-chaos-"))
-    results = run_trials(args.trials, args.seed, args.backend, root, args.postgres_url)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill PID` ends a long run with its tally
+
+    def echo(line: str) -> None:
+        print(line, flush=True)
+
+    results = run_trials(args.trials, args.seed, args.backend, root, args.postgres_url, echo=echo)
     return 0 if all(r.ok for r in results) else 1
 
 

@@ -526,15 +526,20 @@ def run_trials(
     *,
     echo: Callable[[str], None] = print,
 ) -> list[TrialResult]:
-    """Run ``trials`` trials one after another; one line each, then the tally."""
+    """Run ``trials`` trials one after another; one line each, then the tally. Interrupted
+    (KeyboardInterrupt), it abandons the trial under way (its processes killed) and
+    tallies the trials that finished."""
     started = datetime.now()
-    results = []
-    for index in range(trials):
-        result = Trial(index, seed, backend, root, postgres_url).run()
-        echo(result.line)
-        results.append(result)
+    results: list[TrialResult] = []
+    try:
+        for index in range(trials):
+            result = Trial(index, seed, backend, root, postgres_url).run()
+            echo(result.line)
+            results.append(result)
+    except KeyboardInterrupt:
+        echo(f"# interrupted after {len(results)} of {trials} trials")
     passed = sum(r.ok for r in results)
     took = (datetime.now() - started).total_seconds()
-    echo(f"# {backend}: {trials} trials in {took:.0f}s")
-    echo(f"chaos: {passed}/{trials} trials exactly-once (seed {seed})")
+    echo(f"# {backend}: {len(results)} trials in {took:.0f}s")
+    echo(f"chaos: {passed}/{len(results)} trials exactly-once (seed {seed})")
     return results

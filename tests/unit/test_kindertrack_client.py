@@ -162,6 +162,16 @@ def test_submission_is_sent_with_offsets_and_key_and_receipt_parsed() -> None:
     assert (receipt.period_start, receipt.period_end) == PERIOD
 
 
+def test_a_receipt_time_without_offset_is_read_as_utc_and_a_long_id_kept() -> None:
+    long_id = "kt_" + "x" * 497
+    answer = {**RECEIPT, "received_at": "2026-01-18T15:00:00", "submission_id": long_id}
+    receipt = make_client(Scripted(httpx.Response(201, json=answer))).submit_attendance(
+        "12345", *PERIOD, RECORDS, idempotency_key="key-1"
+    )
+    assert receipt.received_at == datetime(2026, 1, 18, 15, tzinfo=UTC)
+    assert receipt.submission_id == long_id
+
+
 def test_naive_instant_is_refused_before_anything_is_sent() -> None:
     # given a record whose check-in has no time zone
     script = Scripted()
