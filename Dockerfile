@@ -1,4 +1,6 @@
-# One image for every Rollcall service (bot, worker, scheduler, sandbox): see docker-compose.yml.
+# One image for every Rollcall service (migrate, bot, worker, scheduler, sandbox): see
+# docker-compose.yml. tests/integration/test_dockerfile.py installs exactly what the COPY
+# lines below copy and runs every compose service's command from it.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -18,6 +20,7 @@ COPY kindertrack ./kindertrack
 COPY workers ./workers
 COPY bot ./bot
 COPY cli ./cli
+COPY rollcall ./rollcall
 RUN pip install --no-deps . \
     && useradd --create-home --uid 10001 rollcall \
     && mkdir -p /data \

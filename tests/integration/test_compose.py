@@ -1,93 +1,26 @@
-"""docker-compose.yml: every service runs a real ``rollcall`` command, Redis is append-only.
+"""docker-compose.yml: every service runs a real ``rollcall`` command, Redis is append-only,
+and ``rollcall migrate`` runs once before the services that use the database.
 
-PyYAML is not a dependency, so the file is read with a small parser for the
-YAML subset it keeps to (block maps, ``- scalar`` lists, JSON-style flow
-lists, ``|`` block scalars, full-line comments).
+Read with PyYAML (a dev dependency), as Compose reads it.
 """
 
 from __future__ import annotations
 
 import json
-import re
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 import typer.main
+import yaml
 
 COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
-_KEY = re.compile(r"^([A-Za-z0-9_.\-]+):(?:\s+(.*))?$")
-
-Line = tuple[int, str]
-
-
-def _scalar(text: str) -> Any:
-    if text and text[0] in '[{"':
-        return json.loads(text)
-    if text and text[0] == "'":
-        return text[1:-1]
-    if text.isdecimal():
-        return int(text)
-    return {"true": True, "false": False}.get(text, text)
-
-
-def _tokenize(text: str) -> list[Line]:
-    """(indent, content) per meaningful line; a ``|`` block becomes one line holding its text."""
-    raw = text.splitlines()
-    lines: list[Line] = []
-    i = 0
-    while i < len(raw):
-        content = raw[i].strip()
-        indent = len(raw[i]) - len(raw[i].lstrip(" "))
-        i += 1
-        if not content or content.startswith("#"):
-            continue
-        if content.endswith(": |"):
-            block = []
-            while i < len(raw) and (
-                not raw[i].strip() or len(raw[i]) - len(raw[i].lstrip()) > indent
-            ):
-                block.append(raw[i])
-                i += 1
-            content = content[:-1] + json.dumps(textwrap.dedent("\n".join(block)).strip() + "\n")
-        lines.append((indent, content))
-    return lines
-
-
-def _parse_block(lines: list[Line], pos: int, indent: int) -> tuple[Any, int]:
-    if lines[pos][1].startswith("- "):
-        items = []
-        while pos < len(lines) and lines[pos][0] == indent and lines[pos][1].startswith("- "):
-            items.append(_scalar(lines[pos][1][2:].strip()))
-            pos += 1
-        return items, pos
-    mapping: dict[str, Any] = {}
-    while pos < len(lines) and lines[pos][0] == indent:
-        match = _KEY.match(lines[pos][1])
-        assert match, f"unsupported YAML line: {lines[pos][1]!r}"
-        key, rest = match.group(1), match.group(2)
-        pos += 1
-        if rest:
-            mapping[key] = _scalar(rest)
-        elif pos < len(lines) and lines[pos][0] > indent:
-            mapping[key], pos = _parse_block(lines, pos, lines[pos][0])
-        else:
-            mapping[key] = None
-    return mapping, pos
-
-
-def parse_compose(text: str) -> dict[str, Any]:
-    lines = _tokenize(text)
-    document, end = _parse_block(lines, 0, lines[0][0])
-    assert end == len(lines), f"unparsed YAML from: {lines[end][1]!r}"
-    parsed: dict[str, Any] = document
-    return parsed
 
 
 @pytest.fixture(scope="module")
 def compose() -> dict[str, Any]:
-    return parse_compose(COMPOSE.read_text())
+    document: dict[str, Any] = yaml.safe_load(COMPOSE.read_text())
+    return document
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +43,7 @@ def _rollcall_services(compose: dict[str, Any]) -> dict[str, list[str]]:
 def test_the_stack_has_every_service(compose: dict[str, Any]) -> None:
     # Given the compose file, then it declares the whole stack, sandbox only for staging
     services = compose["services"]
-    rollcall = {"bot", "worker", "scheduler", "kindertrack-sandbox"}
+    rollcall = {"migrate", "bot", "worker", "scheduler", "kindertrack-sandbox"}
     assert set(services) >= {"redis", "postgres", *rollcall}
     assert services["kindertrack-sandbox"]["profiles"] == ["staging"]
     assert set(_rollcall_services(compose)) == rollcall
@@ -156,3 +89,21 @@ def test_the_staging_sandbox_is_seeded_with_valid_json(compose: dict[str, Any]) 
     command = compose["services"]["kindertrack-sandbox"]["command"]
     assert command[command.index("--seed") + 1] == "/sandbox_seed"
     assert compose["services"]["kindertrack-sandbox"]["configs"] == ["sandbox_seed"]
+
+
+def test_migrate_runs_once_before_the_services_that_use_the_database(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    # Given the one-shot migrate service, then it runs `rollcall migrate` once, after PostgreSQL
+    migrate = services["migrate"]
+    assert migrate["command"] == ["rollcall", "migrate"]
+    assert migrate["restart"] == "no"
+    assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
+    # And the bot and the workers start only once it has succeeded, on the same database
+    for name in ("bot", "worker"):
+        assert services[name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }
+        url = services[name]["environment"]["ROLLCALL_DATABASE_URL"]
+        assert url == migrate["environment"]["ROLLCALL_DATABASE_URL"]
