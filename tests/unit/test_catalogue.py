@@ -106,6 +106,15 @@ def test_the_check_names_a_new_english_only_text() -> None:
     ]
 
 
+def test_each_text_is_in_the_catalogue_once() -> None:
+    """Branches merge the catalogue by keeping both sides (.gitattributes): a text both
+    added must not be left twice."""
+    ids = re.findall(r'^msgid ((?:".*"\n)+)', CATALOGUE.read_text("utf-8") + "\n", re.M)
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+
+    assert not twice, f"texts twice in {CATALOGUE.name} (keep one entry each): {twice}"
+
+
 def test_the_catalogue_holds_no_text_the_source_no_longer_marks() -> None:
     marked = {t if isinstance(t, str) else t[0] for t in marked_texts()}
     stale = sorted(
