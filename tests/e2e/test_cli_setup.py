@@ -98,3 +98,13 @@ def test_a_director_sets_up_a_school_and_its_students(cli: Cli) -> None:
     # and a link by hand confirms the near match
     linked = cli.run("student", "link", SCHOOL, "harper olsen", "678901")
     assert linked.ok().stdout == "Linked Harper Olsen to child ID 678901.\n"
+
+    # and the director sets when the center closes (the day's problems are sent then)
+    closing, bad_closing = cli.run_many(
+        ("school", "closing-time", SCHOOL, "17:30"),
+        ("school", "closing-time", SCHOOL, "5:30pm"),
+    )
+    assert closing.ok().stdout == "Sunny Days closes at 17:30 (America/Chicago).\n"
+    assert bad_closing.refused() == (
+        "Closing time '5:30pm' is not a time of day: write it as HH:MM, like 18:00."
+    )

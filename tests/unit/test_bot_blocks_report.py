@@ -123,3 +123,30 @@ def test_the_submitted_message_has_no_buttons_left() -> None:
     assert not [b for b in message["blocks"] if b["type"] == "actions"]
     assert "Submitted to KinderTrack" in json.dumps(message)
     assert "<@U0DANA>" in json.dumps(message)
+
+
+def test_days_over_the_authorized_units_show_as_labelled_estimates() -> None:
+    # 8 hours a day is 2 units; Ava is authorized 1 (a preschooler: $19.50 a unit)
+    ava = Student(1, "Ava Smith", "123456", units_per_day=1, birth_date=date(2022, 3, 14))
+    start = datetime(2026, 11, 9, 14, tzinfo=UTC)
+    report = build_report(
+        school="Sunny Days",
+        provider_id="12345",
+        provider_status=ProviderStatus.REGISTERED,
+        start=START,
+        end=END,
+        pay_period_match=True,
+        already_submitted=False,
+        students=[ava],
+        records=[Record.at(1, 1, start, start + timedelta(hours=8))],
+        now=NOW,
+        tz=TZ,
+    )
+
+    message = report_message(report, school_id=1)
+
+    shown = json.dumps(message)
+    assert "2026-11-09: 2 units of care, 1 over the 1 authorized a day" in shown
+    assert "estimate: $19.50 at Iowa's base preschool center rate" in shown
+    assert APPROVE_ACTION in shown  # a warning never blocks
+    assert violations(message["blocks"], max_blocks=MESSAGE_BLOCKS) == []
