@@ -72,11 +72,29 @@ def parse_instant(raw: str, tz: ZoneInfo, *, what: str = "time") -> datetime:
         ) from error
 
 
+#: The dates Rollcall works with. Attendance is recorded now; the window only keeps the
+#: arithmetic around a date (the day before, the pay period, its local midnights in UTC)
+#: inside what Python's dates can hold, far from year 1 and year 9999.
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2999, 12, 31)
+
+
+def check_supported(day: date, *, what: str = "date") -> date:
+    """``day`` if it lies within :data:`FIRST_DATE`..:data:`LAST_DATE`; refused otherwise."""
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise InvalidInput(
+            f"The {what} {day.isoformat()} is outside the dates Rollcall works with "
+            f"({FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()})."
+        )
+    return day
+
+
 def parse_date(raw: str, *, what: str = "date") -> date:
     try:
-        return date.fromisoformat(raw.strip())
+        parsed = date.fromisoformat(raw.strip())
     except ValueError as error:
         raise InvalidInput(f"The {what} {raw!r} is not a date like 2026-11-08.") from error
+    return check_supported(parsed, what=what)
 
 
 def local_date(instant: datetime, tz: ZoneInfo) -> date:

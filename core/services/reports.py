@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, text
 from sqlmodel import Session, col, select
 
 from core.domain.attendance import Authorization, Record
-from core.domain.instants import local_day_bounds, to_seconds, zone
+from core.domain.instants import check_supported, local_day_bounds, to_seconds, zone
 from core.domain.pay_periods import PayPeriods
 from core.domain.report import Student as ReportStudent
 from core.domain.report import SubsidyReport, build_report
@@ -31,6 +31,8 @@ MAX_RANGE_DAYS = 62
 
 
 def check_range(start: date, end: date) -> None:
+    check_supported(start, what="start date")
+    check_supported(end, what="end date")
     if end < start:
         raise InvalidInput(f"The range ends ({end}) before it starts ({start}).")
     if (end - start).days + 1 > MAX_RANGE_DAYS:

@@ -221,6 +221,17 @@ def test_report_with_bad_dates_is_refused_without_a_placeholder(env: Env) -> Non
     assert env.slack.calls_for("chat.postMessage") == []
 
 
+@pytest.mark.parametrize("dates", ["0001-01-01 0001-01-14", "9999-12-18 9999-12-31"])
+def test_report_with_dates_at_the_calendars_edges_is_answered(env: Env, dates: str) -> None:
+    env.school()
+
+    env.server.slash(f"report {dates}", channel_id=CHANNEL, user_id=DIRECTOR)
+
+    [answer] = env.slack.wait_for("response_url")
+    assert "is outside the dates Rollcall works with" in answer.args["text"]
+    assert env.slack.calls_for("chat.postMessage") == []
+
+
 # --- Review errors --------------------------------------------------------------------------
 
 ERROR_CSV = CLEAN_CSV + (

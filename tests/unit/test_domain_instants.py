@@ -10,6 +10,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from core.domain.instants import (
+    FIRST_DATE,
+    LAST_DATE,
     LocalDays,
     from_seconds,
     local_date,
@@ -383,3 +385,25 @@ def test_local_days_without_a_span_convert_each_instant() -> None:
     midnight = to_seconds(datetime(2026, 11, 10, 6, 0, tzinfo=UTC))
     assert days.of(midnight - 1) == date(2026, 11, 9)
     assert days.of(midnight) == date(2026, 11, 10)
+
+
+# --- dates at the calendar's edges --------------------------------------------------------
+
+
+@pytest.mark.parametrize("raw", ["0001-01-01", "0001-01-14", "9999-12-18", "9999-12-31"])
+def test_dates_at_the_calendars_edges_are_refused_in_one_line(raw: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_date(raw, what="start date")
+    assert str(refused.value) == (
+        f"The start date {raw} is outside the dates Rollcall works with (1900-01-01 to 2999-12-31)."
+    )
+
+
+@pytest.mark.parametrize("day", [FIRST_DATE, LAST_DATE])
+def test_the_first_and_last_supported_dates_work_a_day_either_side(day: date) -> None:
+    # Given the window's ends, then they parse, and the day around them is still a date
+    assert parse_date(day.isoformat()) == day
+    assert (
+        local_day_bounds(day - timedelta(days=1), CHICAGO)[0]
+        < local_day_bounds(day + timedelta(days=1), CHICAGO)[1]
+    )
