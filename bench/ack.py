@@ -34,6 +34,7 @@ from slack_sdk import WebClient
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.app import create_app
+from bot.request_guard import guard_from_settings
 from bot.runtime import runtime
 from bot.server import EVENTS_PATH, BackgroundServer, create_http_app
 from bot.standin import SlackStandin
@@ -75,8 +76,8 @@ def prepare_rollcall(home: Path) -> None:
         session.add(Registration(school_id=school.id or 0, provider_id="12345"))
 
 
-def rollcall_app(standin: SlackStandin) -> App:
-    settings = Settings(
+def rollcall_settings(standin: SlackStandin) -> Settings:
+    return Settings(
         _env_file=None,
         slack_bot_token=TOKEN,
         slack_signing_secret=SECRET,
@@ -85,7 +86,10 @@ def rollcall_app(standin: SlackStandin) -> App:
         slack_client_secret=None,
         slack_app_token=None,
     )
-    return create_app(settings)
+
+
+def rollcall_app(standin: SlackStandin) -> App:
+    return create_app(rollcall_settings(standin))
 
 
 async def fire(
@@ -132,7 +136,8 @@ def serve_in_child(kind: str, urls: Any, stop: Any) -> None:
                 prepare_rollcall(home)
             with SlackStandin() as standin:
                 app = bare_app(standin) if kind == "bare" else rollcall_app(standin)
-                with BackgroundServer(create_http_app(app)) as server:
+                guard = None if kind == "bare" else guard_from_settings(rollcall_settings(standin))
+                with BackgroundServer(create_http_app(app, guard)) as server:
                     urls.put((kind, server.url + EVENTS_PATH, standin.new_response_url()))
                     stop.wait(600)
                     if kind == "rollcall":

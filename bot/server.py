@@ -33,6 +33,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.app import create_app
+from bot.request_guard import MAX_BODY_BYTES, RequestGuard, Verdict, guard_from_settings
 from core.config import Settings
 
 log = logging.getLogger(__name__)
@@ -40,11 +41,32 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 
 
-def create_http_app(bolt_app: App) -> Starlette:
-    """The ASGI app around ``bolt_app``; OAuth routes appear when the app has a flow."""
+def create_http_app(bolt_app: App, guard: RequestGuard | None) -> Starlette:
+    """The ASGI app around ``bolt_app``; OAuth routes appear when the app has a flow.
+
+    ``guard`` judges every request to ``/slack/events`` before Bolt parses it: 401 for
+    anything unsigned or malformed, 200 without acting for a replayed copy. Only a
+    benchmark's bare baseline passes None (Bolt alone)."""
 
     async def events(request: Request) -> Response:
-        bolt_request = to_bolt_request(request, await request.body())
+        if guard is None:
+            return to_starlette_response(
+                await run_in_threadpool(
+                    bolt_app.dispatch, to_bolt_request(request, await request.body())
+                )
+            )
+        length = request.headers.get("content-length", "")
+        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+            return Response(status_code=401)
+        body = await request.body()
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        verdict = await run_in_threadpool(guard.judge, headers, body)
+        if verdict is Verdict.REFUSE:
+            return Response(status_code=401)
+        if verdict is Verdict.REPLAY:
+            log.info("replayed Slack request answered without acting")
+            return Response(status_code=200)
+        bolt_request = to_bolt_request(request, body)
         bolt_response = await run_in_threadpool(bolt_app.dispatch, bolt_request)
         return to_starlette_response(bolt_response)
 
@@ -95,7 +117,8 @@ def serve(settings: Settings, port: int, *, host: str = "127.0.0.1") -> None:
         SocketModeHandler(bolt_app, app_token=settings.slack_app_token).start()
         return
     log.info("Rollcall bot listening on http://%s:%d%s", host, port, EVENTS_PATH)
-    uvicorn.run(create_http_app(bolt_app), host=host, port=port, log_level="info")
+    http_app = create_http_app(bolt_app, guard_from_settings(settings))
+    uvicorn.run(http_app, host=host, port=port, log_level="info")
 
 
 class BackgroundServer:

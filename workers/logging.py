@@ -47,15 +47,22 @@ EXTRA_FIELDS: tuple[str, ...] = (
 )
 
 
+#: A message longer than this is cut: a log line never carries a whole request body.
+MAX_MESSAGE_CHARS = 2000
+
+
 class JsonFormatter(logging.Formatter):
     """Formats a record as one JSON object: ts, level, logger, message, pid, whitelisted extras."""
 
     def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if len(message) > MAX_MESSAGE_CHARS:
+            message = f"{message[:MAX_MESSAGE_CHARS]}… ({len(message)} characters, cut)"
         payload: dict[str, Any] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": message,
             "pid": record.process,
         }
         for field in EXTRA_FIELDS:

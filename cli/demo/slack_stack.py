@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import dramatiq
 import dramatiq.broker
 
+from bot.request_guard import guard_from_settings
 from bot.server import EVENTS_PATH, BackgroundServer, create_http_app
 from bot.standin import SlackSender, SlackStandin
 from cli.demo.environment import DemoEnvironment, demo_environment
@@ -193,7 +194,8 @@ def slack_stack() -> Iterator[SlackStack]:
 
         with _quiet_token_notice():
             bolt_app = create_app(settings)
-        server = stack.enter_context(BackgroundServer(create_http_app(bolt_app)))
+        http_app = create_http_app(bolt_app, guard_from_settings(settings))
+        server = stack.enter_context(BackgroundServer(http_app))
         sender = SlackSender(server.url + EVENTS_PATH, signing_secret=signing_secret)
         stack.callback(sender.close)
         yield SlackStack(environment, standin, sender, server.url, redis_url, runtime)
