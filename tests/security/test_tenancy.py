@@ -42,6 +42,7 @@ def _records(rt: Runtime) -> list[AttendanceRecord]:
 
 
 def _answer(server: BotServer, text: str, **fields: str) -> str:
+    server.standin.reset()
     response = server.slash(text, **fields)
     assert response.status_code == 200
     if response.content:
