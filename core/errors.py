@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from core import messages
+from core.domain.wall_clock import day_label
 
 
 class RollcallError(Exception):
@@ -81,6 +84,26 @@ class PeriodLocked(RollcallError):
         )
         self.period_start = period_start
         self.period_end = period_end
+
+
+def days_phrase(first: date, last: date) -> str:
+    """``today, Wed Nov 18, through Sat Nov 21`` style: the days a submission would leave out."""
+    if first == last:
+        return day_label(first)
+    return f"{day_label(first)} through {day_label(last)}"
+
+
+class PeriodNotOver(InvalidInput):
+    """Approving a pay period that has not ended takes an explicit choice to submit early."""
+
+    def __init__(self, first: date, last: date):
+        super().__init__(
+            f"This pay period runs until {day_label(last)}: approve it once it has ended. "
+            f"Submitting early means attendance for {days_phrase(first, last)} can never be "
+            "added; choose Submit early only if no more attendance will come."
+        )
+        self.first = first
+        self.last = last
 
 
 # --- KinderTrack answers, as the port reports them -------------------------------------

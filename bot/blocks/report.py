@@ -7,6 +7,7 @@ dialog) only when the report can be submitted. The full table goes to the thread
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -26,6 +27,8 @@ from bot.blocks.limits import HEADER_TEXT, SECTION_TEXT, clip
 from bot.blocks.values import PeriodRef, StudentRef
 from bot.escape import escape_mrkdwn
 from core.domain.report import ProviderStatus, ReportRow, RowStatus, SubsidyReport
+from core.domain.wall_clock import day_label
+from core.errors import days_phrase
 from core.messages import CORRECTED_CLAIM_CONTACT
 
 ROWS_PER_PAGE = 40
@@ -39,9 +42,10 @@ PAGE_ACTION = "report_page"
 LINK_ACTION = "report_link_student"
 
 PERIOD_NOT_OVER = (
-    ":warning: This pay period runs until {end}: once it is submitted, attendance after "
-    "today can no longer be added."
+    ":calendar: This pay period runs until {end}: *Approve & submit* comes once it has "
+    "ended. Submit early only if no more attendance will come for {days}."
 )
+EARLY_ACTION = "report_approve_early"
 
 CONFIRM_TEXT = (
     "Submitted attendance cannot be edited, and a pay period can be submitted only once. "
@@ -172,11 +176,15 @@ def report_blocks(
                 ]
             )
         )
-    if not report.period_over and not report.already_submitted:
+    if report.days_to_come is not None and not report.already_submitted:
         blocks.append(
             ContextBlock(
                 elements=[
-                    MarkdownTextObject(text=PERIOD_NOT_OVER.format(end=f"{report.end:%b %-d}"))
+                    MarkdownTextObject(
+                        text=PERIOD_NOT_OVER.format(
+                            end=day_label(report.end), days=days_phrase(*report.days_to_come)
+                        )
+                    )
                 ]
             )
         )
@@ -287,8 +295,11 @@ def _unlinked(report: SubsidyReport, school_id: int) -> list[Block]:
 
 
 def _actions(report: SubsidyReport, ref: PeriodRef) -> ActionsBlock:
+    """Approve & submit once the period has ended; before that only Submit early, whose
+    confirm names the days that could never be added."""
     elements: list[Any] = []
-    if report.can_submit:
+    to_come = report.days_to_come
+    if report.can_submit and to_come is None:
         elements.append(
             ButtonElement(
                 text="Approve & submit",
@@ -303,8 +314,31 @@ def _actions(report: SubsidyReport, ref: PeriodRef) -> ActionsBlock:
                 ),
             )
         )
+    elif report.can_submit and to_come is not None:
+        elements.append(
+            ButtonElement(
+                text="Submit early…",
+                action_id=EARLY_ACTION,
+                value=ref.with_seen(report.fingerprint, early=True).encode(),
+                confirm=ConfirmObject(
+                    title="Submit before it ends?",
+                    text=early_confirm_text(*to_come),
+                    confirm="Submit early",
+                    deny="Cancel",
+                ),
+            )
+        )
     elements.append(ButtonElement(text="Refresh", action_id=REFRESH_ACTION, value=ref.encode()))
     return ActionsBlock(elements=elements)
+
+
+def early_confirm_text(first: date, last: date) -> str:
+    """The confirm of Submit early: the days left out, within a confirm's 300 characters."""
+    return (
+        f"Attendance for {days_phrase(first, last)} can never be added: a pay period is "
+        "submitted only once and submitted attendance cannot be edited. Corrections go "
+        "through HHS CCA Payments and Registration (866-448-4605)."
+    )
 
 
 def report_message(report: SubsidyReport, *, school_id: int, page: int = 0) -> dict[str, Any]:

@@ -21,6 +21,8 @@ class PeriodRef:
     seen: str | None = None
     """The start of the previewed report's fingerprint (Approve only): approving checks the
     records are still exactly those the director saw."""
+    early: bool = False
+    """Submit early was chosen: the period has not ended (Approve only)."""
 
     def encode(self) -> str:
         data: dict[str, object] = {
@@ -31,13 +33,17 @@ class PeriodRef:
         }
         if self.seen:
             data["h"] = self.seen
+        if self.early:
+            data["e"] = 1
         return json.dumps(data, separators=(",", ":"))
 
     def with_page(self, page: int) -> PeriodRef:
         return PeriodRef(self.school_id, self.start, self.end, page)
 
-    def with_seen(self, fingerprint: str) -> PeriodRef:
-        return PeriodRef(self.school_id, self.start, self.end, self.page, fingerprint[:16])
+    def with_seen(self, fingerprint: str, *, early: bool = False) -> PeriodRef:
+        return PeriodRef(
+            self.school_id, self.start, self.end, self.page, fingerprint[:16], early=early
+        )
 
     @classmethod
     def decode(cls, value: str) -> PeriodRef:
@@ -49,6 +55,7 @@ class PeriodRef:
                 date.fromisoformat(data["t"]),
                 int(data.get("p", 0)),
                 str(data["h"]) if data.get("h") else None,
+                bool(data.get("e")),
             )
         except (ValueError, KeyError, TypeError) as error:
             raise InvalidInput(

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from bot.blocks import imports, modals
+from bot.blocks.report import EARLY_ACTION
 from bot.blocks.review import DAY_ACTION, DELETE_ACTION, DELETE_VALUE, TIME_ACTION
 from cli.demo.environment import DEMO_LINK_CODES
 from cli.demo.runner import DemoFailed
@@ -332,6 +333,29 @@ def slack_journey(demo: SlackDemo, *, period: PayPeriod) -> str:
         "roll-call-board-es",
         shows=["Asistencia — Sunny Days", "*2* de 4 niños presentes", "[Salida]", "[Entrada]"],
     )
+
+    demo.step("Dana looks at the pay period still running: it cannot be approved by mistake")
+    running = PayPeriod(period.end + timedelta(days=1), period.end + timedelta(days=period.days))
+    act = demo.slash(DANA, f"report {running.start} {running.end}")
+    act.ack("open-report-requested", shows=["Building the KinderTrack Subsidy Report"])
+    act.posted("open-report-placeholder", shows=["Building the KinderTrack Subsidy Report"])
+    running_report = act.updated(
+        "report-period-running",
+        containing="runs until",
+        shows=[
+            "runs until",
+            "Submit early only if no more attendance will come",
+            "[Submit early…]",
+        ],
+        lacks=["[Approve & submit]"],
+    )
+    confirm = next(
+        element["confirm"]["text"]["text"]
+        for block in running_report.payload.get("blocks", [])
+        for element in block.get("elements", [])
+        if isinstance(element, dict) and element.get("action_id") == EARLY_ACTION
+    )
+    demo.say(f"(Submit early would first ask: “{confirm}” Dana leaves the period running)")
 
     demo.step("Dana approves and submits the pay period")
     demo.say(

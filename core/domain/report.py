@@ -148,6 +148,14 @@ class SubsidyReport:
         return self.as_of is None or self.end < self.as_of
 
     @property
+    def days_to_come(self) -> tuple[date, date] | None:
+        """The first and last day of the range from today on: attendance a submission now
+        could never include. None once the range has ended."""
+        if self.as_of is None or self.period_over:
+            return None
+        return max(self.as_of, self.start), self.end
+
+    @property
     def can_submit(self) -> bool:
         approved = [row for row in self.rows if row.status is RowStatus.APPROVED]
         return (

@@ -38,6 +38,7 @@ from core.errors import (
     KinderTrackError,
     KinderTrackUnavailable,
     OutcomeUnknown,
+    PeriodNotOver,
     ProviderNotFound,
     StalePreview,
     Unauthorized,
@@ -136,8 +137,13 @@ def approve(
     approved_by: str,
     team_id: str | None = None,
     seen: str | None = None,
+    early: bool = False,
 ) -> SubmissionView:
     """Approve exactly the records the report shows now.
+
+    A pay period that has not ended (in the school's own date) is approved only when
+    ``early`` says the director chose to submit early (PeriodNotOver otherwise): later days
+    could never be added.
 
     ``seen``, when given, is the start of the fingerprint of the preview the director
     approved from: if the records changed since, nothing is approved (StalePreview).
@@ -158,6 +164,9 @@ def approve(
                 raise StalePreview()
             if not report.can_submit:
                 raise InvalidInput("Not ready to submit: " + " ".join(report.blocking_reasons))
+            to_come = report.days_to_come
+            if to_come is not None and not early:
+                raise PeriodNotOver(*to_come)
             now = rt.now()
             if row is None:
                 row = Submission(

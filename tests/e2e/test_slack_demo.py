@@ -78,11 +78,14 @@ def test_rollcall_demo_runs_the_journey_through_the_slack_app(tmp_path: Path) ->
     assert "5 attendance errors" in out and "[Review errors]" in out
     assert "Only the school's directors can do that" in out
     assert "*Submitting…* approved by @Dana" in out
+    # a duplicate is deleted in Slack, and a running period cannot be approved by mistake
+    assert "7:47 AM–5:00 PM: ticks Delete this stay" in out
+    assert "Submit early would first ask: “Attendance for" in out and "can never be added" in out
     assert "*Submitted to KinderTrack* — confirmation" in out
     assert f"{ALREADY_SUBMITTED} {CORRECTED_CLAIM_CONTACT}" in out
     assert "Entrada de Jose Nunez a las" in out  # Lucía's Slack is in Spanish
     assert "\u200b" not in out and "&amp;" not in out and "<@U0DANA>" not in out
-    assert lines[-1].startswith("Demo complete: 12 steps in ")
+    assert lines[-1].startswith("Demo complete: 13 steps in ")
 
     # each message and modal's Block Kit JSON is saved, numbered in order
     saved = sorted((tmp_path / "demo-output").glob("*.json"))

@@ -24,6 +24,7 @@ import workers.runtime
 from bot.blocks.limits import MESSAGE_BLOCKS, view_violations, violations
 from bot.blocks.report import (
     APPROVE_ACTION,
+    EARLY_ACTION,
     PAGE_ACTION,
     REFRESH_ACTION,
     REVIEW_ACTION,
@@ -600,6 +601,62 @@ def test_approve_shows_submitting_at_once_then_submitted_with_the_sent_csv(
         "123456,2026-11-09T14:00:00+00:00,2026-11-09T22:30:00+00:00",
         "123456,2026-11-10T14:00:00+00:00,2026-11-10T18:00:00+00:00",
     ]
+
+
+def _buttons(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        element["action_id"]: element
+        for block in message.get("blocks", [])
+        for element in [*block.get("elements", []), block.get("accessory") or {}]
+        if element.get("type") == "button"
+    }
+
+
+def test_a_period_not_over_is_submitted_only_by_an_explicit_early_choice(
+    env: Env, fake_kindertrack: FakeKinderTrack
+) -> None:
+    # Given the current pay period (Nov 22 to Dec 5; today is Wed Nov 25) with clean data
+    sid = env.school(csv=CLEAN_CSV.replace("2026-11-09", "2026-11-23").replace("11-10", "11-24"))
+    channel, ts, message = env.report("report 2026-11-22 2026-12-05")
+
+    # Then the report offers no Approve & submit, only Submit early, whose confirm names
+    # the days that could never be added
+    buttons = _buttons(message)
+    assert APPROVE_ACTION not in buttons and EARLY_ACTION in buttons
+    confirm = buttons[EARLY_ACTION]["confirm"]["text"]["text"]
+    assert "Attendance for Wed Nov 25 through Sat Dec 5 can never be added" in confirm
+    assert len(confirm) <= 300
+    assert "runs until Sat Dec 5" in _all_text(message)
+
+    # When a plain Approve arrives for it anyway (an old message, a forged click)
+    refusal = env.click(
+        APPROVE_ACTION,
+        PeriodRef(sid, date(2026, 11, 22), date(2026, 12, 5)),
+        channel_id=channel,
+        message_ts=ts,
+    )
+
+    # Then nothing is approved, and the director is told which days would be lost
+    assert "Wed Nov 25 through Sat Dec 5 can never be added" in refusal.args["text"]
+    assert (
+        submissions.submission_status(
+            env.rt, school_id=sid, start=date(2026, 11, 22), end=date(2026, 12, 5)
+        )
+        is None
+    )
+
+    # When the director chooses Submit early (and confirms)
+    env.server.action(
+        EARLY_ACTION,
+        value=buttons[EARLY_ACTION]["value"],
+        user_id=DIRECTOR,
+        channel_id=channel,
+        message_ts=ts,
+    )
+
+    # Then it is submitted once
+    _eventually(lambda: "Submitted to KinderTrack" in _all_text(env.slack.messages[(channel, ts)]))
+    assert fake_kindertrack.posts == 1
 
 
 def test_a_double_click_submits_once_to_the_real_sandbox(

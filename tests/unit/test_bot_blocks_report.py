@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.blocks.limits import MESSAGE_BLOCKS, violations
-from bot.blocks.report import APPROVE_ACTION, REVIEW_ACTION, report_message
+from bot.blocks.report import APPROVE_ACTION, EARLY_ACTION, REVIEW_ACTION, report_message
 from bot.blocks.submission import submission_message
 from bot.blocks.values import PeriodRef
 from core.domain.attendance import Record
@@ -89,6 +90,27 @@ def test_a_clean_report_offers_approve_with_a_confirm_dialog() -> None:
     assert PeriodRef.decode(approve["value"]) == PeriodRef(7, START, END).with_seen(
         report.fingerprint
     )
+
+
+def test_a_period_not_over_offers_only_submit_early_naming_the_days_left_out() -> None:
+    # Given a clean report made on Nov 18, three days before its period ends
+    report = replace(_report(3), as_of=date(2026, 11, 18))
+
+    message = report_message(report, school_id=7)
+
+    buttons = {
+        e["action_id"]: e
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    }
+    assert APPROVE_ACTION not in buttons
+    early = buttons[EARLY_ACTION]
+    text = early["confirm"]["text"]["text"]
+    assert text.startswith("Attendance for Wed Nov 18 through Sat Nov 21 can never be added")
+    assert len(text) <= 300 and "style" not in early
+    assert PeriodRef.decode(early["value"]).early
+    assert "runs until Sat Nov 21" in json.dumps(message)
 
 
 def test_names_with_slack_markup_are_inert() -> None:

@@ -473,6 +473,7 @@ def test_a_period_still_running_says_so_and_warns_about_a_child_still_in_care() 
 
     # Then it is not over, and the open stay is a warning (it would not be sent), not an error
     assert not report.period_over
+    assert report.days_to_come == (date(2026, 11, 21), date(2026, 11, 21))
     assert [w.code for w in report.warnings if w.student == AVA.name] == ["still_checked_in"]
     assert report.can_submit
     assert all(r.check_in != open_stay.check_in for r in report.records_to_send)
@@ -480,3 +481,4 @@ def test_a_period_still_running_says_so_and_warns_about_a_child_still_in_care() 
 
 def test_a_closed_period_is_over() -> None:
     assert build().period_over
+    assert build().days_to_come is None

@@ -24,7 +24,13 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.report import APPROVE_ACTION, PAGE_ACTION, REFRESH_ACTION, REVIEW_ACTION
+from bot.blocks.report import (
+    APPROVE_ACTION,
+    EARLY_ACTION,
+    PAGE_ACTION,
+    REFRESH_ACTION,
+    REVIEW_ACTION,
+)
 from bot.blocks.review import ReviewMeta
 from bot.blocks.submission import submission_message
 from bot.blocks.values import PeriodRef
@@ -71,6 +77,7 @@ def handle_approve(
             approved_by=actor.user_id,
             team_id=actor.team_id,
             seen=ref.seen,
+            early=ref.early,
         )
         report = reports.school_report(rt, school_id=ref.school_id, start=ref.start, end=ref.end)
     except StalePreview as error:
@@ -195,6 +202,7 @@ handle_page = partial(handle_redraw, paged=True)
 def register(app: App) -> None:
     """Register this module's listeners on the app."""
     app.action(APPROVE_ACTION)(handle_approve)
+    app.action(EARLY_ACTION)(handle_approve)
     app.action(REVIEW_ACTION)(handle_review)
     app.action(REFRESH_ACTION)(handle_refresh)
     app.action(re.compile(rf"^{PAGE_ACTION}_(prev|next)$"))(handle_page)
