@@ -349,6 +349,7 @@ def slack_journey(demo: SlackDemo, *, period: PayPeriod) -> str:
         ],
         lacks=["[Approve & submit]"],
     )
+    act.thread_file(shows=["Ava Smith,123456,Approved"])
     confirm = next(
         element["confirm"]["text"]["text"]
         for block in running_report.payload.get("blocks", [])
