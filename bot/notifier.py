@@ -329,15 +329,21 @@ class SlackNotifier:
     def _day_check(
         self, rt: Runtime, client: WebClient, school: _School, notice: DayProblems
     ) -> None:
-        """The same-day nudge, to each director by DM (never a channel: it names children)."""
-        message = day_check_message(school.name, notice.check)
+        """The same-day nudge, to each director by DM in their language (never a channel:
+        it names children)."""
         with rt.session() as session:
             directors = workspace.directors_of(session, school_id=school.id)
-        channels = [c for c in (self._dm(client, notice, user) for user in directors) if c]
-        delivered = sum(
-            self._call(client.chat_postMessage, notice, channel=channel, **message) is not None
-            for channel in channels
-        )
+        channels = [
+            (channel, self._language(rt, client, school.team_id, user))
+            for user in directors
+            if (channel := self._dm(client, notice, user))
+        ]
+        delivered = 0
+        for channel, language in channels:
+            with using_locale(language):
+                message = day_check_message(school.name, notice.check)
+                answer = self._call(client.chat_postMessage, notice, channel=channel, **message)
+            delivered += answer is not None
         if channels and not delivered:
             raise NoticeUndelivered("Slack refused every copy of the day's problems.")
 

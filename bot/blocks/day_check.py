@@ -11,16 +11,17 @@ from bot.blocks.report import pack_lines
 from bot.escape import escape_mrkdwn
 from core.domain.attendance import IssueCode
 from core.domain.day_check import NOT_RECORDED, DayCheck
+from core.i18n import N_, _, format_day, ngettext
 
 GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
-    (":hourglass: *Still checked in*", frozenset({IssueCode.STILL_CHECKED_IN})),
-    (":twisted_rightwards_arrows: *Overlapping records*", frozenset({IssueCode.OVERLAP})),
-    (":door: *Missing check-outs*", frozenset({IssueCode.MISSING_CHECK_OUT})),
+    (N_(":hourglass: *Still checked in*"), frozenset({IssueCode.STILL_CHECKED_IN})),
+    (N_(":twisted_rightwards_arrows: *Overlapping records*"), frozenset({IssueCode.OVERLAP})),
+    (N_(":door: *Missing check-outs*"), frozenset({IssueCode.MISSING_CHECK_OUT})),
     (
-        ":x: *Other errors*",
+        N_(":x: *Other errors*"),
         frozenset({IssueCode.CHECK_OUT_BEFORE_CHECK_IN, IssueCode.TOO_LONG, IssueCode.FUTURE}),
     ),
-    (":grey_question: *Nothing recorded today*", frozenset({NOT_RECORDED})),
+    (N_(":grey_question: *Nothing recorded today*"), frozenset({NOT_RECORDED})),
 )
 MAX_LINES_PER_GROUP = 6
 LINE_CHARS = 280
@@ -32,22 +33,25 @@ def day_check_message(school: str, check: DayCheck) -> dict[str, Any]:
     """The directors' end-of-day message: each problem under its kind, children's names
     escaped, and how to fix them while the day is still remembered."""
     count = len(check.problems)
-    head = (
-        f"*{escape_mrkdwn(school)}, {check.day:%A %B} {check.day.day}:* "
-        f"{count} {'thing' if count == 1 else 'things'} to fix before the day is forgotten."
+    head = ngettext(
+        "*{school}, {day}:* {n} thing to fix before the day is forgotten.",
+        "*{school}, {day}:* {n} things to fix before the day is forgotten.",
+        count,
+        school=escape_mrkdwn(school),
+        day=format_day(check.day),
     )
     lines = [head]
     for title, codes in GROUPS:
         found = [p for p in check.problems if p.code in codes]
         if not found:
             continue
-        lines.append(title)
+        lines.append(_(title))
         lines += [
             clip(f"• *{escape_mrkdwn(p.student)}*: {escape_mrkdwn(p.message)}", LINE_CHARS)
             for p in found[:MAX_LINES_PER_GROUP]
         ]
         if len(found) > MAX_LINES_PER_GROUP:
-            lines.append(f"…and {len(found) - MAX_LINES_PER_GROUP} more")
+            lines.append(_("…and {count} more", count=len(found) - MAX_LINES_PER_GROUP))
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))
         for text in pack_lines(lines)[: MESSAGE_BLOCKS - 1]
@@ -56,12 +60,18 @@ def day_check_message(school: str, check: DayCheck) -> dict[str, Any]:
         ContextBlock(
             elements=[
                 MarkdownTextObject(
-                    text="Fix them on the roll-call board (`/kindertrack rollcall`) or in the "
-                    "report's review (`/kindertrack report`)."
+                    text=_(
+                        "Fix them on the roll-call board (`/kindertrack rollcall`) or in the "
+                        "report's review (`/kindertrack report`)."
+                    )
                 )
             ]
         )
     )
-    noun = "problem" if count == 1 else "problems"
-    summary = f"{escape_mrkdwn(school)}: {count} attendance {noun} today"
+    summary = ngettext(
+        "{school}: {n} attendance problem today",
+        "{school}: {n} attendance problems today",
+        count,
+        school=escape_mrkdwn(school),
+    )
     return {"text": clip(summary, 3000), "blocks": [b.to_dict() for b in blocks]}

@@ -8,6 +8,7 @@ from datetime import date
 from bot.blocks.day_check import MAX_LINES_PER_GROUP, day_check_message
 from bot.blocks.limits import MESSAGE_BLOCKS, violations
 from core.domain.day_check import NOT_RECORDED, DayCheck, Problem
+from core.i18n import using_locale
 
 
 def test_hundreds_of_problems_stay_within_slacks_limits() -> None:
@@ -37,4 +38,19 @@ def test_one_problem_reads_as_one() -> None:
     message = day_check_message("Sunny Days", check)
 
     assert message["text"] == "Sunny Days: 1 attendance problem today"
-    assert "Wednesday November 25:* 1 thing to fix" in json.dumps(message)
+    assert "Wed, Nov 25:* 1 thing to fix" in json.dumps(message)
+
+
+def test_a_spanish_reader_gets_the_headings_in_spanish() -> None:
+    check = DayCheck(
+        date(2026, 11, 25),
+        (Problem(1, "Ava Smith", "still_checked_in", "Checked in at 08:00.", 4),),
+    )
+
+    with using_locale("es"):
+        message = day_check_message("Sunny Days", check)
+
+    shown = json.dumps(message, ensure_ascii=False)
+    assert "mié, 25 nov:* 1 cosa por corregir" in shown
+    assert "Todavía con entrada registrada" in shown
+    assert message["text"] == "Sunny Days: 1 problema de asistencia hoy"
