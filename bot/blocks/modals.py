@@ -29,6 +29,7 @@ from slack_sdk.models.views import View
 from bot.blocks.limits import OPTION_TEXT, SELECT_OPTIONS, VIEW_TITLE, clip
 from bot.escape import escape_mrkdwn
 from core.errors import InvalidInput
+from core.i18n import _
 from core.ports import RosterChild
 
 REGISTER_CALLBACK = "setup_register"
@@ -70,7 +71,7 @@ class ModalMeta:
             data = json.loads(value)
             return cls(int(data["s"]), data.get("c") or None, data.get("r") or None)
         except (ValueError, KeyError, TypeError) as error:
-            raise InvalidInput("This form is out of date; run the command again.") from error
+            raise InvalidInput(_("This form is out of date; run the command again.")) from error
 
 
 def _title(text: str) -> PlainTextObject:
@@ -84,46 +85,53 @@ def register_modal(school: str, meta: ModalMeta) -> View:
     return View(
         type="modal",
         callback_id=REGISTER_CALLBACK,
-        title=_title("Register provider"),
-        submit=PlainTextObject(text="Register"),
-        close=PlainTextObject(text="Cancel"),
+        title=_title(_("Register provider")),
+        submit=PlainTextObject(text=_("Register")),
+        close=PlainTextObject(text=_("Cancel")),
         private_metadata=meta.encode(),
         blocks=[
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=f"Register *{escape_mrkdwn(school)}* with KinderTrack. Rollcall checks "
-                    "the provider ID with KinderTrack before saving it."
+                    text=_(
+                        "Register *{school}* with KinderTrack. Rollcall checks the provider ID "
+                        "with KinderTrack before saving it.",
+                        school=escape_mrkdwn(school),
+                    )
                 )
             ),
             InputBlock(
                 block_id=AGENCY_BLOCK,
-                label="State agency",
+                label=_("State agency"),
                 element=StaticSelectElement(
                     action_id=AGENCY_ACTION, options=[agency], initial_option=agency
                 ),
             ),
             InputBlock(
                 block_id=PROVIDER_BLOCK,
-                label="Provider ID",
-                hint="5 digits, shown in the KinderTrack provider portal next to the location name",
+                label=_("Provider ID"),
+                hint=_(
+                    "5 digits, shown in the KinderTrack provider portal next to the location name"
+                ),
                 element=PlainTextInputElement(
                     action_id=PROVIDER_ACTION, placeholder="12345", max_length=20
                 ),
             ),
             InputBlock(
                 block_id=LINK_CODE_BLOCK,
-                label="Link code",
-                hint="8 characters, given once to your center's KinderTrack administrator when "
-                "they authorize Rollcall in the KinderTrack portal (valid 7 days)",
+                label=_("Link code"),
+                hint=_(
+                    "8 characters, given once to your center's KinderTrack administrator when "
+                    "they authorize Rollcall in the KinderTrack portal (valid 7 days)"
+                ),
                 element=PlainTextInputElement(
                     action_id=LINK_CODE_ACTION, placeholder="K7PM2QXA", max_length=20
                 ),
             ),
             InputBlock(
                 block_id=USERNAME_BLOCK,
-                label="Setup username",
+                label=_("Setup username"),
                 optional=True,
-                hint="Who set this up in KinderTrack (optional)",
+                hint=_("Who set this up in KinderTrack (optional)"),
                 element=PlainTextInputElement(action_id=USERNAME_ACTION, max_length=120),
             ),
         ],
@@ -160,40 +168,48 @@ def link_modal(
     student_options = [_student_option(i, n) for i, n in student_list]
     student_select = StaticSelectElement(
         action_id=STUDENT_ACTION,
-        placeholder="Choose a student",
+        placeholder=_("Choose a student"),
         options=student_options,
         initial_option=student_options[0] if picked else None,
     )
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
-                text=f"Link a student of *{escape_mrkdwn(school)}* to their KinderTrack child "
-                "ID, chosen from KinderTrack's roster."
+                text=_(
+                    "Link a student of *{school}* to their KinderTrack child ID, chosen from "
+                    "KinderTrack's roster.",
+                    school=escape_mrkdwn(school),
+                )
             )
         ),
         InputBlock(
             block_id=CHILD_BLOCK,
-            label="KinderTrack child",
+            label=_("KinderTrack child"),
             element=StaticSelectElement(
                 action_id=CHILD_ACTION,
-                placeholder="Choose from KinderTrack's roster",
+                placeholder=_("Choose from KinderTrack's roster"),
                 options=child_options,
             ),
         ),
-        InputBlock(block_id=STUDENT_BLOCK, label="Student here", element=student_select),
+        InputBlock(block_id=STUDENT_BLOCK, label=_("Student here"), element=student_select),
     ]
     cut = []
     if len(children) > SELECT_OPTIONS:
-        cut.append(f"{SELECT_OPTIONS} of {len(children)} roster children")
+        cut.append(
+            _("{shown} of {total} roster children", shown=SELECT_OPTIONS, total=len(children))
+        )
     if len(students) > SELECT_OPTIONS:
-        cut.append(f"{SELECT_OPTIONS} of {len(students)} students")
+        cut.append(_("{shown} of {total} students", shown=SELECT_OPTIONS, total=len(students)))
     if cut:
         blocks.append(
             ContextBlock(
                 elements=[
                     MarkdownTextObject(
-                        text=f"Showing {' and '.join(cut)}. Link the others with "
-                        "`/kindertrack sync` (exact names) or `/kindertrack link STUDENT CHILD_ID`."
+                        text=_(
+                            "Showing {shown}. Link the others with `/kindertrack sync` (exact "
+                            "names) or `/kindertrack link STUDENT CHILD_ID`.",
+                            shown=_(" and ").join(cut),
+                        )
                     )
                 ]
             )
@@ -201,9 +217,9 @@ def link_modal(
     return View(
         type="modal",
         callback_id=LINK_CALLBACK,
-        title=_title("Link child ID"),
-        submit=PlainTextObject(text="Link"),
-        close=PlainTextObject(text="Cancel"),
+        title=_title(_("Link child ID")),
+        submit=PlainTextObject(text=_("Link")),
+        close=PlainTextObject(text=_("Cancel")),
         private_metadata=meta.encode(),
         blocks=blocks,
     )
@@ -214,14 +230,14 @@ def notice_modal(title: str, text: str) -> View:
     return View(
         type="modal",
         title=_title(title),
-        close=PlainTextObject(text="Close"),
+        close=PlainTextObject(text=_("Close")),
         blocks=[SectionBlock(text=MarkdownTextObject(text=clip(text, 3000)))],
     )
 
 
 def loading_modal() -> View:
     return notice_modal(
-        "Link child ID", ":hourglass_flowing_sand: Asking KinderTrack for its roster…"
+        _("Link child ID"), _(":hourglass_flowing_sand: Asking KinderTrack for its roster…")
     )
 
 

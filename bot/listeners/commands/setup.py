@@ -39,6 +39,7 @@ from core import messages
 from core.domain.ids import parse_link_code, parse_provider_id
 from core.domain.names import clean_name
 from core.errors import InvalidInput, NotFound
+from core.i18n import _
 from core.services.schools import find_school, schools_of_team
 from core.services.students import link_student, sync_students
 from core.services.workspace import (
@@ -131,8 +132,12 @@ def parse_register_args(raw: str) -> tuple[str, str]:
     provider_id = parse_provider_id(parts[0])
     if len(parts) < 2:
         raise InvalidInput(
-            f"Give the link code after the provider ID, like `/kindertrack register "
-            f"{provider_id} K7PM2QXA`. {messages.ASK_FOR_LINK_CODE}"
+            _(
+                "Give the link code after the provider ID, like `/kindertrack register "
+                "{provider_id} K7PM2QXA`.",
+                provider_id=provider_id,
+            )
+            + f" {messages.ASK_FOR_LINK_CODE}"
         )
     return provider_id, parse_link_code(parts[1])
 
@@ -197,8 +202,10 @@ def handle_link(
     parts = raw.rsplit(maxsplit=1)
     if len(parts) != 2:
         raise InvalidInput(
-            "Give the student's name and then their 6-digit child ID, like "
-            "`/kindertrack link Ava Smith 123456`, or just `/kindertrack link` to pick them."
+            _(
+                "Give the student's name and then their 6-digit child ID, like "
+                "`/kindertrack link Ava Smith 123456`, or just `/kindertrack link` to pick them."
+            )
         )
     name, child_id = parts
     student = link_student(
@@ -223,7 +230,7 @@ def handle_sync(
 ) -> None:
     actor = actor_from_command(command, context)
     access = director_here(actor)
-    ack(text="Syncing with KinderTrack's roster…", response_type="ephemeral")
+    ack(text=_("Syncing with KinderTrack's roster…"), response_type="ephemeral")
     result = sync_students(
         runtime(), school_id=access.school_id, actor=actor.user_id, team_id=actor.team_id
     )
@@ -245,8 +252,10 @@ def parse_user(text: str) -> str:
     match = _MENTION.fullmatch(text.strip())
     if match is None:
         raise InvalidInput(
-            "Pick the person with @ so Slack sends who they are, like "
-            "`/kindertrack directors add @maria`."
+            _(
+                "Pick the person with @ so Slack sends who they are, like "
+                "`/kindertrack directors add @maria`."
+            )
         )
     return match.group(1)
 
@@ -271,7 +280,7 @@ def handle_directors(
         _ephemeral(respond, directors_text(access.school_name, people))
         return
     if verb not in ("add", "remove") or len(parts) != 2:
-        raise InvalidInput("Use `/kindertrack directors add @someone` or `remove @someone`.")
+        raise InvalidInput(_("Use `/kindertrack directors add @someone` or `remove @someone`."))
     user_id = parse_user(parts[1])
     if verb == "add":
         added = add_director(

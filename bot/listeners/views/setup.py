@@ -34,6 +34,7 @@ from bot.runtime import runtime
 from core.domain.ids import parse_link_code, parse_provider_id
 from core.domain.names import clean_name
 from core.errors import KinderTrackError, RollcallError
+from core.i18n import _
 from core.services.schools import registration_of
 from core.services.students import (
     ensure_child_id_free,
@@ -94,26 +95,32 @@ def open_link_modal(
     except KinderTrackError as error:
         log.info("roster unavailable for school %s: %s", access.school_id, type(error).__name__)
         replacement = modals.notice_modal(
-            "Link child ID",
-            f":warning: Could not read KinderTrack's roster: {escape_mrkdwn(str(error))} "
-            "Try again in a minute, "
-            "or type `/kindertrack link STUDENT CHILD_ID`.",
+            _("Link child ID"),
+            _(
+                ":warning: Could not read KinderTrack's roster: {why} Try again in a minute, "
+                "or type `/kindertrack link STUDENT CHILD_ID`.",
+                why=escape_mrkdwn(str(error)),
+            ),
         )
     else:
         students = _students_without_id(access.school_id)
         if not students:
             replacement = modals.notice_modal(
-                "Link child ID", ":white_check_mark: Every student here has a KinderTrack child ID."
+                _("Link child ID"),
+                _(":white_check_mark: Every student here has a KinderTrack child ID."),
             )
         elif not roster:
             reason = (
-                "every child on KinderTrack's roster is already linked"
+                _("every child on KinderTrack's roster is already linked")
                 if _registered(access.school_id)
-                else "the school has no active KinderTrack registration: "
-                "`/kindertrack register PROVIDER_ID LINK_CODE` first"
+                else _(
+                    "the school has no active KinderTrack registration: "
+                    "`/kindertrack register PROVIDER_ID LINK_CODE` first"
+                )
             )
             replacement = modals.notice_modal(
-                "Link child ID", f":information_source: Nothing to pick from: {reason}."
+                _("Link child ID"),
+                _(":information_source: Nothing to pick from: {reason}.", reason=reason),
             )
         else:
             replacement = modals.link_modal(
@@ -146,7 +153,7 @@ def handle_register_submission(
         ):
             ack(
                 response_action="errors",
-                errors={modals.AGENCY_BLOCK: "Rollcall works with Iowa's KinderTrack only."},
+                errors={modals.AGENCY_BLOCK: _("Rollcall works with Iowa's KinderTrack only.")},
             )
             return
         provider_id = parse_provider_id(
@@ -168,12 +175,15 @@ def handle_register_submission(
     except RollcallError as refusal:
         ack(response_action="errors", errors={modals.USERNAME_BLOCK: str(refusal)})
         return
-    where = "here in a moment" if meta.response_url else "in a direct message"
+    where = (
+        _("The answer comes here in a moment.")
+        if meta.response_url
+        else _("The answer comes in a direct message.")
+    )
     ack(
         response_action="update",
         view=modals.notice_modal(
-            "Register provider",
-            f"{checking_provider_text(provider_id)}\nThe answer comes {where}.",
+            _("Register provider"), f"{checking_provider_text(provider_id)}\n{where}"
         ).to_dict(),
     )
     dispatch.enqueue_registration(
@@ -210,7 +220,7 @@ def handle_link_submission(
         return
     offered = modals.offered(view, modals.CHILD_BLOCK)
     if not picked_child or (offered is not None and picked_child not in offered):
-        ack(response_action="errors", errors={modals.CHILD_BLOCK: "Choose a KinderTrack child."})
+        ack(response_action="errors", errors={modals.CHILD_BLOCK: _("Choose a KinderTrack child.")})
         return
     student = next(
         (name for sid, name in _students_without_id(access.school_id) if str(sid) == student_id),
@@ -220,8 +230,10 @@ def handle_link_submission(
         ack(
             response_action="errors",
             errors={
-                modals.STUDENT_BLOCK: "Choose a student without a child ID (this one may have "
-                "been linked or removed meanwhile)."
+                modals.STUDENT_BLOCK: _(
+                    "Choose a student without a child ID (this one may have been linked or "
+                    "removed meanwhile)."
+                )
             },
         )
         return
@@ -232,14 +244,19 @@ def handle_link_submission(
     except RollcallError as refusal:
         ack(response_action="errors", errors={modals.CHILD_BLOCK: str(refusal)})
         return
-    where = "here in the channel" if meta.channel_id else "in a direct message"
+    where = (
+        _("The answer comes here in the channel.")
+        if meta.channel_id
+        else _("The answer comes in a direct message.")
+    )
+    linking = _(
+        ":hourglass_flowing_sand: Linking {name} to KinderTrack child ID {child_id}…",
+        name=escape_mrkdwn(student),
+        child_id=child_id,
+    )
     ack(
         response_action="update",
-        view=modals.notice_modal(
-            "Link child ID",
-            f":hourglass_flowing_sand: Linking {escape_mrkdwn(student)} to KinderTrack child "
-            f"ID {child_id}…\nThe answer comes {where}.",
-        ).to_dict(),
+        view=modals.notice_modal(_("Link child ID"), f"{linking}\n{where}").to_dict(),
     )
     try:
         linked = link_student(
@@ -260,7 +277,11 @@ def handle_link_submission(
             client,
             actor,
             meta,
-            f":x: {escape_mrkdwn(student)} was not linked: {escape_mrkdwn(str(refusal))}",
+            _(
+                ":x: {name} was not linked: {why}",
+                name=escape_mrkdwn(student),
+                why=escape_mrkdwn(str(refusal)),
+            ),
         )
         return
     log.info("student %s linked in school %s by %s", linked.id, access.school_id, actor.user_id)
