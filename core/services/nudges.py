@@ -38,32 +38,33 @@ class DueNudge:
 
 def due_nudges(rt: Runtime) -> list[DueNudge]:
     """Schools with directors whose local clock has passed their closing time today and
-    whose nudge for today is not delivered or being sent."""
+    whose nudge for today is not delivered or being sent. Two queries, whatever the
+    number of schools: the schools, then the claims of the last two UTC days (a local
+    date is within a day of the UTC one)."""
     now = rt.now()
-    due: list[DueNudge] = []
     with rt.session() as session:
         schools = session.exec(
-            select(School)
+            select(col(School.id), col(School.timezone), col(School.closing_time))
             .where(col(School.id).in_(select(Director.school_id).distinct()))
             .order_by(col(School.id))
         ).all()
-        for school in schools:
-            local = now.astimezone(zone(school.timezone))
-            if local.time() < school.closing_time:
-                continue
-            claimed = session.exec(
-                select(Reminder.id).where(
-                    Reminder.school_id == school.id,
-                    Reminder.period_start == local.date(),
+        claimed = set(
+            session.exec(
+                select(col(Reminder.school_id), col(Reminder.period_start)).where(
                     Reminder.kind == str(ReminderKind.DAY_CLOSE),
+                    col(Reminder.period_start) >= now.date() - timedelta(days=1),
                     or_(
                         col(Reminder.delivered_at).is_not(None),
                         col(Reminder.sent_at) >= now - REDELIVER_AFTER,
                     ),
                 )
-            ).first()
-            if claimed is None:
-                due.append(DueNudge(school.id or 0, local.date()))
+            ).all()
+        )
+    due: list[DueNudge] = []
+    for school_id, timezone, closing_time in schools:
+        local = now.astimezone(zone(timezone))
+        if local.time() >= closing_time and (school_id, local.date()) not in claimed:
+            due.append(DueNudge(school_id or 0, local.date()))
     return due
 
 
