@@ -114,6 +114,31 @@ def test_roster_parses_dates_and_open_authorizations() -> None:
     assert (child.authorized_from, child.authorized_to) == (date(2026, 3, 1), None)
 
 
+def _child_with(**extra: object) -> dict[str, object]:
+    return {"child_id": "123456", "first_name": "Ava", "last_name": "Smith", **extra}
+
+
+def test_roster_carries_birth_date_and_authorized_units_when_given() -> None:
+    script = Scripted(
+        httpx.Response(
+            200, json=[_child_with(birth_date="2022-03-14", units_per_day=2), _child_with()]
+        )
+    )
+
+    given, absent = make_client(script).list_children("12345")
+
+    assert (given.birth_date, given.units_per_day) == (date(2022, 3, 14), 2)
+    assert (absent.birth_date, absent.units_per_day) == (None, None)
+
+
+@pytest.mark.parametrize("units", [0, -1, 1.5, "2", True])
+def test_an_implausible_authorization_is_a_malformed_answer(units: object) -> None:
+    script = Scripted(httpx.Response(200, json=[_child_with(units_per_day=units)]))
+
+    with pytest.raises(KinderTrackUnavailable, match="malformed"):
+        make_client(script).list_children("12345")
+
+
 def test_pay_periods_are_asked_for_a_date_range() -> None:
     # given KinderTrack answers two periods
     script = Scripted(
