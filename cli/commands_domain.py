@@ -15,7 +15,7 @@ from core.domain.exports import report_csv
 from core.domain.instants import parse_date, zone
 from core.domain.submission import SubmissionState
 from core.errors import InvalidInput, KinderTrackUnavailable, RollcallError
-from core.services import attendance, reports, schools, students, submissions
+from core.services import absences, attendance, reports, schools, students, submissions
 
 school_app = typer.Typer(help="Schools and their KinderTrack provider ID.", no_args_is_help=True)
 student_app = typer.Typer(help="Students and their KinderTrack child IDs.", no_args_is_help=True)
@@ -218,6 +218,24 @@ def attendance_delete(school: str, record_id: int) -> None:
         runtime(), school_id=school_id(school), record_id=record_id, actor=OPERATOR
     )
     typer.echo(f"Record {record_id} deleted.")
+
+
+@attendance_app.command("absent")
+def attendance_absent(
+    school: str,
+    student: Annotated[str, typer.Argument(help="The child's name, or '*' for the center.")],
+    day: Annotated[str, typer.Argument(metavar="DATE", help="YYYY-MM-DD")],
+    kind: Annotated[
+        str, typer.Option("--kind", help="absent, holiday, or closed (STUDENT is '*').")
+    ] = "absent",
+) -> None:
+    """Record a child absent (or a holiday), or the whole center closed ('*')."""
+    done = absences.record_absence(
+        runtime(), school_id=school_id(school), student=student, day=day, kind=kind, actor=OPERATOR
+    )
+    who = done.student or "The center"
+    verb = "was recorded" if done.changed else "was already recorded"
+    typer.echo(f"{who} {done.day.isoformat()}: {done.kind.label} {verb}.")
 
 
 def report(

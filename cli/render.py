@@ -49,10 +49,19 @@ def print_report(report: SubsidyReport) -> None:
     for issue in report.warnings:
         console.print(Text(f"  ! {issue.student}: [{issue.code}] {issue.message}", style="yellow"))
     table = Table(show_lines=False)
-    for column in ("Student", "Child ID", "Status", "Days", "Hours", "Units", "Errors"):
-        table.add_column(
-            column, justify="right" if column in {"Days", "Hours", "Units"} else "left"
-        )
+    numeric = {"Days", "Hours", "Units", "Absences", "Allowance"}
+    for column in (
+        "Student",
+        "Child ID",
+        "Status",
+        "Days",
+        "Hours",
+        "Units",
+        "Absences",
+        "Allowance",
+        "Errors",
+    ):
+        table.add_column(column, justify="right" if column in numeric else "left")
     for row in report.rows:
         table.add_row(
             Text(row.student),
@@ -61,9 +70,15 @@ def print_report(report: SubsidyReport) -> None:
             str(row.days),
             f"{row.hours:.2f}",
             str(row.units),
+            str(row.absences),
+            f"{row.allowance_used}/{report.absence_allowance}",
             ", ".join(row.errors),
         )
     console.print(table)
+    console.print(
+        "Absences: days absent in this range; Allowance: days absent this month of the "
+        f"{report.absence_allowance} a month Iowa pays (holidays and closures not counted)."
+    )
     console.print(
         f"Approved: {report.count(RowStatus.APPROVED)} children, {report.total_hours:.2f} hours, "
         f"about {report.total_units} units (estimate; KinderTrack computes payment)."

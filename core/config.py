@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     pay_period_anchor: date = Field(date(2026, 1, 4), alias="ROLLCALL_PAY_PERIOD_ANCHOR")
     pay_period_days: int = Field(14, alias="ROLLCALL_PAY_PERIOD_DAYS", ge=1, le=62)
     default_timezone: str = Field("America/Chicago", alias="ROLLCALL_TIMEZONE")
+    absence_days_per_month: int = Field(4, alias="ROLLCALL_ABSENCE_DAYS_PER_MONTH", ge=0, le=31)
+    """Absence days a month Iowa pays per child; past it a report warns (DESIGN §1)."""
     submission_lease_seconds: int = Field(30, alias="ROLLCALL_SUBMISSION_LEASE_SECONDS", ge=1)
     """How long a worker owns a submission it is sending before the sweep may re-drive it.
     The worker renews it every third of this while its KinderTrack calls are in flight, so

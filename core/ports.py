@@ -6,7 +6,7 @@ small fakes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple, Protocol
@@ -45,6 +45,19 @@ class SubmittedRecord(NamedTuple):
     child_id: str
     check_in: datetime
     check_out: datetime
+
+
+class SubmittedAbsence(NamedTuple):
+    """A child's day away as KinderTrack receives it (contract v2):
+    ``{"child_id","date","absence"}`` with ``absent``, ``holiday`` or ``closed``."""
+
+    child_id: str
+    day: date
+    absence: str
+
+
+Sendable = SubmittedRecord | SubmittedAbsence
+"""What a submission carries: stays and absences."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +111,7 @@ class KinderTrack(Protocol):
         provider_id: str,
         period_start: date,
         period_end: date,
-        records: list[SubmittedRecord],
+        records: Sequence[Sendable],
         *,
         idempotency_key: str,
     ) -> SubmissionReceipt:

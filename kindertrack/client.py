@@ -20,7 +20,7 @@ import email.utils
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
@@ -43,8 +43,9 @@ from core.ports import (
     HeldSubmission,
     ProviderInfo,
     RosterChild,
+    Sendable,
     SubmissionReceipt,
-    SubmittedRecord,
+    SubmittedAbsence,
 )
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -189,7 +190,7 @@ class HttpKinderTrack:
         provider_id: str,
         period_start: date,
         period_end: date,
-        records: list[SubmittedRecord],
+        records: Sequence[Sendable],
         *,
         idempotency_key: str,
     ) -> SubmissionReceipt:
@@ -198,14 +199,7 @@ class HttpKinderTrack:
         payload = {
             "period_start": period_start.isoformat(),
             "period_end": period_end.isoformat(),
-            "records": [
-                {
-                    "child_id": r.child_id,
-                    "check_in": _instant(r.check_in, "check_in"),
-                    "check_out": _instant(r.check_out, "check_out"),
-                }
-                for r in records
-            ],
+            "records": [_record(r) for r in records],
         }
         response = self._send(
             "POST",
@@ -424,6 +418,20 @@ def _instant(value: datetime, name: str) -> str:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware, got {value!r}")
     return value.isoformat()
+
+
+def _record(record: Sendable) -> dict[str, str]:
+    if isinstance(record, SubmittedAbsence):
+        return {
+            "child_id": record.child_id,
+            "date": record.day.isoformat(),
+            "absence": record.absence,
+        }
+    return {
+        "child_id": record.child_id,
+        "check_in": _instant(record.check_in, "check_in"),
+        "check_out": _instant(record.check_out, "check_out"),
+    }
 
 
 def _parse(body: Any, build: Callable[[Any], T]) -> T:

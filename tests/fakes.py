@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -19,8 +20,8 @@ from core.ports import (
     HeldSubmission,
     ProviderInfo,
     RosterChild,
+    Sendable,
     SubmissionReceipt,
-    SubmittedRecord,
 )
 
 
@@ -117,7 +118,7 @@ class FakeKinderTrack:
         provider_id: str,
         period_start: date,
         period_end: date,
-        records: list[SubmittedRecord],
+        records: Sequence[Sendable],
         *,
         idempotency_key: str,
     ) -> SubmissionReceipt:

@@ -38,6 +38,9 @@ class IssueCode(StrEnum):
     OUTSIDE_AUTHORIZATION = "outside_authorization"
     STILL_CHECKED_IN = "still_checked_in"
     OVER_AUTHORIZED_UNITS = "over_authorized_units"
+    ABSENT_AND_PRESENT = "absent_and_present"
+    ABSENCES_OVER_ALLOWANCE = "absences_over_allowance"
+    NOT_RECORDED = "not_recorded"
 
 
 BLOCKING = frozenset(
@@ -47,6 +50,7 @@ BLOCKING = frozenset(
         IssueCode.OVERLAP,
         IssueCode.TOO_LONG,
         IssueCode.FUTURE,
+        IssueCode.ABSENT_AND_PRESENT,
     }
 )
 

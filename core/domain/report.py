@@ -6,13 +6,14 @@ Pure: the use case loads the students and records, this module judges them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from core.domain.absences import AbsenceKind, judge_absences
 from core.domain.attendance import (
     Authorization,
     Issue,
@@ -24,8 +25,8 @@ from core.domain.attendance import (
 from core.domain.attendance_scan import scan_student
 from core.domain.authorized_units import units_over_warnings
 from core.domain.instants import LocalDays, from_seconds, local_date
-from core.domain.submission import Stay, fingerprint
-from core.ports import SubmittedRecord
+from core.domain.submission import AbsenceDay, Stay, fingerprint
+from core.ports import Sendable, SubmittedAbsence, SubmittedRecord
 
 
 class ProviderStatus(StrEnum):
@@ -90,6 +91,13 @@ class ReportRow:
     errors: tuple[str, ...]
     stays: tuple[Record, ...] = field(default=(), repr=False, compare=False)
     """The complete stays in the range: what would be sent for this child once approved."""
+    absences: int = 0
+    """Days absent in the range (holidays and closures are not absences)."""
+    allowance_used: int = 0
+    """Days absent in the calendar month of the range's last day (or today's, if sooner)."""
+    away: tuple[tuple[date, AbsenceKind], ...] = field(default=(), repr=False)
+    """The days away KinderTrack would receive for this child: own absences and the
+    center's closures in the range, by date."""
 
     @property
     def hours(self) -> float:
@@ -104,6 +112,7 @@ class ReportRow:
             "hours": self.hours,
             "units": self.units,
             "errors": list(self.errors),
+            "absences": self.absences,
         }
 
 
@@ -121,6 +130,8 @@ class SubsidyReport:
     warnings: tuple[ReportIssue, ...]
     as_of: date | None = None
     """The school's local date the report was made on."""
+    absence_allowance: int = 4
+    """Absence days a month Iowa pays per child (the setting the report was judged by)."""
 
     @property
     def stays_to_send(self) -> list[Stay]:
@@ -133,14 +144,35 @@ class SubsidyReport:
             if stay.check_out_s is not None
         ]
 
+    @property
+    def absences_to_send(self) -> list[AbsenceDay]:
+        """The days away an approval covers: each linked child's (approved, or with no
+        attendance at all) absences and the center's closures in the range."""
+        return [
+            (row.child_id, day.isoformat(), str(kind))
+            for row in self.rows
+            if row.status in (RowStatus.APPROVED, RowStatus.NO_ATTENDANCE)
+            and row.child_id is not None
+            for day, kind in row.away
+        ]
+
     @cached_property
-    def records_to_send(self) -> tuple[SubmittedRecord, ...]:
-        """The records KinderTrack would receive, made when first asked for: a preview
+    def stay_records(self) -> tuple[SubmittedRecord, ...]:
+        """The stays KinderTrack would receive, made when first asked for: a preview
         shows rows and totals, only approval and submission need each record."""
         return tuple(
             SubmittedRecord(child, from_seconds(check_in), from_seconds(check_out))
             for child, check_in, check_out in self.stays_to_send
         )
+
+    @property
+    def records_to_send(self) -> tuple[Sendable, ...]:
+        """Everything KinderTrack would receive: the stays, then the days away."""
+        away = [
+            SubmittedAbsence(child, date.fromisoformat(day), kind)
+            for child, day, kind in self.absences_to_send
+        ]
+        return (*self.stay_records, *away)
 
     @property
     def period_over(self) -> bool:
@@ -203,7 +235,13 @@ class SubsidyReport:
 
     @cached_property
     def fingerprint(self) -> str:
-        return fingerprint(self.provider_id or "", self.start, self.end, self.stays_to_send)
+        return fingerprint(
+            self.provider_id or "",
+            self.start,
+            self.end,
+            self.stays_to_send,
+            self.absences_to_send,
+        )
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -234,9 +272,18 @@ def build_report(
     records: Sequence[Record],
     now: datetime,
     tz: ZoneInfo,
+    absences: Mapping[int, Mapping[date, AbsenceKind]] | None = None,
+    closures: Mapping[date, AbsenceKind] | None = None,
+    absence_allowance: int = 4,
 ) -> SubsidyReport:
     """Judge a range: ``records`` may reach a day beyond it (for overlaps at the edges);
-    only records whose local check-in date is inside [start, end] belong to the report."""
+    only records whose local check-in date is inside [start, end] belong to the report.
+    ``absences`` (by student) cover the calendar months the range touches; ``closures``
+    are the center's days closed."""
+    absences = absences or {}
+    closures = closures or {}
+    today = local_date(now, tz)
+    closed_in_range = sorted((d, k) for d, k in closures.items() if start <= d <= end)
     by_student: dict[int, list[Record]] = defaultdict(list)
     for record in records:
         by_student[record.student_id].append(record)
@@ -264,6 +311,20 @@ def build_report(
                 )
                 + scan.still_in
             )
+        own = absences.get(student.id, {})
+        away = judge_absences(
+            student.id,
+            own=own,
+            closures=closures,
+            attended=scan.dates,
+            start=start,
+            end=end,
+            today=today,
+            allowance=absence_allowance,
+            expected=student.child_id is not None,
+            authorization=student.authorization,
+        )
+        issues += away.issues
         row_errors: list[str] = []
         for issue in issues:
             target = errors if issue.blocking else warnings
@@ -293,6 +354,14 @@ def build_report(
                 units=sum(map(units_for_day, scan.per_day.values())),
                 errors=tuple(row_errors),
                 stays=tuple(scan.stays),
+                absences=away.absences,
+                allowance_used=away.allowance_used,
+                away=tuple(
+                    sorted(
+                        [(d, k) for d, k in own.items() if start <= d <= end]
+                        + [(d, k) for d, k in closed_in_range if d not in own]
+                    )
+                ),
             )
         )
     return SubsidyReport(
@@ -306,5 +375,6 @@ def build_report(
         rows=tuple(rows),
         errors=tuple(errors),
         warnings=tuple(warnings),
-        as_of=local_date(now, tz),
+        as_of=today,
+        absence_allowance=absence_allowance,
     )

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from core.domain.instants import to_seconds
 from core.errors import RollcallError
-from core.ports import SubmittedRecord
+from core.ports import Sendable, SubmittedAbsence, SubmittedRecord
 
 
 class SubmissionState(StrEnum):
@@ -57,18 +57,44 @@ def check_transition(current: SubmissionState, target: SubmissionState) -> Submi
     return target
 
 
-def canonical_records(records: Iterable[SubmittedRecord]) -> list[dict[str, str]]:
-    """The records as sent: sorted, instants in UTC ISO 8601 with offset."""
-    rows = [
-        {
-            "child_id": r.child_id,
-            "check_in": r.check_in.astimezone(UTC).isoformat(),
-            "check_out": r.check_out.astimezone(UTC).isoformat(),
-        }
-        for r in records
-    ]
-    rows.sort(key=lambda row: (row["child_id"], row["check_in"], row["check_out"]))
+def canonical_records(records: Iterable[Sendable]) -> list[dict[str, str]]:
+    """The records as sent: sorted, instants in UTC ISO 8601 with offset; a child's
+    absences as ``{"child_id","date","absence"}`` after their stays."""
+    rows = [_canonical(r) for r in records]
+    rows.sort(
+        key=lambda row: (
+            row["child_id"],
+            "date" in row,
+            row.get("check_in") or row["date"],
+            row.get("check_out", ""),
+        )
+    )
     return rows
+
+
+def _canonical(record: Sendable) -> dict[str, str]:
+    if isinstance(record, SubmittedAbsence):
+        return {
+            "child_id": record.child_id,
+            "date": record.day.isoformat(),
+            "absence": record.absence,
+        }
+    return {
+        "child_id": record.child_id,
+        "check_in": record.check_in.astimezone(UTC).isoformat(),
+        "check_out": record.check_out.astimezone(UTC).isoformat(),
+    }
+
+
+def sendable_of(row: dict[str, str]) -> Sendable:
+    """A record as :func:`canonical_records` wrote it, read back."""
+    if "absence" in row:
+        return SubmittedAbsence(row["child_id"], date.fromisoformat(row["date"]), row["absence"])
+    return SubmittedRecord(
+        row["child_id"],
+        datetime.fromisoformat(row["check_in"]),
+        datetime.fromisoformat(row["check_out"]),
+    )
 
 
 def _comparable(record: Mapping[str, object]) -> str:
@@ -112,15 +138,27 @@ a fingerprint of another form was made by an older Rollcall: it is voided as suc
 a change to the attendance."""
 
 
+AbsenceDay = tuple[str, str, str]
+"""A child's absence as an approval covers it: (child ID, ISO date, kind)."""
+
+
 def fingerprint(
-    provider_id: str, period_start: date, period_end: date, stays: Iterable[Stay]
+    provider_id: str,
+    period_start: date,
+    period_end: date,
+    stays: Iterable[Stay],
+    absences: Iterable[AbsenceDay] = (),
 ) -> str:
-    """A digest of exactly what an approval covers; any change to the records changes it.
+    """A digest of exactly what an approval covers; any change to the records or the
+    absences changes it (a period without absences digests as it did before absences).
     64 characters: the version, then the SHA-256 in hex, cut to fit."""
     digest = hashlib.sha256(
         f"{provider_id}|{period_start.isoformat()}|{period_end.isoformat()}".encode()
     )
     digest.update(json.dumps(sorted(stays), separators=(",", ":")).encode())
+    away = sorted(absences)
+    if away:
+        digest.update(b"|absences|" + json.dumps(away, separators=(",", ":")).encode())
     return FINGERPRINT_VERSION + digest.hexdigest()[: 64 - len(FINGERPRINT_VERSION)]
 
 

@@ -19,6 +19,7 @@ from core.domain.report import Student as ReportStudent
 from core.domain.report import SubsidyReport, build_report
 from core.domain.submission import LOCKING_STATES
 from core.errors import InvalidInput, KinderTrackError
+from core.services.absences import AwayDays, away_days
 from core.services.periods import cached_periods, cached_periods_of_schools, school_periods
 from core.services.runtime import Runtime
 from core.services.schools import get_school, provider_status, registration_of
@@ -87,6 +88,8 @@ def load_report(
         registration,
         ReportRequest(school_id, start, end),
         periods=cached_periods(rt, session, school_id=school_id),
+        away=away_days(session, [school_id], start, end)[school_id],
+        absence_allowance=rt.absence_allowance,
         already_submitted=locked is not None,
         students=students,
         records=records,
@@ -159,6 +162,12 @@ def _load_batch(
     periods = cached_periods_of_schools(
         rt, session, {r.school_id: r.school_id in registrations for r in wanted}, locked=locked
     )
+    away = away_days(
+        session,
+        [r.school_id for r in wanted],
+        min((r.start for r in wanted), default=date.min),
+        max((r.end for r in wanted), default=date.min),
+    )
     now = rt.now()
     return {
         r: _judge(
@@ -166,6 +175,8 @@ def _load_batch(
             registrations.get(r.school_id),
             r,
             periods=periods[r.school_id],
+            away=away[r.school_id],
+            absence_allowance=rt.absence_allowance,
             already_submitted=(r.school_id, r.start, r.end) in locked,
             students=students.get(r.school_id, []),
             records=records.get(r, []),
@@ -181,6 +192,8 @@ def _judge(
     request: ReportRequest,
     *,
     periods: PayPeriods,
+    away: AwayDays,
+    absence_allowance: int,
     already_submitted: bool,
     students: list[ReportStudent],
     records: list[Record],
@@ -199,6 +212,9 @@ def _judge(
         records=records,
         now=now,
         tz=zone(school.timezone),
+        absences=away.absences,
+        closures=away.closures,
+        absence_allowance=absence_allowance,
     )
 
 

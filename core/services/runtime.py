@@ -43,6 +43,8 @@ class Runtime:
     """How long a worker owns a submission it is sending, renewed while its KinderTrack
     calls are in flight; once it lapses the sweep may re-drive it (reconciling first).
     Longer than one KinderTrack call's deadline (core.config checks)."""
+    absence_allowance: int = 4
+    """Absence days a month Iowa pays per child (``ROLLCALL_ABSENCE_DAYS_PER_MONTH``)."""
 
     def now(self) -> datetime:
         return self.clock()

@@ -30,6 +30,7 @@ from core.domain.submission import (
     idempotency_key,
     is_current_fingerprint,
     same_records,
+    sendable_of,
 )
 from core.errors import (
     AlreadySubmitted,
@@ -43,7 +44,7 @@ from core.errors import (
     StalePreview,
     Unauthorized,
 )
-from core.ports import KinderTrack, SubmissionReceipt, SubmittedRecord
+from core.ports import KinderTrack, Sendable, SubmissionReceipt
 from core.services.reports import load_report
 from core.services.runtime import Runtime
 from core.services.schools import get_school, mark_provider_inactive
@@ -226,7 +227,7 @@ class _Claim:
     start: date
     end: date
     key: str
-    records: list[SubmittedRecord]
+    records: list[Sendable]
     payload_pending: str | None
     """Records to persist as "what was sent" once reconciliation has found nothing."""
     sent: tuple[str, ...] = ()
@@ -470,15 +471,8 @@ def _claim(rt: Runtime, submission_id: int) -> tuple[_Claim | None, SubmissionVi
         ), SubmissionView.of(row)
 
 
-def _payload_records(row: Submission) -> list[SubmittedRecord]:
-    return [
-        SubmittedRecord(
-            r["child_id"],
-            datetime.fromisoformat(r["check_in"]),
-            datetime.fromisoformat(r["check_out"]),
-        )
-        for r in json.loads(row.payload or "[]")
-    ]
+def _payload_records(row: Submission) -> list[Sendable]:
+    return [sendable_of(r) for r in json.loads(row.payload or "[]")]
 
 
 @contextmanager

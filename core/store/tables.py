@@ -258,3 +258,35 @@ class UserPreference(SQLModel, table=True):
     language: str | None = Field(default=None, max_length=8)
     """``en`` or ``es``; None follows the user's Slack language."""
     updated_at: datetime = _instant()  # type: ignore[assignment]
+
+
+class Absence(SQLModel, table=True):
+    """A child's day away (``absent``, or a ``holiday`` of their own): one per child a day."""
+
+    __tablename__ = "absence"
+    __table_args__ = (
+        UniqueConstraint("student_id", "day", name="uq_absence_student_day"),
+        Index("ix_absence_school_day", "school_id", "day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", ondelete="CASCADE")
+    student_id: int = Field(foreign_key="student.id", ondelete="CASCADE")
+    day: date
+    kind: str = Field(max_length=16)
+    recorded_by: str = Field(default="", max_length=64)
+    recorded_at: datetime = _instant()  # type: ignore[assignment]
+
+
+class Closure(SQLModel, table=True):
+    """A day the whole center was closed (``closed`` or ``holiday``): no child's absence."""
+
+    __tablename__ = "closure"
+    __table_args__ = (UniqueConstraint("school_id", "day", name="uq_closure_school_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", ondelete="CASCADE")
+    day: date
+    kind: str = Field(max_length=16)
+    recorded_by: str = Field(default="", max_length=64)
+    recorded_at: datetime = _instant()  # type: ignore[assignment]

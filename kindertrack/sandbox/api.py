@@ -47,6 +47,34 @@ class _Record:
     check_in: datetime
     check_out: datetime
 
+    def to_json(self) -> dict[str, str]:
+        return {
+            "child_id": self.child_id,
+            "check_in": self.check_in.isoformat(),
+            "check_out": self.check_out.isoformat(),
+        }
+
+    def key(self) -> tuple[str, str, str]:
+        return self.child_id, _utc(self.check_in), _utc(self.check_out)
+
+
+@dataclass(frozen=True)
+class _Absence:
+    """Contract v2: a child's day away, ``{"child_id","date","absence"}``."""
+
+    child_id: str
+    day: date
+    absence: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"child_id": self.child_id, "date": self.day.isoformat(), "absence": self.absence}
+
+    def key(self) -> tuple[str, str, str]:
+        return self.child_id, self.day.isoformat(), self.absence
+
+
+ABSENCES = ("absent", "holiday", "closed")
+
 
 class _Invalid(Exception):
     def __init__(self, detail: list[str]) -> None:
@@ -269,14 +297,7 @@ class SandboxApi:
                 "accepted": accepted,
                 "rejected": rejected,
             },
-            records=[
-                {
-                    "child_id": r.child_id,
-                    "check_in": r.check_in.isoformat(),
-                    "check_out": r.check_out.isoformat(),
-                }
-                for r in records
-            ],
+            records=[r.to_json() for r in records],
         )
         outcome, stored = self.store.submit(candidate, honour_key=self.honour_idempotency_key)
         if outcome is Outcome.COMMITTED:
@@ -290,7 +311,9 @@ class SandboxApi:
         self.stats.bump("conflicts")
         return _error(409, "already_submitted")
 
-    def _validate(self, provider_id: str, body: bytes) -> tuple[date, date, list[_Record]]:
+    def _validate(
+        self, provider_id: str, body: bytes
+    ) -> tuple[date, date, list[_Record | _Absence]]:
         """Parse the body, naming every problem at once (all-or-nothing)."""
         try:
             data = json.loads(body or b"null")
@@ -307,7 +330,7 @@ class SandboxApi:
         if not isinstance(raw_records, list):
             detail.append("records must be a list")
             raw_records = []
-        records = []
+        records: list[_Record | _Absence] = []
         for index, raw in enumerate(raw_records):
             record = self._record(index, raw, start, end, detail)
             if record is not None:
@@ -318,7 +341,7 @@ class SandboxApi:
 
     def _record(
         self, index: int, raw: object, start: date | None, end: date | None, detail: list[str]
-    ) -> _Record | None:
+    ) -> _Record | _Absence | None:
         where = f"records[{index}]"
         if not isinstance(raw, dict):
             detail.append(f"{where} must be an object")
@@ -326,6 +349,8 @@ class SandboxApi:
         child_id = raw.get("child_id")
         if not isinstance(child_id, str) or not child_id:
             detail.append(f"{where}.child_id must be a non-empty string")
+        if "absence" in raw:
+            return _absence(where, raw, child_id, start, end, detail)
         check_in = _instant(raw.get("check_in"), f"{where}.check_in", detail)
         check_out = _instant(raw.get("check_out"), f"{where}.check_out", detail)
         if check_in is None or check_out is None or not isinstance(child_id, str):
@@ -338,15 +363,18 @@ class SandboxApi:
             detail.append(f"{where}.check_in ({day}) is outside the period {start}..{end}")
         return _Record(child_id, check_in, check_out) if len(detail) == problems else None
 
-    def _judge(self, provider_id: str, records: list[_Record]) -> tuple[int, list[dict[str, str]]]:
+    def _judge(
+        self, provider_id: str, records: list[_Record | _Absence]
+    ) -> tuple[int, list[dict[str, str]]]:
         """Count accepted records; name each refused child once, with the first reason."""
         accepted = 0
         rejected: dict[str, str] = {}
         for record in records:
             child = self.seed.child(provider_id, record.child_id)
+            day = record.day if isinstance(record, _Absence) else self._local_day(record.check_in)
             if child is None:
                 reason = "child is not enrolled with this provider"
-            elif not child.authorized_on(self._local_day(record.check_in)):
+            elif not child.authorized_on(day):
                 reason = "attendance outside the child's authorization dates"
             else:
                 accepted += 1
@@ -376,14 +404,16 @@ def _required_query_date(query: Mapping[str, list[str]], name: str) -> date:
     return value
 
 
-def _body_date(data: dict[str, Any], name: str, detail: list[str]) -> date | None:
+def _body_date(
+    data: dict[str, Any], name: str, detail: list[str], *, where: str | None = None
+) -> date | None:
     value = data.get(name)
     if isinstance(value, str):
         try:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    detail.append(f"{name} must be a date (YYYY-MM-DD)")
+    detail.append(f"{where or name} must be a date (YYYY-MM-DD)")
     return None
 
 
@@ -402,9 +432,29 @@ def _instant(value: object, name: str, detail: list[str]) -> datetime | None:
     return parsed
 
 
-def _fingerprint(start: date, end: date, records: list[_Record]) -> str:
+def _absence(
+    where: str,
+    raw: dict[str, Any],
+    child_id: object,
+    start: date | None,
+    end: date | None,
+    detail: list[str],
+) -> _Absence | None:
+    problems = len(detail)
+    kind = raw.get("absence")
+    if kind not in ABSENCES:
+        detail.append(f"{where}.absence must be one of {', '.join(ABSENCES)}")
+    day = _body_date(raw, "date", detail, where=f"{where}.date")
+    if day and start and end and not start <= day <= end:
+        detail.append(f"{where}.date ({day}) is outside the period {start}..{end}")
+    if len(detail) > problems or day is None or not isinstance(child_id, str):
+        return None
+    return _Absence(child_id, day, str(kind))
+
+
+def _fingerprint(start: date, end: date, records: list[_Record | _Absence]) -> str:
     """The same instants in any notation and any order are the same body."""
-    rows = sorted((r.child_id, _utc(r.check_in), _utc(r.check_out)) for r in records)
+    rows = sorted(r.key() for r in records)
     canonical = json.dumps([start.isoformat(), end.isoformat(), rows])
     return hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -102,7 +102,7 @@ def test_the_number_of_queries_does_not_grow_with_the_schools(
         with statements(db) as sent:
             reports.school_reports(rt, [ReportRequest(sid, START, END) for sid in chosen])
         counts.append([s for s in sent if s.lstrip().upper().startswith("SELECT")])
-    assert len(counts[0]) == len(counts[1]) == 6, counts[1]  # 6: the cached pay periods
+    assert len(counts[0]) == len(counts[1]) == 8, counts[1]  # + pay periods, absences, closures
 
 
 def test_a_school_that_no_longer_exists_is_left_out_and_one_school_may_ask_twice(

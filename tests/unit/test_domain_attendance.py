@@ -63,8 +63,11 @@ def test_the_codes_are_the_strings_of_the_report() -> None:
         "overlap",
         "too_long",
         "future",
+        "absent_and_present",
     }
     assert IssueCode.LONG_DAY not in BLOCKING
+    assert IssueCode.ABSENCES_OVER_ALLOWANCE not in BLOCKING
+    assert IssueCode.NOT_RECORDED not in BLOCKING
     assert IssueCode.OUTSIDE_AUTHORIZATION not in BLOCKING
 
 

@@ -6,7 +6,7 @@ The range is the pay period 2026-11-08 to 2026-11-21; "now" is 2026-11-25 12:00 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ import pytest
 from core.domain.attendance import Authorization, Record
 from core.domain.report import (
     ProviderStatus,
+    ReportIssue,
     ReportRow,
     RowStatus,
     Student,
@@ -80,6 +81,11 @@ def row(report: SubsidyReport, name: str) -> ReportRow:
 # --- statuses ---------------------------------------------------------------------------
 
 
+def recorded(warnings: Iterable[ReportIssue]) -> list[ReportIssue]:
+    """The warnings about what was recorded (not the weekdays with nothing recorded)."""
+    return [w for w in warnings if w.code != "not_recorded"]
+
+
 def test_each_student_gets_a_status_in_name_order() -> None:
     # Given a registered, active provider and three students
     report = build()
@@ -110,7 +116,7 @@ def test_without_a_registered_active_provider_every_row_is_undefined(
     assert RowStatus.UNDEFINED.label == "-"
     # The hours are still computed, so the director sees what would be sent
     assert row(report, "Ava Smith").days == 2
-    assert report.records_to_send == ()
+    assert report.stay_records == ()
 
 
 def test_an_unlinked_child_without_attendance_is_unapproved() -> None:
@@ -151,7 +157,7 @@ def test_records_outside_the_range_are_ignored() -> None:
     ava = row(report, "Ava Smith")
     # Then only the stay checked in on the 21st counts (all 4 hours, past midnight)
     assert (ava.days, ava.hours, ava.units) == (1, 4.0, 1)
-    assert [r.check_in for r in report.records_to_send] == [local("2026-11-21 22:00")]
+    assert [r.check_in for r in report.stay_records] == [local("2026-11-21 22:00")]
 
 
 def test_a_linked_child_with_attendance_only_outside_the_range_has_no_attendance() -> None:
@@ -199,14 +205,14 @@ def test_day_warnings_do_not_reach_across_the_range_edges() -> None:
         record(72, "2026-11-09 06:00", "2026-11-09 19:00", student_id=1),
     ]
     report = build(students=[AVA], records=records)
-    assert [(w.code, w.record_id) for w in report.warnings] == [("long_day", None)]
+    assert [(w.code, w.record_id) for w in recorded(report.warnings)] == [("long_day", None)]
     assert report.warnings[0].message.startswith("2026-11-09: 13.00 hours")
 
 
 def test_outside_authorization_is_a_warning_that_does_not_block() -> None:
     student = Student(1, "Ava Smith", "123456", Authorization(date(2026, 11, 10), None))
     report = build(students=[student], records=AVA_CLEAN)
-    assert [w.code for w in report.warnings] == ["outside_authorization"]
+    assert [w.code for w in recorded(report.warnings)] == ["outside_authorization"]
     assert "2026-11-09" in report.warnings[0].message
     assert report.errors == ()
     assert report.can_submit
@@ -233,7 +239,7 @@ def test_an_open_record_from_today_is_not_an_error_and_not_sent() -> None:
     report = build(students=[AVA], records=records, now=now)
     assert report.errors == ()
     assert row(report, "Ava Smith").days == 3
-    assert len(report.records_to_send) == 3
+    assert len(report.stay_records) == 3
 
 
 # --- can_submit and blocking reasons ------------------------------------------------------
@@ -290,7 +296,7 @@ def test_errors_of_an_unapproved_child_are_shown_but_do_not_block() -> None:
     assert {(e.student, e.code) for e in report.errors} == {("Ben Jones", "overlap")}
     assert row(report, "Ben Jones").errors == ("overlap",)
     assert report.can_submit
-    assert all(r.child_id == "123456" for r in report.records_to_send)
+    assert all(r.child_id == "123456" for r in report.stay_records)
 
 
 def test_several_reasons_are_given_together() -> None:
@@ -307,7 +313,7 @@ def test_several_reasons_are_given_together() -> None:
 def test_warnings_never_block() -> None:
     long_day = [record(11, "2026-11-09 05:00", "2026-11-09 18:00", student_id=1)]
     report = build(records=long_day)
-    assert [w.code for w in report.warnings] == ["long_day"]
+    assert [w.code for w in recorded(report.warnings)] == ["long_day"]
     assert report.can_submit
 
 
@@ -331,7 +337,7 @@ def test_totals_count_approved_rows_only() -> None:
 
 def test_only_complete_in_range_records_of_approved_children_are_sent() -> None:
     report = build()
-    assert [(r.child_id, r.check_in, r.check_out) for r in report.records_to_send] == [
+    assert [(r.child_id, r.check_in, r.check_out) for r in report.stay_records] == [
         ("123456", rec.check_in, rec.check_out) for rec in AVA_CLEAN
     ]
 
@@ -363,7 +369,16 @@ def test_the_json_has_exactly_the_keys_of_the_contract() -> None:
     assert errors[0]["record_id"] == 19
     assert warnings[0]["record_id"] is None
     for item in rows:
-        assert set(item) == {"student", "child_id", "status", "days", "hours", "units", "errors"}
+        assert set(item) == {
+            "student",
+            "child_id",
+            "status",
+            "days",
+            "hours",
+            "units",
+            "errors",
+            "absences",
+        }
 
 
 def test_the_json_values_are_plain_and_match_the_contract() -> None:
@@ -386,6 +401,7 @@ def test_the_json_values_are_plain_and_match_the_contract() -> None:
             "hours": 10.5,
             "units": 3,
             "errors": [],
+            "absences": 0,
         },
         {
             "student": "Ben Jones",
@@ -395,6 +411,7 @@ def test_the_json_values_are_plain_and_match_the_contract() -> None:
             "hours": 2.0,
             "units": 1,
             "errors": [],
+            "absences": 0,
         },
         {
             "student": "Cara Diaz",
@@ -404,6 +421,7 @@ def test_the_json_values_are_plain_and_match_the_contract() -> None:
             "hours": 0.0,
             "units": 0,
             "errors": [],
+            "absences": 0,
         },
     ]
 
@@ -427,7 +445,7 @@ def test_an_unregistered_school_reports_null_provider_and_undefined_rows() -> No
 
 def test_the_report_fingerprint_is_that_of_the_records_to_send() -> None:
     report = build()
-    assert report.fingerprint == fingerprint("12345", START, END, stays_of(report.records_to_send))
+    assert report.fingerprint == fingerprint("12345", START, END, stays_of(report.stay_records))
 
 
 def test_the_fingerprint_is_stable_under_reordering_of_records_and_students() -> None:
@@ -474,9 +492,10 @@ def test_a_period_still_running_says_so_and_warns_about_a_child_still_in_care() 
     # Then it is not over, and the open stay is a warning (it would not be sent), not an error
     assert not report.period_over
     assert report.days_to_come == (date(2026, 11, 21), date(2026, 11, 21))
-    assert [w.code for w in report.warnings if w.student == AVA.name] == ["still_checked_in"]
+    ava = [w for w in report.warnings if w.student == AVA.name]
+    assert [w.code for w in recorded(ava)] == ["still_checked_in"]
     assert report.can_submit
-    assert all(r.check_in != open_stay.check_in for r in report.records_to_send)
+    assert all(r.check_in != open_stay.check_in for r in report.stay_records)
 
 
 def test_a_closed_period_is_over() -> None:

@@ -1,0 +1,112 @@
+"""Absences and closures on the real database: recorded, judged in the report, part of
+what an approval covers, sent to the sandbox over real HTTP and held there."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pytest
+
+from core.domain.submission import SubmissionState
+from core.errors import InvalidInput, NotFound, PeriodLocked
+from core.services import absences, attendance, reports, schools, students, submissions
+from core.services.runtime import Runtime
+from kindertrack.client import HttpKinderTrack
+
+START, END = date(2026, 11, 8), date(2026, 11, 21)
+
+
+def _school(rt: Runtime) -> int:
+    sid = schools.add_school(rt, name="Sunny Days").id or 0
+    schools.register_provider(rt, school_id=sid, provider_id="12345", actor="t")
+    students.add_student(rt, school_id=sid, name="Ava Smith", child_id="123456", actor="t")
+    days = [f"2026-11-{d:02d}" for d in (9, 10, 11, 12, 13, 16, 17, 18)]
+    attendance.import_csv(
+        rt,
+        school_id=sid,
+        content="student,check_in,check_out\n"
+        + "".join(f"Ava Smith,{d}T08:00,{d}T16:00\n" for d in days),
+        actor="t",
+    )
+    return sid
+
+
+def test_absences_and_a_closure_fill_the_weekdays_and_count_per_child(rt: Runtime) -> None:
+    sid = _school(rt)
+    before = reports.school_report(rt, school_id=sid, start=START, end=END)
+    assert [w.code for w in before.warnings] == ["not_recorded"]
+    assert "Nov 19, Nov 20" in before.warnings[0].message
+
+    absences.record_absence(rt, school_id=sid, student="Ava Smith", day="2026-11-19", actor="t")
+    closed = absences.record_absence(
+        rt, school_id=sid, student="*", day="2026-11-20", kind="closed", actor="t"
+    )
+
+    report = reports.school_report(rt, school_id=sid, start=START, end=END)
+    assert closed.student is None and closed.changed
+    assert report.warnings == () and report.can_submit
+    (row,) = report.rows
+    assert (row.absences, row.allowance_used) == (1, 1)
+    assert row.to_json()["absences"] == 1
+    assert row.away == ((date(2026, 11, 19), "absent"), (date(2026, 11, 20), "closed"))
+
+
+def test_attendance_on_an_absent_day_blocks_until_one_is_removed(rt: Runtime) -> None:
+    sid = _school(rt)
+    absences.record_absence(rt, school_id=sid, student="Ava Smith", day="2026-11-18", actor="t")
+
+    report = reports.school_report(rt, school_id=sid, start=START, end=END)
+
+    assert [e.code for e in report.errors] == ["absent_and_present"]
+    assert "2026-11-18" in report.errors[0].message
+    assert not report.can_submit
+
+
+def test_wrong_kinds_and_unknown_children_are_refused(rt: Runtime) -> None:
+    sid = _school(rt)
+    with pytest.raises(InvalidInput, match="whole center"):
+        absences.record_absence(
+            rt, school_id=sid, student="Ava Smith", day="2026-11-19", kind="closed", actor="t"
+        )
+    with pytest.raises(InvalidInput, match="closure"):
+        absences.record_absence(rt, school_id=sid, student="*", day="2026-11-19", actor="t")
+    with pytest.raises(InvalidInput, match="absent, holiday or closed"):
+        absences.record_absence(
+            rt, school_id=sid, student="Ava Smith", day="2026-11-19", kind="sick", actor="t"
+        )
+    with pytest.raises(NotFound):
+        absences.record_absence(rt, school_id=sid, student="Zed", day="2026-11-19", actor="t")
+
+
+def test_an_absence_voids_the_approval_and_is_read_only_once_submitted(
+    rt: Runtime, kindertrack_client: HttpKinderTrack
+) -> None:
+    live = dataclasses.replace(rt, kindertrack=kindertrack_client)
+    sid = _school(live)
+    absences.record_absence(live, school_id=sid, student="Ava Smith", day="2026-11-19", actor="t")
+    first = submissions.approve(live, school_id=sid, start=START, end=END, approved_by="U1")
+
+    # An absence recorded after approval changes what the approval covered: it is voided
+    absences.record_absence(
+        live, school_id=sid, student="*", day="2026-11-20", kind="holiday", actor="t"
+    )
+    voided = submissions.get_submission(live, submission_id=first.id)
+    assert voided.state is SubmissionState.DRAFT
+
+    view = submissions.approve(live, school_id=sid, start=START, end=END, approved_by="U1")
+    result = submissions.run_submission(live, submission_id=view.id)
+    assert result.submission.state is SubmissionState.SUBMITTED
+
+    # KinderTrack holds the absence records next to the stays
+    held = kindertrack_client.get_submission(
+        "12345", result.submission.kindertrack_submission_id or ""
+    )
+    assert held is not None
+    away = sorted((r["date"], r["absence"]) for r in held.records if "absence" in r)
+    assert away == [("2026-11-19", "absent"), ("2026-11-20", "holiday")]
+    assert held.receipt.accepted == 10
+    with pytest.raises(PeriodLocked, match="866-448-4605"):
+        absences.record_absence(
+            live, school_id=sid, student="Ava Smith", day="2026-11-16", actor="t"
+        )
