@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.slack_hosts import is_slack_url
 from core.errors import InvalidInput
 from core.i18n import N_, _
 
@@ -83,16 +83,6 @@ def is_csv(info: dict[str, Any]) -> bool:
     return filetype == CSV_FILETYPE or name.endswith(".csv")
 
 
-def is_slack_url(url: str, client: WebClient) -> bool:
-    """Whether ``url`` is Slack's (https on a slack.com host) or the Web API's own host (the
-    stand-in ``ROLLCALL_SLACK_API_URL`` names): the only places the bot token may go."""
-    found, api = urlsplit(url), urlsplit(client.base_url)
-    host = (found.hostname or "").lower()
-    if found.scheme == "https" and (host == "slack.com" or host.endswith(".slack.com")):
-        return True
-    return (found.scheme, host, found.port) == (api.scheme, (api.hostname or "").lower(), api.port)
-
-
 def read_csv_upload(
     client: WebClient,
     file_id: str,
@@ -145,24 +135,50 @@ def read_csv_upload(
         raise InvalidInput(
             _("Nothing was imported: Slack gave no way to download the file; upload it again.")
         )
-    if not is_slack_url(str(url), client):
+    if not is_slack_url(str(url), client.base_url):
         log.warning("a file's download URL is not Slack's", extra={"event": "import_file"})
         raise InvalidInput(
             _("Nothing was imported: Slack gave an unexpected download address; upload again.")
         )
-    return _download(str(url), token=client.token or "", max_bytes=max_bytes, transport=transport)
+    return _download(
+        str(url),
+        token=client.token or "",
+        api_base_url=client.base_url,
+        max_bytes=max_bytes,
+        transport=transport,
+    )
+
+
+class _LeftSlack(httpx.RequestError):
+    """A redirect pointed off Slack's hosts: it is not followed."""
 
 
 def _download(
-    url: str, *, token: str, max_bytes: int, transport: httpx.BaseTransport | None
+    url: str,
+    *,
+    token: str,
+    api_base_url: str,
+    max_bytes: int,
+    transport: httpx.BaseTransport | None,
 ) -> bytes:
-    """GET ``url`` with the bot token, reading at most ``max_bytes`` (httpx drops the
-    Authorization header if a redirect leaves Slack's host)."""
+    """GET ``url`` with the bot token, reading at most ``max_bytes``; a redirect is
+    followed only to another of Slack's addresses (checked before each hop is made)."""
+
+    def stay_on_slack(response: httpx.Response) -> None:
+        if not response.has_redirect_location:
+            return
+        target = response.request.url.join(response.headers["location"])
+        if not is_slack_url(str(target), api_base_url):
+            log.warning("a file download redirected off Slack", extra={"event": "import_file"})
+            raise _LeftSlack("redirect off Slack's hosts", request=response.request)
+
     try:
         with (
             httpx.Client(
                 timeout=DOWNLOAD_TIMEOUT,
                 follow_redirects=True,
+                max_redirects=3,
+                event_hooks={"response": [stay_on_slack]},
                 transport=transport or httpx.HTTPTransport(retries=2),
             ) as http,
             http.stream(

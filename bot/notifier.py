@@ -66,6 +66,7 @@ from bot.blocks.report import report_message
 from bot.blocks.submission import submission_message
 from bot.destination import Destination, read_destination
 from bot.locale import slack_locale
+from bot.slack_hosts import is_response_url
 from core.config import Settings
 from core.domain.exports import report_csv, sent_records_csv
 from core.domain.submission import SubmissionState
@@ -360,6 +361,13 @@ class SlackNotifier:
             done = self._call(client.chat_update, notice, channel=channel, ts=ts, **message)
             return (channel, ts) if done else (None, None)
         response_url = destination.get("response_url")
+        if response_url and not is_response_url(str(response_url), self._base_url):
+            log.warning(
+                "a response_url off Slack's hosts ignored; answering by direct message",
+                extra={"event": "notice", "kind": notice.kind, "school_id": notice.school_id},
+            )
+            response_url = None
+            channel = None if destination.get("user_id") else channel
         if response_url:
             try:
                 WebhookClient(str(response_url)).send_dict(

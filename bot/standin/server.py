@@ -56,14 +56,17 @@ class StandinFile:
     size: int
     token: str
     user: str
+    redirect_to: str | None = None
+    """Where the download answers 302 instead of the bytes (a hostile redirect)."""
 
 
 @dataclass(frozen=True)
 class Reply:
-    """A raw (non-JSON) answer: a downloaded file or a sign-in page."""
+    """A raw (non-JSON) answer: a downloaded file, a sign-in page, or a redirect."""
 
     body: bytes
     content_type: str
+    location: str | None = None
 
 
 @dataclass(frozen=True)
@@ -245,10 +248,12 @@ class SlackStandin:
         filetype: str = "csv",
         mimetype: str = "text/csv",
         size: int | None = None,
+        redirect_to: str | None = None,
     ) -> str:
         """Register a file as if ``user`` had uploaded it through a file_input; returns its
         ID. Only ``token`` may see it (``files.info``) and download it; ``size`` overrides
-        what ``files.info`` reports (a file whose real length differs).
+        what ``files.info`` reports (a file whose real length differs); ``redirect_to``
+        makes its download answer 302 to that address.
         """
         file_id = f"F{next(self._counter):08d}"
         with self._lock:
@@ -261,6 +266,7 @@ class SlackStandin:
                 len(content) if size is None else size,
                 token,
                 user,
+                redirect_to,
             )
         return file_id
 
@@ -307,7 +313,8 @@ class SlackStandin:
         parts = urlsplit(path)
         route = parts.path
         if route.startswith("/files-pri/"):
-            return 200, self._download(route, headers, path)
+            reply = self._download(route, headers, path)
+            return (302 if reply.location else 200), reply
         if route.startswith("/upload/"):
             file_id = route.removeprefix("/upload/")
             self._record(Call("upload", {"file_id": file_id}, None, headers, path, body))
@@ -535,6 +542,8 @@ class SlackStandin:
         found = self._file_for({"file": file_id, "_token": token})
         if found is None:
             return Reply(SIGN_IN_PAGE, "text/html; charset=utf-8")
+        if found.redirect_to:
+            return Reply(b"", "text/plain", location=found.redirect_to)
         return Reply(found.content, found.mimetype)
 
     def _oauth_v2_access(self, args: dict[str, Any]) -> Answer:
@@ -591,11 +600,14 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         standin: SlackStandin = self.server.standin  # type: ignore[attr-defined]
         status, answer = standin._handle(self.path, headers, body)
+        location = None
         if isinstance(answer, Reply):
-            payload, content_type = answer.body, answer.content_type
+            payload, content_type, location = answer.body, answer.content_type, answer.location
         else:
             payload, content_type = json.dumps(answer).encode(), "application/json; charset=utf-8"
         self.send_response(status)
+        if location:
+            self.send_header("location", location)
         self.send_header("content-type", content_type)
         self.send_header("content-length", str(len(payload)))
         self.end_headers()

@@ -8,7 +8,8 @@ import httpx
 import pytest
 from slack_sdk import WebClient
 
-from bot.files import is_slack_url, read_csv_upload
+from bot.files import read_csv_upload
+from bot.slack_hosts import is_slack_url
 from bot.standin import SlackStandin
 from core.errors import InvalidInput
 
@@ -100,4 +101,4 @@ def test_the_token_goes_to_no_download_address_but_slacks(slack_standin: SlackSt
 )
 def test_only_slacks_own_addresses_are_trusted(url: str, trusted: bool) -> None:
     client = WebClient(token=TOKEN)  # Slack's own API, https://slack.com/api/
-    assert is_slack_url(url, client) is trusted
+    assert is_slack_url(url, client.base_url) is trusted
