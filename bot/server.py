@@ -1,8 +1,9 @@
 """Serve the Bolt app: HTTP (Starlette + uvicorn) or Socket Mode.
 
 HTTP routes: ``POST /slack/events`` (slash commands, interactivity and events share
-it), ``GET /slack/install`` and ``GET /slack/oauth_redirect`` in OAuth mode, and
-``GET /healthz``.
+it), ``GET /slack/install`` and ``GET /slack/oauth_redirect`` in OAuth mode,
+``GET /healthz`` (the process is up) and ``GET /readyz`` (the database and Redis answer:
+200, else 503 naming what does not; ``bot.health``).
 
 Why a sync Bolt ``App`` behind our own two-line Starlette endpoints rather than Bolt's
 ``slack_bolt.adapter.starlette.SlackRequestHandler``: that adapter's ``handle`` is
@@ -33,16 +34,21 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.app import create_app
+from bot.health import Readiness, readiness
 from bot.request_guard import MAX_BODY_BYTES, RequestGuard, Verdict, guard_from_settings
 from core.config import Settings
+from workers.embedded_redis import resolve_redis_url
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 
 
-def create_http_app(bolt_app: App, guard: RequestGuard | None) -> Starlette:
-    """The ASGI app around ``bolt_app``; OAuth routes appear when the app has a flow.
+def create_http_app(
+    bolt_app: App, guard: RequestGuard | None, *, ready: Readiness | None = None
+) -> Starlette:
+    """The ASGI app around ``bolt_app``; OAuth routes appear when the app has a flow, and
+    ``/readyz`` when given the ``ready`` checks.
 
     ``guard`` judges every request to ``/slack/events`` before Bolt parses it: 401 for
     anything unsigned or malformed, 200 without acting for a replayed copy. Only a
@@ -77,6 +83,15 @@ def create_http_app(bolt_app: App, guard: RequestGuard | None) -> Starlette:
         Route(EVENTS_PATH, events, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
     ]
+    if ready is not None:
+        checks = ready
+
+        async def readyz(request: Request) -> Response:
+            results = await run_in_threadpool(checks)
+            ok = all(result == "ok" for result in results.values())
+            return JSONResponse({"ok": ok, **results}, status_code=200 if ok else 503)
+
+        routes.append(Route("/readyz", readyz, methods=["GET"]))
     flow = bolt_app.oauth_flow
     if flow is not None:
 
@@ -117,7 +132,8 @@ def serve(settings: Settings, port: int, *, host: str = "127.0.0.1") -> None:
         SocketModeHandler(bolt_app, app_token=settings.slack_app_token).start()
         return
     log.info("Rollcall bot listening on http://%s:%d%s", host, port, EVENTS_PATH)
-    http_app = create_http_app(bolt_app, guard_from_settings(settings))
+    ready = readiness(runtime().engine, resolve_redis_url(settings))
+    http_app = create_http_app(bolt_app, guard_from_settings(settings), ready=ready)
     uvicorn.run(http_app, host=host, port=port, log_level="info")
 
 
