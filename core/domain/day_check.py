@@ -7,8 +7,10 @@ told what the day left behind:
 - children still checked in;
 - overlapping records, missing check-outs (an open record of an earlier day) and any
   other blocking error of the week's records, until they are fixed;
-- on a weekday, children who came in the last two weeks but have nothing recorded today
-  (neither attendance nor an absence).
+- on a weekday the center logged attendance (someone has a record today: it was open and
+  is logging day by day), children who came in the last two weeks but have nothing
+  recorded today (neither attendance nor an absence). A day with no record at all is a
+  closure or a center that imports its attendance later: nobody is "not recorded".
 
 A clean day has no problems and nothing is sent. Pure: the use case loads the records.
 """
@@ -81,7 +83,8 @@ def check_day(
         by_student[record.student_id].append(record)
     week_start = day - LOOK_BACK
     active_since = day - ACTIVE_WITHIN
-    weekday = day.weekday() < 5
+    logged_today = any(days.of(r.check_in_s) == day for r in records)
+    expect_everyone = day.weekday() < 5 and logged_today
     problems: list[Problem] = []
     for child in sorted(children, key=lambda c: (c.name.casefold(), c.student_id)):
         mine = by_student.get(child.student_id, [])
@@ -91,7 +94,7 @@ def check_day(
             problems.append(
                 Problem(child.student_id, child.name, code, issue.message, issue.record_id)
             )
-        if weekday and child.student_id not in accounted:
+        if expect_everyone and child.student_id not in accounted:
             dates = {days.of(r.check_in_s) for r in mine}
             if day not in dates and any(active_since <= d < day for d in dates):
                 problems.append(

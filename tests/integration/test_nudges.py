@@ -155,7 +155,7 @@ def test_the_directors_hear_the_days_problems_once_and_a_clean_day_is_silent(
     # Given a school with problems and two directors, and a clean school
     troubled = _troubled(rt)
     workspace.add_director(rt, school_id=troubled, user_id=DEPUTY, by=DIRECTOR, team_id=TEAM)
-    _clean(rt)
+    clean = _clean(rt)
 
     # When two schedulers tick before closing time, then twice each after it
     _at(clock, "2026-11-25T23:55")  # 17:55
@@ -179,8 +179,17 @@ def test_the_directors_hear_the_days_problems_once_and_a_clean_day_is_silent(
         assert "<!channel>" not in shown and "<b>" not in shown
         assert violations(post.args["blocks"], max_blocks=MESSAGE_BLOCKS) == []
 
-    # And the next day is a day of its own: Ava's stay is now a missing check-out, and
-    # Cara (who came on Wednesday) has nothing recorded on Thursday
+    # And the next day is a day of its own: Ava's stay is now a missing check-out (nobody
+    # came to Sunny Days, so nobody is "not recorded" there), and at Prairie Sprouts, open
+    # with Dan, Cara (who came on Wednesday) has nothing recorded
+    _at(clock, "2026-11-26T20:00")
+    attendance.import_csv(
+        rt,
+        school_id=clean,
+        content="student,check_in,check_out\nDan Lee,2026-11-26T08:00,2026-11-26T12:00\n",
+        actor="t",
+        add_students=True,
+    )
     _at(clock, "2026-11-27T00:05")  # Thursday 18:05
     _scheduler_ticks(redis_broker, worker, schedulers=2)
     thursday = [
@@ -191,6 +200,7 @@ def test_the_directors_hear_the_days_problems_once_and_a_clean_day_is_silent(
     troubled_texts = [t for _, t in thursday if "Sunny" in t]
     assert len(troubled_texts) == 2
     assert all("Missing check-outs" in t and "Still checked in" not in t for t in troubled_texts)
+    assert not any("Nothing recorded" in t for t in troubled_texts)
     (sprouts,) = [t for _, t in thursday if "Prairie Sprouts" in t]
     assert "Cara Diaz" in sprouts and "Nothing recorded for 2026-11-26" in sprouts
 

@@ -64,13 +64,27 @@ def test_every_kind_of_problem_is_named_per_child() -> None:
 
 
 def test_nothing_recorded_counts_only_on_weekdays_for_recent_children_not_accounted() -> None:
-    last_week = [record(5, "2026-11-20 08:00", "2026-11-20 16:00", student_id=3)]
+    ava_today = record(1, "2026-11-25 08:00", "2026-11-25 16:00", student_id=1)
+    cara_last_week = record(5, "2026-11-20 08:00", "2026-11-20 16:00", student_id=3)
 
-    assert _check(last_week, accounted=[3]).clean  # absent, or the center was closed
-    saturday = date(2026, 11, 28)
-    assert _check(last_week, day=saturday, now="2026-11-28 18:00").clean
-    long_ago = [record(5, "2026-11-06 08:00", "2026-11-06 16:00", student_id=3)]
-    assert _check(long_ago).clean  # not seen for two weeks: not expected
+    assert _codes(_check([ava_today, cara_last_week])) == [("Cara Diaz", "not_recorded")]
+    assert _check([ava_today, cara_last_week], accounted=[3]).clean  # absent
+    saturday = [
+        record(1, "2026-11-28 08:00", "2026-11-28 12:00", student_id=1),
+        cara_last_week,
+    ]
+    assert _check(saturday, day=date(2026, 11, 28), now="2026-11-28 18:00").clean
+    long_ago = record(5, "2026-11-06 08:00", "2026-11-06 16:00", student_id=3)
+    assert _check([ava_today, long_ago]).clean  # not seen for two weeks: not expected
+
+
+def test_a_day_nobody_was_recorded_expects_nobody() -> None:
+    # closed (a holiday), or a center that imports its attendance at the period's end
+    last_week = [
+        record(1, "2026-11-24 08:00", "2026-11-24 16:00", student_id=1),
+        record(5, "2026-11-20 08:00", "2026-11-20 16:00", student_id=3),
+    ]
+    assert _check(last_week).clean
 
 
 def test_an_error_older_than_the_week_is_left_to_the_report() -> None:
@@ -79,4 +93,3 @@ def test_an_error_older_than_the_week_is_left_to_the_report() -> None:
         record(2, "2026-11-25 08:00", "2026-11-25 16:00", student_id=1),
     ]
     assert _check(old, children=[AVA]).clean
-    assert _codes(_check(old[:1], children=[AVA])) == [("Ava Smith", "not_recorded")]
