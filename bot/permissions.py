@@ -14,6 +14,7 @@ from slack_bolt import BoltContext
 
 from bot.runtime import runtime
 from core.errors import NotAllowed, NotFound
+from core.i18n import _
 from core.services.schools import get_school
 from core.services.workspace import is_director, require_director, school_for_channel
 
@@ -83,8 +84,10 @@ def school_in_channel(actor: Actor) -> SchoolAccess:
         )
         if school is None:
             raise NotFound(
-                "This channel does not work on a school yet: use /kindertrack school NAME "
-                "to create one or pick which school this channel works on."
+                _(
+                    "This channel does not work on a school yet: use /kindertrack school NAME "
+                    "to create one or pick which school this channel works on."
+                )
             )
         return SchoolAccess(
             school.id or 0,
@@ -101,7 +104,7 @@ def school_by_id(actor: Actor, school_id: int, *, director: bool = False) -> Sch
         try:
             school = get_school(session, school_id=school_id, team_id=actor.team_id)
         except NotFound as error:
-            raise NotAllowed("That school is not part of this Slack workspace.") from error
+            raise NotAllowed(_("That school is not part of this Slack workspace.")) from error
         if director:
             require_director(session, school_id=school_id, user_id=actor.user_id)
         return SchoolAccess(
@@ -116,6 +119,8 @@ def require(access: SchoolAccess) -> None:
     """Refuse a non-director politely (registering, linking, editing, submitting)."""
     if not access.director:
         raise NotAllowed(
-            "Only the school's directors can do that. A director can add you with "
-            "/kindertrack directors add @you."
+            _(
+                "Only the school's directors can do that. A director can add you with "
+                "/kindertrack directors add @you."
+            )
         )

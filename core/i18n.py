@@ -108,6 +108,11 @@ def ngettext(singular: str, plural: str, n: int, /, **values: object) -> str:
     return text.format(n=n, **values)
 
 
+def sentence(text: str) -> str:
+    """``text`` with a capital first letter (a translated term may open the sentence)."""
+    return text[:1].upper() + text[1:]
+
+
 def N_(message: str, /) -> str:
     """Mark a constant for the catalogue; translate it where it is shown, with ``_()``."""
     return message

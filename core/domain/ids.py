@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from core.errors import InvalidInput
+from core.i18n import N_, _, ngettext, sentence
 
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 
@@ -19,26 +20,35 @@ def _parse(raw: str, *, length: int, what: str, example: str) -> str:
         return text
     shown = text if len(text) <= 20 else text[:20] + "…"
     if not text:
-        reason = "is empty"
+        reason = _("is empty")
     elif _ASCII_DIGITS.fullmatch(text):
-        reason = f"has {len(text)} digit{'' if len(text) == 1 else 's'}"
+        reason = ngettext("has {n} digit", "has {n} digits", len(text))
     elif all(ch.isdigit() for ch in text):
-        reason = "uses digits other than 0-9"
+        reason = _("uses digits other than 0-9")
     else:
-        reason = "contains characters other than the digits 0-9"
+        reason = _("contains characters other than the digits 0-9")
     raise InvalidInput(
-        f"{what} {shown!r} {reason}: a {what} is exactly {length} digits 0-9, like {example}."
+        sentence(
+            _(
+                "{what} {shown} {reason}: a {what} is exactly {length} digits 0-9, like {example}.",
+                what=_(what),
+                shown=repr(shown),
+                reason=reason,
+                length=length,
+                example=example,
+            )
+        )
     )
 
 
 def parse_provider_id(raw: str) -> str:
     """The 5-digit KinderTrack provider ID shown next to the location name in the portal."""
-    return _parse(raw, length=5, what="KinderTrack provider ID", example="12345")
+    return _parse(raw, length=5, what=N_("KinderTrack provider ID"), example="12345")
 
 
 def parse_child_id(raw: str) -> str:
     """The 6-digit KinderTrack child ID, unique within a provider."""
-    return _parse(raw, length=6, what="KinderTrack child ID", example="123456")
+    return _parse(raw, length=6, what=N_("KinderTrack child ID"), example="123456")
 
 
 LINK_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -53,7 +63,9 @@ def parse_link_code(raw: str) -> str:
     if len(text) == LINK_CODE_LENGTH and all(ch in LINK_CODE_ALPHABET for ch in text):
         return text
     raise InvalidInput(
-        "A KinderTrack link code is 8 letters and digits, like K7PM2QXA (no 0, 1, I or O). "
-        "Your center's KinderTrack administrator gets one by authorizing Rollcall in the "
-        "KinderTrack portal."
+        _(
+            "A KinderTrack link code is 8 letters and digits, like K7PM2QXA (no 0, 1, I or O). "
+            "Your center's KinderTrack administrator gets one by authorizing Rollcall in the "
+            "KinderTrack portal."
+        )
     )

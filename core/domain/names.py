@@ -5,19 +5,28 @@ from __future__ import annotations
 import unicodedata
 
 from core.errors import InvalidInput
+from core.i18n import N_, _, sentence
 
 MAX_NAME_LENGTH = 120
 
 
-def clean_name(raw: str, *, what: str = "name") -> str:
+def clean_name(raw: str, *, what: str = N_("name")) -> str:
     """Trim and collapse inner whitespace; refuse empty, overlong or control-character names."""
     text = " ".join(raw.split())
     if not text:
-        raise InvalidInput(f"The {what} is empty.")
+        raise InvalidInput(sentence(_("The {what} is empty.", what=_(what))))
     if len(text) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"The {what} is longer than {MAX_NAME_LENGTH} characters.")
+        raise InvalidInput(
+            sentence(
+                _(
+                    "The {what} is longer than {count} characters.",
+                    what=_(what),
+                    count=MAX_NAME_LENGTH,
+                )
+            )
+        )
     if any(unicodedata.category(ch).startswith("C") for ch in text):
-        raise InvalidInput(f"The {what} contains control characters.")
+        raise InvalidInput(sentence(_("The {what} contains control characters.", what=_(what))))
     return text
 
 

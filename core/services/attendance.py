@@ -427,7 +427,7 @@ def _parse_rows(
                 problems.append((line, _("expected 3 columns, found {count}", count=len(fields))))
                 continue
             try:
-                name = clean_name(fields[0], what="student name")
+                name = clean_name(fields[0], what=N_("student name"))
                 if name_key(name) not in students and not add_students:
                     raise InvalidInput(
                         _(

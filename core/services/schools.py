@@ -22,6 +22,7 @@ from core.errors import (
     ProviderNotAuthorized,
     ProviderNotFound,
 )
+from core.i18n import N_, _
 from core.ports import ProviderInfo
 from core.services import periods
 from core.services.runtime import Runtime
@@ -45,7 +46,10 @@ def parse_closing_time(text: str) -> time:
         return time(int(hours), int(minutes))
     except ValueError:
         raise InvalidInput(
-            f"Closing time {text!r} is not a time of day: write it as HH:MM, like 18:00."
+            _(
+                "Closing time {typed} is not a time of day: write it as HH:MM, like 18:00.",
+                typed=repr(text),
+            )
         ) from None
 
 
@@ -64,19 +68,19 @@ def set_closing_time(
 def insert_school(session: Session, *, name: str, timezone: str, team_id: str) -> School:
     """Add a school inside the caller's transaction (flushed, so it has its ID); refuses a
     name the workspace already uses."""
-    name = clean_name(name, what="school name")
+    name = clean_name(name, what=N_("school name"))
     tz_name = zone(timezone).key
     existing = session.exec(
         select(School).where(School.team_id == team_id, School.name_key == name_key(name))
     ).first()
     if existing is not None:
-        raise Conflict(f"A school named {existing.name} already exists.")
+        raise Conflict(_("A school named {school} already exists.", school=existing.name))
     school = School(team_id=team_id, name=name, name_key=name_key(name), timezone=tz_name)
     session.add(school)
     try:
         session.flush()
     except IntegrityError as error:
-        raise Conflict(f"A school named {name} already exists.") from error
+        raise Conflict(_("A school named {school} already exists.", school=name)) from error
     return school
 
 
@@ -87,9 +91,16 @@ def find_school(session: Session, *, name: str, team_id: str | None = None) -> S
         query = query.where(School.team_id == team_id)
     found = session.exec(query).all()
     if not found:
-        raise NotFound(f"No school named {name.strip()!r}. Add it with `rollcall school add`.")
+        raise NotFound(
+            _(
+                "No school named {school}. Add it with `rollcall school add`.",
+                school=repr(name.strip()),
+            )
+        )
     if len(found) > 1:
-        raise Conflict(f"Several workspaces have a school named {name.strip()!r}.")
+        raise Conflict(
+            _("Several workspaces have a school named {school}.", school=repr(name.strip()))
+        )
     return found[0]
 
 
@@ -97,9 +108,9 @@ def get_school(session: Session, *, school_id: int, team_id: str | None = None) 
     """Load a school, refusing one that belongs to another workspace."""
     school = session.get(School, school_id)
     if school is None:
-        raise NotFound("That school no longer exists.")
+        raise NotFound(_("That school no longer exists."))
     if team_id is not None and school.team_id != team_id:
-        raise NotAllowed("That school belongs to another Slack workspace.")
+        raise NotAllowed(_("That school belongs to another Slack workspace."))
     return school
 
 
@@ -138,15 +149,18 @@ def register_provider(
     """
     pid = parse_provider_id(provider_id)
     code = parse_link_code(link_code) if link_code is not None else None
-    setup_username = clean_name(username, what="setup username") if username else None
+    setup_username = clean_name(username, what=N_("setup username")) if username else None
     with rt.session() as session:
         get_school(session, school_id=school_id, team_id=team_id)
         holder = session.exec(select(Registration).where(Registration.provider_id == pid)).first()
     if code is None and holder is not None and holder.school_id != school_id:
         raise Conflict(
-            f"Provider ID {pid} is already registered in Rollcall. If it is your center's, "
-            "contact whoever runs Rollcall, or register with a new link code from your "
-            "center's KinderTrack administrator."
+            _(
+                "Provider ID {provider_id} is already registered in Rollcall. If it is your "
+                "center's, contact whoever runs Rollcall, or register with a new link code "
+                "from your center's KinderTrack administrator.",
+                provider_id=pid,
+            )
         )
     info = _verified_provider(rt, pid, code, setup_username)
     billing = periods.ask_periods(rt, provider_id=pid, around=rt.now().date())
@@ -170,8 +184,11 @@ def register_provider(
             session.flush()
         except IntegrityError as error:
             raise Conflict(
-                f"Provider ID {pid} was registered in Rollcall meanwhile; nothing was "
-                "changed. Contact whoever runs Rollcall."
+                _(
+                    "Provider ID {provider_id} was registered in Rollcall meanwhile; nothing "
+                    "was changed. Contact whoever runs Rollcall.",
+                    provider_id=pid,
+                )
             ) from error
         periods.forget_periods(session, school_id=school_id)
         periods.store_periods(session, registration=registration, asked=billing)
@@ -192,8 +209,10 @@ def _verified_provider(
         raise InactiveProvider() from error
     except OutcomeUnknown as error:
         raise KinderTrackError(
-            "KinderTrack did not answer whether it accepted the link code. Try again in a "
-            "few minutes; if the code is then refused, ask for a new one."
+            _(
+                "KinderTrack did not answer whether it accepted the link code. Try again in a "
+                "few minutes; if the code is then refused, ask for a new one."
+            )
         ) from error
     if not info.active:
         raise InactiveProvider()

@@ -12,6 +12,7 @@ from core.domain.ids import parse_child_id
 from core.domain.matching import OurChild, match_roster
 from core.domain.names import clean_name, name_key
 from core.errors import Conflict, InvalidInput, NotFound
+from core.i18n import N_, _
 from core.ports import RosterChild
 from core.services.audit import write_audit
 from core.services.runtime import Runtime
@@ -26,8 +27,10 @@ def find_student(session: Session, *, school_id: int, name: str) -> Student:
     ).first()
     if student is None:
         raise NotFound(
-            f"No student named {' '.join(name.split())!r} in this school. "
-            "Add them first (rollcall student add)."
+            _(
+                "No student named {name} in this school. Add them first (rollcall student add).",
+                name=repr(" ".join(name.split())),
+            )
         )
     return student
 
@@ -37,7 +40,10 @@ def parse_birth_date(text: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput(
-            f"Birth date {text!r} is not a date: write it as YYYY-MM-DD, like 2022-03-14."
+            _(
+                "Birth date {typed} is not a date: write it as YYYY-MM-DD, like 2022-03-14.",
+                typed=repr(text),
+            )
         ) from None
 
 
@@ -64,7 +70,13 @@ def _child_taken(
         select(Student).where(Student.school_id == school_id, Student.child_id == child_id)
     ).first()
     if holder is not None and holder.id != student_id:
-        raise Conflict(f"Child ID {child_id} is already linked to another student ({holder.name}).")
+        raise Conflict(
+            _(
+                "Child ID {child_id} is already linked to another student ({name}).",
+                child_id=child_id,
+                name=holder.name,
+            )
+        )
 
 
 def add_student(
@@ -77,7 +89,7 @@ def add_student(
     actor: str,
     team_id: str | None = None,
 ) -> Student:
-    name = clean_name(name, what="student name")
+    name = clean_name(name, what=N_("student name"))
     cid = parse_child_id(child_id) if child_id is not None else None
     born = parse_birth_date(birth_date) if birth_date is not None else None
     with rt.session() as session:
@@ -87,7 +99,7 @@ def add_student(
                 Student.school_id == school_id, Student.name_key == name_key(name)
             )
         ).first():
-            raise Conflict(f"A student named {name} already exists in this school.")
+            raise Conflict(_("A student named {name} already exists in this school.", name=name))
         if cid is not None:
             _child_taken(session, school_id=school_id, child_id=cid, student_id=None)
         student = Student(
@@ -97,7 +109,13 @@ def add_student(
         try:
             session.flush()
         except IntegrityError as error:
-            raise Conflict(f"A student named {name} (or child ID {cid}) already exists.") from error
+            raise Conflict(
+                _(
+                    "A student named {name} (or child ID {child_id}) already exists.",
+                    name=name,
+                    child_id=cid,
+                )
+            ) from error
         write_audit(
             session,
             at=rt.now(),
@@ -145,8 +163,12 @@ def link_student(
         roster_child = roster.get(cid)
         if roster_child is None:
             raise InvalidInput(
-                f"KinderTrack has no child {cid} for provider {registration.provider_id}: "
-                "check the child ID in the KinderTrack portal."
+                _(
+                    "KinderTrack has no child {child_id} for provider {provider_id}: check the "
+                    "child ID in the KinderTrack portal.",
+                    child_id=cid,
+                    provider_id=registration.provider_id,
+                )
             )
     with rt.session() as session:
         student = find_student(session, school_id=school_id, name=name)
@@ -161,7 +183,9 @@ def link_student(
         try:
             session.flush()
         except IntegrityError as error:
-            raise Conflict(f"Child ID {cid} is already linked to another student.") from error
+            raise Conflict(
+                _("Child ID {child_id} is already linked to another student.", child_id=cid)
+            ) from error
         write_audit(
             session,
             at=rt.now(),
@@ -211,7 +235,7 @@ def sync_students(
         get_school(session, school_id=school_id, team_id=team_id)
         registration = registration_of(session, school_id)
     if registration is None or not registration.active:
-        raise InvalidInput("Register the school's KinderTrack provider ID before syncing.")
+        raise InvalidInput(_("Register the school's KinderTrack provider ID before syncing."))
     roster = rt.kindertrack.list_children(registration.provider_id)
     result = SyncResult()
     with rt.session() as session:
@@ -275,13 +299,17 @@ def confirm_suggestion(
         get_school(session, school_id=school_id, team_id=team_id)
         student = session.get(Student, student_id)
         if student is None or student.school_id != school_id:
-            raise NotFound("That student is no longer in this school: run the sync again.")
+            raise NotFound(_("That student is no longer in this school: run the sync again."))
         name = student.name
         if student.child_id == cid:
             return student
         if student.child_id is not None:
             raise Conflict(
-                f"{name} is already linked to child ID {student.child_id}; nothing was changed."
+                _(
+                    "{name} is already linked to child ID {child_id}; nothing was changed.",
+                    name=name,
+                    child_id=student.child_id,
+                )
             )
     return link_student(rt, school_id=school_id, name=name, child_id=cid, actor=actor)
 

@@ -38,8 +38,10 @@ def directors_of(session: Session, *, school_id: int) -> list[str]:
 def require_director(session: Session, *, school_id: int, user_id: str) -> None:
     if not is_director(session, school_id=school_id, user_id=user_id):
         raise NotAllowed(
-            "Only the school's directors can do that. A director can add you with "
-            "/kindertrack directors add @you."
+            i18n._(
+                "Only the school's directors can do that. A director can add you with "
+                "/kindertrack directors add @you."
+            )
         )
 
 
@@ -79,9 +81,11 @@ def remove_director(rt: Runtime, *, school_id: int, user_id: str, by: str, team_
             select(Director).where(Director.school_id == school_id, Director.user_id == user_id)
         ).first()
         if row is None:
-            raise NotFound("That person is not a director of this school.")
+            raise NotFound(i18n._("That person is not a director of this school."))
         if len(directors_of(session, school_id=school_id)) == 1:
-            raise InvalidInput("A school keeps at least one director: add another one first.")
+            raise InvalidInput(
+                i18n._("A school keeps at least one director: add another one first.")
+            )
         session.delete(row)
 
 
@@ -135,7 +139,9 @@ def _bind_channel(session: Session, *, team_id: str, channel_id: str, school_id:
     try:
         session.flush()
     except IntegrityError as error:
-        raise Conflict("This channel was just bound to another school; try again.") from error
+        raise Conflict(
+            i18n._("This channel was just bound to another school; try again.")
+        ) from error
 
 
 def remember_message(

@@ -39,7 +39,7 @@ from core import messages
 from core.domain.ids import parse_link_code, parse_provider_id
 from core.domain.names import clean_name
 from core.errors import InvalidInput, NotFound
-from core.i18n import _
+from core.i18n import N_, _
 from core.services.schools import find_school, schools_of_team
 from core.services.students import link_student, sync_students
 from core.services.workspace import (
@@ -94,7 +94,7 @@ def handle_school(
             school_status_text(current=current.name if current else None, schools=names),
         )
         return
-    name = clean_name(raw, what="school name")
+    name = clean_name(raw, what=N_("school name"))
     with rt.session() as session:
         try:
             existing = find_school(session, name=name, team_id=actor.team_id)

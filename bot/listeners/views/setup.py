@@ -34,7 +34,7 @@ from bot.runtime import runtime
 from core.domain.ids import parse_link_code, parse_provider_id
 from core.domain.names import clean_name
 from core.errors import KinderTrackError, RollcallError
-from core.i18n import _
+from core.i18n import N_, _
 from core.services.schools import registration_of
 from core.services.students import (
     ensure_child_id_free,
@@ -171,7 +171,7 @@ def handle_register_submission(
         return
     raw_username = modals.typed(values, modals.USERNAME_BLOCK, modals.USERNAME_ACTION)
     try:
-        username = clean_name(raw_username, what="setup username") if raw_username else None
+        username = clean_name(raw_username, what=N_("setup username")) if raw_username else None
     except RollcallError as refusal:
         ack(response_action="errors", errors={modals.USERNAME_BLOCK: str(refusal)})
         return
