@@ -144,7 +144,10 @@ def student_sync(school: str) -> None:
 @attendance_app.command("import")
 def attendance_import(
     school: str,
-    file: Annotated[Path, typer.Argument(help="CSV with header student,check_in,check_out.")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="CSV with header student,check_in,check_out[,absence]."),
+    ],
     add_students: Annotated[
         bool, typer.Option("--add-students", help="Add students the file names but Rollcall lacks.")
     ] = False,
@@ -164,6 +167,8 @@ def attendance_import(
     typer.echo(
         f"Imported {result.added} record(s); {result.duplicates} already present were skipped."
     )
+    if result.absences:
+        typer.echo(f"Recorded {result.absences} day(s) away (absences and closures).")
     if result.students_added:
         typer.echo("Added students: " + ", ".join(result.students_added))
 

@@ -16,9 +16,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
+from core.domain.absences import CENTER, AbsenceKind, parse_kind
 from core.domain.instants import (
     local_date,
     local_day_bounds,
+    parse_date,
     parse_instant,
     show,
     whole_second,
@@ -40,11 +42,14 @@ from core.services.runtime import Runtime
 from core.services.schools import get_school
 from core.services.students import find_student
 from core.services.submissions_guard import guard_days, guard_period_write, lock_school
-from core.store.tables import AttendanceRecord, School, Student
+from core.store.tables import Absence, AttendanceRecord, Closure, School, Student
 
 MAX_IMPORT_BYTES = 5_000_000
 MAX_IMPORT_ROWS = 50_000
 IMPORT_HEADER = ("student", "check_in", "check_out")
+ABSENCE_HEADER = (*IMPORT_HEADER, "absence")
+"""The optional fourth column: a row with an ``absence`` kind and no times records a day
+away, its ``check_in`` column holding the date ('*' as the student: the whole center)."""
 ADD_STUDENTS_HINT = N_("or import with --add-students")
 """How the command line adds the students a file names but Rollcall lacks (Slack words it
 its own way)."""
@@ -279,6 +284,8 @@ class ImportResult:
     duplicates: int = 0
     """Rows identical to a record already stored: skipped, so importing a file twice is safe."""
     students_added: list[str] = field(default_factory=list)
+    absences: int = 0
+    """Days away recorded (absences and closures) from the ``absence`` column."""
 
 
 @dataclass(frozen=True)
@@ -287,6 +294,15 @@ class _Row:
     student: str
     check_in: datetime
     check_out: datetime | None
+
+
+@dataclass(frozen=True)
+class _AwayRow:
+    line: int
+    student: str | None
+    """None: the whole center."""
+    day: date
+    kind: AbsenceKind
 
 
 def import_csv(
@@ -312,8 +328,8 @@ def import_csv(
             s.name_key: s
             for s in session.exec(select(Student).where(Student.school_id == school_id))
         }
-        rows, problems = _parse_rows(text, tz, students, add_students=add_students)
-        days = {local_date(r.check_in, tz) for r in rows}
+        rows, away, problems = _parse_rows(text, tz, students, add_students=add_students)
+        days = {local_date(r.check_in, tz) for r in rows} | {a.day for a in away}
         guard = guard_days(session, school_id=school_id, days=days)
         locked = guard.refusals(days)
         problems += [
@@ -321,11 +337,13 @@ def import_csv(
             for row in rows
             if local_date(row.check_in, tz) in locked
         ]
+        problems += [(a.line, str(locked[a.day])) for a in away if a.day in locked]
         if problems:
             raise ImportRefused(problems)
         result = ImportResult()
-        for key in sorted({name_key(r.student) for r in rows} - students.keys()):
-            name = next(r.student for r in rows if name_key(r.student) == key)
+        named = [(r.student) for r in rows] + [a.student for a in away if a.student]
+        for key in sorted({name_key(n) for n in named} - students.keys()):
+            name = next(n for n in named if name_key(n) == key)
             student = Student(school_id=school_id, name=name, name_key=key)
             session.add(student)
             session.flush()
@@ -356,6 +374,7 @@ def import_csv(
         if new_records:
             session.execute(insert(AttendanceRecord), new_records)  # one batch
         result.added = len(new_records)
+        result.absences = _store_away(session, school_id, away, students, actor, now)
         session.flush()
         write_audit(
             session,
@@ -365,7 +384,8 @@ def import_csv(
             entity="attendance",
             entity_id=None,
             action="import",
-            after={"added": result.added, "duplicates": result.duplicates, "rows": len(rows)},
+            after={"added": result.added, "duplicates": result.duplicates, "rows": len(rows)}
+            | ({"absences": result.absences} if result.absences else {}),
         )
         return result
 
@@ -391,9 +411,54 @@ def _decode(content: bytes | str) -> str:
         ) from error
 
 
+def _store_away(
+    session: Session,
+    school_id: int,
+    away: list[_AwayRow],
+    students: dict[str, Student],
+    actor: str,
+    now: datetime,
+) -> int:
+    """Record the file's days away (a later row of the same child and day wins); returns
+    how many changed."""
+    changed = 0
+    for row in away:
+        if row.student is None:
+            found = session.exec(
+                select(Closure).where(Closure.school_id == school_id, Closure.day == row.day)
+            ).first()
+            target: Closure | Absence = found or Closure(school_id=school_id, day=row.day, kind="")
+        else:
+            pupil = students[name_key(row.student)]
+            own = session.exec(
+                select(Absence).where(Absence.student_id == pupil.id, Absence.day == row.day)
+            ).first()
+            target = own or Absence(
+                school_id=school_id, student_id=pupil.id or 0, day=row.day, kind=""
+            )
+        if target.kind == str(row.kind):
+            continue
+        target.kind, target.recorded_by, target.recorded_at = str(row.kind), actor[:64], now
+        session.add(target)
+        session.flush()
+        changed += 1
+    return changed
+
+
+def _away_row(line: int, fields: list[str]) -> _AwayRow:
+    """A row of the ``absence`` column: no times, the date in ``check_in``."""
+    whole_center = fields[0].strip() == CENTER
+    kind = parse_kind(fields[3], whole_center=whole_center)
+    if fields[2].strip():
+        raise InvalidInput("a row with an absence has no check_out")
+    day = parse_date(fields[1], what="date (check_in column of an absence row)")
+    name = None if whole_center else clean_name(fields[0], what=N_("student name"))
+    return _AwayRow(line, name, day, kind)
+
+
 def _parse_rows(
     text: str, tz: ZoneInfo, students: dict[str, Student], *, add_students: bool
-) -> tuple[list[_Row], list[tuple[int, str]]]:
+) -> tuple[list[_Row], list[_AwayRow], list[tuple[int, str]]]:
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
         header = next(reader)
@@ -404,7 +469,7 @@ def _parse_rows(
             _("Nothing was imported: the file is not valid CSV ({error}).", error=error)
         ) from error
     columns = tuple(h.strip().lower() for h in header)
-    if columns != IMPORT_HEADER:
+    if columns not in (IMPORT_HEADER, ABSENCE_HEADER):
         raise InvalidInput(
             _(
                 "Nothing was imported: the first line must be the header "
@@ -413,20 +478,38 @@ def _parse_rows(
             )
         )
     rows: list[_Row] = []
+    away: list[_AwayRow] = []
     problems: list[tuple[int, str]] = []
     try:
         for fields in reader:
             line = reader.line_num
             if not any(f.strip() for f in fields):
                 continue
-            if len(rows) + len(problems) >= MAX_IMPORT_ROWS:
+            if len(rows) + len(away) + len(problems) >= MAX_IMPORT_ROWS:
                 raise InvalidInput(
                     _("Nothing was imported: more than {count} rows.", count=MAX_IMPORT_ROWS)
                 )
-            if len(fields) != 3:
-                problems.append((line, _("expected 3 columns, found {count}", count=len(fields))))
+            if len(fields) != len(columns):
+                problems.append(
+                    (line, _("expected 3 columns, found {count}", count=len(fields)))
+                    if len(columns) == 3
+                    else (line, f"expected {len(columns)} columns, found {len(fields)}")
+                )
                 continue
             try:
+                if len(fields) == 4 and fields[3].strip():
+                    entry = _away_row(line, fields)
+                    known = entry.student is None or name_key(entry.student) in students
+                    if not known and not add_students:
+                        raise InvalidInput(
+                            _(
+                                "no student named {name} (add them first, {hint})",
+                                name=repr(entry.student),
+                                hint=_(ADD_STUDENTS_HINT),
+                            )
+                        )
+                    away.append(entry)
+                    continue
                 name = clean_name(fields[0], what=N_("student name"))
                 if name_key(name) not in students and not add_students:
                     raise InvalidInput(
@@ -450,9 +533,9 @@ def _parse_rows(
                 error=error,
             )
         ) from error
-    if not rows and not problems:
+    if not rows and not away and not problems:
         raise InvalidInput(_("Nothing was imported: the file has a header but no rows."))
-    return rows, problems
+    return rows, away, problems
 
 
 def _existing_keys(

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from core.domain.submission import SubmissionState
-from core.errors import InvalidInput, NotFound, PeriodLocked
+from core.errors import ImportRefused, InvalidInput, NotFound, PeriodLocked
 from core.services import absences, attendance, reports, schools, students, submissions
 from core.services.runtime import Runtime
 from kindertrack.client import HttpKinderTrack
@@ -110,3 +110,31 @@ def test_an_absence_voids_the_approval_and_is_read_only_once_submitted(
         absences.record_absence(
             live, school_id=sid, student="Ava Smith", day="2026-11-16", actor="t"
         )
+
+
+def test_an_import_records_absences_and_a_closure_all_or_nothing(rt: Runtime) -> None:
+    sid = _school(rt)
+    bad = (
+        "student,check_in,check_out,absence\n"
+        "Ava Smith,2026-11-19,,absent\n"
+        "*,2026-11-20,,absent\n"
+        "Ava Smith,2026-11-19T08:00,2026-11-19T09:00,holiday\n"
+    )
+    with pytest.raises(ImportRefused) as refused:
+        attendance.import_csv(rt, school_id=sid, content=bad, actor="t")
+    assert [line for line, _ in refused.value.problems] == [3, 4]
+    assert reports.school_report(rt, school_id=sid, start=START, end=END).rows[0].absences == 0
+
+    good = (
+        "student,check_in,check_out,absence\n"
+        "Ava Smith,2026-11-19,,absent\n"
+        "*,2026-11-20,,closed\n"
+        "Ava Smith,2026-11-23T08:00,2026-11-23T12:00,\n"
+    )
+    result = attendance.import_csv(rt, school_id=sid, content=good, actor="t")
+    again = attendance.import_csv(rt, school_id=sid, content=good, actor="t")
+
+    assert (result.added, result.absences) == (1, 2)
+    assert (again.added, again.duplicates, again.absences) == (0, 1, 0)
+    report = reports.school_report(rt, school_id=sid, start=START, end=END)
+    assert report.rows[0].absences == 1 and report.warnings == ()
