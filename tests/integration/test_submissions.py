@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
 from core.domain.submission import SubmissionState
 from core.errors import (
@@ -22,6 +24,7 @@ from core.services import attendance, reports, schools, students, submissions
 from core.services.runtime import Runtime
 from core.store.tables import Submission
 from tests.fakes import UNAVAILABLE, FakeKinderTrack, FrozenClock
+from tests.fixtures.database import CALENDAR
 
 START, END = date(2026, 11, 8), date(2026, 11, 21)
 CSV = (
@@ -303,3 +306,51 @@ def test_the_sweep_redrives_a_stuck_row_once_per_idle_period(
 
     assert first == [view.id]
     assert second == []
+
+
+class SlowKinderTrack(FakeKinderTrack):
+    """A send that takes ``seconds`` of real time; ``during`` runs while it is in flight."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.during: list[Any] = []
+
+    def submit_attendance(self, *args: Any, **kwargs: Any) -> SubmissionReceipt:
+        if self.during:  # a second sender (a takeover): answer at once
+            return super().submit_attendance(*args, **kwargs)
+        deadline = time.monotonic() + self.seconds
+        while time.monotonic() < deadline:
+            self.during.append(self.check())
+            time.sleep(self.seconds / 4)
+        return super().submit_attendance(*args, **kwargs)
+
+    def check(self) -> Any:
+        return None
+
+
+def test_a_live_worker_keeps_its_lease_through_a_send_longer_than_the_lease(
+    db: Engine,
+) -> None:
+    # Given a 0.6 s lease and a send that takes 2 s (real time, real database)
+    kt = SlowKinderTrack(2.0)
+    rt = Runtime(
+        engine=db, kindertrack=kt, calendar=CALENDAR, submission_lease=timedelta(seconds=0.6)
+    )
+    sid = _ready_school(rt)
+    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+
+    def another_worker() -> tuple[list[int], bool]:
+        stuck = submissions.stuck_submissions(rt, idle_for=timedelta(0))
+        return stuck, submissions.run_submission(rt, submission_id=view.id).changed
+
+    kt.check = another_worker  # type: ignore[method-assign]
+
+    # When the worker sends while the sweep and another worker look at the row
+    result = submissions.run_submission(rt, submission_id=view.id)
+
+    # Then nobody took it over: the lease was renewed all along, one POST, submitted
+    assert result.submission.state is SubmissionState.SUBMITTED
+    assert kt.during == [([], False)] * len(kt.during)
+    assert len(kt.during) >= 4
+    assert kt.posts == 1
