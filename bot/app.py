@@ -40,7 +40,18 @@ from core.config import Settings
 from core.errors import RollcallError
 
 # Kept in step with manifest.yml (a test checks); the reasons are there.
-BOT_SCOPES = ("commands", "chat:write", "im:write", "users:read", "files:write", "files:read")
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "im:write",
+    "users:read",
+    "files:write",
+    "files:read",
+    "channels:read",
+    "groups:read",
+    "im:read",
+    "mpim:read",
+)
 OAUTH_STATE_EXPIRATION_S = 600
 LISTENER_THREADS = 5  # Bolt's own default
 

@@ -145,6 +145,7 @@ class SlackStandin:
         self.views: dict[str, dict[str, Any]] = {}
         self.uploads: dict[str, bytes] = {}
         self.files: dict[str, StandinFile] = {}
+        self.public_channels: set[str] = set()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._methods: dict[str, Callable[[dict[str, Any]], Answer]] = {
@@ -158,6 +159,7 @@ class SlackStandin:
             "views.update": self._views_update,
             "views.publish": self._views_publish,
             "conversations.open": self._conversations_open,
+            "conversations.info": self._conversations_info,
             "users.info": self._users_info,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
@@ -237,6 +239,7 @@ class SlackStandin:
             self.views.clear()
             self.uploads.clear()
             self.files.clear()
+            self.public_channels.clear()
 
     def add_file(
         self,
@@ -468,6 +471,26 @@ class SlackStandin:
         if not users or not users[0]:
             return {"ok": False, "error": "users_list_not_supplied"}
         return {"ok": True, "channel": {"id": "D" + "".join(u.lstrip("UW") for u in users)}}
+
+    def _conversations_info(self, args: dict[str, Any]) -> Answer:
+        """A ``D…`` ID is a direct message; a channel named in ``public_channels`` is public;
+        any other is a private channel (a school's own, as most tests use)."""
+        channel = str(args.get("channel", ""))
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        im = channel.startswith("D")
+        public = channel in self.public_channels
+        return {
+            "ok": True,
+            "channel": {
+                "id": channel,
+                "is_channel": not im,
+                "is_group": False,
+                "is_im": im,
+                "is_mpim": False,
+                "is_private": not im and not public,
+            },
+        }
 
     def _users_info(self, args: dict[str, Any]) -> Answer:
         with self._lock:

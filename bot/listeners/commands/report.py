@@ -17,12 +17,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.notices import placeholder_message, status_message
+from bot.conversations import is_private_conversation
 from bot.destination import to_message, to_response_url
-from bot.permissions import SchoolAccess, actor_from_command, school_in_channel
+from bot.escape import escape_mrkdwn
+from bot.permissions import Actor, SchoolAccess, actor_from_command, school_in_channel
 from bot.runtime import runtime
 from core.domain.instants import parse_date
 from core.domain.pay_periods import PayPeriod
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotAllowed
 from core.i18n import N_, _
 from core.services import submissions, workspace
 from core.services.periods import school_periods, school_today
@@ -32,6 +34,10 @@ from workers import dispatch
 log = logging.getLogger(__name__)
 
 BUILDING = N_("Building the KinderTrack Subsidy Report…")
+DIRECTORS_ONLY = N_(
+    "The Subsidy Report shows each child's subsidy status, so only the school's directors "
+    "see it. `/kindertrack rollcall` shows who is here."
+)
 
 
 def last_closed(access: SchoolAccess) -> PayPeriod:
@@ -66,13 +72,18 @@ def handle_report(
     command: dict[str, Any],
     context: BoltContext,
 ) -> None:
-    ack(text=_(BUILDING), response_type="ephemeral")
     actor = actor_from_command(command, context)
     access = school_in_channel(actor)
+    if not access.director:
+        raise NotAllowed(_(DIRECTORS_ONLY))
+    ack(text=_(BUILDING), response_type="ephemeral")
     start, end = parse_range(context["subcommand_args"], access)
+    channel_id = actor.channel_id or ""
+    if not is_private_conversation(client, channel_id):
+        channel_id = _to_director_privately(client, actor, access, channel_id)
     try:
         placeholder = client.chat_postMessage(
-            channel=actor.channel_id or "",
+            channel=channel_id,
             **placeholder_message(access.school_name, start, end, building=_(BUILDING)),
         )
     except SlackApiError as error:
@@ -102,6 +113,27 @@ def handle_report(
             "period": f"{start}/{end}",
         },
     )
+
+
+def _to_director_privately(
+    client: WebClient, actor: Actor, access: SchoolAccess, channel_id: str
+) -> str:
+    """The director's DM channel for a report asked for in a public channel (or one whose
+    privacy Slack would not say); the channel gets a line that says where it went."""
+    opened = client.conversations_open(users=actor.user_id)
+    try:
+        client.chat_postMessage(
+            channel=channel_id,
+            text=_(
+                "The Subsidy Report for {school} went to {person} by direct message: it names "
+                "children with their subsidy status, so it is not posted in a public channel.",
+                school=escape_mrkdwn(access.school_name),
+                person=f"<@{actor.user_id}>",
+            ),
+        )
+    except SlackApiError as error:
+        log.info("report notice in the channel refused: %s", error.response.get("error"))
+    return str(opened["channel"]["id"])
 
 
 def handle_status(
