@@ -1,0 +1,301 @@
+"""A whole state in one deployment: does every school's validation, the reminder pass and
+the cost per school stay flat from 100 to 3,500 schools?
+
+Builds N schools (7 linked children, 14 days of attendance each: one closed pay period)
+in a temporary SQLite database, or in ``ROLLCALL_DATABASE_URL`` (emptied first: give it
+a database of its own), each school's attendance through Rollcall's own CSV import
+(``core.services.attendance.import_csv``). Then prints, measured in the same run:
+
+1. every school's report (the statewide validation): batched (``school_reports``, a
+   fixed number of queries per 500 schools) against one ``school_report`` per school,
+   in one thread, and the batched one split over two processes (two cores);
+2. the batched validation's cost per school at each size from 100 to N, and the growth
+   ratio (cost per school at N over the cost at 100; flat is 1.0);
+3. the reminder pass end to end: the set-based scan, the batches claimed, previews read
+   together and delivered through ``SlackNotifier`` to the local Slack stand-in (real
+   HTTP), by ``--threads`` worker threads; the Redis hop of each batch is not included.
+
+Targets (issue 12, at 3,500 schools on PostgreSQL): validation 3 s or less on 2 cores,
+the reminder pass 20 s or less, growth ratio 1.2 or less.
+
+    .venv/bin/python bench/statewide.py [--schools 3500] [--threads 8] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, text
+from sqlmodel import Session, SQLModel
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.notifier import SlackNotifier
+from bot.standin import SlackStandin
+from core.domain.pay_periods import PayPeriodCalendar
+from core.services import attendance
+from core.services.periods import ASK_SPAN
+from core.services.reminder_delivery import deliver_reminders
+from core.services.reminders import DueReminder, due_reminders
+from core.services.reports import ReportRequest, school_report, school_reports
+from core.services.runtime import Runtime
+from core.store.database import make_engine, migrate
+from core.store.tables import Director, PayPeriodRow, Registration, School, Student
+
+CALENDAR = PayPeriodCalendar(date(2026, 1, 4), 14)
+CLOSED = CALENDAR.containing(date(2026, 11, 8))
+CURRENT = CALENDAR.containing(date(2026, 11, 22))
+NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
+TZ = ZoneInfo("America/Chicago")
+TEAM, TOKEN = "T0BENCH", "xoxb-bench"
+CHILDREN = 7
+SIZES = (100, 500, 1000, 2000, 3500)
+BATCH = 50
+"""Schools per reminder message (``workers.actors.REMINDER_BATCH``)."""
+TARGETS = {"validation_s": 3.0, "reminders_s": 20.0, "growth": 1.2}
+
+
+class _NoKinderTrack:
+    """Nothing here calls KinderTrack: every provider's pay periods are cached."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"the bench should not call KinderTrack.{name}")
+
+
+def runtime(engine: Engine) -> Runtime:
+    return Runtime(
+        engine=engine,
+        kindertrack=_NoKinderTrack(),
+        calendar=CALENDAR,
+        clock=lambda: NOW,
+    )
+
+
+def _csv(names: Sequence[str]) -> str:
+    rows = [
+        f"{name},{day.isoformat()}T07:45,{day.isoformat()}T16:30"
+        for offset in range(CLOSED.days)
+        for day in [CLOSED.start + timedelta(days=offset)]
+        for name in names
+    ]
+    return "student,check_in,check_out\n" + "\n".join(rows) + "\n"
+
+
+def build(rt: Runtime, count: int, threads: int) -> list[int]:
+    """``count`` registered schools, each with a director, linked children and a pay
+    period of attendance imported from CSV (``threads`` schools at a time)."""
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(lambda n: _build_school(rt, n), range(count)))
+
+
+def _build_school(rt: Runtime, n: int) -> int:
+    """One school: its rows, then its attendance imported from CSV."""
+    names = [f"Child {k}" for k in range(CHILDREN)]
+    with Session(rt.engine) as session:
+        school = School(
+            team_id=TEAM, name=f"School {n:04d}", name_key=f"school {n:04d}", timezone=TZ.key
+        )
+        session.add(school)
+        session.flush()
+        sid = school.id or 0
+        session.add(
+            Registration(
+                school_id=sid,
+                provider_id=f"{10000 + n:05d}",
+                provider_name=school.name,
+                periods_from=CLOSED.start - ASK_SPAN,
+                periods_to=CLOSED.start + ASK_SPAN,
+                periods_checked_at=NOW,
+            )
+        )
+        for period in (CLOSED, CURRENT):
+            session.add(PayPeriodRow(school_id=sid, start=period.start, end=period.end))
+        session.add(Director(school_id=sid, user_id=f"U{n:05d}"))
+        session.add_all(
+            Student(
+                school_id=sid,
+                name=name,
+                name_key=name.casefold(),
+                child_id=f"{100000 + n * 10 + k:06d}",
+            )
+            for k, name in enumerate(names)
+        )
+        session.commit()
+    attendance.import_csv(rt, school_id=sid, content=_csv(names), actor="bench")
+    return sid
+
+
+def timed(action: Callable[[], object], repeat: int) -> float:
+    """Median seconds of ``action`` over ``repeat`` runs, each from a collected heap."""
+    action()  # warm up (statement caches, pages)
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def requests_of(ids: Sequence[int]) -> list[ReportRequest]:
+    return [ReportRequest(sid, CLOSED.start, CLOSED.end) for sid in ids]
+
+
+def batched(rt: Runtime, ids: Sequence[int]) -> int:
+    found = school_reports(rt, requests_of(ids))
+    assert all(report.can_submit for report in found.values())
+    return len(found)
+
+
+def one_by_one(rt: Runtime, ids: Sequence[int]) -> int:
+    for sid in ids:
+        report = school_report(rt, school_id=sid, start=CLOSED.start, end=CLOSED.end)
+        assert report.can_submit
+    return len(ids)
+
+
+_process_rt: Runtime | None = None
+
+
+def _process_init(url: str) -> None:
+    global _process_rt
+    _process_rt = runtime(make_engine(url))
+
+
+def _process_validate(ids: list[int]) -> int:
+    assert _process_rt is not None
+    return batched(_process_rt, ids)
+
+
+def two_cores(pool: ProcessPoolExecutor, ids: Sequence[int]) -> int:
+    half = len(ids) // 2
+    return sum(pool.map(_process_validate, [list(ids[:half]), list(ids[half:])]))
+
+
+def reminder_pass(rt: Runtime, standin: SlackStandin, threads: int) -> tuple[float, int, int]:
+    """Seconds for the whole pass, reminders delivered, and messages posted to Slack."""
+    with Session(rt.engine) as session:
+        session.execute(text("DELETE FROM reminder"))
+        session.execute(text("DELETE FROM slack_message"))
+        session.commit()
+    standin.reset()
+    rt.notifier = SlackNotifier(
+        token_for_team=lambda team: TOKEN, base_url=standin.api_url, runtime=lambda: rt
+    )
+    start = time.perf_counter()
+    due = due_reminders(rt)
+    batches: list[list[DueReminder]] = [due[i : i + BATCH] for i in range(0, len(due), BATCH)]
+    with ThreadPoolExecutor(threads) as pool:
+        delivered = sum(len(sent) for sent in pool.map(lambda b: deliver_reminders(rt, b), batches))
+    elapsed = time.perf_counter() - start
+    return elapsed, delivered, len(standin.calls_for("chat.postMessage"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--schools", type=int, default=3500)
+    parser.add_argument("--threads", type=int, default=8, help="reminder worker threads")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--sample", type=int, default=500, help="schools timed one report at a time"
+    )
+    parser.add_argument("--quick", action="store_true", help="100 schools, one repeat (CI)")
+    args = parser.parse_args(argv)
+    count, repeat = (100, 1) if args.quick else (args.schools, args.repeat)
+    sizes = sorted({size for size in SIZES if size < count} | {count})
+
+    url = os.environ.get("ROLLCALL_DATABASE_URL")
+    folder = tempfile.TemporaryDirectory(prefix="rollcall-statewide-")
+    url = url or f"sqlite:///{folder.name}/bench.db"
+    engine = make_engine(url, pool_size=args.threads + 2, max_overflow=4)
+    if engine.dialect.name == "sqlite":
+        engine = make_engine(url)
+    migrate(engine)
+    _empty(engine)
+    rt = runtime(engine)
+    print(f"database: {engine.dialect.name}; load average at start: {os.getloadavg()}")
+
+    start = time.perf_counter()
+    ids = build(rt, count, 1 if engine.dialect.name == "sqlite" else args.threads)
+    built = time.perf_counter() - start
+    records = count * CHILDREN * CLOSED.days
+    print(
+        f"built {count} schools x {CHILDREN} children x {CLOSED.days} days ({records:,} records)"
+        f" through the CSV import in {built:.1f} s ({built / count * 1000:.1f} ms a school)"
+    )
+
+    print("\n1. every school's report (statewide validation)")
+    sample = ids[: min(count, args.sample)]
+    per_school = timed(lambda: one_by_one(rt, sample), 1) * count / len(sample)
+    one_thread = timed(lambda: batched(rt, ids), repeat)
+    with ProcessPoolExecutor(2, initializer=_process_init, initargs=(url,)) as pool:
+        two = timed(lambda: two_cores(pool, ids), repeat)
+    print(
+        f"   one report per school, 1 thread : {per_school:8.2f} s"
+        + (f"   (measured on {len(sample)} schools, scaled)" if len(sample) < count else "")
+    )
+    print(
+        f"   batched, 1 thread               : {one_thread:8.2f} s"
+        f"   ({per_school / one_thread:.1f}x faster)"
+    )
+    print(
+        f"   batched, 2 processes            : {two:8.2f} s"
+        f"   target <= {TARGETS['validation_s']} s: {_verdict(two <= TARGETS['validation_s'])}"
+    )
+
+    print("\n2. batched validation: cost per school by size")
+    costs = {size: timed(partial(batched, rt, ids[:size]), repeat) / size for size in sizes}
+    for size, cost in costs.items():
+        print(f"   {size:5d} schools: {cost * 1000:6.3f} ms a school")
+    growth = costs[sizes[-1]] / costs[sizes[0]]
+    print(
+        f"   growth ratio ({sizes[-1]} vs {sizes[0]}): {growth:.2f}"
+        f"   target <= {TARGETS['growth']}: {_verdict(growth <= TARGETS['growth'])}"
+    )
+
+    print(f"\n3. the reminder pass, end to end through the Slack stand-in ({args.threads} threads)")
+    with SlackStandin(team_id=TEAM) as standin:
+        elapsed, delivered, posted = reminder_pass(rt, standin, args.threads)
+    assert delivered == count and posted == count, (delivered, posted)
+    print(
+        f"   {delivered} reminders in {elapsed:.2f} s ({posted} Slack messages)"
+        f"   target <= {TARGETS['reminders_s']} s: {_verdict(elapsed <= TARGETS['reminders_s'])}"
+    )
+    print(f"\nload average at the end: {os.getloadavg()}")
+    engine.dispose()
+    folder.cleanup()
+    return 0
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
+def _empty(engine: Engine) -> None:
+    """Start from empty tables (the bench's database is its own)."""
+    import core.store.tables  # noqa: F401
+
+    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
