@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -140,13 +141,25 @@ class Seed:
         return self.pay_periods
 
     def children_of(self, provider_id: str) -> list[Child]:
-        return [c for c in self.children if c.provider_id == provider_id]
+        return list(self._by_provider.get(provider_id, ()))
 
     def child(self, provider_id: str, child_id: str) -> Child | None:
-        return next(
-            (c for c in self.children if c.provider_id == provider_id and c.child_id == child_id),
-            None,
-        )
+        return self._by_id.get((provider_id, child_id))
+
+    @cached_property
+    def _by_provider(self) -> dict[str, list[Child]]:
+        """Each provider's children in seed order: a lookup must not scan a whole state."""
+        found: dict[str, list[Child]] = {}
+        for c in self.children:
+            found.setdefault(c.provider_id, []).append(c)
+        return found
+
+    @cached_property
+    def _by_id(self) -> dict[tuple[str, str], Child]:
+        found: dict[tuple[str, str], Child] = {}
+        for c in self.children:
+            found.setdefault((c.provider_id, c.child_id), c)  # the first, as a scan finds
+        return found
 
 
 def load_seed(path: Path | str) -> Seed:

@@ -46,9 +46,25 @@ class SubmissionStore:
         self._path = path
         self._lock = threading.Lock()
         self._submissions: list[StoredSubmission] = []
+        # Indexes, so that no lookup scans every submission of a state.
+        self._by_period: dict[tuple[str, str, str], int] = {}
+        self._by_key: dict[tuple[str, str], int] = {}
+        self._by_id: dict[tuple[str, str], StoredSubmission] = {}
+        self._by_provider: dict[str, list[StoredSubmission]] = {}
         if path is not None and path.exists():
             raw = json.loads(path.read_text(encoding="utf-8"))
-            self._submissions = [StoredSubmission(**item) for item in raw["submissions"]]
+            for item in raw["submissions"]:
+                self._index(StoredSubmission(**item))
+
+    def _index(self, stored: StoredSubmission) -> None:
+        position = len(self._submissions)
+        self._submissions.append(stored)
+        self._by_period.setdefault(stored.period_key, position)
+        self._by_key.setdefault((stored.provider_id, stored.idempotency_key), position)
+        submission_id = stored.answer.get("submission_id")
+        if submission_id is not None:
+            self._by_id.setdefault((stored.provider_id, str(submission_id)), stored)
+        self._by_provider.setdefault(stored.provider_id, []).append(stored)
 
     def submit(
         self, candidate: StoredSubmission, *, honour_key: bool = True
@@ -61,17 +77,22 @@ class SubmissionStore:
         refused as already submitted.
         """
         with self._lock:
-            for existing in self._submissions:
+            # The first stored submission of the same period or (same provider's) key.
+            matches = [self._by_period.get(candidate.period_key)]
+            if honour_key:
+                matches.append(self._by_key.get((candidate.provider_id, candidate.idempotency_key)))
+            found = [position for position in matches if position is not None]
+            if found:
+                existing = self._submissions[min(found)]
                 same_period = existing.period_key == candidate.period_key
                 same_key = honour_key and existing.idempotency_key == candidate.idempotency_key
                 if same_period and same_key and existing.fingerprint == candidate.fingerprint:
                     return Outcome.REPLAY, existing
                 if same_period:
                     return Outcome.ALREADY_SUBMITTED, existing
-                if same_key and existing.provider_id == candidate.provider_id:
-                    return Outcome.KEY_REUSED, existing
+                return Outcome.KEY_REUSED, existing
             self._persist([*self._submissions, candidate])
-            self._submissions.append(candidate)
+            self._index(candidate)
             return Outcome.COMMITTED, candidate
 
     def find(
@@ -80,18 +101,13 @@ class SubmissionStore:
         with self._lock:
             return [
                 s
-                for s in self._submissions
-                if s.provider_id == provider_id
-                and period_start in (None, s.period_start)
-                and period_end in (None, s.period_end)
+                for s in self._by_provider.get(provider_id, ())
+                if period_start in (None, s.period_start) and period_end in (None, s.period_end)
             ]
 
     def get(self, provider_id: str, submission_id: str) -> StoredSubmission | None:
         with self._lock:
-            for s in self._submissions:
-                if s.provider_id == provider_id and s.answer.get("submission_id") == submission_id:
-                    return s
-            return None
+            return self._by_id.get((provider_id, submission_id))
 
     def _persist(self, submissions: list[StoredSubmission]) -> None:
         if self._path is None:
