@@ -7,7 +7,7 @@ Slack itself sent (``<@U…>``), never from typed text.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -129,6 +129,15 @@ def linked_text(student: str, child_id: str) -> str:
         "be sent.",
         name=escape_mrkdwn(student),
         child_id=child_id,
+    )
+
+
+def closing_time_text(school: str, closing: time) -> str:
+    return _(
+        "*{school}* closes at {time}: its directors get the day's attendance problems then "
+        "(`/kindertrack closing HH:MM` changes it).",
+        school=escape_mrkdwn(school),
+        time=format_time(closing),
     )
 
 

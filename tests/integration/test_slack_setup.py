@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from datetime import time as wall_time
 from typing import Any
 
 import dramatiq
@@ -25,7 +26,7 @@ from bot.blocks.modals import ModalMeta
 from bot.notifier import SlackNotifier
 from bot.standin import SlackStandin
 from core.services.runtime import Runtime
-from core.services.schools import register_provider
+from core.services.schools import get_school, register_provider
 from core.services.workspace import create_team_school, directors_of, school_for_channel
 from core.store.tables import ChannelSchool, Registration, School
 from kindertrack.client import HttpKinderTrack
@@ -521,3 +522,27 @@ def test_directors_of_another_workspace_cannot_act_here(
     assert "does not work on a school yet" in text
     with app_runtime.session() as session:
         assert directors_of(session, school_id=school_id) == [DIRECTOR]
+
+
+# --- closing time -----------------------------------------------------------------------
+
+
+def test_directors_set_the_closing_time_and_anyone_may_read_it(
+    server: BotServer, app_runtime: Runtime
+) -> None:
+    school_id = school_of(app_runtime)
+
+    shown = answer(server, "closing", user_id=STAFF)
+    assert "closes at 6:00 PM" in shown
+    server.standin.reset()
+    refused = answer(server, "closing 17:30", user_id=STAFF)
+    assert "Only the school's directors" in refused
+    server.standin.reset()
+    bad = answer(server, "closing 5pm")
+    assert "write it as HH:MM" in bad
+    server.standin.reset()
+    done = answer(server, "closing 17:30")
+    assert "closes at 5:30 PM" in done
+
+    with app_runtime.session() as session:
+        assert get_school(session, school_id=school_id).closing_time == wall_time(17, 30)

@@ -101,6 +101,11 @@ SUBCOMMANDS: dict[str, Subcommand] = dict(
             "directors add|remove @user",
             N_("choose who may approve and submit attendance"),
         ),
+        _entry(
+            "closing",
+            "closing [HH:MM]",
+            N_("when the center closes: its directors hear of the day's problems then"),
+        ),
         _entry("school", "school [NAME]", N_("which school this channel works on")),
         _entry("help", "help", N_("this list")),
     ]

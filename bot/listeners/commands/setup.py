@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 from bot.blocks.modals import ModalMeta
 from bot.blocks.setup import (
     checking_provider_text,
+    closing_time_text,
     director_added_text,
     director_removed_text,
     directors_text,
@@ -40,7 +41,7 @@ from core.domain.ids import parse_link_code, parse_provider_id
 from core.domain.names import clean_name
 from core.errors import InvalidInput, NotFound
 from core.i18n import N_, _
-from core.services.schools import find_school, schools_of_team
+from core.services.schools import find_school, get_school, schools_of_team, set_closing_time
 from core.services.students import link_student, sync_students
 from core.services.workspace import (
     add_director,
@@ -296,8 +297,38 @@ def handle_directors(
     _ephemeral(respond, director_removed_text(access.school_name, user_id))
 
 
+# --- closing time ----------------------------------------------------------------------
+
+
+def handle_closing(
+    *,
+    ack: Ack,
+    respond: Respond,
+    client: WebClient,
+    command: dict[str, Any],
+    context: BoltContext,
+) -> None:
+    """``/kindertrack closing [HH:MM]``: when the center closes (the same-day nudge)."""
+    ack()
+    actor = actor_from_command(command, context)
+    raw = context["subcommand_args"]
+    rt = runtime()
+    if not raw:
+        access = school_in_channel(actor)
+        with rt.session() as session:
+            closing = get_school(session, school_id=access.school_id).closing_time
+    else:
+        access = director_here(actor)
+        closing = set_closing_time(
+            rt, school_id=access.school_id, closing=raw, team_id=actor.team_id
+        ).closing_time
+        log.info("closing time of school %s set by %s", access.school_id, actor.user_id)
+    _ephemeral(respond, closing_time_text(access.school_name, closing))
+
+
 add_subcommand("school", handle_school)
 add_subcommand("register", handle_register)
 add_subcommand("link", handle_link)
 add_subcommand("sync", handle_sync)
 add_subcommand("directors", handle_directors)
+add_subcommand("closing", handle_closing)
