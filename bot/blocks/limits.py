@@ -23,6 +23,19 @@ VIEW_TITLE = 24
 MESSAGE_TEXT = 40000
 
 
+def text_length(obj: Any) -> int:
+    """Every ``text`` string in a message or view, counted together: what Slack's total
+    message size limit weighs."""
+    if isinstance(obj, dict):
+        return sum(
+            len(value) if key == "text" and isinstance(value, str) else text_length(value)
+            for key, value in obj.items()
+        )
+    if isinstance(obj, list):
+        return sum(text_length(item) for item in obj)
+    return 0
+
+
 def clip(text: str, limit: int) -> str:
     """Shorten to ``limit`` characters with an ellipsis (for plain text fields)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.escape import escape_mrkdwn
 from core.domain.attendance import IssueCode
+from core.domain.instants import from_seconds
 from core.domain.report import ReportIssue
 from core.domain.wall_clock import day_label, stay_label, time_label
 
@@ -83,3 +84,26 @@ def child_lines(
         else f"{name}: {escape_mrkdwn(text)}"
         for day, text in day_problems(issues, records, tz)
     ]
+
+
+def stays_of(issues: Sequence[ReportIssue]) -> dict[int, BadRecord]:
+    """The stays the issues name, from the times each issue carries."""
+    return {
+        issue.record_id: BadRecord(
+            issue.record_id,
+            issue.student_id,
+            issue.student,
+            from_seconds(issue.check_in_s),
+            None if issue.check_out_s is None else from_seconds(issue.check_out_s),
+        )
+        for issue in issues
+        if issue.record_id is not None and issue.check_in_s is not None
+    }
+
+
+def by_child(issues: Sequence[ReportIssue]) -> list[list[ReportIssue]]:
+    """Issues grouped by child, in the order the children first appear."""
+    groups: dict[int, list[ReportIssue]] = {}
+    for issue in issues:
+        groups.setdefault(issue.student_id, []).append(issue)
+    return list(groups.values())

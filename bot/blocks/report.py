@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -24,15 +25,20 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.blocks.limits import HEADER_TEXT, SECTION_TEXT, clip
+from bot.blocks.problems import by_child, child_lines, stays_of
 from bot.blocks.values import PeriodRef, StudentRef
 from bot.escape import escape_mrkdwn
-from core.domain.report import ProviderStatus, ReportRow, RowStatus, SubsidyReport
+from core.domain.report import ProviderStatus, ReportRow, RowState, RowStatus, SubsidyReport
 from core.domain.wall_clock import day_label
 from core.errors import days_phrase
 from core.messages import CORRECTED_CLAIM_CONTACT
 
-ROWS_PER_PAGE = 40
+ROWS_PER_PAGE = 30
 MAX_ERROR_LINES = 10
+MAX_WARNING_LINES = 5
+MESSAGE_TEXT_BUDGET = 11_000
+"""All the text of one message, under Slack's ~12,000 total where it starts refusing."""
+NAME_IN_ROW = 60
 MAX_LINK_BUTTONS = 5
 
 APPROVE_ACTION = "report_approve"
@@ -77,12 +83,40 @@ def registration_tag(report: SubsidyReport) -> str:
     return ":white_circle: Not registered: /kindertrack register"
 
 
+_STATE_ICON = {
+    RowState.READY: ":white_check_mark:",
+    RowState.NEEDS_FIX: ":red_circle:",
+    RowState.NOT_LINKED: ":warning:",
+    RowState.NO_ATTENDANCE: ":zzz:",
+}
+_STATE_WORDS = {
+    RowState.READY: "ready to send",
+    RowState.NEEDS_FIX: "needs a fix",
+    RowState.NOT_LINKED: "not linked",
+    RowState.NO_ATTENDANCE: "no attendance",
+}
+_ERROR_WORDS = {
+    "overlap": "overlapping stays",
+    "missing_check_out": "no check-out",
+    "check_out_before_check_in": "check-out before check-in",
+    "too_long": "a stay of 24 hours or more",
+    "future": "a stay in the future",
+}
+LEGEND = (
+    ":white_check_mark: ready to send · :red_circle: needs a fix · :warning: not linked "
+    "(no KinderTrack child ID: not sent) · :zzz: no attendance. KinderTrack's own status "
+    "follows: “Approved” means KinderTrack knows the child ID."
+)
+
+
 def row_line(row: ReportRow) -> str:
-    label = row.status.label
-    errors = f" · :red_circle: {', '.join(row.errors)}" if row.errors else ""
+    """``✅ *Ava Smith* (123456) — ready to send · KinderTrack: Approved · 2 d · …``."""
+    problems = ", ".join(_ERROR_WORDS.get(code, "an error") for code in row.errors)
+    errors = f" · {problems}" if problems else ""
     child = f" ({row.child_id})" if row.child_id else ""
     return (
-        f"{_STATUS_ICON[row.status]} *{escape_mrkdwn(row.student)}*{child} — {label} · "
+        f"{_STATE_ICON[row.state]} *{escape_mrkdwn(clip(row.student, NAME_IN_ROW))}*{child} — "
+        f"*{_STATE_WORDS[row.state]}* · KinderTrack: {row.status.label} · "
         f"{row.days} d · {row.hours:.2f} h · {row.units} u{errors}"
     )
 
@@ -133,25 +167,28 @@ def report_blocks(
         SectionBlock(
             text=MarkdownTextObject(
                 text=(
-                    f"*{report.count(RowStatus.APPROVED)}* approved · "
-                    f"*{report.count(RowStatus.UNAPPROVED)}* unapproved · "
-                    f"*{report.count(RowStatus.NO_ATTENDANCE)}* no attendance · "
-                    f"*{report.count(RowStatus.UNDEFINED)}* undefined\n"
-                    f"Approved total: *{report.total_hours:.2f} h*, "
+                    " · ".join(
+                        f"*{sum(1 for r in report.rows if r.state is state)}* {words}"
+                        for state, words in _STATE_WORDS.items()
+                    )
+                    + f"\nLinked children's total: *{report.total_hours:.2f} h*, "
                     f"about *{report.total_units}* units (estimate; KinderTrack computes payment)"
                 )
             )
         )
     )
     blocks += _rows(report, ref, page)
+    if report.rows:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=LEGEND)]))
     blocks += _unlinked(report, school_id)
     if report.warnings:
         lines = [
-            f":large_yellow_circle: {escape_mrkdwn(w.student)}: {escape_mrkdwn(w.message)}"
-            for w in report.warnings[:MAX_ERROR_LINES]
+            f":large_yellow_circle: {escape_mrkdwn(clip(w.student, NAME_IN_ROW))}: "
+            f"{escape_mrkdwn(clip(w.message, 300))}"
+            for w in report.warnings[:MAX_WARNING_LINES]
         ]
-        if len(report.warnings) > MAX_ERROR_LINES:
-            lines.append(f"…and {len(report.warnings) - MAX_ERROR_LINES} more warnings")
+        if len(report.warnings) > MAX_WARNING_LINES:
+            lines.append(f"…and {len(report.warnings) - MAX_WARNING_LINES} more warnings.")
         blocks += [SectionBlock(text=MarkdownTextObject(text=t)) for t in pack_lines(lines)]
     blocks.append(DividerBlock())
     if report.already_submitted:
@@ -194,20 +231,28 @@ def report_blocks(
 
 
 def _banner(report: SubsidyReport, ref: PeriodRef) -> list[Block]:
+    """The errors as one line per child and day, the first ``MAX_ERROR_LINES`` of them;
+    Review errors shows every one."""
     if not report.errors:
         return []
+    children = by_child(report.errors)
+    stays = stays_of(report.errors)
+    tz = report.tz or ZoneInfo("UTC")
     lines = [
-        f"• *{escape_mrkdwn(e.student)}*: {escape_mrkdwn(e.message)}"
-        for e in report.errors[:MAX_ERROR_LINES]
+        f"• {line}"
+        for issues in children
+        for line in child_lines(issues[0].student, issues, stays, tz)
     ]
-    if len(report.errors) > MAX_ERROR_LINES:
-        lines.append(f"…and {len(report.errors) - MAX_ERROR_LINES} more")
+    shown = lines[:MAX_ERROR_LINES]
+    if len(lines) > MAX_ERROR_LINES:
+        shown.append(f"…and {len(lines) - MAX_ERROR_LINES} more: Review errors shows them all.")
+    count = len(children)
     head = (
-        f":rotating_light: *{len(report.errors)} attendance error"
-        f"{'s' if len(report.errors) != 1 else ''}* — overlapping or inaccurate records. "
-        "Data with errors cannot be sent: review and fix them."
+        f":rotating_light: *{count} child{'ren' if count != 1 else ''} need"
+        f"{'' if count != 1 else 's'} a fix* before anything can be sent: "
+        "overlapping or incomplete stays."
     )
-    texts = pack_lines([head, *lines])
+    texts = pack_lines([head, *shown])
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(text=texts[0]),

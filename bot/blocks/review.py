@@ -35,8 +35,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks.limits import PRIVATE_METADATA, SECTION_TEXT, VIEW_BLOCKS, clip
-from bot.blocks.problems import BadRecord, child_lines
-from core.domain.report import ReportIssue, SubsidyReport
+from bot.blocks.problems import BadRecord, by_child, child_lines
+from core.domain.report import SubsidyReport
 from core.domain.wall_clock import day_label, stay_label
 from core.errors import InvalidInput
 
@@ -155,13 +155,6 @@ def _stay_inputs(record: BadRecord, tz: ZoneInfo) -> list[Block]:
     ]
 
 
-def _children(report: SubsidyReport) -> list[list[ReportIssue]]:
-    by_student: dict[int, list[ReportIssue]] = {}
-    for issue in report.errors:
-        by_student.setdefault(issue.student_id, []).append(issue)
-    return list(by_student.values())
-
-
 def review_blocks(
     report: SubsidyReport,
     records: Mapping[int, BadRecord],
@@ -171,7 +164,7 @@ def review_blocks(
 ) -> tuple[list[Block], int, int]:
     """The children with errors from ``skip`` on (back to the first past the last), as many
     as fit; with the skip used and how many children are shown."""
-    children = _children(report)
+    children = by_child(report.errors)
     if skip >= len(children):
         skip = 0
     blocks: list[Block] = [

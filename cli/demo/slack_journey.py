@@ -267,7 +267,8 @@ def slack_journey(demo: SlackDemo, *, period: PayPeriod) -> str:
     report = act.updated(
         "report-with-errors",
         shows=[
-            "5 attendance errors",
+            "3 children need a fix",
+            "Jose Nunez*, Mon, Nov 9: 7:45 AM–5:00 PM and 7:47 AM–5:00 PM overlap",
             "[Review errors]",
             "Harper Olsen* has no KinderTrack child ID",
             "[Link child ID]",
@@ -314,8 +315,12 @@ def slack_journey(demo: SlackDemo, *, period: PayPeriod) -> str:
     clean = act.updated(
         "report-clean",
         containing="Approve & submit",
-        shows=["[Approve & submit]", "*4* approved", "Harper Olsen* (678901) — Approved"],
-        lacks=["attendance error", "[Review errors]"],
+        shows=[
+            "[Approve & submit]",
+            "*4* ready to send",
+            "Harper Olsen* (678901) — *ready to send* · KinderTrack: Approved",
+        ],
+        lacks=["need a fix", "[Review errors]"],
     )
     act.thread_file(shows=["Harper Olsen,678901,Approved"])
 

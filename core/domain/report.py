@@ -62,6 +62,15 @@ class Student:
     birth_date: date | None = None
 
 
+class RowState(StrEnum):
+    """A row's state in a director's words (KinderTrack's status is shown beside it)."""
+
+    READY = "ready"  # linked, attendance without errors: it will be sent
+    NEEDS_FIX = "needs_fix"  # attendance errors to fix before anything can be sent
+    NOT_LINKED = "not_linked"  # no KinderTrack child ID (or no provider ID): not sent
+    NO_ATTENDANCE = "no_attendance"
+
+
 @dataclass(frozen=True)
 class ReportIssue:
     student_id: int
@@ -69,6 +78,9 @@ class ReportIssue:
     code: str
     message: str
     record_id: int | None
+    check_in_s: int | None = None
+    check_out_s: int | None = None
+    """The stay's instants (epoch seconds), so it can be described without a lookup."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -103,6 +115,16 @@ class ReportRow:
     def hours(self) -> float:
         return round(self.seconds / 3600, 2)
 
+    @property
+    def state(self) -> RowState:
+        if self.errors:
+            return RowState.NEEDS_FIX
+        if self.status is RowStatus.APPROVED:
+            return RowState.READY
+        if self.status is RowStatus.NO_ATTENDANCE:
+            return RowState.NO_ATTENDANCE
+        return RowState.NOT_LINKED
+
     def to_json(self) -> dict[str, object]:
         return {
             "student": self.student,
@@ -132,6 +154,8 @@ class SubsidyReport:
     """The school's local date the report was made on."""
     absence_allowance: int = 4
     """Absence days a month Iowa pays per child (the setting the report was judged by)."""
+    tz: ZoneInfo | None = field(default=None, compare=False)
+    """The school's zone: how its times are shown."""
 
     @property
     def stays_to_send(self) -> list[Stay]:
@@ -289,6 +313,7 @@ def build_report(
         by_student[record.student_id].append(record)
     days = LocalDays(tz, start - timedelta(days=1), end + timedelta(days=1))
 
+    by_id = {record.id: record for record in records}
     rows: list[ReportRow] = []
     errors: list[ReportIssue] = []
     warnings: list[ReportIssue] = []
@@ -328,9 +353,16 @@ def build_report(
         row_errors: list[str] = []
         for issue in issues:
             target = errors if issue.blocking else warnings
+            stay = by_id.get(issue.record_id) if issue.record_id is not None else None
             target.append(
                 ReportIssue(
-                    student.id, student.name, str(issue.code), issue.message, issue.record_id
+                    student.id,
+                    student.name,
+                    str(issue.code),
+                    issue.message,
+                    issue.record_id,
+                    stay.check_in_s if stay else None,
+                    stay.check_out_s if stay else None,
                 )
             )
             if issue.blocking and str(issue.code) not in row_errors:
@@ -377,4 +409,5 @@ def build_report(
         warnings=tuple(warnings),
         as_of=today,
         absence_allowance=absence_allowance,
+        tz=tz,
     )

@@ -1,32 +1,32 @@
-"""Dates and times as a director reads them, in the school's zone: "Mon Nov 9", "7:30 AM",
-"Tue Dec 1, 1:24 PM". English words; the message catalogue may swap these for a locale's."""
+"""Dates and times as a director reads them, in the school's zone and the reader's
+language (:mod:`core.i18n`): "Mon, Nov 9", "7:30 AM", "Tue, Dec 1, 1:24 PM"."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from core.i18n import format_day, format_moment, format_time
+
 
 def day_label(day: date) -> str:
-    """``Mon Nov 9``."""
-    return f"{day:%a %b} {day.day}"
+    """``Mon, Nov 9``."""
+    return format_day(day)
 
 
 def clock_label(moment: time) -> str:
     """``7:30 AM``, ``12:00 PM``."""
-    hour = moment.hour % 12 or 12
-    return f"{hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
+    return format_time(moment)
 
 
 def time_label(instant: datetime, tz: ZoneInfo) -> str:
     """The local wall-clock time of an instant: ``7:30 AM``."""
-    return clock_label(instant.astimezone(tz).time())
+    return format_time(instant, tz)
 
 
 def moment_label(instant: datetime, tz: ZoneInfo) -> str:
-    """An instant on its local day: ``Tue Dec 1, 1:24 PM``."""
-    local = instant.astimezone(tz)
-    return f"{day_label(local.date())}, {clock_label(local.time())}"
+    """An instant on its local day: ``Tue, Dec 1, 1:24 PM``."""
+    return format_moment(instant, tz)
 
 
 def stay_label(check_in: datetime, check_out: datetime | None, tz: ZoneInfo) -> str:

@@ -75,7 +75,7 @@ def test_rollcall_demo_runs_the_journey_through_the_slack_app(tmp_path: Path) ->
     assert f"*Not registered.* {INACTIVE_PROVIDER}" in out
     assert "KinderTrack did not accept that link code" in out
     assert "Registered · provider ID 12345" in out
-    assert "5 attendance errors" in out and "[Review errors]" in out
+    assert "3 children need a fix" in out and "[Review errors]" in out
     assert "Only the school's directors can do that" in out
     assert "*Submitting…* approved by @Dana" in out
     # a duplicate is deleted in Slack, and a running period cannot be approved by mistake

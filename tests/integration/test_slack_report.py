@@ -319,8 +319,8 @@ def test_review_opens_a_modal_with_each_bad_stay_fixable_with_pickers(env: Env) 
     times = sorted(str(v["time"]["selected_time"]) for k, v in shown.items() if "time" in v)
     assert times == sorted(["08:00", "None", "08:00", "12:00", "11:00", "15:00"])
     text = _all_text(view)
-    assert "*Ava Smith*, Wed Nov 11: checked in 8:00 AM, never checked out" in text
-    assert "*Ava Smith*, Thu Nov 12: 8:00 AM–12:00 PM and 11:00 AM–3:00 PM overlap" in text
+    assert "*Ava Smith*, Wed, Nov 11: checked in 8:00 AM, never checked out" in text
+    assert "*Ava Smith*, Thu, Nov 12: 8:00 AM–12:00 PM and 11:00 AM–3:00 PM overlap" in text
     assert "record" not in text.lower() and "2026-11" not in text.replace('"2026-11', "")
     meta = ReviewMeta.decode(view["private_metadata"])
     assert (meta.school_id, meta.start, meta.end, meta.channel_id, meta.ts) == (
@@ -615,7 +615,7 @@ def _buttons(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_a_period_not_over_is_submitted_only_by_an_explicit_early_choice(
     env: Env, fake_kindertrack: FakeKinderTrack
 ) -> None:
-    # Given the current pay period (Nov 22 to Dec 5; today is Wed Nov 25) with clean data
+    # Given the current pay period (Nov 22 to Dec 5; today is Wed, Nov 25) with clean data
     sid = env.school(csv=CLEAN_CSV.replace("2026-11-09", "2026-11-23").replace("11-10", "11-24"))
     channel, ts, message = env.report("report 2026-11-22 2026-12-05")
 
@@ -624,9 +624,9 @@ def test_a_period_not_over_is_submitted_only_by_an_explicit_early_choice(
     buttons = _buttons(message)
     assert APPROVE_ACTION not in buttons and EARLY_ACTION in buttons
     confirm = buttons[EARLY_ACTION]["confirm"]["text"]["text"]
-    assert "Attendance for Wed Nov 25 through Sat Dec 5 can never be added" in confirm
+    assert "Attendance for Wed, Nov 25 through Sat, Dec 5 can never be added" in confirm
     assert len(confirm) <= 300
-    assert "runs until Sat Dec 5" in _all_text(message)
+    assert "runs until Sat, Dec 5" in _all_text(message)
 
     # When a plain Approve arrives for it anyway (an old message, a forged click)
     refusal = env.click(
@@ -637,7 +637,7 @@ def test_a_period_not_over_is_submitted_only_by_an_explicit_early_choice(
     )
 
     # Then nothing is approved, and the director is told which days would be lost
-    assert "Wed Nov 25 through Sat Dec 5 can never be added" in refusal.args["text"]
+    assert "Wed, Nov 25 through Sat, Dec 5 can never be added" in refusal.args["text"]
     assert (
         submissions.submission_status(
             env.rt, school_id=sid, start=date(2026, 11, 22), end=date(2026, 12, 5)

@@ -7,8 +7,15 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.blocks.limits import MESSAGE_BLOCKS, violations
-from bot.blocks.report import APPROVE_ACTION, EARLY_ACTION, REVIEW_ACTION, report_message
+from bot.blocks.limits import MESSAGE_BLOCKS, text_length, violations
+from bot.blocks.report import (
+    APPROVE_ACTION,
+    EARLY_ACTION,
+    MESSAGE_TEXT_BUDGET,
+    REVIEW_ACTION,
+    ROWS_PER_PAGE,
+    report_message,
+)
 from bot.blocks.submission import submission_message
 from bot.blocks.values import PeriodRef
 from core.domain.attendance import Record
@@ -56,12 +63,23 @@ def test_a_300_child_report_fits_one_message() -> None:
 
     assert violations(message["blocks"], max_blocks=MESSAGE_BLOCKS) == []
     text = json.dumps(message)
-    assert "Child 000" in text and "Child 039" in text and "Child 040" not in text
-    assert "page 1 of 8" in text
+    assert "Child 000" in text and "Child 029" in text and "Child 030" not in text
+    assert "page 1 of 10" in text
+
+
+def test_every_page_of_300_long_accented_names_and_100_errors_stays_within_the_budget() -> None:
+    names = [f"{'Zoë Ångström-Øvergård Ñandú ' * 5}"[:116] + f"{i:03d}" for i in range(300)]
+    report = _report(300, names=names, errors=100)
+
+    for page in range(-(-300 // ROWS_PER_PAGE)):
+        message = report_message(report, school_id=1, page=page)
+
+        assert violations(message["blocks"], max_blocks=MESSAGE_BLOCKS) == []
+        assert text_length(message) <= MESSAGE_TEXT_BUDGET
 
 
 def test_the_next_page_shows_the_next_children() -> None:
-    message = report_message(_report(300), school_id=1, page=7)
+    message = report_message(_report(300), school_id=1, page=9)
 
     text = json.dumps(message)
     assert "Child 299" in text and "Child 000" not in text
@@ -107,10 +125,10 @@ def test_a_period_not_over_offers_only_submit_early_naming_the_days_left_out() -
     assert APPROVE_ACTION not in buttons
     early = buttons[EARLY_ACTION]
     text = early["confirm"]["text"]["text"]
-    assert text.startswith("Attendance for Wed Nov 18 through Sat Nov 21 can never be added")
+    assert text.startswith("Attendance for Wed, Nov 18 through Sat, Nov 21 can never be added")
     assert len(text) <= 300 and "style" not in early
     assert PeriodRef.decode(early["value"]).early
-    assert "runs until Sat Nov 21" in json.dumps(message)
+    assert "runs until Sat, Nov 21" in json.dumps(message)
 
 
 def test_names_with_slack_markup_are_inert() -> None:

@@ -95,7 +95,7 @@ def test_each_bad_stay_gets_a_day_two_time_pickers_and_a_delete_box() -> None:
     kinds = [b["element"]["type"] for b in view["blocks"] if b["type"] == "input"]
     assert kinds == ["datepicker", "timepicker", "timepicker", "checkboxes"]
     assert "Delete this stay" in str(view["blocks"])
-    assert "*Child 1*, Tue Nov 10: checked in 8:00 AM, never checked out" in str(view)
+    assert "*Child 1*, Tue, Nov 10: checked in 8:00 AM, never checked out" in str(view)
     assert view_violations(view) == []
 
 
@@ -111,7 +111,7 @@ def test_an_overlap_is_one_line_for_the_child_and_day_with_both_stays() -> None:
     view = review_view(report, bad, TZ, ReviewMeta(7, START, END))
 
     child = view["blocks"][1]["text"]["text"]
-    assert child == "*Ava Smith*, Mon Nov 9: 7:30 AM–12:00 PM and 11:30 AM–5:00 PM overlap"
+    assert child == "*Ava Smith*, Mon, Nov 9: 7:30 AM–12:00 PM and 11:30 AM–5:00 PM overlap"
     assert "record" not in str(view).lower()
     assert sorted(_inputs(view)) == sorted(
         block_id(r, f) for r in (1, 2) for f in ("day", "in", "out", "delete")

@@ -11,6 +11,7 @@ import pytest
 from core.domain.stay_fix import StayFix, fixed_check_in, fixed_check_out
 from core.domain.wall_clock import clock_label, day_label, moment_label, stay_label
 from core.errors import InvalidInput
+from core.i18n import using_locale
 
 TZ = ZoneInfo("America/Chicago")
 IN = datetime(2026, 11, 9, 13, 30, 17, tzinfo=UTC)  # 7:30:17 AM CST
@@ -51,12 +52,18 @@ def test_a_wall_time_the_clocks_repeat_is_refused() -> None:
 
 
 def test_human_labels() -> None:
-    assert day_label(date(2026, 11, 9)) == "Mon Nov 9"
+    assert day_label(date(2026, 11, 9)) == "Mon, Nov 9"
     assert clock_label(time(0, 5)) == "12:05 AM"
     assert clock_label(time(12, 0)) == "12:00 PM"
     assert clock_label(time(13, 24)) == "1:24 PM"
-    assert moment_label(datetime(2026, 12, 1, 19, 24, tzinfo=UTC), TZ) == "Tue Dec 1, 1:24 PM"
+    assert moment_label(datetime(2026, 12, 1, 19, 24, tzinfo=UTC), TZ) == "Tue, Dec 1, 1:24 PM"
     assert stay_label(IN, OUT, TZ) == "7:30 AM–12:00 PM"
     assert stay_label(IN, None, TZ) == "7:30 AM–?"
     next_day = datetime(2026, 11, 10, 14, 0, tzinfo=UTC)
-    assert stay_label(IN, next_day, TZ) == "7:30 AM–Tue Nov 10, 8:00 AM"
+    assert stay_label(IN, next_day, TZ) == "7:30 AM–Tue, Nov 10, 8:00 AM"
+
+
+def test_labels_follow_the_readers_language() -> None:
+    with using_locale("es"):
+        assert day_label(date(2026, 11, 9)) == "lun, 9 nov"
+        assert stay_label(IN, OUT, TZ) == "7:30–12:00"
