@@ -135,23 +135,50 @@ def reminder_message(
 
 def status_message(view: SubmissionView | None, *, school: str, period: PayPeriod) -> str:
     """The ``/kindertrack status`` answer (mrkdwn)."""
-    head = f"*{escape_mrkdwn(school)}*, pay period {period}:"
+    head = _(
+        "*{school}*, pay period {start} to {end}:",
+        school=escape_mrkdwn(school),
+        start=period.start,
+        end=period.end,
+    )
     if view is None:
         return (
-            f"{head} not approved yet (draft). Run /kindertrack report to preview and approve it."
+            head
+            + " "
+            + _("not approved yet (draft). Run /kindertrack report to preview and approve it.")
         )
     state = view.state
     if state is SubmissionState.SUBMITTED:
-        when = f" on {view.received_at:%Y-%m-%d %H:%M} UTC" if view.received_at else ""
+        when = (
+            _(" on {moment} UTC", moment=f"{view.received_at:%Y-%m-%d %H:%M}")
+            if view.received_at
+            else ""
+        )
         return (
-            f"{head} :white_check_mark: submitted to KinderTrack{when}, confirmation "
-            f"`{escape_mrkdwn(view.kindertrack_submission_id or '')}`, "
-            f"{view.record_count} records (submission #{view.id})."
-        ) + refusals_text(view)
+            head
+            + " "
+            + ngettext(
+                ":white_check_mark: submitted to KinderTrack{when}, confirmation "
+                "`{confirmation}`, {n} record (submission #{id}).",
+                ":white_check_mark: submitted to KinderTrack{when}, confirmation "
+                "`{confirmation}`, {n} records (submission #{id}).",
+                view.record_count,
+                when=when,
+                confirmation=escape_mrkdwn(view.kindertrack_submission_id or ""),
+                id=view.id,
+            )
+            + refusals_text(view)
+        )
     if state in (SubmissionState.APPROVED, SubmissionState.SUBMITTING):
         text = (
-            f"{head} :hourglass_flowing_sand: approved by {who(view.approved_by)} and being "
-            f"submitted (submission #{view.id}, {state})."
+            head
+            + " "
+            + _(
+                ":hourglass_flowing_sand: approved by {who} and being submitted "
+                "(submission #{id}).",
+                who=who(view.approved_by),
+                id=view.id,
+            )
         )
         if view.error:
             text += f"\n_{escape_mrkdwn(view.error)}_"
@@ -159,9 +186,18 @@ def status_message(view: SubmissionView | None, *, school: str, period: PayPerio
     if state is SubmissionState.REJECTED and view.held_elsewhere_id is not None:
         return f"{head} :warning: {escape_mrkdwn(view.error or '')}"
     if state is SubmissionState.REJECTED:
-        error = view.error or "KinderTrack refused the submission."
-        text = f"{head} :x: KinderTrack refused submission #{view.id}: {escape_mrkdwn(error)}"
+        error = view.error or _("KinderTrack refused the submission.")
+        text = (
+            head
+            + " "
+            + _(
+                ":x: KinderTrack refused submission #{id}: {why}",
+                id=view.id,
+                why=escape_mrkdwn(error),
+            )
+        )
         if ALREADY_SUBMITTED in error and CORRECTED_CLAIM_CONTACT not in error:
             text += f"\n{CORRECTED_CLAIM_CONTACT}"
         return text
-    return f"{head} draft. {escape_mrkdwn(view.error or '')}".rstrip()
+    draft = _("draft.")
+    return f"{head} {draft} {escape_mrkdwn(view.error or '')}".rstrip()

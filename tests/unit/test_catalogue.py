@@ -83,6 +83,21 @@ def test_every_marked_text_has_checked_spanish_with_the_same_placeholders() -> N
     )
 
 
+def test_no_text_is_marked_inside_an_f_string() -> None:
+    """The extractor does not read inside f-strings, so a text marked there would never
+    reach the catalogue: name it outside (``why = _("…")``) and interpolate the name."""
+    hidden = re.compile(r"""\bf(["']).*\{[^}]*\b(_|ngettext)\(\s*["']""")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for folder in ("core", "bot", "workers")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if hidden.search(line)
+    ]
+
+    assert not found, f"texts marked inside f-strings: {found}"
+
+
 def test_the_check_names_a_new_english_only_text() -> None:
     catalogue = Catalog(locale="es")
     catalogue.add("Checked in {name}.", "Entrada registrada: {name}.")
