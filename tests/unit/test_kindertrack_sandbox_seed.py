@@ -65,6 +65,8 @@ def test_default_seed_has_the_demo_world() -> None:
         (lambda s: s["pay_periods"].update(anchor="soon"), "malformed value"),
         (lambda s: s["children"][0].update(provider_id="99999"), "unknown provider 99999"),
         (lambda s: s.update(timezone="Mars/Olympus"), "unknown time zone"),
+        (lambda s: s["children"][0].update(units_per_day=0), "units_per_day must be at least 1"),
+        (lambda s: s["children"][0].update(birth_date="2022-02-30"), "malformed value"),
     ],
 )
 def test_broken_seed_is_refused_with_a_reason(tmp_path: Path, change: object, message: str) -> None:
