@@ -20,6 +20,7 @@ import workers.runtime
 from bot.blocks import board
 from bot.blocks.board import BoardRef
 from bot.blocks.limits import MESSAGE_BLOCKS, violations
+from core.services.reports import school_report
 from core.services.runtime import Runtime
 from core.services.students import add_student
 from core.services.workspace import create_team_school
@@ -451,3 +452,24 @@ def test_refusals_naming_a_child_with_slack_markup_are_escaped(
     assert call.args["text"].startswith("&lt;!here&gt;")
     assert "<!here>" not in call.args["text"] and "*Ava*" not in call.args["text"]
     assert len(records(app_runtime, school_id)) == 1
+
+
+def test_absences_and_closures_from_slack_reach_the_report(
+    server: BotServer, app_runtime: Runtime, school: int
+) -> None:
+    # When staff record Ava absent on a past weekday and the center closed for a holiday
+    absent = later_answer(server, "absent ava smith 2026-11-19", user_id=STAFF)
+    server.standin.reset()
+    closed = later_answer(server, "closed 2026-11-20 holiday", user_id=STAFF)
+    server.standin.reset()
+    refused = later_answer(server, "closed tomorrow", user_id=STAFF)
+
+    # Then each is confirmed in words, and a bad date is refused
+    assert absent == "Ava Smith is recorded absent on 2026-11-19."
+    assert closed == "The center is recorded closed for a holiday on 2026-11-20."
+    assert "date" in refused
+    report = school_report(
+        app_runtime, school_id=school, start=date(2026, 11, 8), end=date(2026, 11, 21)
+    )
+    ava = next(r for r in report.rows if r.student == "Ava Smith")
+    assert (ava.absences, ava.away[-1]) == (1, (date(2026, 11, 20), "holiday"))

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners.commands import attendance, imports, language, report, setup
+from bot.listeners.commands import absences, attendance, imports, language, report, setup
 from bot.listeners.commands.dispatcher import COMMAND, handle_kindertrack
 
-DOMAIN_MODULES = (report, setup, attendance, imports, language)
+DOMAIN_MODULES = (report, setup, attendance, absences, imports, language)
 
 
 def register(app: App) -> None:

@@ -1,0 +1,113 @@
+"""``/kindertrack absent STUDENT [DATE]`` and ``closed DATE [holiday]``: days away.
+
+Like check-ins, anyone in the school's channel may record them (directors approve what is
+sent). A day without a date is today in the school's zone; a submitted period refuses
+them with the corrected-claim contact.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.escape import escape_mrkdwn
+from bot.listeners.commands.dispatcher import add_subcommand
+from bot.permissions import actor_from_command, school_in_channel
+from bot.runtime import runtime
+from core.domain.absences import CENTER, AbsenceKind
+from core.errors import InvalidInput
+from core.i18n import N_, _
+from core.services.absences import RecordedAbsence, record_absence
+from core.services.periods import school_today
+
+log = logging.getLogger(__name__)
+
+
+def _split_date(args: str) -> tuple[str, str | None]:
+    """``"Ava Smith 2026-11-19"`` -> ``("Ava Smith", "2026-11-19")``; no date: None."""
+    words = args.split()
+    if words and len(words[-1]) == 10 and words[-1][4] == "-" and words[-1][7] == "-":
+        return " ".join(words[:-1]), words[-1]
+    return args.strip(), None
+
+
+def _answer(done: RecordedAbsence) -> str:
+    day = done.day.isoformat()
+    if done.student is None:
+        if done.kind is AbsenceKind.HOLIDAY:
+            return _("The center is recorded closed for a holiday on {day}.", day=day)
+        return _("The center is recorded closed on {day}.", day=day)
+    return _("{name} is recorded absent on {day}.", name=escape_mrkdwn(done.student), day=day)
+
+
+def handle_absent(
+    *,
+    ack: Ack,
+    respond: Respond,
+    client: WebClient,
+    command: dict[str, Any],
+    context: BoltContext,
+) -> None:
+    ack()
+    actor = actor_from_command(command, context)
+    access = school_in_channel(actor)
+    student, day = _split_date(str(context["subcommand_args"]))
+    if not student or student == CENTER:
+        raise InvalidInput(_("Name the student, like `/kindertrack absent Ava Smith 2026-11-19`."))
+    rt = runtime()
+    done = record_absence(
+        rt,
+        school_id=access.school_id,
+        student=student,
+        day=day or school_today(rt, access.timezone),
+        actor=actor.user_id,
+        team_id=actor.team_id,
+    )
+    log.info("absence recorded (school %s) by %s", access.school_id, actor.user_id)
+    respond(text=_answer(done), response_type="ephemeral", replace_original=False)
+
+
+def handle_closed(
+    *,
+    ack: Ack,
+    respond: Respond,
+    client: WebClient,
+    command: dict[str, Any],
+    context: BoltContext,
+) -> None:
+    ack()
+    actor = actor_from_command(command, context)
+    access = school_in_channel(actor)
+    words = str(context["subcommand_args"]).split()
+    if not words or len(words) > 2 or (len(words) == 2 and words[1].lower() != "holiday"):
+        raise InvalidInput(
+            _("Give the date the center is closed: `/kindertrack closed 2026-11-26 [holiday]`.")
+        )
+    done = record_absence(
+        runtime(),
+        school_id=access.school_id,
+        student=CENTER,
+        day=words[0],
+        kind="holiday" if len(words) == 2 else "closed",
+        actor=actor.user_id,
+        team_id=actor.team_id,
+    )
+    log.info("closure recorded (school %s) by %s", access.school_id, actor.user_id)
+    respond(text=_answer(done), response_type="ephemeral", replace_original=False)
+
+
+add_subcommand(
+    "absent",
+    handle_absent,
+    usage="absent STUDENT [DATE]",
+    summary=N_("record a child absent (today, or DATE)"),
+)
+add_subcommand(
+    "closed",
+    handle_closed,
+    usage="closed DATE [holiday]",
+    summary=N_("record the whole center closed on DATE (not an absence)"),
+)
