@@ -925,3 +925,85 @@ def test_approving_a_preview_that_is_out_of_date_approves_nothing(
     current = env.slack.messages[(channel, ts)]
     assert _approve_value(current) != button
     assert "3 d" in _all_text(current)
+
+
+# --- taps from the reminder to "Submitted to KinderTrack" -------------------------------------
+
+
+class Taps:
+    """A director's interactions, counted as Slack shows them: each button, box or Save is
+    one, and a confirm dialog is one more."""
+
+    def __init__(self, env: Env) -> None:
+        self.env = env
+        self.count = 0
+
+    def press(self, where: tuple[str, str], action_id: str) -> None:
+        button = _buttons(self.env.slack.messages[where])[action_id]
+        self.count += 2 if "confirm" in button else 1
+        self.env.server.action(
+            action_id,
+            value=button["value"],
+            user_id=DIRECTOR,
+            channel_id=where[0],
+            message_ts=where[1],
+        )
+
+    def tick_and_save(self, view: dict[str, Any], values: dict[str, Any], ticks: int) -> None:
+        self.count += ticks + 1
+        response = self.env.server.view_submission(
+            CALLBACK_ID,
+            values=values,
+            private_metadata=view["private_metadata"],
+            user_id=DIRECTOR,
+        )
+        assert response.status_code == 200 and response.text == ""  # nothing left: it closes
+
+
+def _reminded(env: Env, sid: int) -> tuple[str, str]:
+    """Run the closed-period reminder in the worker; the director's DM (channel, ts)."""
+    workers.actors.send_reminder.send(sid, START.isoformat(), END.isoformat(), "closed")
+    env.slack.wait_for("chat.postMessage", timeout=10)
+    _eventually(lambda: any(c.startswith("D") for c, _ in env.slack.messages))
+    return next(key for key in env.slack.messages if key[0].startswith("D"))
+
+
+def _submitted(env: Env, where: tuple[str, str]) -> None:
+    _eventually(lambda: "Submitted to KinderTrack" in _all_text(env.slack.messages[where]))
+
+
+def test_clean_data_takes_two_taps_from_the_reminder(env: Env) -> None:
+    sid = env.school()
+    dm = _reminded(env, sid)
+    taps = Taps(env)
+
+    taps.press(dm, APPROVE_ACTION)  # Approve & submit, then Slack's confirm
+
+    _submitted(env, dm)
+    assert taps.count == 2
+
+
+def test_one_overlap_takes_five_taps_from_the_reminder(env: Env) -> None:
+    # Given a duplicate stay on Nov 9 (an overlap), and a reminder in the director's DM
+    sid = env.school(csv=CLEAN_CSV + "Ava Smith,2026-11-09T08:02,2026-11-09T16:30\n")
+    dm = _reminded(env, sid)
+    assert "overlap" in _all_text(env.slack.messages[dm])
+    taps = Taps(env)
+
+    # Review errors, tick Delete on the duplicate, Save
+    opened = len(env.slack.calls_for("views.open"))
+    updates = len(env.slack.calls_for("chat.update"))
+    taps.press(dm, REVIEW_ACTION)
+    view = env.slack.wait_for("views.open", count=opened + 1)[-1].args["view"]
+    values = _shown_values(view)
+    duplicate = max(_records(env.rt, sid))
+    values[f"rec{duplicate}_delete"]["delete"]["selected_options"] = [{"value": "delete"}]
+    taps.tick_and_save(view, values, ticks=1)
+
+    # The DM redraws with Approve & submit; Approve and confirm
+    env.slack.wait_for("chat.update", count=updates + 1, timeout=10)
+    _eventually(lambda: APPROVE_ACTION in _buttons(env.slack.messages[dm]))
+    taps.press(dm, APPROVE_ACTION)
+
+    _submitted(env, dm)
+    assert taps.count == 5
