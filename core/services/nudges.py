@@ -19,6 +19,7 @@ from core.domain.day_check import ACTIVE_WITHIN, Child, DayCheck, check_day
 from core.domain.instants import LocalDays, local_day_bounds, zone
 from core.domain.pay_periods import PayPeriod
 from core.services import reminders
+from core.services.absences import away_days
 from core.services.reminders import REDELIVER_AFTER, DueReminder, ReminderKind
 from core.services.runtime import Runtime
 from core.services.schools import get_school
@@ -103,5 +104,10 @@ def day_check(rt: Runtime, *, school_id: int, day: date) -> DayCheck:
                 )
             )
         ]
+        away = away_days(session, [school_id], day, day)[school_id]
+    if day in away.closures:  # a holiday or closure: nobody was expected
+        accounted = {child.student_id for child in children}
+    else:
+        accounted = {sid for sid, absent in away.absences.items() if day in absent}
     days = LocalDays(tz, first, day + timedelta(days=1))
-    return check_day(children, records, day=day, now=rt.now(), days=days)
+    return check_day(children, records, day=day, now=rt.now(), days=days, accounted=accounted)

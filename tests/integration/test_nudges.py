@@ -22,7 +22,7 @@ from bot.blocks.limits import MESSAGE_BLOCKS, violations
 from bot.notifier import SlackNotifier
 from bot.standin import SlackStandin
 from core.errors import InvalidInput
-from core.services import attendance, nudges, schools, workspace
+from core.services import absences, attendance, nudges, schools, workspace
 from core.services.nudges import DueNudge
 from core.services.runtime import Runtime
 from tests.fakes import FakeKinderTrack, FrozenClock
@@ -125,6 +125,43 @@ def test_racing_senders_claim_a_day_once(rt: Runtime, clock: FrozenClock) -> Non
 
     assert sorted(won) == [False] * 5 + [True]
     assert nudges.due_nudges(rt) == []
+
+
+def test_an_absent_child_or_a_closed_day_is_not_nothing_recorded(
+    rt: Runtime, clock: FrozenClock
+) -> None:
+    sid = _troubled(rt)
+    _at(clock, "2026-11-26T00:05")
+    assert [p.code for p in nudges.day_check(rt, school_id=sid, day=WED).problems] == [
+        "still_checked_in",
+        "not_recorded",
+    ]
+
+    absences.record_absence(rt, school_id=sid, student="Ben Jones", day=WED, actor="t")
+    assert [p.code for p in nudges.day_check(rt, school_id=sid, day=WED).problems] == [
+        "still_checked_in"
+    ]
+
+    # Thursday: a half day (one child came in the morning), then closed for Thanksgiving
+    _at(clock, "2026-11-27T00:05")
+    attendance.import_csv(
+        rt,
+        school_id=sid,
+        content="student,check_in,check_out\nCara Diaz,2026-11-26T08:00,2026-11-26T11:00\n",
+        actor="t",
+        add_students=True,
+    )
+    assert {
+        p.code for p in nudges.day_check(rt, school_id=sid, day=date(2026, 11, 26)).problems
+    } == {
+        "missing_check_out",
+        "not_recorded",
+    }
+    absences.record_absence(
+        rt, school_id=sid, student="*", day="2026-11-26", kind="holiday", actor="t"
+    )
+    thursday = nudges.day_check(rt, school_id=sid, day=date(2026, 11, 26))
+    assert [p.code for p in thursday.problems] == ["missing_check_out"]
 
 
 @pytest.fixture
