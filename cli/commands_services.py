@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 
 import redis
 import typer
@@ -55,10 +56,14 @@ def worker(
     """
     settings = get_settings()
     check_schema(settings)
+    metrics_dir = tempfile.mkdtemp(prefix="rollcall-metrics-")
     env = {
         **os.environ,
         "ROLLCALL_REDIS_URL": resolve_redis_url(settings),
         THREADS_ENV: str(threads),
+        # Each worker process writes its metrics here; the metrics fork process reads them.
+        "PROMETHEUS_MULTIPROC_DIR": metrics_dir,
+        "dramatiq_prom_db": metrics_dir,
     }
     argv = dramatiq_argv(processes=processes, threads=threads)
     sys.stdout.flush()
@@ -75,7 +80,10 @@ def scheduler(
     ),
 ) -> None:
     """Send the periodic messages (stuck-submission sweep, reminders); one leader at a time."""
+    from workers.metrics import serve_scheduler_metrics
+
     configure_logging(os.environ.get(LOG_LEVEL_ENV, "INFO"))
+    serve_scheduler_metrics()
     run_scheduler(get_settings(), lock_ttl_s=lock_ttl)
 
 

@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     sweep_idle_seconds: int = Field(120, alias="ROLLCALL_SWEEP_IDLE_SECONDS", ge=1)
     """An approved submission idle this long (its message lost) is re-driven by the sweep."""
 
+    metrics_port: int = Field(9191, alias="ROLLCALL_METRICS_PORT", ge=1, le=65535)
+    """Where ``rollcall worker`` serves Prometheus metrics (/metrics), one port per host."""
+    scheduler_metrics_port: int = Field(
+        9192, alias="ROLLCALL_SCHEDULER_METRICS_PORT", ge=1, le=65535
+    )
+    """Where ``rollcall scheduler`` serves Prometheus metrics (/metrics)."""
+
     slack_bot_token: str | None = Field(None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: str | None = Field(None, alias="SLACK_APP_TOKEN")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
@@ -121,8 +121,16 @@ def build_cli_runtime(settings: Settings | None = None) -> Runtime:
 
 
 def build_worker_runtime(settings: Settings, threads: int) -> Runtime:
-    """A worker process's Runtime: the worker's notifier and a pool for ``threads``."""
-    return build_runtime(settings, notifier=notifier_for_worker(settings), threads=threads)
+    """A worker process's Runtime: the worker's notifier, a pool for ``threads``, and the
+    KinderTrack adapter timed for the metrics."""
+    from workers.metrics import MeteredKinderTrack
+
+    return build_runtime(
+        settings,
+        notifier=notifier_for_worker(settings),
+        kindertrack=cast(KinderTrack, MeteredKinderTrack(kindertrack_for(settings))),
+        threads=threads,
+    )
 
 
 def migrate_database(settings: Settings | None = None) -> str:

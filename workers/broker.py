@@ -203,10 +203,11 @@ def setup_worker() -> None:
     Runs in each worker process before ``workers.actors`` is imported and before any
     thread takes a message: JSON logs on stderr (level from ``ROLLCALL_LOG_LEVEL``), the
     process's Runtime (its database pool sized to ``ROLLCALL_WORKER_THREADS``), then the
-    Redis broker.
+    Redis broker with Prometheus metrics (``workers.metrics``).
     """
     from workers import runtime
+    from workers.metrics import WorkerMetrics
 
     configure_logging(os.environ.get(LOG_LEVEL_ENV, "INFO"))
     runtime.boot(int(os.environ.get(runtime.THREADS_ENV, runtime.DEFAULT_THREADS)))
-    setup_broker()
+    setup_broker().add_middleware(WorkerMetrics())

@@ -51,7 +51,7 @@ def test_a_worker_process_consumes_a_ping_and_logs_it_as_json(
         workers.actors.ping.send(reply_key)
 
         # Then the worker process sets the reply key in Redis
-        assert _wait_for(lambda: redis_client.get(reply_key) == b"pong", 20), (
+        assert _wait_for(lambda: redis_client.get(reply_key) == b"pong", 60), (
             stderr_path.read_text()
         )
     finally:
