@@ -101,6 +101,7 @@ _ERROR_WORDS = {
     "check_out_before_check_in": "check-out before check-in",
     "too_long": "a stay of 24 hours or more",
     "future": "a stay in the future",
+    "absent_and_present": "both absent and present on a day",
 }
 LEGEND = (
     ":white_check_mark: ready to send · :red_circle: needs a fix · :warning: not linked "
@@ -109,15 +110,21 @@ LEGEND = (
 )
 
 
-def row_line(row: ReportRow) -> str:
-    """``✅ *Ava Smith* (123456) — ready to send · KinderTrack: Approved · 2 d · …``."""
+def row_line(row: ReportRow, allowance: int = 4) -> str:
+    """``✅ *Ava Smith* (123456) — ready to send · KinderTrack: Approved · 2 d · …``, with
+    the child's absences (``1 absent, 3/4 this month``) when there are any."""
     problems = ", ".join(_ERROR_WORDS.get(code, "an error") for code in row.errors)
     errors = f" · {problems}" if problems else ""
     child = f" ({row.child_id})" if row.child_id else ""
+    away = (
+        f" · {row.absences} absent, {row.allowance_used}/{allowance} this month"
+        if row.absences or row.allowance_used
+        else ""
+    )
     return (
         f"{_STATE_ICON[row.state]} *{escape_mrkdwn(clip(row.student, NAME_IN_ROW))}*{child} — "
         f"*{_STATE_WORDS[row.state]}* · KinderTrack: {row.status.label} · "
-        f"{row.days} d · {row.hours:.2f} h · {row.units} u{errors}"
+        f"{row.days} d · {row.hours:.2f} h · {row.units} u{away}{errors}"
     )
 
 
@@ -271,7 +278,7 @@ def _rows(report: SubsidyReport, ref: PeriodRef, page: int) -> list[Block]:
     shown = report.rows[page * ROWS_PER_PAGE : (page + 1) * ROWS_PER_PAGE]
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=t))
-        for t in pack_lines([row_line(r) for r in shown])
+        for t in pack_lines([row_line(r, report.absence_allowance) for r in shown])
     ]
     if pages > 1:
         buttons = []

@@ -18,6 +18,7 @@ from bot.blocks.report import (
 )
 from bot.blocks.submission import submission_message
 from bot.blocks.values import PeriodRef
+from core.domain.absences import AbsenceKind
 from core.domain.attendance import Record
 from core.domain.report import ProviderStatus, Student, SubsidyReport, build_report
 from core.domain.submission import SubmissionState
@@ -189,4 +190,34 @@ def test_days_over_the_authorized_units_show_as_labelled_estimates() -> None:
     assert "2026-11-09: 2 units of care, 1 over the 1 authorized a day" in shown
     assert "estimate: $19.50 at Iowa's base preschool center rate" in shown
     assert APPROVE_ACTION in shown  # a warning never blocks
+    assert violations(message["blocks"], max_blocks=MESSAGE_BLOCKS) == []
+
+
+def test_absences_show_per_child_and_absent_and_present_blocks() -> None:
+    ava = Student(1, "Ava Smith", "123456")
+    start = datetime(2026, 11, 9, 14, tzinfo=UTC)
+    report = build_report(
+        school="Sunny Days",
+        provider_id="12345",
+        provider_status=ProviderStatus.REGISTERED,
+        start=START,
+        end=END,
+        pay_period_match=True,
+        already_submitted=False,
+        students=[ava],
+        records=[Record.at(1, 1, start, start + timedelta(hours=8))],
+        now=NOW,
+        tz=TZ,
+        absences={
+            1: {date(2026, 11, 9): AbsenceKind.ABSENT, date(2026, 11, 2): AbsenceKind.ABSENT}
+        },
+        absence_allowance=4,
+    )
+
+    message = report_message(report, school_id=1)
+
+    shown = json.dumps(message, ensure_ascii=False)
+    assert "1 absent, 2/4 this month" in shown
+    assert "both absent and present on a day" in shown
+    assert APPROVE_ACTION not in shown
     assert violations(message["blocks"], max_blocks=MESSAGE_BLOCKS) == []
