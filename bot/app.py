@@ -15,7 +15,8 @@ a proxy), Slack's own otherwise; signature verification is on; listeners run aft
 ``ack()`` (``process_before_response=False``, right for a long-running server);
 retried deliveries are acked and skipped (``bot.middleware``); a request without a
 workspace, or from a user of another workspace (Slack Connect), is refused
-(``bot.tenancy``).
+(``bot.tenancy``); typed text with a control character is refused
+(``bot.control_input``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
 from bot import listeners
+from bot.control_input import refuse_control_input
 from bot.locale import CarryContext, LocaleResolver, reader_locale_middleware
 from bot.middleware import skip_slack_retries
 from bot.runtime import runtime as bot_runtime
@@ -119,6 +121,7 @@ def create_app(
     app.use(skip_slack_retries)
     app.use(refuse_foreign_requests)
     app.use(reader_locale_middleware(LocaleResolver(bot_runtime)))
+    app.use(refuse_control_input)
     register_listeners(app)
     return app
 

@@ -13,6 +13,7 @@ from bisect import bisect_right
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core.domain.control import LINE_BREAKS, refuse_control_characters
 from core.errors import InvalidInput
 
 
@@ -47,7 +48,7 @@ def localize(naive: datetime, tz: ZoneInfo) -> datetime:
 def parse_instant(raw: str, tz: ZoneInfo, *, what: str = "time") -> datetime:
     """Parse ISO 8601 (offset or naive local) into an aware UTC datetime, to the whole
     second."""
-    text = raw.strip()
+    text = refuse_control_characters(raw, what=what, allow=LINE_BREAKS).strip()
     if not text:
         raise InvalidInput(f"The {what} is empty.")
     if len(text) <= 10 or not any(sep in text for sep in ("T", "t", " ")):
@@ -91,7 +92,9 @@ def check_supported(day: date, *, what: str = "date") -> date:
 
 def parse_date(raw: str, *, what: str = "date") -> date:
     try:
-        parsed = date.fromisoformat(raw.strip())
+        parsed = date.fromisoformat(
+            refuse_control_characters(raw, what=what, allow=LINE_BREAKS).strip()
+        )
     except ValueError as error:
         raise InvalidInput(f"The {what} {raw!r} is not a date like 2026-11-08.") from error
     return check_supported(parsed, what=what)

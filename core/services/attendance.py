@@ -17,6 +17,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from core.domain.absences import CENTER, AbsenceKind, parse_kind
+from core.domain.control import describe, first_control_character
 from core.domain.instants import (
     local_date,
     local_day_bounds,
@@ -468,6 +469,8 @@ def _parse_rows(
         raise InvalidInput(
             _("Nothing was imported: the file is not valid CSV ({error}).", error=error)
         ) from error
+    if any(first_control_character(h) for h in header):
+        raise InvalidInput(_("Nothing was imported: the header line contains a control character."))
     columns = tuple(h.strip().lower() for h in header)
     if columns not in (IMPORT_HEADER, ABSENCE_HEADER):
         raise InvalidInput(
@@ -489,6 +492,19 @@ def _parse_rows(
                 raise InvalidInput(
                     _("Nothing was imported: more than {count} rows.", count=MAX_IMPORT_ROWS)
                 )
+            bad = next(
+                (
+                    (column, ch)
+                    for column, field in zip(columns, fields, strict=False)
+                    if (ch := first_control_character(field)) is not None
+                ),
+                None,
+            )
+            if bad is not None:
+                problems.append(
+                    (line, f"the {bad[0]} field contains a control character, {describe(bad[1])}")
+                )
+                continue
             if len(fields) != len(columns):
                 problems.append(
                     (line, _("expected 3 columns, found {count}", count=len(fields)))
