@@ -110,7 +110,7 @@ def start_redis(directory: Path, port: int) -> Proc:
     return proc
 
 
-def wait_for_redis(port: int, timeout: float = 15.0) -> None:
+def wait_for_redis(port: int, timeout: float = 60.0) -> None:
     client = redis.Redis(port=port, socket_timeout=1)
     deadline = time.monotonic() + timeout
     try:
@@ -127,7 +127,7 @@ def wait_for_redis(port: int, timeout: float = 15.0) -> None:
         client.close()
 
 
-def wait_for_port(port: int, timeout: float = 20.0) -> None:
+def wait_for_port(port: int, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:

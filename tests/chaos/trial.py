@@ -201,6 +201,7 @@ class Trial:
         self.workers: list[Proc] = []
         self.schedulers: list[Proc] = []
         self.commands: list[Proc] = []
+        self.harness_errors: list[str] = []
         self._lock = threading.Lock()
 
     # --- what happened, for the trial's line ------------------------------------------
@@ -294,7 +295,11 @@ class Trial:
     def _inject(self) -> None:
         for at, kind in self.plan.faults:
             self._sleep_until(at)
-            self._fault(kind)
+            try:
+                self._fault(kind)
+            except Exception as error:  # the trial fails with it, never silently
+                self.harness_errors.append(f"{kind}: {type(error).__name__}: {error}")
+                return
 
     def _fault(self, kind: str) -> None:
         rng = self.rng
@@ -354,11 +359,13 @@ class Trial:
             self.env = self._env(database.url)
             self.redis = start_redis(self.dir, self.redis_port)
             self.sandbox = self._start_sandbox()
-            approved = self._setup(database.engine)
+            # Workers and schedulers start while the data is set up: their start-up (a
+            # second or two of imports each) overlaps with it.
             for _ in range(self.plan.workers):
                 self._start_worker()
             for _ in range(self.plan.schedulers):
                 self._start_scheduler()
+            approved = self._setup(database.engine)
             self.t0 = time.monotonic()
             threads = [
                 threading.Thread(target=self._send_commands, name="commands"),
@@ -368,6 +375,7 @@ class Trial:
                 thread.start()
             for thread in threads:
                 thread.join()
+            problems += [f"harness: {e}" for e in self.harness_errors]
             problems += self._quiesce(database.engine)
             problems += self._judge(database.engine, approved)
         except Exception as error:  # a harness failure fails the trial, with its reason
