@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 
 import redis
 import typer
@@ -25,12 +26,20 @@ from workers.scheduling import DEFAULT_LOCK_TTL_S, run_scheduler
 #: Dramatiq's CLI loads this callable as its "broker": JSON logs, then the Redis broker.
 WORKER_BROKER = "workers.broker:setup_worker"
 
+#: Threads of a worker process that consumes every queue.
+DEFAULT_WORKER_THREADS = 8
+
 #: The module whose import declares every actor.
 ACTORS_MODULE = "workers.actors"
 
 
-def dramatiq_argv(*, processes: int, threads: int) -> list[str]:
-    """The command line that runs Dramatiq's worker processes for Rollcall's actors."""
+#: The queue a ``--submissions`` worker consumes alone.
+SUBMISSIONS_QUEUE = "submissions"
+
+
+def dramatiq_argv(*, processes: int, threads: int, queues: Sequence[str] = ()) -> list[str]:
+    """The command line that runs Dramatiq's worker processes for Rollcall's actors
+    (every queue, or only ``queues``)."""
     return [
         sys.executable,
         "-m",
@@ -41,13 +50,25 @@ def dramatiq_argv(*, processes: int, threads: int) -> list[str]:
         str(processes),
         "--threads",
         str(threads),
+        *(["--queues", *queues] if queues else []),
         "--skip-logging",
     ]
 
 
 def worker(
     processes: int = typer.Option(2, "--processes", "-p", min=1, help="Worker processes."),
-    threads: int = typer.Option(8, "--threads", "-t", min=1, help="Threads per process."),
+    threads: int | None = typer.Option(
+        None,
+        "--threads",
+        "-t",
+        min=1,
+        help="Threads per process (default 8; ROLLCALL_SUBMISSION_THREADS with --submissions).",
+    ),
+    submissions: bool = typer.Option(
+        False,
+        "--submissions",
+        help="Consume only the submissions queue, with threads sized for KinderTrack's waits.",
+    ),
 ) -> None:
     """Run Dramatiq worker processes (embedded Redis when ROLLCALL_REDIS_URL is unset).
 
@@ -57,6 +78,8 @@ def worker(
     settings = get_settings()
     check_schema(settings)
     metrics_dir = tempfile.mkdtemp(prefix="rollcall-metrics-")
+    if threads is None:
+        threads = settings.submission_threads if submissions else DEFAULT_WORKER_THREADS
     env = {
         **os.environ,
         "ROLLCALL_REDIS_URL": resolve_redis_url(settings),
@@ -65,7 +88,9 @@ def worker(
         "PROMETHEUS_MULTIPROC_DIR": metrics_dir,
         "dramatiq_prom_db": metrics_dir,
     }
-    argv = dramatiq_argv(processes=processes, threads=threads)
+    argv = dramatiq_argv(
+        processes=processes, threads=threads, queues=[SUBMISSIONS_QUEUE] if submissions else ()
+    )
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(argv[0], argv, env)

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     The worker renews it every third of this while its KinderTrack calls are in flight, so
     a dead worker's submission is taken over within about this long (plus the sweep's
     10 s cadence); it must outlast one KinderTrack call (the deadline) on its own."""
+    submission_threads: int = Field(32, alias="ROLLCALL_SUBMISSION_THREADS", ge=1, le=256)
+    """Threads of a ``rollcall worker --submissions`` process (the submissions queue alone):
+    each spends most of its time waiting on KinderTrack, so many threads overlap those
+    waits; the process's connection pool is sized to match. Keep processes x threads
+    within PostgreSQL's connection limit."""
     sweep_every_seconds: int = Field(10, alias="ROLLCALL_SWEEP_EVERY_SECONDS", ge=1, le=60)
     """How often the scheduler sends the sweep, on the clock (a divisor of 60)."""
     sweep_idle_seconds: int = Field(120, alias="ROLLCALL_SWEEP_IDLE_SECONDS", ge=1)
