@@ -34,6 +34,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -123,6 +124,14 @@ def language_name(locale: str) -> str:
     return Locale.parse(normalize(locale) or ENGLISH).display_name or locale
 
 
+def format_decimal(number: float, digits: int = 2) -> str:
+    """A number with ``digits`` decimals as the language writes it (``12.50`` in both:
+    US Spanish uses a decimal point too)."""
+    return babel_numbers.format_decimal(
+        number, format=f"0.{'0' * digits}", locale=_babel_locale(), group_separator=False
+    )
+
+
 # --- dates and times, as people in the current language write them ----------------------
 
 
@@ -131,15 +140,20 @@ def _plain(text: str) -> str:
     return text.replace("\u202f", " ").replace("\u2009", " ")
 
 
+#: How each language writes dates, times and numbers: as in the United States (Spanish
+#: for a US center: 12-hour times, a decimal point).
+FORMATS = {ENGLISH: "en_US", SPANISH: "es_US"}
+
+
 def _babel_locale() -> Locale:
     try:
-        return Locale.parse(current())
+        return Locale.parse(FORMATS.get(current(), current()))
     except (UnknownLocaleError, ValueError):
-        return Locale.parse(ENGLISH)
+        return Locale.parse(FORMATS[ENGLISH])
 
 
 def format_day(day: date | datetime) -> str:
-    """A weekday and date: ``Tue, Dec 1`` / ``mar, 1 dic``."""
+    """A weekday and date: ``Tue, Dec 1`` / ``mar, 1 de dic``."""
     return _plain(babel_dates.format_skeleton("MMMEd", day, locale=_babel_locale()))
 
 
@@ -154,19 +168,20 @@ def format_date(day: date | datetime) -> str:
 
 
 def format_time(moment: time | datetime, zone: tzinfo | None = None) -> str:
-    """A time of day: ``1:24 PM`` / ``13:24``; an aware ``datetime`` is shown in ``zone``."""
+    """A time of day: ``1:24 PM`` / ``1:24 p.m.``; an aware ``datetime`` is shown in
+    ``zone``."""
     if isinstance(moment, datetime) and zone is not None:
         moment = moment.astimezone(zone)
     return _plain(babel_dates.format_time(moment, "short", locale=_babel_locale()))
 
 
 def format_moment(moment: datetime, zone: tzinfo | None = None) -> str:
-    """A weekday, date and time: ``Tue, Dec 1, 1:24 PM`` / ``mar, 1 dic, 13:24``."""
+    """A weekday, date and time: ``Tue, Dec 1, 1:24 PM`` / ``mar, 1 de dic, 1:24 p.m.``."""
     if zone is not None:
         moment = moment.astimezone(zone)
     return _("{day}, {time}", day=format_day(moment), time=format_time(moment))
 
 
 def format_period(start: date, end: date) -> str:
-    """A pay period: ``Nov 8 – 21, 2026`` / ``8–21 nov 2026``."""
+    """A pay period: ``Nov 8 – 21, 2026`` / ``8–21 de nov de 2026``."""
     return _plain(babel_dates.format_interval(start, end, "yMMMd", locale=_babel_locale()))

@@ -31,6 +31,7 @@ from bot.escape import escape_mrkdwn
 from core.domain.report import ProviderStatus, ReportRow, RowState, RowStatus, SubsidyReport
 from core.domain.wall_clock import day_label
 from core.errors import days_phrase
+from core.i18n import N_, _, format_date, format_decimal, format_short_date, ngettext
 from core.messages import CORRECTED_CLAIM_CONTACT
 
 ROWS_PER_PAGE = 30
@@ -47,13 +48,13 @@ REFRESH_ACTION = "report_refresh"
 PAGE_ACTION = "report_page"
 LINK_ACTION = "report_link_student"
 
-PERIOD_NOT_OVER = (
+PERIOD_NOT_OVER = N_(
     ":calendar: This pay period runs until {end}: *Approve & submit* comes once it has "
     "ended. Submit early only if no more attendance will come for {days}."
 )
 EARLY_ACTION = "report_approve_early"
 
-CONFIRM_TEXT = (
+CONFIRM_TEXT = N_(
     "Submitted attendance cannot be edited, and a pay period can be submitted only once. "
     "Corrections go through HHS CCA Payments and Registration (866-448-4605)."
 )
@@ -68,19 +69,32 @@ _STATUS_ICON = {
 
 def report_text(report: SubsidyReport) -> str:
     """The notification fallback text (shown in pushes; names escaped)."""
-    state = "ready to submit" if report.can_submit else f"{len(report.errors)} error(s)"
-    return (
-        f"KinderTrack Subsidy Report for {escape_mrkdwn(report.school)}, "
-        f"{report.start} to {report.end}: {state}"
+    state = (
+        _("ready to submit")
+        if report.can_submit
+        else ngettext("{n} error", "{n} errors", len(report.errors))
+    )
+    return _(
+        "KinderTrack Subsidy Report for {school}, {start} to {end}: {state}",
+        school=escape_mrkdwn(report.school),
+        start=report.start,
+        end=report.end,
+        state=state,
     )
 
 
 def registration_tag(report: SubsidyReport) -> str:
     if report.provider_status is ProviderStatus.REGISTERED:
-        return f":large_green_circle: Registered · provider ID {report.provider_id}"
+        return _(
+            ":large_green_circle: Registered · provider ID {provider_id}",
+            provider_id=report.provider_id,
+        )
     if report.provider_status is ProviderStatus.INACTIVE:
-        return f":red_circle: Inactive KinderTrack provider ID {report.provider_id}"
-    return ":white_circle: Not registered: /kindertrack register"
+        return _(
+            ":red_circle: Inactive KinderTrack provider ID {provider_id}",
+            provider_id=report.provider_id,
+        )
+    return _(":white_circle: Not registered: /kindertrack register")
 
 
 _STATE_ICON = {
@@ -90,20 +104,21 @@ _STATE_ICON = {
     RowState.NO_ATTENDANCE: ":zzz:",
 }
 _STATE_WORDS = {
-    RowState.READY: "ready to send",
-    RowState.NEEDS_FIX: "needs a fix",
-    RowState.NOT_LINKED: "not linked",
-    RowState.NO_ATTENDANCE: "no attendance",
+    RowState.READY: N_("ready to send"),
+    RowState.NEEDS_FIX: N_("needs a fix"),
+    RowState.NOT_LINKED: N_("not linked"),
+    RowState.NO_ATTENDANCE: N_("no attendance"),
 }
 _ERROR_WORDS = {
-    "overlap": "overlapping stays",
-    "missing_check_out": "no check-out",
-    "check_out_before_check_in": "check-out before check-in",
-    "too_long": "a stay of 24 hours or more",
-    "future": "a stay in the future",
-    "absent_and_present": "both absent and present on a day",
+    "overlap": N_("overlapping stays"),
+    "missing_check_out": N_("no check-out"),
+    "check_out_before_check_in": N_("check-out before check-in"),
+    "too_long": N_("a stay of 24 hours or more"),
+    "future": N_("a stay in the future"),
+    "absent_and_present": N_("both absent and present on a day"),
 }
-LEGEND = (
+_AN_ERROR = N_("an error")
+LEGEND = N_(
     ":white_check_mark: ready to send · :red_circle: needs a fix · :warning: not linked "
     "(no KinderTrack child ID: not sent) · :zzz: no attendance. KinderTrack's own status "
     "follows: “Approved” means KinderTrack knows the child ID."
@@ -113,18 +128,30 @@ LEGEND = (
 def row_line(row: ReportRow, allowance: int = 4) -> str:
     """``✅ *Ava Smith* (123456) — ready to send · KinderTrack: Approved · 2 d · …``, with
     the child's absences (``1 absent, 3/4 this month``) when there are any."""
-    problems = ", ".join(_ERROR_WORDS.get(code, "an error") for code in row.errors)
+    problems = ", ".join(_(_ERROR_WORDS.get(code, _AN_ERROR)) for code in row.errors)
     errors = f" · {problems}" if problems else ""
     child = f" ({row.child_id})" if row.child_id else ""
     away = (
-        f" · {row.absences} absent, {row.allowance_used}/{allowance} this month"
+        " · "
+        + _(
+            "{absent} absent, {used}/{allowance} this month",
+            absent=row.absences,
+            used=row.allowance_used,
+            allowance=allowance,
+        )
         if row.absences or row.allowance_used
         else ""
     )
+    figures = _(
+        "{days} d · {hours} h · {units} u",
+        days=row.days,
+        hours=format_decimal(row.hours),
+        units=row.units,
+    )
     return (
         f"{_STATE_ICON[row.state]} *{escape_mrkdwn(clip(row.student, NAME_IN_ROW))}*{child} — "
-        f"*{_STATE_WORDS[row.state]}* · KinderTrack: {row.status.label} · "
-        f"{row.days} d · {row.hours:.2f} h · {row.units} u{away}{errors}"
+        f"*{_(_STATE_WORDS[row.state])}* · KinderTrack: {row.status.label} · "
+        f"{figures}{away}{errors}"
     )
 
 
@@ -153,18 +180,22 @@ def report_blocks(
     actions: bool = True,
 ) -> list[Block]:
     ref = PeriodRef(school_id, report.start, report.end)
-    match = "matches a pay period" if report.pay_period_match else "does *not* match a pay period"
+    match = (
+        _("matches a pay period") if report.pay_period_match else _("does *not* match a pay period")
+    )
     blocks: list[Block] = [
         HeaderBlock(
             text=PlainTextObject(
-                text=clip(f"KinderTrack Subsidy Report — {report.school}", HEADER_TEXT)
+                text=clip(
+                    _("KinderTrack Subsidy Report — {school}", school=report.school), HEADER_TEXT
+                )
             )
         ),
         ContextBlock(
             elements=[
                 MarkdownTextObject(text=registration_tag(report)),
                 MarkdownTextObject(
-                    text=f"{report.start:%b %-d} – {report.end:%b %-d, %Y} ({match})"
+                    text=f"{format_short_date(report.start)} – {format_date(report.end)} ({match})"
                 ),
             ]
         ),
@@ -175,18 +206,23 @@ def report_blocks(
             text=MarkdownTextObject(
                 text=(
                     " · ".join(
-                        f"*{sum(1 for r in report.rows if r.state is state)}* {words}"
+                        f"*{sum(1 for r in report.rows if r.state is state)}* {_(words)}"
                         for state, words in _STATE_WORDS.items()
                     )
-                    + f"\nLinked children's total: *{report.total_hours:.2f} h*, "
-                    f"about *{report.total_units}* units (estimate; KinderTrack computes payment)"
+                    + "\n"
+                    + _(
+                        "Linked children's total: *{hours} h*, about *{units}* units (estimate; "
+                        "KinderTrack computes payment)",
+                        hours=format_decimal(report.total_hours),
+                        units=report.total_units,
+                    )
                 )
             )
         )
     )
     blocks += _rows(report, ref, page)
     if report.rows:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=LEGEND)]))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_(LEGEND))]))
     blocks += _unlinked(report, school_id)
     if report.warnings:
         lines = [
@@ -195,14 +231,20 @@ def report_blocks(
             for w in report.warnings[:MAX_WARNING_LINES]
         ]
         if len(report.warnings) > MAX_WARNING_LINES:
-            lines.append(f"…and {len(report.warnings) - MAX_WARNING_LINES} more warnings.")
+            lines.append(
+                _(
+                    "…and {count} more warnings.",
+                    count=len(report.warnings) - MAX_WARNING_LINES,
+                )
+            )
         blocks += [SectionBlock(text=MarkdownTextObject(text=t)) for t in pack_lines(lines)]
     blocks.append(DividerBlock())
     if report.already_submitted:
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=":lock: *This pay period was already submitted.* "
+                    text=_(":lock: *This pay period was already submitted.*")
+                    + " "
                     + CORRECTED_CLAIM_CONTACT
                 )
             )
@@ -213,7 +255,7 @@ def report_blocks(
                 elements=[
                     MarkdownTextObject(
                         text=clip(
-                            "Not ready to submit: " + " ".join(report.blocking_reasons),
+                            _("Not ready to submit:") + " " + " ".join(report.blocking_reasons),
                             SECTION_TEXT,
                         )
                     )
@@ -225,8 +267,10 @@ def report_blocks(
             ContextBlock(
                 elements=[
                     MarkdownTextObject(
-                        text=PERIOD_NOT_OVER.format(
-                            end=day_label(report.end), days=days_phrase(*report.days_to_come)
+                        text=_(
+                            PERIOD_NOT_OVER,
+                            end=day_label(report.end),
+                            days=days_phrase(*report.days_to_come),
                         )
                     )
                 ]
@@ -252,19 +296,28 @@ def _banner(report: SubsidyReport, ref: PeriodRef) -> list[Block]:
     ]
     shown = lines[:MAX_ERROR_LINES]
     if len(lines) > MAX_ERROR_LINES:
-        shown.append(f"…and {len(lines) - MAX_ERROR_LINES} more: Review errors shows them all.")
-    count = len(children)
-    head = (
-        f":rotating_light: *{count} child{'ren' if count != 1 else ''} need"
-        f"{'' if count != 1 else 's'} a fix* before anything can be sent: "
-        "overlapping or incomplete stays."
+        shown.append(
+            _(
+                "…and {count} more: Review errors shows them all.",
+                count=len(lines) - MAX_ERROR_LINES,
+            )
+        )
+    head = ngettext(
+        ":rotating_light: *{n} child needs a fix* before anything can be sent: overlapping "
+        "or incomplete stays.",
+        ":rotating_light: *{n} children need a fix* before anything can be sent: overlapping "
+        "or incomplete stays.",
+        len(children),
     )
     texts = pack_lines([head, *shown])
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(text=texts[0]),
             accessory=ButtonElement(
-                text="Review errors", action_id=REVIEW_ACTION, value=ref.encode(), style="danger"
+                text=_("Review errors"),
+                action_id=REVIEW_ACTION,
+                value=ref.encode(),
+                style="danger",
             ),
         )
     ]
@@ -285,7 +338,7 @@ def _rows(report: SubsidyReport, ref: PeriodRef, page: int) -> list[Block]:
         if page > 0:
             buttons.append(
                 ButtonElement(
-                    text="◀ Previous",
+                    text=_("◀ Previous"),
                     action_id=f"{PAGE_ACTION}_prev",
                     value=ref.with_page(page - 1).encode(),
                 )
@@ -293,7 +346,7 @@ def _rows(report: SubsidyReport, ref: PeriodRef, page: int) -> list[Block]:
         if page < pages - 1:
             buttons.append(
                 ButtonElement(
-                    text="Next ▶",
+                    text=_("Next ▶"),
                     action_id=f"{PAGE_ACTION}_next",
                     value=ref.with_page(page + 1).encode(),
                 )
@@ -302,9 +355,15 @@ def _rows(report: SubsidyReport, ref: PeriodRef, page: int) -> list[Block]:
             ContextBlock(
                 elements=[
                     MarkdownTextObject(
-                        text=f"Children {page * ROWS_PER_PAGE + 1}–"
-                        f"{page * ROWS_PER_PAGE + len(shown)} of {len(report.rows)} "
-                        f"(page {page + 1} of {pages}); the full table is in the thread as CSV."
+                        text=_(
+                            "Children {first}–{last} of {total} (page {page} of {pages}); the "
+                            "full table is in the thread as CSV.",
+                            first=page * ROWS_PER_PAGE + 1,
+                            last=page * ROWS_PER_PAGE + len(shown),
+                            total=len(report.rows),
+                            page=page + 1,
+                            pages=pages,
+                        )
                     )
                 ]
             )
@@ -321,11 +380,14 @@ def _unlinked(report: SubsidyReport, school_id: int) -> list[Block]:
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
-                text=f":warning: *{escape_mrkdwn(row.student)}* has no KinderTrack child ID: "
-                "nothing of theirs would be sent."
+                text=_(
+                    ":warning: *{name}* has no KinderTrack child ID: nothing of theirs would be "
+                    "sent.",
+                    name=escape_mrkdwn(row.student),
+                )
             ),
             accessory=ButtonElement(
-                text="Link child ID",
+                text=_("Link child ID"),
                 action_id=f"{LINK_ACTION}_{row.student_id}",
                 value=StudentRef(school_id, row.student_id).encode(),
             ),
@@ -337,8 +399,11 @@ def _unlinked(report: SubsidyReport, school_id: int) -> list[Block]:
             ContextBlock(
                 elements=[
                     MarkdownTextObject(
-                        text=f"…and {len(unapproved) - MAX_LINK_BUTTONS} more unlinked children: "
-                        "/kindertrack link or /kindertrack sync"
+                        text=_(
+                            "…and {count} more unlinked children: /kindertrack link or "
+                            "/kindertrack sync",
+                            count=len(unapproved) - MAX_LINK_BUTTONS,
+                        )
                     )
                 ]
             )
@@ -354,42 +419,43 @@ def _actions(report: SubsidyReport, ref: PeriodRef) -> ActionsBlock:
     if report.can_submit and to_come is None:
         elements.append(
             ButtonElement(
-                text="Approve & submit",
+                text=_("Approve & submit"),
                 action_id=APPROVE_ACTION,
                 value=ref.with_seen(report.fingerprint).encode(),
                 style="primary",
                 confirm=ConfirmObject(
-                    title="Submit to KinderTrack?",
-                    text=CONFIRM_TEXT,
-                    confirm="Submit",
-                    deny="Cancel",
+                    title=_("Submit to KinderTrack?"),
+                    text=_(CONFIRM_TEXT),
+                    confirm=_("Submit"),
+                    deny=_("Cancel"),
                 ),
             )
         )
     elif report.can_submit and to_come is not None:
         elements.append(
             ButtonElement(
-                text="Submit early…",
+                text=_("Submit early…"),
                 action_id=EARLY_ACTION,
                 value=ref.with_seen(report.fingerprint, early=True).encode(),
                 confirm=ConfirmObject(
-                    title="Submit before it ends?",
+                    title=_("Submit before it ends?"),
                     text=early_confirm_text(*to_come),
-                    confirm="Submit early",
-                    deny="Cancel",
+                    confirm=_("Submit early"),
+                    deny=_("Cancel"),
                 ),
             )
         )
-    elements.append(ButtonElement(text="Refresh", action_id=REFRESH_ACTION, value=ref.encode()))
+    elements.append(ButtonElement(text=_("Refresh"), action_id=REFRESH_ACTION, value=ref.encode()))
     return ActionsBlock(elements=elements)
 
 
 def early_confirm_text(first: date, last: date) -> str:
     """The confirm of Submit early: the days left out, within a confirm's 300 characters."""
-    return (
-        f"Attendance for {days_phrase(first, last)} can never be added: a pay period is "
-        "submitted only once and submitted attendance cannot be edited. Corrections go "
-        "through HHS CCA Payments and Registration (866-448-4605)."
+    return _(
+        "Attendance for {days} can never be added: a pay period is submitted only once and "
+        "submitted attendance cannot be edited. Corrections go through HHS CCA Payments and "
+        "Registration (866-448-4605).",
+        days=days_phrase(first, last),
     )
 
 

@@ -182,8 +182,11 @@ def test_dates_and_times_read_as_each_language_writes_them() -> None:
     assert i18n.format_moment(moment, chicago) == "Tue, Dec 1, 1:24 PM"
     assert i18n.format_period(date(2026, 11, 8), date(2026, 11, 21)) == "Nov 8 \u2013 21, 2026"
     with using_locale("es"):
-        assert i18n.format_moment(moment, chicago) == "mar, 1 dic, 13:24"
-        assert i18n.format_period(date(2026, 11, 8), date(2026, 11, 21)) == "8\u201321 nov 2026"
+        assert i18n.format_moment(moment, chicago) == "mar, 1 de dic, 1:24 p.m."
+        assert i18n.format_period(date(2026, 11, 8), date(2026, 11, 21)) == (
+            "8\u201321 de nov de 2026"
+        )
+        assert i18n.format_decimal(1234.5) == "1234.50"
 
 
 def test_kindertrack_fixed_messages_stay_as_kindertrack_words_them() -> None:
