@@ -41,6 +41,8 @@ IN_ACTION = "board_in"
 OUT_ACTION = "board_out"
 PAGE_ACTION = "board_page"
 REFRESH_ACTION = "board_refresh"
+ABSENT_ACTION = "board_absent"
+MODE_ACTION = "board_mode"
 
 
 @dataclass(frozen=True)
@@ -48,17 +50,25 @@ class BoardRef:
     school_id: int
     student_id: int = 0
     page: int = 0
+    absences: bool = False
+    """The board shows Absent buttons (for children not in today) instead of In/Out."""
 
     def encode(self) -> str:
-        return json.dumps(
-            {"s": self.school_id, "k": self.student_id, "p": self.page}, separators=(",", ":")
-        )
+        data = {"s": self.school_id, "k": self.student_id, "p": self.page}
+        if self.absences:
+            data["a"] = 1
+        return json.dumps(data, separators=(",", ":"))
 
     @classmethod
     def decode(cls, value: str) -> BoardRef:
         try:
             data = json.loads(value)
-            return cls(int(data["s"]), int(data.get("k", 0)), int(data.get("p", 0)))
+            return cls(
+                int(data["s"]),
+                int(data.get("k", 0)),
+                int(data.get("p", 0)),
+                bool(data.get("a", 0)),
+            )
         except (ValueError, KeyError, TypeError) as error:
             raise InvalidInput(
                 _("That board is out of date; run /kindertrack rollcall again.")
@@ -71,6 +81,22 @@ def page_count(children: int) -> int:
 
 def _child_block(entry: RollCallEntry, ref: BoardRef, tz: ZoneInfo, now: datetime) -> Block:
     name = f"*{escape_mrkdwn(entry.student)}*"
+    if entry.away is not None and entry.checked_in_at is None:
+        return SectionBlock(
+            text=MarkdownTextObject(text=_(":no_entry_sign: {name} — away today", name=name))
+        )
+    if ref.absences:
+        if entry.checked_in_at is not None:
+            return SectionBlock(text=MarkdownTextObject(text=f":large_green_circle: {name}"))
+        return SectionBlock(
+            text=MarkdownTextObject(text=f":white_circle: {name}"),
+            accessory=ButtonElement(
+                text=_("Absent"),
+                action_id=f"{ABSENT_ACTION}_{entry.student_id}",
+                value=ref.encode(),
+                style="danger",
+            ),
+        )
     if entry.checked_in_at is not None:
         since = clock_time(entry.checked_in_at, tz, today=now.astimezone(tz).date())
         text = _(":large_green_circle: {name} — in since {time}", name=name, time=since)
@@ -96,6 +122,7 @@ def board_blocks(
     tz: ZoneInfo,
     now: datetime,
     page: int = 0,
+    absences: bool = False,
 ) -> list[Block]:
     pages = page_count(len(entries))
     page = min(max(page, 0), pages - 1)
@@ -127,14 +154,16 @@ def board_blocks(
                 )
             )
         )
-    blocks += [_child_block(e, BoardRef(school_id, e.student_id, page), tz, now) for e in shown]
+    blocks += [
+        _child_block(e, BoardRef(school_id, e.student_id, page, absences), tz, now) for e in shown
+    ]
     nav: list[Any] = []
     if page > 0:
         nav.append(
             ButtonElement(
                 text=_("◀ Previous"),
                 action_id=f"{PAGE_ACTION}_prev",
-                value=BoardRef(school_id, 0, page - 1).encode(),
+                value=BoardRef(school_id, 0, page - 1, absences).encode(),
             )
         )
     if page < pages - 1:
@@ -142,14 +171,21 @@ def board_blocks(
             ButtonElement(
                 text=_("Next ▶"),
                 action_id=f"{PAGE_ACTION}_next",
-                value=BoardRef(school_id, 0, page + 1).encode(),
+                value=BoardRef(school_id, 0, page + 1, absences).encode(),
             )
         )
     nav.append(
         ButtonElement(
             text=_("Refresh"),
             action_id=REFRESH_ACTION,
-            value=BoardRef(school_id, 0, page).encode(),
+            value=BoardRef(school_id, 0, page, absences).encode(),
+        )
+    )
+    nav.append(
+        ButtonElement(
+            text=_("Done with absences") if absences else _("Absent…"),
+            action_id=MODE_ACTION,
+            value=BoardRef(school_id, 0, page, not absences).encode(),
         )
     )
     if pages > 1:
@@ -181,6 +217,7 @@ def board_message(
     tz: ZoneInfo,
     now: datetime,
     page: int = 0,
+    absences: bool = False,
 ) -> dict[str, Any]:
     """Arguments for chat.postMessage / chat.update."""
     present = sum(1 for e in entries if e.checked_in_at is not None)
@@ -192,6 +229,9 @@ def board_message(
             total=len(entries),
         ),
         "blocks": [
-            b.to_dict() for b in board_blocks(school, school_id, entries, tz=tz, now=now, page=page)
+            b.to_dict()
+            for b in board_blocks(
+                school, school_id, entries, tz=tz, now=now, page=page, absences=absences
+            )
         ],
     }

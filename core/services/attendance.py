@@ -252,6 +252,8 @@ class RollCallEntry:
     student: str
     checked_in_at: datetime | None
     """The start of the child's open stay of today, or None when they are not checked in."""
+    away: str | None = None
+    """Today's absence kind of the child (or the center's closure), if one is recorded."""
 
 
 def roll_call(rt: Runtime, *, school_id: int, team_id: str | None = None) -> list[RollCallEntry]:
@@ -276,7 +278,23 @@ def roll_call(rt: Runtime, *, school_id: int, team_id: str | None = None) -> lis
             .order_by(col(AttendanceRecord.check_in))
         ):
             open_since[record.student_id] = record.check_in
-        return [RollCallEntry(s.id or 0, s.name, open_since.get(s.id or 0)) for s in students]
+        today = local_date(rt.now(), tz)
+        away = dict(
+            session.exec(
+                select(col(Absence.student_id), col(Absence.kind)).where(
+                    Absence.school_id == school_id, Absence.day == today
+                )
+            ).all()
+        )
+        closed = session.exec(
+            select(Closure.kind).where(Closure.school_id == school_id, Closure.day == today)
+        ).first()
+        return [
+            RollCallEntry(
+                s.id or 0, s.name, open_since.get(s.id or 0), closed or away.get(s.id or 0)
+            )
+            for s in students
+        ]
 
 
 @dataclass

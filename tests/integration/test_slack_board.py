@@ -473,3 +473,35 @@ def test_absences_and_closures_from_slack_reach_the_report(
     )
     ava = next(r for r in report.rows if r.student == "Ava Smith")
     assert (ava.absences, ava.away[-1]) == (1, (date(2026, 11, 20), "holiday"))
+
+
+def test_the_board_marks_a_child_absent_today(
+    server: BotServer, app_runtime: Runtime, school: int
+) -> None:
+    later_answer(server, "in Liam Johnson")
+    server.standin.reset()
+    ts, message = post_board(server, user_id=STAFF)
+
+    # When staff switch the board to absences and tap Absent for Ava
+    mode = next(
+        e
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == board.MODE_ACTION
+    )
+    click(server, ts, mode, user_id=STAFF)
+    [switched] = server.standin.wait_for("chat.update")
+    shown = buttons(switched.args["blocks"])
+    assert shown["Ava Smith"]["text"]["text"] == "Absent"
+    assert "Liam Johnson" not in shown  # checked in: no Absent button
+    click(server, ts, shown["Ava Smith"], user_id=STAFF)
+
+    # Then Ava is absent today, the board says so, and nothing was checked in for her
+    [_, after] = server.standin.wait_for("chat.update", count=2)
+    assert "Ava Smith* — away today" in str(after.args["blocks"])
+    report = school_report(
+        app_runtime, school_id=school, start=date(2026, 11, 22), end=date(2026, 12, 5)
+    )
+    ava = next(r for r in report.rows if r.student == "Ava Smith")
+    assert (ava.absences, ava.days) == (1, 0)

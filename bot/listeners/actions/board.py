@@ -25,13 +25,16 @@ from bot.runtime import runtime
 from core.domain.instants import zone
 from core.errors import NotFound, RollcallError
 from core.i18n import _
+from core.services.absences import record_absence
 from core.services.attendance import check_in, check_out, roll_call
+from core.services.periods import school_today
 
 log = logging.getLogger(__name__)
 
 IN_PATTERN = re.compile(rf"^{board.IN_ACTION}_\d+$")
 OUT_PATTERN = re.compile(rf"^{board.OUT_ACTION}_\d+$")
 PAGE_PATTERN = re.compile(rf"^{board.PAGE_ACTION}_(prev|next)$")
+ABSENT_PATTERN = re.compile(rf"^{board.ABSENT_ACTION}_\d+$")
 
 
 def _private(respond: Respond, refusal: RollcallError) -> None:
@@ -46,6 +49,7 @@ def redraw(
     access: SchoolAccess,
     actor: Actor,
     page: int,
+    absences: bool = False,
 ) -> None:
     rt = runtime()
     entries = roll_call(rt, school_id=access.school_id, team_id=actor.team_id)
@@ -56,6 +60,7 @@ def redraw(
         tz=zone(access.timezone),
         now=rt.now(),
         page=page,
+        absences=absences,
     )
     container = body.get("container") or {}
     channel, ts = container.get("channel_id"), container.get("message_ts")
@@ -87,7 +92,7 @@ def _click(
         return
     if direction is not None:
         _record(respond, actor, access, ref, direction)
-    redraw(client, respond, body, access, actor, ref.page)
+    redraw(client, respond, body, access, actor, ref.page, ref.absences)
 
 
 def _record(
@@ -105,6 +110,22 @@ def _record(
     try:
         if entry is None:
             raise NotFound(_("That child is no longer on this school's list."))
+        if direction == "absent":
+            record_absence(
+                rt,
+                school_id=access.school_id,
+                student=entry.student,
+                day=school_today(rt, access.timezone),
+                actor=actor.user_id,
+                team_id=actor.team_id,
+            )
+            log.info(
+                "board: student %s absent (school %s) by %s",
+                ref.student_id,
+                access.school_id,
+                actor.user_id,
+            )
+            return
         if direction == "in":
             record = check_in(
                 rt,
@@ -152,6 +173,12 @@ def handle_out(
     _click(ack, body, client, respond, context, direction="out")
 
 
+def handle_absent(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    _click(ack, body, client, respond, context, direction="absent")
+
+
 def handle_page(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
@@ -163,3 +190,5 @@ def register(app: App) -> None:
     app.action(OUT_PATTERN)(handle_out)
     app.action(PAGE_PATTERN)(handle_page)
     app.action(board.REFRESH_ACTION)(handle_page)
+    app.action(board.MODE_ACTION)(handle_page)
+    app.action(ABSENT_PATTERN)(handle_absent)
