@@ -66,6 +66,7 @@ from bot.blocks.report import report_message
 from bot.blocks.submission import submission_message
 from bot.destination import Destination, read_destination
 from bot.locale import slack_locale
+from bot.conversations import is_private_conversation
 from bot.slack_hosts import is_response_url
 from core.config import Settings
 from core.domain.exports import report_csv, sent_records_csv
@@ -298,8 +299,9 @@ class SlackNotifier:
         with rt.session() as session:
             directors = workspace.directors_of(session, school_id=school.id)
         languages = {d: self._language(rt, client, school.team_id, d) for d in directors}
-        if school.reminder_channel:
+        if school.reminder_channel and is_private_conversation(client, school.reminder_channel):
             # A shared channel: the directors' language when they share one, else English.
+            # Only a private one: the preview names children with their subsidy status.
             shared = set(languages.values())
             channels = [(school.reminder_channel, shared.pop() if len(shared) == 1 else None)]
         else:

@@ -296,6 +296,31 @@ def test_closing_reminder_counts_days_and_errors_in_the_reminder_channel(
     assert slack_standin.calls_for("conversations.open") == []
 
 
+def test_a_public_reminder_channel_gets_no_preview_the_directors_get_it_by_dm(
+    rt: Runtime, worker: dramatiq.Worker, slack_standin: SlackStandin, clock: FrozenClock
+) -> None:
+    # Given a reminder channel that is public (the preview names children)
+    clock.now = datetime(2026, 12, 2, 18, 0, tzinfo=UTC)
+    sid = _school(rt)
+    workspace.set_reminder_channel(
+        rt, school_id=sid, channel_id="C0PUBLIC", by=DIRECTOR, team_id=TEAM
+    )
+    slack_standin.public_channels.add("C0PUBLIC")
+    period = CALENDAR.containing(date(2026, 12, 2))
+
+    # When the closing reminder runs
+    workers.actors.send_reminder.send(
+        sid, period.start.isoformat(), period.end.isoformat(), "closing"
+    )
+
+    # Then it goes to the director's DM, never to the public channel
+    [post] = slack_standin.wait_for("chat.postMessage", timeout=10)
+    assert post.args["channel"].startswith("D")
+    assert all(
+        c.args.get("channel") != "C0PUBLIC" for c in slack_standin.calls_for("chat.postMessage")
+    )
+
+
 # --- tokens ---------------------------------------------------------------------------------
 
 
