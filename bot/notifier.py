@@ -64,9 +64,9 @@ from bot.blocks.notices import (
 )
 from bot.blocks.report import report_message
 from bot.blocks.submission import submission_message
+from bot.conversations import is_private_conversation
 from bot.destination import Destination, read_destination
 from bot.locale import slack_locale
-from bot.conversations import is_private_conversation
 from bot.slack_hosts import is_response_url
 from core.config import Settings
 from core.domain.exports import report_csv, sent_records_csv
