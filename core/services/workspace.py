@@ -10,10 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core import i18n
+from core.domain.submission import SubmissionState
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from core.services.runtime import Runtime
 from core.services.schools import get_school, insert_school, schools_of_team
-from core.store.tables import ChannelSchool, Director, School, SlackMessage
+from core.store.tables import ChannelSchool, Director, School, SlackMessage, Submission
 
 
 def is_director(session: Session, *, school_id: int, user_id: str) -> bool:
@@ -222,3 +223,40 @@ def set_reminder_channel(
         require_director(session, school_id=school_id, user_id=by)
         school.reminder_channel = channel_id
         session.add(school)
+
+
+@dataclass(frozen=True)
+class OpenReport:
+    """A posted report of a period not (being) submitted: one a change makes stale."""
+
+    start: date
+    end: date
+    channel_id: str
+    ts: str
+
+
+def open_report_messages(rt: Runtime, *, school_id: int) -> list[OpenReport]:
+    """Every remembered message of the school's periods that are not being or already
+    submitted, oldest first: what to redraw after a link, a sync or an import."""
+    with rt.session() as session:
+        locked = {
+            (row.period_start, row.period_end)
+            for row in session.exec(
+                select(Submission).where(
+                    Submission.school_id == school_id,
+                    col(Submission.state).in_(
+                        [str(SubmissionState.SUBMITTING), str(SubmissionState.SUBMITTED)]
+                    ),
+                )
+            )
+        }
+        rows = session.exec(
+            select(SlackMessage)
+            .where(SlackMessage.school_id == school_id)
+            .order_by(col(SlackMessage.id))
+        ).all()
+        return [
+            OpenReport(r.period_start, r.period_end, r.channel_id, r.ts)
+            for r in rows
+            if (r.period_start, r.period_end) not in locked
+        ]

@@ -1007,3 +1007,35 @@ def test_one_overlap_takes_five_taps_from_the_reminder(env: Env) -> None:
 
     _submitted(env, dm)
     assert taps.count == 5
+
+
+# --- surfaces redraw after what they depend on -------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["link", "sync"])
+def test_the_report_redraws_after_a_link_or_a_sync(env: Env, how: str) -> None:
+    # Given a report where Liam has attendance but no child ID (so he is not linked)
+    sid = env.school()
+    students.add_student(env.rt, school_id=sid, name="Liam Johnson", actor="t")
+    attendance.import_csv(
+        env.rt,
+        school_id=sid,
+        content="student,check_in,check_out\nLiam Johnson,2026-11-09T08:00,2026-11-09T12:00\n",
+        actor="t",
+    )
+    channel, ts, message = env.report()
+    assert "Liam Johnson* — *not linked*" in _all_text(message)
+    updates = len(env.slack.calls_for("chat.update"))
+
+    # When the director links him (by command, or by syncing KinderTrack's roster)
+    command = "link Liam Johnson 345678" if how == "link" else "sync"
+    assert env.server.slash(command, channel_id=CHANNEL, user_id=DIRECTOR).status_code == 200
+
+    # Then a worker redraws the posted report in place: Liam is ready to send
+    env.slack.wait_for("chat.update", count=updates + 1, timeout=10)
+    _eventually(
+        lambda: (
+            "Liam Johnson* (345678) — *ready to send*"
+            in _all_text(env.slack.messages[(channel, ts)])
+        )
+    )

@@ -22,6 +22,7 @@ from bot.escape import escape_mrkdwn
 from bot.listeners.events.app_home import publish_home
 from bot.listeners.views.setup import open_link_modal, open_register_modal
 from bot.permissions import Actor, SchoolAccess, actor_from_payload, school_by_id
+from bot.redraw import redraw_open_reports
 from bot.runtime import runtime
 from core.errors import RollcallError
 from core.i18n import _
@@ -119,6 +120,8 @@ def handle_sync(ack: Ack, body: dict[str, Any], client: WebClient, context: Bolt
         _dm(client, actor.user_id, text=escape_mrkdwn(str(refusal)))
         return
     log.info("sync of school %s from Home: %d linked", access.school_id, len(result.linked))
+    if result.linked:
+        redraw_open_reports(actor, access.school_id)
     _dm(
         client,
         actor.user_id,

@@ -35,6 +35,7 @@ from bot.destination import destination
 from bot.listeners.commands.dispatcher import add_subcommand
 from bot.listeners.views.setup import open_link_modal, open_register_modal
 from bot.permissions import Actor, SchoolAccess, actor_from_command, require, school_in_channel
+from bot.redraw import redraw_open_reports
 from bot.runtime import runtime
 from core import messages
 from core.domain.ids import parse_link_code, parse_provider_id
@@ -218,6 +219,7 @@ def handle_link(
         team_id=actor.team_id,
     )
     log.info("student %s linked in school %s by %s", student.id, access.school_id, actor.user_id)
+    redraw_open_reports(actor, access.school_id)
     _ephemeral(respond, linked_text(student.name, student.child_id or ""))
 
 
@@ -242,6 +244,8 @@ def handle_sync(
         len(result.unmatched_students),
         len(result.unmatched_roster),
     )
+    if result.linked:
+        redraw_open_reports(actor, access.school_id)
     _ephemeral(respond, **sync_message(access.school_name, result, school_id=access.school_id))
 
 

@@ -30,6 +30,7 @@ from bot.blocks.setup import checking_provider_text, linked_text
 from bot.destination import destination
 from bot.escape import escape_mrkdwn
 from bot.permissions import Actor, SchoolAccess, actor_from_payload, school_by_id
+from bot.redraw import redraw_open_reports
 from bot.runtime import runtime
 from core.domain.ids import parse_link_code, parse_provider_id
 from core.domain.names import clean_name
@@ -285,6 +286,7 @@ def handle_link_submission(
         )
         return
     log.info("student %s linked in school %s by %s", linked.id, access.school_id, actor.user_id)
+    redraw_open_reports(actor, access.school_id)
     _tell(client, actor, meta, linked_text(linked.name, child_id))
 
 
