@@ -17,7 +17,7 @@ from core.domain.pay_periods import PayPeriodCalendar
 from kindertrack.sandbox import DEFAULT_SEED_PATH, start_in_thread
 
 DEMO_TIMEZONE = "America/Chicago"
-DEMO_LINK_CODES = {"12345": "K7PM2QXA", "54321": "H4RT9WXY"}
+DEMO_LINK_CODES = {"12345": "K7PM2QXA", "54321": "H4RT9WXY", "24680": "M4PLGRVE"}
 """The one-time codes each center's KinderTrack administrator got by authorizing Rollcall
 in the portal (the demo's sandbox requires them: contract version 2)."""
 

@@ -177,6 +177,20 @@ def director_journey(cli: DemoCli, *, period: PayPeriod, timezone: str) -> Journ
         shows=["Linked Harper Olsen to child ID 678901."],
     )
 
+    d3 = period.start + timedelta(days=3)
+    cli.say("Ava stayed home one day, and the center closed another: days away are sent too.")
+    cli.step("attendance", "absent", SCHOOL, "Ava Smith", str(d3), shows=["absent was recorded"])
+    cli.step(
+        "attendance",
+        "absent",
+        SCHOOL,
+        "*",
+        str(period.end),
+        "--kind",
+        "closed",
+        shows=["The center", "center closed was recorded"],
+    )
+
     cli.say("Preview again: no errors, every child approved.")
     cli.step("report", SCHOOL, *dates, shows=["Ready to submit."])
     report = cli.check("report", SCHOOL, *dates, "--json").json()
@@ -185,6 +199,8 @@ def director_journey(cli: DemoCli, *, period: PayPeriod, timezone: str) -> Journ
         all(row["status"] == "approved" for row in report["rows"]),
         f"every child should be approved: {report['rows']}",
     )
+    absent = {row["student"]: row["absences"] for row in report["rows"]}
+    cli.expect(absent.get("Ava Smith") == 1, f"Ava should have one absence: {absent}")
 
     cli.say("Submit the pay period to KinderTrack (final: --yes confirms).")
     cli.step("submit", SCHOOL, *dates, "--yes", shows=["Submitted to KinderTrack: confirmation"])
@@ -216,9 +232,35 @@ def director_journey(cli: DemoCli, *, period: PayPeriod, timezone: str) -> Journ
         shows=["can no longer be edited", "866-448-4605"],
     )
 
+    monthly_center(cli, before=period)
     return JourneyResult(
         period=period, confirmation=str(status["kindertrack_submission_id"]), steps=cli.steps
     )
+
+
+MONTHLY = "Maple Grove"
+
+
+def monthly_center(cli: DemoCli, *, before: PayPeriod) -> None:
+    """A second center that bills KinderTrack monthly: its periods are calendar months."""
+    last = before.start.replace(day=1) - timedelta(days=1)
+    month = ("--from", last.replace(day=1).isoformat(), "--to", last.isoformat())
+    cli.say(f"{MONTHLY} bills KinderTrack monthly: Rollcall follows each provider's own periods.")
+    cli.step("school", "add", MONTHLY, shows=[f"Added school {MONTHLY}"])
+    cli.step(
+        "school",
+        "register",
+        MONTHLY,
+        "--provider-id",
+        "24680",
+        "--link-code",
+        DEMO_LINK_CODES["24680"],
+        shows=[f"Registered: {MONTHLY} is KinderTrack provider 24680"],
+    )
+    cli.step("student", "add", MONTHLY, "Owen Berg", "--child-id", "135790")
+    cli.step("report", MONTHLY, *month, shows=["matches a pay period"])
+    report = cli.check("report", MONTHLY, *month, "--json").json()
+    cli.expect(report["pay_period_match"] is True, f"a month is {MONTHLY}'s period: {report}")
 
 
 def run_demo(echo: Callable[[str], None] = print, *, today: date | None = None) -> JourneyResult:

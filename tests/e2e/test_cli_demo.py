@@ -57,7 +57,7 @@ def test_rollcall_demo_cli_runs_the_whole_journey(tmp_path: Path) -> None:
     assert "can no longer be edited" in out
     assert out.count("(refused: exit status 1)") == 4
     assert "has not authorized Rollcall" in out
-    assert lines[-1].startswith("Demo complete: 15 steps in ")
+    assert lines[-1].startswith("Demo complete: 17 steps in ")
     assert list(tmp_path.glob("rollcall-demo-*")) == []  # its temporary home is removed
     assert not (tmp_path / ".rollcall").exists()  # and the director's own home is untouched
 
@@ -71,7 +71,7 @@ def test_the_demo_runs_again_in_the_same_process() -> None:
     one = run_demo(first.append)
     two = run_demo(second.append)
 
-    assert one.steps == two.steps == 15
+    assert one.steps == two.steps == 17
     assert one.confirmation != two.confirmation  # each run has its own sandbox
     assert first[-1].startswith("Demo complete") and second[-1].startswith("Demo complete")
     assert runtime.cache_info().currsize == 0  # nothing of the demo is left cached
