@@ -14,8 +14,9 @@ import os
 import signal
 import subprocess
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import redis
@@ -25,6 +26,7 @@ from sqlalchemy import Engine, text
 from core.domain.submission import SubmissionState
 from core.services import attendance, schools, students, submissions
 from core.services.runtime import Runtime
+from kindertrack.sandbox import DEFAULT_SEED_PATH
 from rollcall.bootstrap import POOL_OVERFLOW
 from tests.fixtures.database import CALENDAR
 from tests.fixtures.sandbox import SandboxHarness
@@ -39,26 +41,50 @@ from workers.queues import dead_letters, inspect_queues
 
 pytestmark = pytest.mark.slow
 
-#: Per school: its provider, a child KinderTrack authorizes, and the first period used.
-SCHOOLS = (
-    ("Sunny Days", "12345", "Ava Smith", "123456", date(2026, 1, 4)),
-    ("Prairie Sprouts", "67890", "Mateo Garcia", "876543", date(2026, 3, 1)),
-)
-PERIODS_PER_SCHOOL = 12
+#: Schools (each its own KinderTrack provider with one child) × recent closed periods = 24.
+SCHOOLS = 4
+PERIODS_PER_SCHOOL = 6
 PROCESSES = 2
 LINK_CODE = "K7PM2QXA"
 
 
+def _seed(directory: Path) -> Path:
+    """The default seed plus one provider and one child per school of the test."""
+    seed = json.loads(DEFAULT_SEED_PATH.read_text(encoding="utf-8"))
+    for n in range(1, SCHOOLS + 1):
+        provider_id, child_id = f"{n}{n}{n}{n}1", f"{n}{n}{n}{n}{n}1"
+        seed["providers"].append(
+            {"provider_id": provider_id, "name": f"School {n}", "status": "active"}
+        )
+        seed["children"].append(
+            {
+                "child_id": child_id,
+                "provider_id": provider_id,
+                "first_name": "Ava",
+                "last_name": f"Smith{n}",
+                "authorized_from": "2026-01-01",
+                "authorized_to": None,
+            }
+        )
+    path = directory / "seed.json"
+    path.write_text(json.dumps(seed), encoding="utf-8")
+    return path
+
+
 def _queue_submissions(rt: Runtime) -> tuple[list[int], int]:
-    """24 approved submissions on the queue (12 periods × 2 schools); a school id."""
+    """24 approved submissions on the queue (the last 6 closed periods × 4 schools)."""
+    last = CALENDAR.last_closed(datetime.now(ZoneInfo("America/Chicago")).date())
+    periods = [
+        CALENDAR.containing(last.start - timedelta(days=14 * k)) for k in range(PERIODS_PER_SCHOOL)
+    ]
     ids: list[int] = []
     first_school = 0
-    for name, provider_id, child, child_id, first in SCHOOLS:
-        sid = schools.add_school(rt, name=name).id or 0
+    for n in range(1, SCHOOLS + 1):
+        child = f"Ava Smith{n}"
+        sid = schools.add_school(rt, name=f"School {n}").id or 0
         first_school = first_school or sid
-        schools.register_provider(rt, school_id=sid, provider_id=provider_id, actor="t")
-        students.add_student(rt, school_id=sid, name=child, child_id=child_id, actor="t")
-        periods = [CALENDAR.containing(first + timedelta(days=14 * k)) for k in range(12)]
+        schools.register_provider(rt, school_id=sid, provider_id=f"{n}{n}{n}{n}1", actor="t")
+        students.add_student(rt, school_id=sid, name=child, child_id=f"{n}{n}{n}{n}{n}1", actor="t")
         rows = "".join(
             f"{child},{p.start + timedelta(days=1)}T08:00,{p.start + timedelta(days=1)}T15:00\n"
             for p in periods
@@ -78,7 +104,7 @@ def _queue_submissions(rt: Runtime) -> tuple[list[int], int]:
 def _queue_director_work(rt: Runtime, school_id: int) -> None:
     """One of each message a director waits for: a report, a registration, an import."""
     other = schools.add_school(rt, name="Little Acorns").id or 0
-    period = CALENDAR.containing(date(2026, 1, 4))
+    period = CALENDAR.last_closed(datetime.now(ZoneInfo("America/Chicago")).date())
     enqueue_report(school_id, period.start, period.end, destination={"user_id": "U1"})
     enqueue_registration(
         other, "54321", link_code=LINK_CODE, username=None, actor="U1", team_id=None
@@ -115,9 +141,10 @@ def test_work_queued_before_the_workers_start_is_all_done_and_none_dead_lettered
     tmp_path: Path,
 ) -> None:
     # Given work queued while no worker runs
+    target = sandbox.start(seed_path=_seed(tmp_path))
     rt = Runtime(
         engine=db,
-        kindertrack=sandbox.client(),
+        kindertrack=sandbox.client(target),
         calendar=CALENDAR,
         clock=lambda: datetime.now(UTC),
     )
@@ -138,8 +165,8 @@ def test_work_queued_before_the_workers_start_is_all_done_and_none_dead_lettered
         **os.environ,
         "ROLLCALL_DATABASE_URL": database_url,
         "ROLLCALL_REDIS_URL": redis_url,
-        "ROLLCALL_KINDERTRACK_URL": sandbox.url,
-        "ROLLCALL_KINDERTRACK_API_KEY": sandbox.api_key,
+        "ROLLCALL_KINDERTRACK_URL": target.url,
+        "ROLLCALL_KINDERTRACK_API_KEY": target.api_key,
         "ROLLCALL_HOME": str(tmp_path),
     }
     log_path = tmp_path / "worker.log"
@@ -171,7 +198,7 @@ def test_work_queued_before_the_workers_start_is_all_done_and_none_dead_lettered
 
     # Then every submission is submitted, KinderTrack holding one per period
     assert done, log_text[-4000:]
-    assert sandbox.stats()["commits"] == len(ids) == 24
+    assert target.stats()["commits"] == len(ids) == 24
     # And nothing was dead-lettered
     assert dead_letters(redis_client, declared) == [], log_text[-4000:]
     # And the director heard about the report, the registration and the import
