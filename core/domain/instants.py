@@ -10,7 +10,7 @@ so the report can judge instants as integer seconds since the Unix epoch.
 from __future__ import annotations
 
 from bisect import bisect_right
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.domain.control import LINE_BREAKS, refuse_control_characters
@@ -45,24 +45,62 @@ def localize(naive: datetime, tz: ZoneInfo) -> datetime:
     return early
 
 
+US_DATE = "%m/%d/%Y"
+"""``11/08/2026`` (and ``11/8/2026``): how a US director writes a date."""
+WALL_TIMES = ("%I:%M %p", "%I:%M%p", "%I:%M:%S %p", "%H:%M", "%H:%M:%S")
+"""``8:00 AM``, ``8:00AM``, ``08:00``: a wall-clock time, 12- or 24-hour."""
+
+
+def _calendar_date(text: str) -> date | None:
+    """An ISO or a US date, or None."""
+    for reader in (date.fromisoformat, lambda t: datetime.strptime(t, US_DATE).date()):
+        try:
+            return reader(text)
+        except ValueError:
+            continue
+    return None
+
+
+def _wall_time(text: str) -> time | None:
+    for pattern in WALL_TIMES:
+        try:
+            return datetime.strptime(text.upper(), pattern).time()
+        except ValueError:
+            continue
+    return None
+
+
+def _us_instant(text: str) -> datetime | None:
+    """``11/08/2026 8:00 AM``, ``11/08/2026 08:00`` or ``2026-11-08 8:00 AM`` as a naive
+    local time; None for anything else (ISO 8601 is read by the standard library)."""
+    day_text, _, time_text = text.partition(" ")
+    day = _calendar_date(day_text)
+    moment = _wall_time(time_text.strip()) if day is not None else None
+    if day is None or moment is None:
+        return None
+    return datetime.combine(day, moment)
+
+
 def parse_instant(raw: str, tz: ZoneInfo, *, what: str = "time") -> datetime:
-    """Parse ISO 8601 (offset or naive local) into an aware UTC datetime, to the whole
-    second."""
+    """Parse a US date and time (``11/08/2026 8:00 AM``) or ISO 8601 (offset or naive
+    local) into an aware UTC datetime, to the whole second."""
     text = refuse_control_characters(raw, what=what, allow=LINE_BREAKS).strip()
     if not text:
         raise InvalidInput(f"The {what} is empty.")
-    if len(text) <= 10 or not any(sep in text for sep in ("T", "t", " ")):
+    parsed = _us_instant(text)
+    if parsed is None and (len(text) <= 10 or not any(sep in text for sep in "Tt ")):
         raise InvalidInput(
-            f"{what.capitalize()} {text!r} needs a date and a time, like 2026-11-09T08:15 "
-            f"or 2026-11-09T08:15-06:00."
+            f"{what.capitalize()} {text!r} needs a date and a time, like 11/09/2026 8:15 AM "
+            f"or 2026-11-09T08:15."
         )
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError as error:
-        raise InvalidInput(
-            f"{what.capitalize()} {text!r} is not an ISO 8601 date and time, like "
-            f"2026-11-09T08:15 or 2026-11-09T08:15-06:00."
-        ) from error
+    if parsed is None:
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError as error:
+            raise InvalidInput(
+                f"{what.capitalize()} {text!r} is not an ISO 8601 date and time nor a US one, "
+                f"like 2026-11-09T08:15 or 11/09/2026 8:15 AM."
+            ) from error
     if parsed.tzinfo is None:
         parsed = localize(parsed, tz)
     try:
@@ -91,12 +129,10 @@ def check_supported(day: date, *, what: str = "date") -> date:
 
 
 def parse_date(raw: str, *, what: str = "date") -> date:
-    try:
-        parsed = date.fromisoformat(
-            refuse_control_characters(raw, what=what, allow=LINE_BREAKS).strip()
-        )
-    except ValueError as error:
-        raise InvalidInput(f"The {what} {raw!r} is not a date like 2026-11-08.") from error
+    """A date written the US way (``11/08/2026``) or ISO 8601 (``2026-11-08``)."""
+    parsed = _calendar_date(refuse_control_characters(raw, what=what, allow=LINE_BREAKS).strip())
+    if parsed is None:
+        raise InvalidInput(f"The {what} {raw!r} is not a date like 11/08/2026 or 2026-11-08.")
     return check_supported(parsed, what=what)
 
 

@@ -1039,3 +1039,14 @@ def test_the_report_redraws_after_a_link_or_a_sync(env: Env, how: str) -> None:
             in _all_text(env.slack.messages[(channel, ts)])
         )
     )
+
+
+def test_report_accepts_us_dates(env: Env) -> None:
+    sid = env.school()
+
+    channel, ts, message = env.report("report 11/08/2026 11/21/2026")
+
+    assert "Ava Smith" in _all_text(message) and "12.50 h" in _all_text(message)
+    assert workspace.messages_for_period(env.rt, school_id=sid, start=START, end=END) == [
+        (channel, ts)
+    ]
