@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from core.domain.attendance import Issue, IssueCode, units_for_day
+from core.domain.attendance import SECONDS_PER_UNIT, Issue, IssueCode, units_for_day
 from core.domain.cca_rates import age_group, estimated_cost
 
 
@@ -35,14 +35,16 @@ def days_over(
 ) -> list[UnitsOver]:
     """Days (from ``per_day``: elapsed seconds per local date) whose units exceed
     ``units_per_day``, in date order; none when the authorization is unknown."""
-    if units_per_day is None:
+    if units_per_day is None or not per_day:
         return []
+    limit = units_per_day * SECONDS_PER_UNIT  # more seconds than this is one unit more
+    if max(per_day.values()) <= limit:
+        return []  # the common case, checked in one pass: a report runs this for every child
     over = []
-    for day in sorted(per_day):
+    for day in sorted(d for d, seconds in per_day.items() if seconds > limit):
         units = units_for_day(per_day[day])
-        if units > units_per_day:
-            cost = estimated_cost(units - units_per_day, birth_date, day)
-            over.append(UnitsOver(day, units, units_per_day, cost))
+        cost = estimated_cost(units - units_per_day, birth_date, day)
+        over.append(UnitsOver(day, units, units_per_day, cost))
     return over
 
 
