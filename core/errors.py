@@ -6,6 +6,7 @@ from datetime import date
 
 from core import messages
 from core.domain.wall_clock import day_label
+from core.i18n import _, ngettext
 
 
 class RollcallError(Exception):
@@ -29,8 +30,10 @@ class StalePreview(Conflict):
 
     def __init__(self) -> None:
         super().__init__(
-            "The attendance changed since this preview was made, so nothing was approved. "
-            "Here is the current report: review it and approve again."
+            _(
+                "The attendance changed since this preview was made, so nothing was approved. "
+                "Here is the current report: review it and approve again."
+            )
         )
 
 
@@ -48,10 +51,14 @@ class EditsRefused(RollcallError):
     def __init__(self, errors: dict[tuple[int, str], str]):
         self.errors = dict(sorted(errors.items()))
         shown = "; ".join(
-            f"record {record_id} {'check-in' if field == 'in' else 'check-out'}: {message}"
+            (
+                _("record {id} check-in: {why}", id=record_id, why=message)
+                if field == "in"
+                else _("record {id} check-out: {why}", id=record_id, why=message)
+            )
             for (record_id, field), message in self.errors.items()
         )
-        super().__init__(f"Nothing was saved: {shown}")
+        super().__init__(_("Nothing was saved: {why}", why=shown))
 
 
 class ImportRefused(InvalidInput):
@@ -66,10 +73,18 @@ class ImportRefused(InvalidInput):
     def __init__(self, problems: list[tuple[int, str]]):
         self.problems = sorted(problems)
         count = len(self.problems)
-        more = f" (and {count - self.SHOWN} more)" if count > self.SHOWN else ""
-        shown = "; ".join(f"line {line}: {why}" for line, why in self.problems[: self.SHOWN])
+        more = _(" (and {count} more)", count=count - self.SHOWN) if count > self.SHOWN else ""
+        shown = "; ".join(
+            _("line {line}: {why}", line=line, why=why) for line, why in self.problems[: self.SHOWN]
+        )
         super().__init__(
-            f"Nothing was imported: {count} bad row{'s' if count != 1 else ''}{more}. {shown}"
+            ngettext(
+                "Nothing was imported: {n} bad row{more}. {shown}",
+                "Nothing was imported: {n} bad rows{more}. {shown}",
+                count,
+                more=more,
+                shown=shown,
+            )
         )
 
 
@@ -77,11 +92,21 @@ class PeriodLocked(RollcallError):
     """Attendance in a submitted (or submitting) pay period can no longer change."""
 
     def __init__(self, period_start: object, period_end: object, *, submitting: bool = False):
-        what = "is being submitted" if submitting else "was already submitted"
-        super().__init__(
-            f"Attendance for the pay period {period_start} to {period_end} {what} to "
-            f"KinderTrack and can no longer be edited. {messages.CORRECTED_CLAIM_CONTACT}"
-        )
+        if submitting:
+            text = _(
+                "Attendance for the pay period {start} to {end} is being submitted to "
+                "KinderTrack and can no longer be edited.",
+                start=period_start,
+                end=period_end,
+            )
+        else:
+            text = _(
+                "Attendance for the pay period {start} to {end} was already submitted to "
+                "KinderTrack and can no longer be edited.",
+                start=period_start,
+                end=period_end,
+            )
+        super().__init__(f"{text} {messages.CORRECTED_CLAIM_CONTACT}")
         self.period_start = period_start
         self.period_end = period_end
 
@@ -90,7 +115,7 @@ def days_phrase(first: date, last: date) -> str:
     """``today, Wed Nov 18, through Sat Nov 21`` style: the days a submission would leave out."""
     if first == last:
         return day_label(first)
-    return f"{day_label(first)} through {day_label(last)}"
+    return _("{first} through {last}", first=day_label(first), last=day_label(last))
 
 
 class PeriodNotOver(InvalidInput):
@@ -98,9 +123,13 @@ class PeriodNotOver(InvalidInput):
 
     def __init__(self, first: date, last: date):
         super().__init__(
-            f"This pay period runs until {day_label(last)}: approve it once it has ended. "
-            f"Submitting early means attendance for {days_phrase(first, last)} can never be "
-            "added; choose Submit early only if no more attendance will come."
+            _(
+                "This pay period runs until {end}: approve it once it has ended. Submitting "
+                "early means attendance for {days} can never be added; choose Submit early "
+                "only if no more attendance will come.",
+                end=day_label(last),
+                days=days_phrase(first, last),
+            )
         )
         self.first = first
         self.last = last
@@ -136,9 +165,12 @@ class InvalidLinkCode(KinderTrackError):
 
     def __init__(self) -> None:
         super().__init__(
-            "KinderTrack did not accept that link code for this provider ID: it may be "
-            "mistyped, already used, older than 7 days, or for another provider. Nothing was "
-            f"registered. {messages.ASK_FOR_LINK_CODE}"
+            _(
+                "KinderTrack did not accept that link code for this provider ID: it may be "
+                "mistyped, already used, older than 7 days, or for another provider. Nothing "
+                "was registered."
+            )
+            + f" {messages.ASK_FOR_LINK_CODE}"
         )
 
 
@@ -148,14 +180,16 @@ class ProviderNotAuthorized(KinderTrackError):
 
     def __init__(self) -> None:
         super().__init__(
-            "KinderTrack says this provider has not authorized Rollcall. "
-            f"{messages.ASK_FOR_LINK_CODE}"
+            _("KinderTrack says this provider has not authorized Rollcall.")
+            + f" {messages.ASK_FOR_LINK_CODE}"
         )
 
 
 class SubmissionInvalid(KinderTrackError):
     def __init__(self, detail: list[object]):
-        super().__init__(f"KinderTrack refused the attendance as invalid: {detail}")
+        super().__init__(
+            _("KinderTrack refused the attendance as invalid: {detail}", detail=detail)
+        )
         self.detail = detail
 
 

@@ -17,6 +17,7 @@ from core.domain.attendance import IssueCode
 from core.domain.instants import from_seconds
 from core.domain.report import ReportIssue
 from core.domain.wall_clock import day_label, stay_label, time_label
+from core.i18n import _
 
 
 @dataclass(frozen=True)
@@ -33,16 +34,20 @@ class BadRecord:
 def _part(code: str, stays: Sequence[BadRecord], tz: ZoneInfo) -> str:
     labels = [stay_label(s.check_in, s.check_out, tz) for s in stays]
     if code == IssueCode.OVERLAP:
-        listed = ", ".join(labels[:-1]) + f" and {labels[-1]}" if len(labels) > 1 else labels[0]
-        return f"{listed} overlap"
+        if len(labels) > 1:
+            listed = _("{first} and {last}", first=", ".join(labels[:-1]), last=labels[-1])
+        else:
+            listed = labels[0]
+        return _("{stays} overlap", stays=listed)
+    stays_text = ", ".join(labels)
     if code == IssueCode.MISSING_CHECK_OUT:
         ins = ", ".join(time_label(s.check_in, tz) for s in stays)
-        return f"checked in {ins}, never checked out"
+        return _("checked in {times}, never checked out", times=ins)
     if code == IssueCode.CHECK_OUT_BEFORE_CHECK_IN:
-        return f"{', '.join(labels)}: the check-out is not after the check-in"
+        return _("{stays}: the check-out is not after the check-in", stays=stays_text)
     if code == IssueCode.TOO_LONG:
-        return f"{', '.join(labels)}: 24 hours or more, a check-out is probably missing"
-    return f"{', '.join(labels)}: in the future, check the date"
+        return _("{stays}: 24 hours or more, a check-out is probably missing", stays=stays_text)
+    return _("{stays}: in the future, check the date", stays=stays_text)
 
 
 def day_problems(

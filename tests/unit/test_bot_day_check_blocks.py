@@ -51,6 +51,6 @@ def test_a_spanish_reader_gets_the_headings_in_spanish() -> None:
         message = day_check_message("Sunny Days", check)
 
     shown = json.dumps(message, ensure_ascii=False)
-    assert "mié, 25 nov:* 1 cosa por corregir" in shown
+    assert "mié, 25 de nov:* 1 cosa por corregir" in shown
     assert "Todavía con entrada registrada" in shown
     assert message["text"] == "Sunny Days: 1 problema de asistencia hoy"

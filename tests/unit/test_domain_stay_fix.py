@@ -65,5 +65,6 @@ def test_human_labels() -> None:
 
 def test_labels_follow_the_readers_language() -> None:
     with using_locale("es"):
-        assert day_label(date(2026, 11, 9)) == "lun, 9 nov"
-        assert stay_label(IN, OUT, TZ) == "7:30–12:00"
+        # as Spanish is written in the US (core.i18n.FORMATS): 12-hour times
+        assert day_label(date(2026, 11, 9)) == "lun, 9 de nov"
+        assert stay_label(IN, OUT, TZ) == "7:30 a.m.–12:00 p.m."
