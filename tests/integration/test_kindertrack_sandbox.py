@@ -18,7 +18,7 @@ from core.errors import (
     SubmissionInvalid,
     Unauthorized,
 )
-from core.ports import SubmittedRecord
+from core.ports import SubmittedAbsence, SubmittedRecord
 from kindertrack.client import HttpKinderTrack
 from tests.fixtures.sandbox import SandboxHarness
 
@@ -382,3 +382,37 @@ def test_evening_check_in_sent_in_utc_is_dated_in_iowa(
     # when it is submitted, then it belongs to the period
     receipt = kindertrack_client.submit_attendance("12345", *PERIOD, [record], idempotency_key="e")
     assert receipt.accepted == 1
+
+
+def test_absence_records_are_checked_then_held_as_received(
+    sandbox: SandboxHarness, kindertrack_client: HttpKinderTrack
+) -> None:
+    bad = body(
+        records=[
+            {"child_id": "123456", "date": "2026-01-06", "absence": "sick"},
+            {"child_id": "123456", "date": "2026-02-06", "absence": "absent"},
+        ]
+    )
+    with raw(sandbox, **{"Idempotency-Key": "abs"}) as http:
+        refused = http.post(SUBMISSIONS, json=bad)
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == [
+        "records[0].absence must be one of absent, holiday, closed",
+        "records[1].date (2026-02-06) is outside the period 2026-01-04..2026-01-17",
+    ]
+
+    away = [
+        SubmittedAbsence("123456", date(2026, 1, 7), "absent"),
+        SubmittedAbsence("234567", date(2026, 1, 9), "closed"),
+    ]
+    receipt = kindertrack_client.submit_attendance(
+        "12345", *PERIOD, [*RECORDS, *away], idempotency_key="abs"
+    )
+    held = kindertrack_client.get_submission("12345", receipt.submission_id)
+
+    assert receipt.accepted == 4
+    assert held is not None
+    assert [r for r in held.records if "absence" in r] == [
+        {"child_id": "123456", "date": "2026-01-07", "absence": "absent"},
+        {"child_id": "234567", "date": "2026-01-09", "absence": "closed"},
+    ]
