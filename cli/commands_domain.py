@@ -15,7 +15,15 @@ from core.domain.exports import report_csv
 from core.domain.instants import parse_date, zone
 from core.domain.submission import SubmissionState
 from core.errors import InvalidInput, KinderTrackUnavailable, RollcallError
-from core.services import absences, attendance, reports, schools, students, submissions
+from core.services import (
+    absences,
+    attendance,
+    reports,
+    schools,
+    students,
+    submissions,
+    workspace,
+)
 
 school_app = typer.Typer(help="Schools and their KinderTrack provider ID.", no_args_is_help=True)
 student_app = typer.Typer(help="Students and their KinderTrack child IDs.", no_args_is_help=True)
@@ -53,6 +61,21 @@ def school_closing_time(
     directors then."""
     updated = schools.set_closing_time(runtime(), school_id=school_id(school), closing=closing)
     typer.echo(f"{updated.name} closes at {updated.closing_time:%H:%M} ({updated.timezone}).")
+
+
+@school_app.command("link-workspace")
+def school_link_workspace(
+    school: str,
+    team_id: Annotated[str, typer.Option("--team-id", help="The Slack workspace ID (T…).")],
+    director: Annotated[
+        str, typer.Option("--director", help="Its first director's Slack user ID (U…).")
+    ],
+) -> None:
+    """Make a school added here reachable from one Slack workspace (never done implicitly)."""
+    linked = workspace.link_to_workspace(
+        runtime(), school_id=school_id(school), team_id=team_id, director=director
+    )
+    typer.echo(f"{linked.name} now belongs to Slack workspace {linked.team_id}.")
 
 
 @school_app.command("register")

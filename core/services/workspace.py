@@ -63,6 +63,31 @@ def create_team_school(
     return school
 
 
+def link_to_workspace(rt: Runtime, *, school_id: int, team_id: str, director: str) -> School:
+    """Give a school made from the command line (no workspace) to a Slack workspace, with
+    its first director: until then no Slack request can reach it. The operator's act; a
+    school already in a workspace is refused."""
+    team_id, director = team_id.strip(), director.strip()
+    if not team_id.startswith("T") or director[:1] not in ("U", "W"):
+        raise InvalidInput(
+            "Give the Slack workspace ID (T…) and the director's Slack user ID (U… or W…)."
+        )
+    with rt.session() as session:
+        school = get_school(session, school_id=school_id)
+        if school.team_id:
+            raise Conflict(f"{school.name} already belongs to a Slack workspace.")
+        taken = session.exec(
+            select(School).where(School.team_id == team_id, School.name_key == school.name_key)
+        ).first()
+        if taken is not None:
+            raise Conflict(f"That workspace already has a school named {taken.name}.")
+        school.team_id = team_id
+        session.add(school)
+        session.add(Director(school_id=school_id, user_id=director, added_by="operator"))
+        session.flush()
+        return school
+
+
 def add_director(rt: Runtime, *, school_id: int, user_id: str, by: str, team_id: str) -> bool:
     """Make ``user_id`` a director; False when they already were."""
     with rt.session() as session:

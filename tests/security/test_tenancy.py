@@ -7,12 +7,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
+from core.errors import Conflict
 from core.services.runtime import Runtime
 from core.services.schools import add_school
 from core.services.students import add_student
-from core.services.workspace import create_team_school, school_for_channel
+from core.services.workspace import create_team_school, link_to_workspace, school_for_channel
 from core.store.tables import AttendanceRecord, School
 from tests.fixtures.slack import BotServer
 
@@ -117,3 +119,23 @@ def test_case_4_a_request_without_a_workspace_cannot_reach_a_command_line_school
 
     assert "could not tell which Slack workspace" in text
     assert _records(app_runtime) == []
+
+
+def test_case_4_a_command_line_school_is_reached_from_slack_only_once_linked(
+    server: BotServer, app_runtime: Runtime
+) -> None:
+    school = add_school(app_runtime, name="Made From CLI")
+    add_student(app_runtime, school_id=school.id or 0, name="Ava Smith", actor="operator")
+
+    # Not from a workspace that has not been given it
+    before = _answer(server, "in Ava Smith", user_id=STAFF)
+    assert "does not work on a school yet" in before
+    assert _records(app_runtime) == []
+
+    # Once the operator links it (and names its first director), it is that workspace's
+    link_to_workspace(app_runtime, school_id=school.id or 0, team_id=TEAM, director=DIRECTOR)
+    with pytest.raises(Conflict, match="already belongs"):
+        link_to_workspace(app_runtime, school_id=school.id or 0, team_id="T0OTHER", director="U0X")
+    after = _answer(server, "in Ava Smith", user_id=STAFF)
+    assert "Ava Smith checked in" in after
+    assert len(_records(app_runtime)) == 1
