@@ -41,6 +41,7 @@ from bot.standin import SlackStandin
 from bot.standin.requests import FORM, sign, slash_command_body
 from core.config import Settings, get_settings
 from core.services import workspace
+from core.store.database import migrate
 from core.store.tables import Registration
 from workers.embedded_redis import start_embedded_redis, stop_embedded_redis
 
@@ -69,6 +70,7 @@ def prepare_rollcall(home: Path) -> None:
         os.environ["ROLLCALL_REDIS_URL"] = start_embedded_redis(home)
     get_settings.cache_clear()
     rt = runtime()
+    migrate(rt.engine)  # runtimes no longer migrate (`rollcall migrate` is a step)
     school = workspace.create_team_school(
         rt, team_id=TEAM, name="Bench School", creator=USER, channel_id=CHANNEL
     )
