@@ -62,7 +62,7 @@ from bot.blocks.notices import (
     registration_message,
     reminder_message,
 )
-from bot.blocks.report import report_message
+from bot.blocks.report import refused_report_message, report_message
 from bot.blocks.submission import submission_message
 from bot.conversations import is_private_conversation
 from bot.destination import Destination, read_destination
@@ -208,6 +208,12 @@ class SlackNotifier:
         else:
             message = report_message(report, school_id=school.id, page=int(page or 0))
         channel, ts = self._deliver(client, destination, message, notice)
+        if channel is None and destination.get("channel_id") and destination.get("ts"):
+            # Slack refused the update (too large, say): never leave the placeholder.
+            channel, ts = self._deliver(
+                client, destination, refused_report_message(report, school_id=school.id), notice
+            )
+            page = None
         if channel and ts and page is None:
             self._upload(
                 client,

@@ -31,7 +31,15 @@ from bot.escape import escape_mrkdwn
 from core.domain.report import ProviderStatus, ReportRow, RowState, RowStatus, SubsidyReport
 from core.domain.wall_clock import day_label
 from core.errors import days_phrase
-from core.i18n import N_, _, format_date, format_decimal, format_short_date, ngettext
+from core.i18n import (
+    N_,
+    _,
+    format_date,
+    format_decimal,
+    format_period,
+    format_short_date,
+    ngettext,
+)
 from core.messages import CORRECTED_CLAIM_CONTACT
 
 ROWS_PER_PAGE = 30
@@ -464,4 +472,33 @@ def report_message(report: SubsidyReport, *, school_id: int, page: int = 0) -> d
     return {
         "text": report_text(report),
         "blocks": [b.to_dict() for b in report_blocks(report, school_id=school_id, page=page)],
+    }
+
+
+def refused_report_message(report: SubsidyReport, *, school_id: int) -> dict[str, Any]:
+    """What replaces a report Slack refused to show: the totals, where the whole report
+    is (a file in the thread), and Refresh."""
+    ref = PeriodRef(school_id, report.start, report.end)
+    ready = sum(1 for row in report.rows if row.state is RowState.READY)
+    text = _(
+        ":page_facing_up: *KinderTrack Subsidy Report — {school}*, {period}\n"
+        "Slack refused to show this report in one message, so the whole report is in the "
+        "file in this thread. {ready} of {children} children ready to send; {errors} "
+        "attendance problems to fix.",
+        school=escape_mrkdwn(report.school),
+        period=format_period(report.start, report.end),
+        ready=ready,
+        children=len(report.rows),
+        errors=len(report.errors),
+    )
+    return {
+        "text": report_text(report),
+        "blocks": [
+            SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT))).to_dict(),
+            ActionsBlock(
+                elements=[
+                    ButtonElement(text=_("Refresh"), action_id=REFRESH_ACTION, value=ref.encode())
+                ]
+            ).to_dict(),
+        ],
     }

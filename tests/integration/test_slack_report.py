@@ -1050,3 +1050,26 @@ def test_report_accepts_us_dates(env: Env) -> None:
     assert workspace.messages_for_period(env.rt, school_id=sid, start=START, end=END) == [
         (channel, ts)
     ]
+
+
+def test_a_report_slack_refuses_is_replaced_by_its_totals_and_a_file_never_a_placeholder(
+    env: Env,
+) -> None:
+    # Given Slack will refuse the report's update (as it does past its real size limit)
+    env.school()
+    env.slack.fail_next("chat.update", "msg_too_long")
+    updates = len(env.slack.calls_for("chat.update"))
+
+    # When the director runs /kindertrack report
+    env.server.slash("report", channel_id=CHANNEL, user_id=DIRECTOR)
+
+    # Then the placeholder is replaced by the totals, saying the report is in the thread
+    env.slack.wait_for("chat.update", count=updates + 2, timeout=10)
+    [(channel, ts)] = list(env.slack.messages)
+    shown = _all_text(env.slack.messages[(channel, ts)])
+    assert "Building the KinderTrack Subsidy Report" not in shown
+    assert "Slack refused to show this report in one message" in shown
+    assert "1 of 1 children ready to send" in shown and REFRESH_ACTION in shown
+    # And the whole report is the CSV in its thread
+    done = env.slack.wait_for("files.completeUploadExternal", timeout=10)[-1]
+    assert done.args["thread_ts"] == ts
