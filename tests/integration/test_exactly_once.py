@@ -12,7 +12,7 @@ import os
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from subprocess import PIPE
 
@@ -28,7 +28,7 @@ from core.domain.submission import SubmissionState
 from core.messages import ALREADY_SUBMITTED
 from core.services import attendance, schools, students, submissions
 from core.services.runtime import Runtime
-from core.store.tables import Registration, Submission
+from core.store.tables import PayPeriodRow, Registration, Submission
 from kindertrack.sandbox import RunningSandbox
 from tests.fixtures.database import CALENDAR
 from tests.fixtures.sandbox import SandboxHarness
@@ -64,8 +64,20 @@ def _school(rt: Runtime, *, provider_id: str = "12345", verify: bool = True) -> 
     if verify:
         schools.register_provider(rt, school_id=sid, provider_id=provider_id, actor="test")
     else:
+        # Recorded without asking KinderTrack (an inactive provider is refused there), with
+        # the provider's periods cached as registration would have.
         with rt.session() as session:
-            session.add(Registration(school_id=sid, provider_id=provider_id, provider_name="x"))
+            session.add(
+                Registration(
+                    school_id=sid,
+                    provider_id=provider_id,
+                    provider_name="x",
+                    periods_from=START - timedelta(days=120),
+                    periods_to=END + timedelta(days=120),
+                    periods_checked_at=datetime.now(UTC),
+                )
+            )
+            session.add(PayPeriodRow(school_id=sid, start=START, end=END))
     students.add_student(rt, school_id=sid, name="Ava Smith", child_id="123456", actor="t")
     students.add_student(rt, school_id=sid, name="Jose Nunez", child_id="234567", actor="t")
     attendance.import_csv(rt, school_id=sid, content=CSV, actor="t")
