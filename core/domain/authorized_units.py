@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from core.domain.attendance import SECONDS_PER_UNIT, Issue, IssueCode, units_for_day
-from core.domain.cca_rates import age_group, estimated_cost
+from core.domain.cca_rates import BASE_CENTER_RATE, AgeGroup, age_group
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,8 @@ class UnitsOver:
     units: int
     authorized: int
     cost: Decimal
+    """At the base rate of ``group``; exact to the cent (rates carry two decimals)."""
+    group: AgeGroup
 
     @property
     def over(self) -> int:
@@ -43,8 +45,9 @@ def days_over(
     over = []
     for day in sorted(d for d, seconds in per_day.items() if seconds > limit):
         units = units_for_day(per_day[day])
-        cost = estimated_cost(units - units_per_day, birth_date, day)
-        over.append(UnitsOver(day, units, units_per_day, cost))
+        group = age_group(birth_date, day)
+        cost = BASE_CENTER_RATE[group] * (units - units_per_day)
+        over.append(UnitsOver(day, units, units_per_day, cost, group))
     return over
 
 
@@ -63,7 +66,7 @@ def units_over_warnings(
             None,
             f"{o.day.isoformat()}: {o.units} units of care, {o.over} over the "
             f"{o.authorized} authorized a day; care beyond the authorization is not paid "
-            f"(estimate: ${o.cost:.2f} at Iowa's base {age_group(birth_date, o.day)} "
+            f"(estimate: ${o.cost} at Iowa's base {o.group} "
             "center rate).",
         )
         for o in days_over(per_day, units_per_day=units_per_day, birth_date=birth_date)

@@ -27,7 +27,7 @@ def test_a_day_over_names_the_units_over_and_the_estimated_cost() -> None:
     # 10 h 1 s is 3 units: one over; a preschooler at the base center rate, $19.50 a unit
     over = days_over({MON: 10 * HOUR + 1, TUE: 4 * HOUR}, units_per_day=2)
 
-    assert over == [UnitsOver(MON, 3, 2, Decimal("19.50"))]
+    assert over == [UnitsOver(MON, 3, 2, Decimal("19.50"), AgeGroup.PRESCHOOL)]
     assert over[0].over == 1
 
 
