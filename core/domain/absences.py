@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cache
 
 from core.domain.attendance import Authorization, Issue, IssueCode
 from core.errors import InvalidInput
@@ -90,10 +91,14 @@ def judge_absences(
     (the allowance counts per calendar month, also the days before the range); ``expected``
     says whether a weekday with nothing recorded is worth a warning (a linked child).
     """
-    present = set(attended)
+    present = attended if isinstance(attended, (set, frozenset)) else set(attended)
     issues: list[Issue] = []
-    both = sorted(
-        day for day in attended if start <= day <= end and (day in own or day in closures)
+    if not own and not closures and not expected:
+        return AbsenceSummary(0, 0, issues)  # nothing recorded away, nothing expected
+    both = (
+        sorted(day for day in present if start <= day <= end and (day in own or day in closures))
+        if own or closures
+        else []
     )
     for day in both:
         kind = own.get(day) or closures[day]
@@ -150,11 +155,13 @@ def judge_absences(
     return AbsenceSummary(in_range, per_month[_month(min(end, today))], issues)
 
 
-def _weekdays(first: date, last: date) -> list[date]:
+@cache
+def _weekdays(first: date, last: date) -> tuple[date, ...]:
+    """Monday to Friday in [first, last]; cached: a report asks it once per child."""
     days = []
     day = first
     while day <= last:
         if day.weekday() < 5:
             days.append(day)
         day += timedelta(days=1)
-    return days
+    return tuple(days)
