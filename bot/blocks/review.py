@@ -39,6 +39,7 @@ from bot.blocks.problems import BadRecord, by_child, child_lines
 from core.domain.report import SubsidyReport
 from core.domain.wall_clock import day_label, stay_label
 from core.errors import InvalidInput
+from core.i18n import _, ngettext
 
 __all__ = ["BadRecord", "ReviewMeta", "review_view"]
 
@@ -94,7 +95,7 @@ class ReviewMeta:
             )
         except (ValueError, KeyError, TypeError) as error:
             raise InvalidInput(
-                "This review window is out of date; open it again from the report."
+                _("This review window is out of date; open it again from the report.")
             ) from error
 
     def skipped(self, children: int) -> ReviewMeta:
@@ -124,32 +125,32 @@ def _stay_inputs(record: BadRecord, tz: ZoneInfo) -> list[Block]:
     return [
         InputBlock(
             block_id=block_id(record.record_id, "day"),
-            label=clip(f"Stay {stay} — day", 2000),
+            label=clip(_("Stay {stay} — day", stay=stay), 2000),
             element=DatePickerElement(action_id=DAY_ACTION, initial_date=day.isoformat()),
         ),
         InputBlock(
             block_id=block_id(record.record_id, "in"),
-            label="Check-in",
+            label=_("Check-in"),
             element=TimePickerElement(
                 action_id=TIME_ACTION, initial_time=_hhmm(record.check_in, tz)
             ),
         ),
         InputBlock(
             block_id=block_id(record.record_id, "out"),
-            label="Check-out",
+            label=_("Check-out"),
             optional=True,
-            hint="Leave empty only for a child still here today.",
+            hint=_("Leave empty only for a child still here today."),
             element=TimePickerElement(
                 action_id=TIME_ACTION, initial_time=_hhmm(record.check_out, tz)
             ),
         ),
         InputBlock(
             block_id=block_id(record.record_id, "delete"),
-            label="A duplicate, or a stay that did not happen?",
+            label=_("A duplicate, or a stay that did not happen?"),
             optional=True,
             element=CheckboxesElement(
                 action_id=DELETE_ACTION,
-                options=[Option(value=DELETE_VALUE, label="Delete this stay")],
+                options=[Option(value=DELETE_VALUE, label=_("Delete this stay"))],
             ),
         ),
     ]
@@ -170,12 +171,17 @@ def review_blocks(
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
-                text=(
-                    f"*{len(children)} child{'ren' if len(children) != 1 else ''} need a fix* "
-                    f"({day_label(report.start)} to {day_label(report.end)}). "
-                    f"Times are the school's ({tz.key}). Change a day or a time, or tick "
-                    "*Delete this stay* for a duplicate. Save checks every change and saves "
-                    "all of them or none."
+                text=ngettext(
+                    "*{n} child needs a fix* ({start} to {end}). Times are the school's "
+                    "({zone}). Change a day or a time, or tick *Delete this stay* for a "
+                    "duplicate. Save checks every change and saves all of them or none.",
+                    "*{n} children need a fix* ({start} to {end}). Times are the school's "
+                    "({zone}). Change a day or a time, or tick *Delete this stay* for a "
+                    "duplicate. Save checks every change and saves all of them or none.",
+                    len(children),
+                    start=day_label(report.start),
+                    end=day_label(report.end),
+                    zone=tz.key,
                 )
             )
         )
@@ -201,15 +207,20 @@ def review_blocks(
     after = len(children) - skip - shown
     if after > 0 or skip:
         note = (
-            f"{after} more child{'ren' if after != 1 else ''} after these: save, and the "
-            "next ones appear here."
+            ngettext(
+                "{n} more child after these: save, and the next ones appear here.",
+                "{n} more children after these: save, and the next ones appear here.",
+                after,
+            )
             if after > 0
-            else "These are the last children; skipping goes back to the first."
+            else _("These are the last children; skipping goes back to the first.")
         )
         blocks.append(
             ActionsBlock(
                 elements=[
-                    ButtonElement(text="Skip these children", action_id=SKIP_ACTION, value="skip")
+                    ButtonElement(
+                        text=_("Skip these children"), action_id=SKIP_ACTION, value="skip"
+                    )
                 ]
             )
         )
@@ -221,20 +232,20 @@ def review_view(
     report: SubsidyReport, records: Mapping[int, BadRecord], tz: ZoneInfo, meta: ReviewMeta
 ) -> dict[str, Any]:
     """The modal for views.open / views.update / a submission's ``update``."""
-    blocks, skip, _ = review_blocks(report, records, tz, skip=meta.skip)
+    blocks, skip, _shown = review_blocks(report, records, tz, skip=meta.skip)
     has_inputs = any(isinstance(b, InputBlock) for b in blocks)
     if not report.errors:
         blocks = [
             SectionBlock(
-                text=MarkdownTextObject(text="Nothing left to fix: the report is ready to send.")
+                text=MarkdownTextObject(text=_("Nothing left to fix: the report is ready to send."))
             )
         ]
     view = View(
         type="modal",
         callback_id=CALLBACK_ID,
-        title="Fix attendance",
-        submit="Save" if has_inputs else None,
-        close="Cancel" if has_inputs else "Close",
+        title=_("Fix attendance"),
+        submit=_("Save") if has_inputs else None,
+        close=_("Cancel") if has_inputs else _("Close"),
         private_metadata=replace(meta, skip=skip).encode(),
         blocks=blocks,
     )

@@ -112,7 +112,7 @@ def submitted_fixes(view: dict[str, Any]) -> list[StayFix]:
                 )
             )
         except ValueError:
-            errors[(record_id, "day")] = "Pick the day and the times again."
+            errors[(record_id, "day")] = _("Pick the day and the times again.")
     if errors:
         raise EditsRefused(errors)
     return fixes
