@@ -313,7 +313,7 @@ def build_report(
         by_student[record.student_id].append(record)
     days = LocalDays(tz, start - timedelta(days=1), end + timedelta(days=1))
 
-    by_id = {record.id: record for record in records}
+    by_id: dict[int, Record] | None = None  # made on the first issue naming a stay
     rows: list[ReportRow] = []
     errors: list[ReportIssue] = []
     warnings: list[ReportIssue] = []
@@ -353,7 +353,11 @@ def build_report(
         row_errors: list[str] = []
         for issue in issues:
             target = errors if issue.blocking else warnings
-            stay = by_id.get(issue.record_id) if issue.record_id is not None else None
+            stay = None
+            if issue.record_id is not None:
+                if by_id is None:
+                    by_id = {record.id: record for record in records}
+                stay = by_id.get(issue.record_id)
             target.append(
                 ReportIssue(
                     student.id,
