@@ -26,6 +26,7 @@ from core.domain.attendance_scan import scan_student
 from core.domain.authorized_units import units_over_warnings
 from core.domain.instants import LocalDays, from_seconds, local_date
 from core.domain.submission import AbsenceDay, Stay, fingerprint
+from core.i18n import _, ngettext
 from core.ports import Sendable, SubmittedAbsence, SubmittedRecord
 
 
@@ -227,21 +228,24 @@ class SubsidyReport:
         """Why ``can_submit`` is false, in words a director understands."""
         reasons = []
         if self.provider_status is ProviderStatus.UNREGISTERED:
-            reasons.append("The school has no KinderTrack provider ID registered.")
+            reasons.append(_("The school has no KinderTrack provider ID registered."))
         elif self.provider_status is ProviderStatus.INACTIVE:
             reasons.append("Inactive KinderTrack provider ID.")
         if not self.pay_period_match:
-            reasons.append("The dates must match one pay period exactly.")
+            reasons.append(_("The dates must match one pay period exactly."))
         if self.already_submitted:
-            reasons.append("This pay period was already submitted.")
+            reasons.append(_("This pay period was already submitted."))
         approved = [row for row in self.rows if row.status is RowStatus.APPROVED]
         if not approved and self.provider_status is ProviderStatus.REGISTERED:
-            reasons.append("No linked child has attendance in this period.")
+            reasons.append(_("No linked child has attendance in this period."))
         bad = sum(1 for row in approved if row.errors)
         if bad:
             reasons.append(
-                f"{bad} approved {'child has' if bad == 1 else 'children have'} "
-                "attendance errors to fix."
+                ngettext(
+                    "{n} approved child has attendance errors to fix.",
+                    "{n} approved children have attendance errors to fix.",
+                    bad,
+                )
             )
         return reasons
 

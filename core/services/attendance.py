@@ -624,7 +624,7 @@ def list_attendance(
 def _load_record(session: Session, *, school_id: int, record_id: int) -> AttendanceRecord:
     record = session.get(AttendanceRecord, record_id)
     if record is None or record.school_id != school_id:
-        raise NotFound(f"No attendance record {record_id} in this school.")
+        raise NotFound(_("No attendance record {id} in this school.", id=record_id))
     return record
 
 
@@ -640,7 +640,7 @@ def edit_record(
 ) -> AttendanceRecord:
     """Change a record's times; ``check_out=""`` clears the check-out."""
     if check_in is None and check_out is None:
-        raise InvalidInput("Give a new check-in or check-out time.")
+        raise InvalidInput(_("Give a new check-in or check-out time."))
     with rt.session() as session:
         school = get_school(session, school_id=school_id, team_id=team_id)
         tz = _school_zone(school)
@@ -702,7 +702,7 @@ def fix_stays(
             try:
                 record = _load_record(session, school_id=school_id, record_id=fix.record_id)
             except NotFound:
-                errors[(fix.record_id, "day")] = (
+                errors[(fix.record_id, "day")] = _(
                     "This stay was deleted meanwhile; close this window and review again."
                 )
                 continue
@@ -762,7 +762,7 @@ def _plan_fix(
     if new_in == record.check_in and new_out == record.check_out:
         return None
     if new_out is not None and new_out <= new_in:
-        errors[(rid, "out")] = "The check-out must be after the check-in."
+        errors[(rid, "out")] = _("The check-out must be after the check-in.")
         return None
     for day in sorted({local_date(record.check_in, tz), local_date(new_in, tz)}):
         try:
