@@ -21,10 +21,11 @@ from sqlmodel import select
 import bot.runtime
 import workers.actors  # declares the actors the worker consumes
 import workers.runtime
-from bot.blocks.limits import MESSAGE_BLOCKS, view_violations, violations
+from bot.blocks.limits import MESSAGE_BLOCKS, text_length, view_violations, violations
 from bot.blocks.report import (
     APPROVE_ACTION,
     EARLY_ACTION,
+    MESSAGE_TEXT_BUDGET,
     PAGE_ACTION,
     REFRESH_ACTION,
     REVIEW_ACTION,
@@ -1073,3 +1074,68 @@ def test_a_report_slack_refuses_is_replaced_by_its_totals_and_a_file_never_a_pla
     # And the whole report is the CSV in its thread
     done = env.slack.wait_for("files.completeUploadExternal", timeout=10)[-1]
     assert done.args["thread_ts"] == ts
+
+
+@pytest.mark.slow
+def test_a_300_child_school_with_100_errors_is_made_clean_entirely_in_slack(env: Env) -> None:
+    # Given 300 linked children (long accented names) with ten days each, 100 of them with
+    # a duplicate stay on Nov 9
+    sid = env.school()
+    rows = ["student,check_in,check_out"]
+    for i in range(300):
+        name = f"Zoë Ångström-Øvergård Ñandú {i:03d}"
+        students.add_student(env.rt, school_id=sid, name=name, child_id=f"{300000 + i}", actor="t")
+        rows += [f"{name},2026-11-{9 + d:02d}T08:00,2026-11-{9 + d:02d}T16:00" for d in range(10)]
+        if i % 3 == 0 and i < 300:
+            rows.append(f"{name},2026-11-09T08:05,2026-11-09T16:00")
+    attendance.import_csv(env.rt, school_id=sid, content="\n".join(rows) + "\n", actor="t")
+    channel, ts, message = env.report()
+    assert "100 children need a fix" in _all_text(message)
+    assert text_length(message) <= MESSAGE_TEXT_BUDGET
+
+    # When the director reviews and ticks Delete on each duplicate, Save after Save
+    opened = len(env.slack.calls_for("views.open"))
+    env.server.action(
+        REVIEW_ACTION,
+        value=PeriodRef(sid, START, END).encode(),
+        user_id=DIRECTOR,
+        channel_id=channel,
+        message_ts=ts,
+    )
+    env.slack.wait_for("views.open", count=opened + 1)
+    [view_id] = list(env.slack.views)
+    view: dict[str, Any] | None = env.slack.views[view_id]
+    saves = 0
+    while view is not None:
+        assert view_violations(view) == [] and text_length(view) <= MESSAGE_TEXT_BUDGET
+        values = _shown_values(view)
+        for block_id, value in values.items():
+            if not block_id.endswith("_delete"):
+                continue
+            check_in = values[block_id.replace("_delete", "_in")]["time"]["selected_time"]
+            if check_in == "08:05":
+                value["delete"]["selected_options"] = [{"value": "delete"}]
+        redrawn = len(env.slack.calls_for("views.update"))
+        response = env.server.view_submission(
+            CALLBACK_ID,
+            values=values,
+            private_metadata=view["private_metadata"],
+            user_id=DIRECTOR,
+            view_id=view_id,
+        )
+        saves += 1
+        assert saves <= 20
+        answer = response.json() if response.text else {}
+        view = answer.get("view")
+        if view is not None and not view.get("submit"):  # "Saved…", then the modal updates
+            env.slack.wait_for("views.update", count=redrawn + 1, timeout=30)
+            view = env.slack.views[view_id]
+        if view is not None and not view.get("submit"):
+            view = None
+
+    # Then every error is gone and the report offers Approve & submit, within budget
+    _eventually(lambda: APPROVE_ACTION in _buttons(env.slack.messages[(channel, ts)]), timeout=30)
+    final = env.slack.messages[(channel, ts)]
+    assert violations(final["blocks"], max_blocks=MESSAGE_BLOCKS) == []
+    assert text_length(final) <= MESSAGE_TEXT_BUDGET
+    assert len(_records(env.rt, sid)) == 2 + 3000

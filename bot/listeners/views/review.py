@@ -12,13 +12,18 @@ requesting workspace.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from contextvars import copy_context
 from datetime import date, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
+from bot.blocks.modals import notice_modal
 from bot.blocks.review import (
     CALLBACK_ID,
     DELETE_VALUE,
@@ -37,6 +42,7 @@ from core.domain.instants import zone
 from core.domain.report import SubsidyReport
 from core.domain.stay_fix import StayFix
 from core.errors import EditsRefused, RollcallError
+from core.i18n import _
 from core.services import attendance, reports
 from workers import dispatch
 
@@ -118,8 +124,41 @@ def submitted_fixes(view: dict[str, Any]) -> list[StayFix]:
     return fixes
 
 
+ACK_BUDGET_S = 2.0
+"""How long a save waits for the redrawn review before answering Slack (3 s at most)."""
+_drawing = ThreadPoolExecutor(max_workers=4, thread_name_prefix="review-redraw")
+
+
+def _redraw_after_save(
+    ack: Ack, client: WebClient, view: dict[str, Any], actor: Actor, meta: ReviewMeta
+) -> None:
+    """Answer the save with what is left to fix (or close when nothing is); when that
+    takes longer than Slack waits, answer "Saved…" at once and update the modal after."""
+    future = _drawing.submit(copy_context().run, build_review, actor, meta)
+    try:
+        after = future.result(timeout=ACK_BUDGET_S)
+    except FutureTimeout:
+        saving = notice_modal(_("Fix attendance"), _("Saved. Loading what is left to fix…"))
+        ack(response_action="update", view=saving.to_dict())
+        try:
+            client.views_update(view_id=view.get("id"), view=future.result())
+        except (RollcallError, SlackApiError) as error:
+            log.info(
+                "review redraw after a save failed",
+                extra={"event": "review_redraw_failed", "error": type(error).__name__},
+            )
+        return
+    except RollcallError:
+        ack()
+        return
+    if after.get("submit"):
+        ack(response_action="update", view=after)
+    else:
+        ack()
+
+
 def handle_review_submission(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     actor = actor_from_payload(body, context)
     first_field: str | None = None
@@ -136,7 +175,6 @@ def handle_review_submission(
             actor=actor.user_id,
             team_id=actor.team_id,
         )
-        after = build_review(actor, meta) if changed else None
     except EditsRefused as refused:
         ack(
             response_action="errors",
@@ -149,8 +187,8 @@ def handle_review_submission(
         else:
             ack()
         return
-    if after is not None and after.get("submit"):
-        ack(response_action="update", view=after)
+    if changed:
+        _redraw_after_save(ack, client, view, actor, meta)
     else:
         ack()
     log.info(
