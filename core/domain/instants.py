@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.domain.control import LINE_BREAKS, refuse_control_characters
 from core.errors import InvalidInput
+from core.i18n import N_, _, sentence
 
 
 def zone(name: str) -> ZoneInfo:
@@ -81,25 +82,37 @@ def _us_instant(text: str) -> datetime | None:
     return datetime.combine(day, moment)
 
 
-def parse_instant(raw: str, tz: ZoneInfo, *, what: str = "time") -> datetime:
+def parse_instant(raw: str, tz: ZoneInfo, *, what: str = N_("time")) -> datetime:
     """Parse a US date and time (``11/08/2026 8:00 AM``) or ISO 8601 (offset or naive
     local) into an aware UTC datetime, to the whole second."""
     text = refuse_control_characters(raw, what=what, allow=LINE_BREAKS).strip()
     if not text:
-        raise InvalidInput(f"The {what} is empty.")
+        raise InvalidInput(sentence(_("The {what} is empty.", what=_(what))))
     parsed = _us_instant(text)
     if parsed is None and (len(text) <= 10 or not any(sep in text for sep in "Tt ")):
         raise InvalidInput(
-            f"{what.capitalize()} {text!r} needs a date and a time, like 11/09/2026 8:15 AM "
-            f"or 2026-11-09T08:15."
+            sentence(
+                _(
+                    "{what} {typed} needs a date and a time, like 11/09/2026 8:15 AM or "
+                    "2026-11-09T08:15.",
+                    what=_(what),
+                    typed=repr(text),
+                )
+            )
         )
     if parsed is None:
         try:
             parsed = datetime.fromisoformat(text)
         except ValueError as error:
             raise InvalidInput(
-                f"{what.capitalize()} {text!r} is not an ISO 8601 date and time nor a US one, "
-                f"like 2026-11-09T08:15 or 11/09/2026 8:15 AM."
+                sentence(
+                    _(
+                        "{what} {typed} is not an ISO 8601 date and time nor a US one, like "
+                        "2026-11-09T08:15 or 11/09/2026 8:15 AM.",
+                        what=_(what),
+                        typed=repr(text),
+                    )
+                )
             ) from error
     if parsed.tzinfo is None:
         parsed = localize(parsed, tz)
@@ -107,7 +120,13 @@ def parse_instant(raw: str, tz: ZoneInfo, *, what: str = "time") -> datetime:
         return whole_second(parsed.astimezone(UTC))
     except OverflowError as error:
         raise InvalidInput(
-            f"{what.capitalize()} {text!r} is outside the years 1 to 9999 in UTC; check the date."
+            sentence(
+                _(
+                    "{what} {typed} is outside the years 1 to 9999 in UTC; check the date.",
+                    what=_(what),
+                    typed=repr(text),
+                )
+            )
         ) from error
 
 
@@ -118,21 +137,37 @@ FIRST_DATE = date(1900, 1, 1)
 LAST_DATE = date(2999, 12, 31)
 
 
-def check_supported(day: date, *, what: str = "date") -> date:
+def check_supported(day: date, *, what: str = N_("date")) -> date:
     """``day`` if it lies within :data:`FIRST_DATE`..:data:`LAST_DATE`; refused otherwise."""
     if not FIRST_DATE <= day <= LAST_DATE:
         raise InvalidInput(
-            f"The {what} {day.isoformat()} is outside the dates Rollcall works with "
-            f"({FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()})."
+            sentence(
+                _(
+                    "The {what} {day} is outside the dates Rollcall works with ({first} to "
+                    "{last}).",
+                    what=_(what),
+                    day=day.isoformat(),
+                    first=FIRST_DATE.isoformat(),
+                    last=LAST_DATE.isoformat(),
+                )
+            )
         )
     return day
 
 
-def parse_date(raw: str, *, what: str = "date") -> date:
+def parse_date(raw: str, *, what: str = N_("date")) -> date:
     """A date written the US way (``11/08/2026``) or ISO 8601 (``2026-11-08``)."""
     parsed = _calendar_date(refuse_control_characters(raw, what=what, allow=LINE_BREAKS).strip())
     if parsed is None:
-        raise InvalidInput(f"The {what} {raw!r} is not a date like 11/08/2026 or 2026-11-08.")
+        raise InvalidInput(
+            sentence(
+                _(
+                    "The {what} {typed} is not a date like 11/08/2026 or 2026-11-08.",
+                    what=_(what),
+                    typed=repr(raw),
+                )
+            )
+        )
     return check_supported(parsed, what=what)
 
 

@@ -87,7 +87,7 @@ def check_in(
     with rt.session() as session:
         school = get_school(session, school_id=school_id, team_id=team_id)
         tz = _school_zone(school)
-        when = parse_instant(at, tz, what="check-in time") if at else whole_second(rt.now())
+        when = parse_instant(at, tz, what=N_("check-in time")) if at else whole_second(rt.now())
         pupil = _lock_student(session, find_student(session, school_id=school_id, name=student))
         open_record = _open_record(
             session, student_id=pupil.id or 0, day=local_date(when, tz), tz=tz
@@ -134,7 +134,7 @@ def check_out(
     with rt.session() as session:
         school = get_school(session, school_id=school_id, team_id=team_id)
         tz = _school_zone(school)
-        when = parse_instant(at, tz, what="check-out time") if at else whole_second(rt.now())
+        when = parse_instant(at, tz, what=N_("check-out time")) if at else whole_second(rt.now())
         pupil = _lock_student(session, find_student(session, school_id=school_id, name=student))
         day = local_date(when, tz)
         record = _open_record(session, student_id=pupil.id or 0, day=day, tz=tz)
@@ -553,8 +553,12 @@ def _parse_rows(
                             hint=_(ADD_STUDENTS_HINT),
                         )
                     )
-                start = parse_instant(fields[1], tz, what="check_in")
-                end = parse_instant(fields[2], tz, what="check_out") if fields[2].strip() else None
+                start = parse_instant(fields[1], tz, what=N_("check_in"))
+                end = (
+                    parse_instant(fields[2], tz, what=N_("check_out"))
+                    if fields[2].strip()
+                    else None
+                )
             except InvalidInput as error:
                 problems.append((line, str(error)))
                 continue
@@ -646,12 +650,16 @@ def edit_record(
         tz = _school_zone(school)
         record = _load_record(session, school_id=school_id, record_id=record_id)
         before = snapshot(record)
-        new_in = parse_instant(check_in, tz, what="check-in time") if check_in else record.check_in
+        new_in = (
+            parse_instant(check_in, tz, what=N_("check-in time")) if check_in else record.check_in
+        )
         if check_out is None:
             new_out = record.check_out
         else:
             new_out = (
-                parse_instant(check_out, tz, what="check-out time") if check_out.strip() else None
+                parse_instant(check_out, tz, what=N_("check-out time"))
+                if check_out.strip()
+                else None
             )
         for day in {local_date(record.check_in, tz), local_date(new_in, tz)}:
             guard_period_write(session, school_id=school_id, day=day)

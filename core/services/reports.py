@@ -19,6 +19,7 @@ from core.domain.report import Student as ReportStudent
 from core.domain.report import SubsidyReport, build_report
 from core.domain.submission import LOCKING_STATES
 from core.errors import InvalidInput, KinderTrackError
+from core.i18n import N_
 from core.services.absences import AwayDays, away_days
 from core.services.periods import cached_periods, cached_periods_of_schools, school_periods
 from core.services.runtime import Runtime
@@ -32,8 +33,8 @@ MAX_RANGE_DAYS = 62
 
 
 def check_range(start: date, end: date) -> None:
-    check_supported(start, what="start date")
-    check_supported(end, what="end date")
+    check_supported(start, what=N_("start date"))
+    check_supported(end, what=N_("end date"))
     if end < start:
         raise InvalidInput(f"The range ends ({end}) before it starts ({start}).")
     if (end - start).days + 1 > MAX_RANGE_DAYS:

@@ -58,8 +58,8 @@ def parse_range(args: str, access: SchoolAccess) -> tuple[date, date]:
             "Give no dates (the last closed pay period) or two: "
             "`/kindertrack report 2026-11-08 2026-11-21`."
         )
-    start = parse_date(parts[0], what="start date")
-    end = parse_date(parts[1], what="end date")
+    start = parse_date(parts[0], what=N_("start date"))
+    end = parse_date(parts[1], what=N_("end date"))
     check_range(start, end)
     return start, end
 
