@@ -44,6 +44,7 @@ from core.errors import (
     StalePreview,
     Unauthorized,
 )
+from core.i18n import _
 from core.ports import KinderTrack, Sendable, SubmissionReceipt
 from core.services.reports import load_report
 from core.services.runtime import Runtime
@@ -164,7 +165,9 @@ def approve(
             if seen is not None and not report.fingerprint.startswith(seen):
                 raise StalePreview()
             if not report.can_submit:
-                raise InvalidInput("Not ready to submit: " + " ".join(report.blocking_reasons))
+                raise InvalidInput(
+                    _("Not ready to submit:") + " " + " ".join(report.blocking_reasons)
+                )
             to_come = report.days_to_come
             if to_come is not None and not early:
                 raise PeriodNotOver(*to_come)
@@ -411,7 +414,7 @@ def _claim(rt: Runtime, submission_id: int) -> tuple[_Claim | None, SubmissionVi
     with rt.session() as session:
         row = session.get(Submission, submission_id)
         if row is None:
-            raise InvalidInput(f"No submission {submission_id}.")
+            raise InvalidInput(_("No submission {id}.", id=submission_id))
         lock_school(session, school_id=row.school_id)
         session.refresh(row, with_for_update={"key_share": True})
         state = S(row.state)
@@ -694,7 +697,7 @@ def get_submission(rt: Runtime, *, submission_id: int) -> SubmissionView:
     with rt.session() as session:
         row = session.get(Submission, submission_id)
         if row is None:
-            raise InvalidInput(f"No submission {submission_id}.")
+            raise InvalidInput(_("No submission {id}.", id=submission_id))
         return SubmissionView.of(row)
 
 
