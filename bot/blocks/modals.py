@@ -16,6 +16,7 @@ from typing import Any
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
+    ExternalDataSelectElement,
     InputBlock,
     MarkdownTextObject,
     Option,
@@ -28,6 +29,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks.limits import OPTION_TEXT, SELECT_OPTIONS, VIEW_TITLE, clip
 from bot.escape import escape_mrkdwn
+from core.domain.names import name_key, name_matches
 from core.errors import InvalidInput
 from core.i18n import _
 from core.ports import RosterChild
@@ -138,10 +140,25 @@ def register_modal(school: str, meta: ModalMeta) -> View:
     )
 
 
-def _roster_option(child: RosterChild) -> Option:
+def roster_option(child: RosterChild) -> Option:
+    """ "123456 · Ava Smith": the child ID first, so clipping a long name never hides it."""
+    prefix = f"{child.child_id} · "
     return Option(
-        value=child.child_id, label=clip(f"{child.full_name} · {child.child_id}", OPTION_TEXT)
+        value=child.child_id, label=prefix + clip(child.full_name, OPTION_TEXT - len(prefix))
     )
+
+
+def roster_options(roster: Sequence[RosterChild], typed: str) -> list[Option]:
+    """The link menu's options for what the director typed (a child ID's digits or any
+    part of the name, accents and case ignored), sorted by name, at most Slack's 100."""
+    query = typed.strip()
+    children = sorted(roster, key=lambda c: (name_key(c.last_name), name_key(c.first_name)))
+    found = [
+        c
+        for c in children
+        if not query or c.child_id.startswith(query) or name_matches(query, c.full_name)
+    ]
+    return [roster_option(c) for c in found[:SELECT_OPTIONS]]
 
 
 def _student_option(student_id: int, name: str) -> Option:
@@ -158,10 +175,10 @@ def link_modal(
 ) -> View:
     """Pick a KinderTrack child (not yet linked) and one of our students without an ID.
 
-    Each select holds at most Slack's 100 options; the preselected student always is one.
+    The children's menu is an ``external_select`` whose options the app loads as the
+    director types (:func:`roster_options`), so the whole roster is reachable; the
+    students' select holds at most Slack's 100 options, the preselected one always.
     """
-    children = sorted(roster, key=lambda c: (c.last_name.casefold(), c.first_name.casefold()))
-    child_options = [_roster_option(c) for c in children[:SELECT_OPTIONS]]
     picked = [s for s in students if s[0] == selected_student]
     others = [s for s in students if s[0] != selected_student]
     student_list = (picked + others)[:SELECT_OPTIONS]
@@ -185,22 +202,19 @@ def link_modal(
         InputBlock(
             block_id=CHILD_BLOCK,
             label=_("KinderTrack child"),
-            element=StaticSelectElement(
+            element=ExternalDataSelectElement(
                 action_id=CHILD_ACTION,
-                placeholder=_("Choose from KinderTrack's roster"),
-                options=child_options,
+                placeholder=_("Type a name or child ID"),
+                min_query_length=0,
+            ),
+            hint=_(
+                "{count} children on KinderTrack's roster are not linked yet.", count=len(roster)
             ),
         ),
         InputBlock(block_id=STUDENT_BLOCK, label=_("Student here"), element=student_select),
     ]
-    cut = []
-    if len(children) > SELECT_OPTIONS:
-        cut.append(
-            _("{shown} of {total} roster children", shown=SELECT_OPTIONS, total=len(children))
-        )
     if len(students) > SELECT_OPTIONS:
-        cut.append(_("{shown} of {total} students", shown=SELECT_OPTIONS, total=len(students)))
-    if cut:
+        cut = _("{shown} of {total} students", shown=SELECT_OPTIONS, total=len(students))
         blocks.append(
             ContextBlock(
                 elements=[
@@ -208,7 +222,7 @@ def link_modal(
                         text=_(
                             "Showing {shown}. Link the others with `/kindertrack sync` (exact "
                             "names) or `/kindertrack link STUDENT CHILD_ID`.",
-                            shown=_(" and ").join(cut),
+                            shown=cut,
                         )
                     )
                 ]
@@ -258,9 +272,12 @@ def typed(values: dict[str, dict[str, Any]], block: str, action: str) -> str | N
 
 def offered(view: dict[str, Any], block: str) -> set[str] | None:
     """The option values the submitted view's select in ``block`` offered; None when the
-    payload does not carry that block (nothing to compare with)."""
+    payload does not carry that block or its options are loaded by the app (nothing to
+    compare with)."""
     for candidate in view.get("blocks") or []:
         if isinstance(candidate, dict) and candidate.get("block_id") == block:
+            if (candidate.get("element") or {}).get("type") == "external_select":
+                return None
             options = (candidate.get("element") or {}).get("options") or []
             return {str(o.get("value")) for o in options if isinstance(o, dict)}
     return None

@@ -113,9 +113,13 @@ def block_actions_body(
     api_app_id: str = "A0001",
     view: dict[str, Any] | None = None,
     user_team_id: str | None = None,
+    selected_option: dict[str, Any] | None = None,
+    ephemeral: bool = False,
 ) -> bytes:
     """A ``block_actions`` payload for a button in a message (or in ``view`` when given);
-    ``user_team_id`` is the clicker's own workspace when not ``team_id`` (Slack Connect)."""
+    ``user_team_id`` is the clicker's own workspace when not ``team_id`` (Slack Connect).
+    With ``selected_option`` the action is an ``external_select`` pick; ``ephemeral``
+    puts the element in a message only the clicker sees."""
     payload: dict[str, Any] = {
         "type": "block_actions",
         "user": {"id": user_id, "username": "director", "team_id": user_team_id or team_id},
@@ -132,6 +136,14 @@ def block_actions_body(
                 "value": value,
                 "action_ts": f"{time.time():.6f}",
             }
+            if selected_option is None
+            else {
+                "type": "external_select",
+                "action_id": action_id,
+                "block_id": block_id,
+                "selected_option": selected_option,
+                "action_ts": f"{time.time():.6f}",
+            }
         ],
     }
     if view is not None:
@@ -142,7 +154,7 @@ def block_actions_body(
             "type": "message",
             "message_ts": message_ts,
             "channel_id": channel_id,
-            "is_ephemeral": False,
+            "is_ephemeral": ephemeral,
         }
         payload["channel"] = {"id": channel_id, "name": "sunny-days"}
         payload["message"] = {"type": "message", "ts": message_ts, "text": ""}
@@ -185,6 +197,46 @@ def view_submission_body(
         },
         "response_urls": [],
     }
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def block_suggestion_body(
+    action_id: str,
+    *,
+    value: str = "",
+    block_id: str = "block",
+    user_id: str = "U0DIRECTOR",
+    team_id: str = "T0001",
+    channel_id: str = "C0SCHOOL",
+    message_ts: str = "1700000000.000100",
+    api_app_id: str = "A0001",
+    view: dict[str, Any] | None = None,
+) -> bytes:
+    """A ``block_suggestion`` payload: ``value`` typed into an ``external_select`` of a
+    message (or of ``view`` when given); Slack expects ``{"options": [...]}`` back."""
+    payload: dict[str, Any] = {
+        "type": "block_suggestion",
+        "user": {"id": user_id, "username": "director", "team_id": team_id},
+        "api_app_id": api_app_id,
+        "token": "deprecated-verification-token",
+        "team": {"id": team_id, "domain": "sunnydays"},
+        "is_enterprise_install": False,
+        "action_id": action_id,
+        "block_id": block_id,
+        "value": value,
+        "action_ts": f"{time.time():.6f}",
+    }
+    if view is not None:
+        payload["container"] = {"type": "view", "view_id": view.get("id", "V0")}
+        payload["view"] = view
+    else:
+        payload["container"] = {
+            "type": "message",
+            "message_ts": message_ts,
+            "channel_id": channel_id,
+            "is_ephemeral": False,
+        }
+        payload["channel"] = {"id": channel_id, "name": "sunny-days"}
     return urlencode({"payload": json.dumps(payload)}).encode()
 
 
@@ -275,6 +327,10 @@ class SlackSender:
 
     def view_submission(self, callback_id: str, **fields: Any) -> httpx.Response:
         return self.post(view_submission_body(callback_id, **fields), content_type=FORM)
+
+    def suggestion(self, action_id: str, **fields: Any) -> httpx.Response:
+        """A ``block_suggestion`` (the options of an ``external_select``)."""
+        return self.post(block_suggestion_body(action_id, **fields), content_type=FORM)
 
     def event(
         self, event: dict[str, Any], *, retry_num: int | None = None, **fields: Any

@@ -159,10 +159,10 @@ def test_link_without_arguments_opens_a_modal_with_the_unlinked_roster(
     view = updated.args["view"]
     assert view["callback_id"] == modals.LINK_CALLBACK
     blocks = {b.get("block_id"): b for b in view["blocks"]}
-    children = [o["value"] for o in blocks[modals.CHILD_BLOCK]["element"]["options"]]
-    assert sorted(children) == ["234567", "345678"]  # Ava's 123456 is taken
-    labels = [o["text"]["text"] for o in blocks[modals.CHILD_BLOCK]["element"]["options"]]
-    assert "José Núñez · 234567" in labels
+    assert blocks[modals.CHILD_BLOCK]["element"]["type"] == "external_select"
+    options = menu(server, view, "")
+    assert sorted(o["value"] for o in options) == ["234567", "345678"]  # Ava's is taken
+    assert "234567 · José Núñez" in [o["text"]["text"] for o in options]
     students = blocks[modals.STUDENT_BLOCK]["element"]["options"]
     assert [o["text"]["text"] for o in students] == ["Jose Nunez"]
     assert ModalMeta.decode(view["private_metadata"]).school_id == school
@@ -187,21 +187,52 @@ def test_link_modal_says_so_when_kindertrack_cannot_be_read(
     assert "callback_id" not in updated.args["view"]
 
 
-def test_link_modal_offers_at_most_100_children(
+def menu(server: BotServer, view: dict[str, Any], typed: str) -> list[dict[str, Any]]:
+    """The link menu's options for ``typed``, asked of the app as Slack would."""
+    response = server.suggestion(
+        modals.CHILD_ACTION, value=typed, block_id=modals.CHILD_BLOCK, view=view
+    )
+    assert response.status_code == 200, response.text
+    options: list[dict[str, Any]] = response.json()["options"]
+    assert len(options) <= 100
+    assert all(len(o["text"]["text"]) <= 75 and o["text"]["type"] == "plain_text" for o in options)
+    return options
+
+
+def test_link_menu_reaches_the_whole_130_child_roster_by_typing(
     server: BotServer, app_runtime: Runtime, school: int, fake_kindertrack: FakeKinderTrack
 ) -> None:
     fake_kindertrack.children["12345"] = [
-        RosterChild(f"{700000 + i}", f"Kid{i:03d}", "Long-Family-Name " * 6) for i in range(150)
+        RosterChild(f"{700000 + i}", f"Kid{i:03d}", "Ångström-Family-Name " * 6) for i in range(130)
     ]
-
     server.slash("link")
-
     [updated] = server.standin.wait_for("views.update")
     view = updated.args["view"]
-    child_select = next(b for b in view["blocks"] if b.get("block_id") == modals.CHILD_BLOCK)
-    assert len(child_select["element"]["options"]) == 100
-    assert all(len(o["text"]["text"]) <= 75 for o in child_select["element"]["options"])
-    assert "Showing 100 of 150 roster children" in str(view)
+
+    # The first 100 with nothing typed; each of the 130 by a fragment of its name or ID
+    assert len(menu(server, view, "")) == 100
+    reached = set()
+    for i in range(130):
+        [by_name] = menu(server, view, f"kid{i:03d} angstrom")
+        [by_id] = menu(server, view, f"{700000 + i}")
+        assert by_name["value"] == by_id["value"] == f"{700000 + i}"
+        reached.add(by_name["value"])
+    assert len(reached) == 130
+    # A 75-character option keeps the child ID and clips the name
+    label = by_name["text"]["text"]
+    assert label.startswith("700129 · Kid129 Ångström") and label.endswith("…")
+    assert len(label) == 75
+
+
+def test_link_menu_is_empty_for_staff_or_another_workspace(
+    server: BotServer, app_runtime: Runtime, school: int
+) -> None:
+    view = {"id": "V1", "private_metadata": ModalMeta(school, CHANNEL).encode()}
+    assert menu(server, view, "")  # the director sees the roster
+    response = server.suggestion(modals.CHILD_ACTION, view=view, user_id=STAFF)
+    assert response.json()["options"] == []
+    response = server.suggestion(modals.CHILD_ACTION, view=view, team_id=OTHER_TEAM)
+    assert response.json()["options"] == []
 
 
 def link_values(child: str | None, student: int | None) -> dict[str, Any]:
@@ -321,29 +352,6 @@ def test_link_modal_submission_refused_by_kindertrack_is_told_afterwards(
     [told] = server.standin.wait_for("chat.postEphemeral")
     assert "Jose Nunez was not linked" in told.args["text"]
     assert "KinderTrack has no child 234567" in told.args["text"]
-    assert child_ids(app_runtime, school)["Jose Nunez"] is None
-
-
-def test_link_modal_submission_of_a_child_not_offered_errors_on_the_field(
-    server: BotServer, app_runtime: Runtime, school: int
-) -> None:
-    jose = student_id(app_runtime, school, "Jose Nunez")
-    offered_view = modals.link_modal(
-        "Sunny Days",
-        ModalMeta(school, CHANNEL),
-        roster=[RosterChild("345678", "Liam", "Johnson")],
-        students=[(jose, "Jose Nunez")],
-    ).to_dict()
-
-    body = server.view_submission(
-        modals.LINK_CALLBACK,
-        values=link_values("234567", jose),
-        private_metadata=ModalMeta(school, CHANNEL).encode(),
-        blocks=offered_view["blocks"],
-    ).json()
-
-    assert body["response_action"] == "errors"
-    assert modals.CHILD_BLOCK in body["errors"]
     assert child_ids(app_runtime, school)["Jose Nunez"] is None
 
 

@@ -66,14 +66,26 @@ def test_link_modal_keeps_each_select_within_100_options_and_75_characters() -> 
 
     assert view_violations(view) == []
     blocks = {b.get("block_id"): b for b in view["blocks"]}
-    child_options = blocks[modals.CHILD_BLOCK]["element"]["options"]
+    assert blocks[modals.CHILD_BLOCK]["element"]["type"] == "external_select"
     student_element = blocks[modals.STUDENT_BLOCK]["element"]
-    assert len(child_options) == 100
     assert len(student_element["options"]) == 100
     # the preselected student is offered (first) even beyond the first 100
     assert student_element["initial_option"]["value"] == "150"
     assert student_element["options"][0]["value"] == "150"
-    assert "Showing 100 of 150 roster children and 100 of 150 students" in str(view)
+    assert "Showing 100 of 150 students" in str(view)
+
+
+def test_roster_options_put_the_child_id_first_and_match_without_accents() -> None:
+    children = [*roster(150), RosterChild("654321", "Zoë", "Ångström-" + "ñ" * 80)]
+
+    assert len(modals.roster_options(children, "")) == 100
+    [zoe] = [o.to_dict() for o in modals.roster_options(children, "ZOE angstrom")]
+    assert zoe["value"] == "654321"
+    assert zoe["text"]["text"].startswith("654321 · Zoë Ångström-ñ")
+    assert len(zoe["text"]["text"]) == 75
+    assert [o.value for o in modals.roster_options(children, "1001")] == [
+        f"{100100 + i}" for i in range(50)
+    ]
 
 
 def test_link_modal_without_a_preselected_student_has_no_initial_option() -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.domain.names import MAX_NAME_LENGTH, clean_name, name_key
+from core.domain.names import MAX_NAME_LENGTH, clean_name, name_key, name_matches, near_names
 from core.errors import InvalidInput
 from tests.unit.strategies import FAST
 
@@ -89,3 +89,16 @@ def test_a_cleaned_name_is_a_fixed_point_with_no_outer_or_double_spaces(raw: str
     assert cleaned == cleaned.strip()
     assert "  " not in cleaned
     assert clean_name(cleaned) == cleaned
+
+
+def test_name_matches_any_part_without_accents_or_case() -> None:
+    assert name_matches("zoe ANG", "Zoë Ångström")
+    assert not name_matches("zoey", "Zoë Ångström")
+
+
+def test_near_names_put_containing_names_first_then_alike_spellings() -> None:
+    names = ["Zoë Ångström", "Zoey Adams", "Ava Smith", "Liam Johnson"]
+    assert near_names("Zoe", names) == ["Zoë Ångström", "Zoey Adams"]
+    assert near_names("Ava Smyth", names) == ["Ava Smith"]
+    assert near_names("Nobody", names) == []
+    assert near_names("  ", names) == []

@@ -137,6 +137,21 @@ def open_link_modal(
         log.warning("views.update of the link modal failed: %s", error.response.get("error"))
 
 
+def handle_roster_options(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """The link menu's options for what the director typed, from KinderTrack's roster of
+    children not linked yet (re-read: a child linked meanwhile is no longer offered)."""
+    actor = actor_from_payload(body, context)
+    try:
+        meta = ModalMeta.decode((body.get("view") or {}).get("private_metadata", ""))
+        access = school_by_id(actor, meta.school_id, director=True)
+        roster = unlinked_roster(runtime(), school_id=access.school_id, team_id=actor.team_id)
+    except RollcallError as refusal:
+        log.info("link menu options refused for %s: %s", actor.user_id, type(refusal).__name__)
+        ack(options=[])
+        return
+    ack(options=[o.to_dict() for o in modals.roster_options(roster, str(body.get("value") or ""))])
+
+
 # --- submissions ------------------------------------------------------------------------
 
 
@@ -306,5 +321,6 @@ def _tell(client: WebClient, actor: Actor, meta: ModalMeta, text: str) -> None:
 
 
 def register(app: App) -> None:
+    app.options(modals.CHILD_ACTION)(handle_roster_options)
     app.view(modals.REGISTER_CALLBACK)(handle_register_submission)
     app.view(modals.LINK_CALLBACK)(handle_link_submission)
