@@ -42,7 +42,10 @@ def refuse_control_input(
     if body.get("command"):
         found = first_control_character(str(body.get("text") or ""))
         if found is not None:
-            log.info("command with a control character refused: %s", describe(found))
+            log.info(
+                "command with a control character refused",
+                extra={"event": "control_character", "character": describe(found)},
+            )
             return BoltResponse(
                 status=200,
                 body={
@@ -58,7 +61,10 @@ def refuse_control_input(
         for block_id, text in _typed_values(body.get("view") or {}):
             found = first_control_character(text, allow=LINE_BREAKS)
             if found is not None:
-                log.info("view field with a control character refused: %s", describe(found))
+                log.info(
+                    "view field with a control character refused",
+                    extra={"event": "control_character", "character": describe(found)},
+                )
                 message = _(
                     "This contains a control character ({character}): type it again.",
                     character=describe(found),

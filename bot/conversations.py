@@ -23,7 +23,10 @@ def is_private_conversation(client: WebClient, channel_id: str | None) -> bool:
     try:
         info = client.conversations_info(channel=channel_id)["channel"]
     except (SlackApiError, KeyError, TypeError) as error:
-        log.info("conversations.info failed; treated as public: %s", type(error).__name__)
+        log.info(
+            "conversations.info failed; treated as public",
+            extra={"event": "conversation_unknown", "error": type(error).__name__},
+        )
         return False
     if not isinstance(info, dict):
         return False

@@ -39,10 +39,14 @@ def skip_slack_retries(
         next()
         return None
     log.info(
-        "Skipping Slack retry %s (reason %s) of %s for team %s",
-        retry_num,
-        _first(req, RETRY_REASON_HEADER),
-        req.body.get("event_id") or req.body.get("type"),
-        req.context.team_id,
+        "Slack retry skipped",
+        extra={
+            "event": "slack_retry",
+            "attempt": retry_num,
+            "reason": _first(req, RETRY_REASON_HEADER),
+            "slack_event_id": req.body.get("event_id"),
+            "request_type": req.body.get("type"),
+            "team_id": req.context.team_id,
+        },
     )
     return BoltResponse(status=200, body="")

@@ -131,7 +131,10 @@ def serve(settings: Settings, port: int, *, host: str = "127.0.0.1") -> None:
         log.info("Rollcall bot connecting to Slack in Socket Mode")
         SocketModeHandler(bolt_app, app_token=settings.slack_app_token).start()
         return
-    log.info("Rollcall bot listening on http://%s:%d%s", host, port, EVENTS_PATH)
+    log.info(
+        f"Rollcall bot listening on http://{host}:{port}{EVENTS_PATH}",
+        extra={"event": "listening", "port": port},
+    )
     ready = readiness(runtime().engine, resolve_redis_url(settings))
     http_app = create_http_app(bolt_app, guard_from_settings(settings), ready=ready)
     uvicorn.run(http_app, host=host, port=port, log_level="info")

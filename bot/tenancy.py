@@ -43,15 +43,21 @@ def refuse_foreign_requests(
     """Let a request through only when it names its workspace and its user is of it."""
     team_id = req.context.team_id
     if not team_id:
-        log.warning("request without a workspace refused (type %s)", req.body.get("type"))
+        log.warning(
+            "request without a workspace refused",
+            extra={"event": "no_workspace", "request_type": req.body.get("type")},
+        )
         return _refusal(req, NO_WORKSPACE)
     foreign = user_team_ids(req.body, req.context.actor_team_id) - {team_id}
     if foreign:
         log.warning(
-            "request from another workspace's user refused: team %s, user %s of %s",
-            team_id,
-            req.context.user_id,
-            ",".join(sorted(foreign)),
+            "request from another workspace's user refused",
+            extra={
+                "event": "foreign_user",
+                "team_id": team_id,
+                "user_id": req.context.user_id,
+                "user_team_ids": ",".join(sorted(foreign)),
+            },
         )
         return _refusal(req, FOREIGN_USER)
     next()

@@ -600,8 +600,7 @@ def _keep_submitting(rt: Runtime, submission_id: int, claim: _Claim) -> None:
 
 def _log_state(row: Submission, event: str) -> None:
     log.info(
-        "submission %s",
-        event,
+        f"submission {event}",
         extra={
             "event": "state_change",
             "submission_id": row.id,

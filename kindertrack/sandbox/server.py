@@ -115,7 +115,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
 
     def log_message(self, format: str, *args: object) -> None:
-        access_log.info("%s %s", self.address_string(), format % args)
+        access_log.info(format % args, extra={"event": "sandbox_request"})
 
     def _serve(self) -> None:
         body = self._read_body()
@@ -140,7 +140,10 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             answer = api.handle(self.command, url.path, parse_qs(url.query), headers, body)
         except Exception:
-            log.exception("sandbox failed on %s %s", self.command, self.path)
+            log.exception(
+                "sandbox failed",
+                extra={"event": "sandbox_failed", "method": self.command, "path": url.path},
+            )
             answer = Answer(500, {"error": "internal"})
         if answer.committed and self.server.roll(faults.drop_after_commit_rate):
             stats.bump("drops")

@@ -69,7 +69,14 @@ def redraw(
             client.chat_update(channel=channel, ts=ts, **message)
             return
         except SlackApiError as error:
-            log.info("chat.update of board %s failed (%s)", ts, error.response.get("error"))
+            log.info(
+                "chat.update of the board failed",
+                extra={
+                    "event": "board_update_failed",
+                    "message_ts": ts,
+                    "error": error.response.get("error"),
+                },
+            )
     respond(replace_original=True, **message)
 
 
@@ -120,10 +127,13 @@ def _record(
                 team_id=actor.team_id,
             )
             log.info(
-                "board: student %s absent (school %s) by %s",
-                ref.student_id,
-                access.school_id,
-                actor.user_id,
+                "board: student absent",
+                extra={
+                    "event": "board_absent",
+                    "student_id": ref.student_id,
+                    "school_id": access.school_id,
+                    "user_id": actor.user_id,
+                },
             )
             return
         if direction == "in":
@@ -145,19 +155,26 @@ def _record(
             )
     except RollcallError as refusal:
         log.info(
-            "board %s refused for student %s (school %s)",
-            direction,
-            ref.student_id,
-            access.school_id,
+            "board click refused",
+            extra={
+                "event": "board_refused",
+                "direction": direction,
+                "student_id": ref.student_id,
+                "school_id": access.school_id,
+                "error": type(refusal).__name__,
+            },
         )
         _private(respond, refusal)
         return
     log.info(
-        "board: record %s %s (school %s) by %s",
-        record.id,
-        direction,
-        access.school_id,
-        actor.user_id,
+        "board: checked",
+        extra={
+            "event": "board_check",
+            "record_id": record.id,
+            "direction": direction,
+            "school_id": access.school_id,
+            "user_id": actor.user_id,
+        },
     )
 
 

@@ -37,7 +37,10 @@ def _dm(client: WebClient, user_id: str, **message: Any) -> None:
     try:
         client.chat_postMessage(channel=user_id, **message)
     except SlackApiError as error:
-        log.warning("DM to %s failed: %s", user_id, error.response.get("error"))
+        log.warning(
+            "DM failed",
+            extra={"event": "dm_failed", "user_id": user_id, "error": error.response.get("error")},
+        )
 
 
 def _director_access(
@@ -67,7 +70,10 @@ def handle_preview(ack: Ack, body: dict[str, Any], client: WebClient, context: B
         _dm(client, actor.user_id, text=escape_mrkdwn(str(refusal)))
         return
     dispatch.enqueue_report(access.school_id, period.start, period.end, destination=to_user(actor))
-    log.info("report preview enqueued for school %s by %s", access.school_id, actor.user_id)
+    log.info(
+        "report preview enqueued",
+        extra={"event": "report_enqueued", "school_id": access.school_id, "user_id": actor.user_id},
+    )
     publish_home(
         client,
         team_id=actor.team_id,
@@ -119,7 +125,10 @@ def handle_sync(ack: Ack, body: dict[str, Any], client: WebClient, context: Bolt
     except RollcallError as refusal:
         _dm(client, actor.user_id, text=escape_mrkdwn(str(refusal)))
         return
-    log.info("sync of school %s from Home: %d linked", access.school_id, len(result.linked))
+    log.info(
+        "school synced from Home",
+        extra={"event": "sync", "school_id": access.school_id, "linked": len(result.linked)},
+    )
     if result.linked:
         redraw_open_reports(actor, access.school_id)
     _dm(

@@ -42,7 +42,10 @@ def handle_link_button(
     except RollcallError as refusal:
         respond(text=str(refusal), response_type="ephemeral", replace_original=False)
         return
-    log.info("link modal for student %s of school %s", ref.student_id, ref.school_id)
+    log.info(
+        "link modal opened",
+        extra={"event": "link_modal", "student_id": ref.student_id, "school_id": ref.school_id},
+    )
     open_link_modal(
         client,
         trigger_id=body["trigger_id"],
@@ -73,7 +76,10 @@ def handle_confirm_match(
     except RollcallError as refusal:
         respond(text=escape_mrkdwn(str(refusal)), response_type="ephemeral", replace_original=False)
         return
-    log.info("near match confirmed: student %s of school %s", student.id, access.school_id)
+    log.info(
+        "near match confirmed",
+        extra={"event": "near_match", "student_id": student.id, "school_id": access.school_id},
+    )
     respond(
         text=linked_text(student.name, student.child_id or ""),
         response_type="ephemeral",

@@ -66,7 +66,10 @@ def handle_absent(
         actor=actor.user_id,
         team_id=actor.team_id,
     )
-    log.info("absence recorded (school %s) by %s", access.school_id, actor.user_id)
+    log.info(
+        "absence recorded",
+        extra={"event": "absence", "school_id": access.school_id, "user_id": actor.user_id},
+    )
     respond(text=_answer(done), response_type="ephemeral", replace_original=False)
 
 
@@ -95,7 +98,10 @@ def handle_closed(
         actor=actor.user_id,
         team_id=actor.team_id,
     )
-    log.info("closure recorded (school %s) by %s", access.school_id, actor.user_id)
+    log.info(
+        "closure recorded",
+        extra={"event": "closure", "school_id": access.school_id, "user_id": actor.user_id},
+    )
     respond(text=_answer(done), response_type="ephemeral", replace_original=False)
 
 

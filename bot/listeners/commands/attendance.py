@@ -79,11 +79,14 @@ def handle_check(
         )
         instant = record.check_out or record.check_in
     log.info(
-        "record %s checked %s (school %s) by %s",
-        record.id,
-        direction,
-        access.school_id,
-        actor.user_id,
+        "attendance checked",
+        extra={
+            "event": "checked",
+            "record_id": record.id,
+            "direction": direction,
+            "school_id": access.school_id,
+            "user_id": actor.user_id,
+        },
     )
     respond(
         text=_done(access, typed, instant, direction),
@@ -126,7 +129,14 @@ def handle_rollcall(
     try:
         client.chat_postMessage(channel=actor.channel_id or "", **message)
     except SlackApiError as error:
-        log.warning("posting the board in %s failed: %s", actor.channel_id, error.response["error"])
+        log.warning(
+            "posting the board failed",
+            extra={
+                "event": "board_failed",
+                "channel_id": actor.channel_id,
+                "error": error.response.get("error"),
+            },
+        )
         respond(
             text=_(
                 "I could not post the roll-call board in this channel. Invite me first "
@@ -136,7 +146,14 @@ def handle_rollcall(
             replace_original=False,
         )
         return
-    log.info("board posted for school %s in %s", access.school_id, actor.channel_id)
+    log.info(
+        "board posted",
+        extra={
+            "event": "board_posted",
+            "school_id": access.school_id,
+            "channel_id": actor.channel_id,
+        },
+    )
 
 
 add_subcommand("in", handle_in)

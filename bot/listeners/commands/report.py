@@ -132,7 +132,10 @@ def _to_director_privately(
             ),
         )
     except SlackApiError as error:
-        log.info("report notice in the channel refused: %s", error.response.get("error"))
+        log.info(
+            "report notice in the channel refused",
+            extra={"event": "channel_notice_refused", "error": error.response.get("error")},
+        )
     return str(opened["channel"]["id"])
 
 

@@ -110,7 +110,15 @@ def handle_school(
             school_id=existing.id or 0,
             by=actor.user_id,
         )
-        log.info("channel %s bound to school %s by %s", actor.channel_id, school.id, actor.user_id)
+        log.info(
+            "channel bound to a school",
+            extra={
+                "event": "channel_bound",
+                "channel_id": actor.channel_id,
+                "school_id": school.id,
+                "user_id": actor.user_id,
+            },
+        )
         _ephemeral(respond, school_bound_text(school.name))
         return
     school = create_team_school(
@@ -120,7 +128,15 @@ def handle_school(
         creator=actor.user_id,
         channel_id=actor.channel_id,
     )
-    log.info("school %s created in team %s by %s", school.id, actor.team_id, actor.user_id)
+    log.info(
+        "school created",
+        extra={
+            "event": "school_created",
+            "school_id": school.id,
+            "team_id": actor.team_id,
+            "user_id": actor.user_id,
+        },
+    )
     _ephemeral(respond, school_created_text(school.name))
 
 
@@ -177,7 +193,14 @@ def handle_register(
             response_url=command.get("response_url"),
         ),
     )
-    log.info("registration enqueued for school %s by %s", access.school_id, actor.user_id)
+    log.info(
+        "registration enqueued",
+        extra={
+            "event": "register_enqueued",
+            "school_id": access.school_id,
+            "user_id": actor.user_id,
+        },
+    )
 
 
 # --- link / sync -----------------------------------------------------------------------
@@ -218,7 +241,15 @@ def handle_link(
         actor=actor.user_id,
         team_id=actor.team_id,
     )
-    log.info("student %s linked in school %s by %s", student.id, access.school_id, actor.user_id)
+    log.info(
+        "student linked",
+        extra={
+            "event": "student_linked",
+            "student_id": student.id,
+            "school_id": access.school_id,
+            "user_id": actor.user_id,
+        },
+    )
     redraw_open_reports(actor, access.school_id)
     _ephemeral(respond, linked_text(student.name, student.child_id or ""))
 
@@ -238,11 +269,14 @@ def handle_sync(
         runtime(), school_id=access.school_id, actor=actor.user_id, team_id=actor.team_id
     )
     log.info(
-        "sync of school %s: %d linked, %d/%d unmatched",
-        access.school_id,
-        len(result.linked),
-        len(result.unmatched_students),
-        len(result.unmatched_roster),
+        "school synced",
+        extra={
+            "event": "sync",
+            "school_id": access.school_id,
+            "linked": len(result.linked),
+            "unmatched_students": len(result.unmatched_students),
+            "unmatched_roster": len(result.unmatched_roster),
+        },
     )
     if result.linked:
         redraw_open_reports(actor, access.school_id)
@@ -291,13 +325,29 @@ def handle_directors(
         added = add_director(
             rt, school_id=access.school_id, user_id=user_id, by=actor.user_id, team_id=actor.team_id
         )
-        log.info("director %s added to school %s by %s", user_id, access.school_id, actor.user_id)
+        log.info(
+            "director added",
+            extra={
+                "event": "director_added",
+                "director_id": user_id,
+                "school_id": access.school_id,
+                "user_id": actor.user_id,
+            },
+        )
         _ephemeral(respond, director_added_text(access.school_name, user_id, added=added))
         return
     remove_director(
         rt, school_id=access.school_id, user_id=user_id, by=actor.user_id, team_id=actor.team_id
     )
-    log.info("director %s removed from school %s by %s", user_id, access.school_id, actor.user_id)
+    log.info(
+        "director removed",
+        extra={
+            "event": "director_removed",
+            "director_id": user_id,
+            "school_id": access.school_id,
+            "user_id": actor.user_id,
+        },
+    )
     _ephemeral(respond, director_removed_text(access.school_name, user_id))
 
 
@@ -326,7 +376,14 @@ def handle_closing(
         closing = set_closing_time(
             rt, school_id=access.school_id, closing=raw, team_id=actor.team_id
         ).closing_time
-        log.info("closing time of school %s set by %s", access.school_id, actor.user_id)
+        log.info(
+            "closing time set",
+            extra={
+                "event": "closing_time",
+                "school_id": access.school_id,
+                "user_id": actor.user_id,
+            },
+        )
     _ephemeral(respond, closing_time_text(access.school_name, closing))
 
 

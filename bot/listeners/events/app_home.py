@@ -29,7 +29,14 @@ def publish_home(client: WebClient, *, team_id: str, user_id: str, note: str | N
     try:
         client.views_publish(user_id=user_id, view=view)
     except SlackApiError as error:
-        log.warning("views.publish failed for %s: %s", user_id, error.response.get("error"))
+        log.warning(
+            "views.publish failed",
+            extra={
+                "event": "home_failed",
+                "user_id": user_id,
+                "error": error.response.get("error"),
+            },
+        )
 
 
 def handle_app_home_opened(

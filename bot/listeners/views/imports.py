@@ -41,7 +41,10 @@ def open_import_modal(
         client.views_open(trigger_id=trigger_id, view=view.to_dict())
     except SlackApiError as error:
         code = str(error.response.get("error"))
-        log.warning("views.open of the import modal failed: %s", code)
+        log.warning(
+            "views.open of the import modal failed",
+            extra={"event": "modal_failed", "error": code},
+        )
         raise RollcallError(
             _(
                 "Slack did not open the import form ({code}). Run /kindertrack import again.",

@@ -56,7 +56,10 @@ def open_register_modal(
             trigger_id=trigger_id, view=modals.register_modal(access.school_name, meta).to_dict()
         )
     except SlackApiError as error:  # an expired trigger: the user clicks again
-        log.warning("views.open of the register modal failed: %s", error.response.get("error"))
+        log.warning(
+            "views.open of the register modal failed",
+            extra={"event": "modal_failed", "error": error.response.get("error")},
+        )
 
 
 def _students_without_id(school_id: int) -> list[tuple[int, str]]:
@@ -87,14 +90,24 @@ def open_link_modal(
     try:
         opened = client.views_open(trigger_id=trigger_id, view=modals.loading_modal().to_dict())
     except SlackApiError as error:  # an expired trigger: the user clicks again
-        log.warning("views.open of the link modal failed: %s", error.response.get("error"))
+        log.warning(
+            "views.open of the link modal failed",
+            extra={"event": "modal_failed", "error": error.response.get("error")},
+        )
         return
     view = opened.get("view") or {}
     view_id, view_hash = view.get("id"), view.get("hash")
     try:
         roster = unlinked_roster(runtime(), school_id=access.school_id, team_id=actor.team_id)
     except KinderTrackError as error:
-        log.info("roster unavailable for school %s: %s", access.school_id, type(error).__name__)
+        log.info(
+            "roster unavailable",
+            extra={
+                "event": "roster_unavailable",
+                "school_id": access.school_id,
+                "error": type(error).__name__,
+            },
+        )
         replacement = modals.notice_modal(
             _("Link child ID"),
             _(
@@ -134,7 +147,10 @@ def open_link_modal(
     try:
         client.views_update(view_id=view_id, hash=view_hash, view=replacement.to_dict())
     except SlackApiError as error:
-        log.warning("views.update of the link modal failed: %s", error.response.get("error"))
+        log.warning(
+            "views.update of the link modal failed",
+            extra={"event": "modal_failed", "error": error.response.get("error")},
+        )
 
 
 def handle_roster_options(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
@@ -216,7 +232,14 @@ def handle_register_submission(
             response_url=meta.response_url,
         ),
     )
-    log.info("registration enqueued for school %s by %s", access.school_id, actor.user_id)
+    log.info(
+        "registration enqueued",
+        extra={
+            "event": "register_enqueued",
+            "school_id": access.school_id,
+            "user_id": actor.user_id,
+        },
+    )
 
 
 def handle_link_submission(
@@ -285,9 +308,12 @@ def handle_link_submission(
         )
     except RollcallError as refusal:
         log.info(
-            "link from the modal refused for school %s: %s",
-            access.school_id,
-            type(refusal).__name__,
+            "link from the modal refused",
+            extra={
+                "event": "link_refused",
+                "school_id": access.school_id,
+                "error": type(refusal).__name__,
+            },
         )
         _tell(
             client,
@@ -300,7 +326,15 @@ def handle_link_submission(
             ),
         )
         return
-    log.info("student %s linked in school %s by %s", linked.id, access.school_id, actor.user_id)
+    log.info(
+        "student linked",
+        extra={
+            "event": "student_linked",
+            "student_id": linked.id,
+            "school_id": access.school_id,
+            "user_id": actor.user_id,
+        },
+    )
     redraw_open_reports(actor, access.school_id)
     _tell(client, actor, meta, linked_text(linked.name, child_id))
 
@@ -313,11 +347,21 @@ def _tell(client: WebClient, actor: Actor, meta: ModalMeta, text: str) -> None:
             client.chat_postEphemeral(channel=meta.channel_id, user=actor.user_id, text=text)
             return
         except SlackApiError as error:
-            log.info("ephemeral answer refused (%s); sending a DM", error.response.get("error"))
+            log.info(
+                "ephemeral answer refused; sending a DM",
+                extra={"event": "ephemeral_refused", "error": error.response.get("error")},
+            )
     try:
         client.chat_postMessage(channel=actor.user_id, text=text)
     except SlackApiError as error:
-        log.warning("DM to %s failed: %s", actor.user_id, error.response.get("error"))
+        log.warning(
+            "DM failed",
+            extra={
+                "event": "dm_failed",
+                "user_id": actor.user_id,
+                "error": error.response.get("error"),
+            },
+        )
 
 
 def register(app: App) -> None:
