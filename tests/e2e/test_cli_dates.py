@@ -9,6 +9,8 @@ import pytest
 from tests.e2e.helpers import make_cli
 from tests.fixtures.sandbox import SandboxHarness
 
+pytestmark = pytest.mark.slow  # runs the real `rollcall` console script in subprocesses
+
 
 def test_report_and_submit_at_the_calendars_edges_are_refused_in_one_line(
     request: pytest.FixtureRequest, tmp_path: Path, sandbox: SandboxHarness

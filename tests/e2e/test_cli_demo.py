@@ -13,6 +13,8 @@ from cli.demo import DemoCli, DemoFailed, demo_environment, director_journey, ru
 from core.messages import ALREADY_SUBMITTED, INACTIVE_PROVIDER
 from tests.e2e.helpers import ROLLCALL, last_closed_period
 
+pytestmark = pytest.mark.slow  # runs the real `rollcall` console script in subprocesses
+
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return {

@@ -9,6 +9,8 @@ import pytest
 from tests.e2e.helpers import Cli, make_cli
 from tests.fixtures.sandbox import SandboxHarness
 
+pytestmark = pytest.mark.slow  # runs the real `rollcall` console script in subprocesses
+
 SCHOOL = "Sunny Days"
 
 

@@ -18,6 +18,8 @@ from core.messages import CORRECTED_CLAIM_CONTACT
 from tests.e2e.helpers import SECOND_SUBMIT_REFUSAL, Cli, last_closed_period, make_cli
 from tests.fixtures.sandbox import SandboxHarness
 
+pytestmark = pytest.mark.slow  # runs the real `rollcall` console script in subprocesses
+
 SCHOOL = "Sunny Days"
 CHICAGO = ZoneInfo("America/Chicago")
 PERIOD = last_closed_period()

@@ -17,6 +17,8 @@ import pytest
 from core.messages import ALREADY_SUBMITTED, CORRECTED_CLAIM_CONTACT, INACTIVE_PROVIDER
 from tests.e2e.helpers import ROLLCALL, last_closed_period
 
+pytestmark = pytest.mark.slow  # runs the real `rollcall` console script in subprocesses
+
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return {

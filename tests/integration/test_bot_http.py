@@ -16,6 +16,8 @@ from bot.listeners.commands import dispatcher
 from bot.standin import requests as slack_requests
 from tests.fixtures.slack import BotServer
 
+pytestmark = pytest.mark.slow  # the bot app over signed HTTP, most with real workers
+
 
 def _ephemeral_text(response: Any) -> str:
     assert response.status_code == 200, response.text

@@ -20,6 +20,8 @@ from bot.installation_store import metadata
 from bot.standin import SlackStandin
 from tests.fixtures.slack import BotServer, make_bot_settings
 
+pytestmark = pytest.mark.slow  # the bot app over signed HTTP, most with real workers
+
 
 def test_install_then_commands_work_for_that_workspace_only(
     bot_server_factory: Callable[..., BotServer], slack_standin: SlackStandin, tmp_path: Path

@@ -43,6 +43,8 @@ from tests.fakes import FakeKinderTrack, FrozenClock
 from tests.fixtures.database import CALENDAR
 from tests.fixtures.slack import BOT_TOKEN, BotServer, make_bot_settings
 
+pytestmark = pytest.mark.slow  # the bot app over signed HTTP, most with real workers
+
 TEAM, OTHER_TEAM, CHANNEL = "T0001", "T0OTHER", "C0SCHOOL"
 DIRECTOR, STAFF = "U0DIRECTOR", "U0STAFF"
 DM = "D0DIRECTOR"  # the stand-in's conversations.open answer for U0DIRECTOR

@@ -16,6 +16,8 @@ from core.services.preferences import language_of
 from core.services.runtime import Runtime
 from tests.fixtures.slack import BotServer
 
+pytestmark = pytest.mark.slow  # the bot app over signed HTTP, most with real workers
+
 TEAM = "T0001"
 MARIA, DANA = "U0MARIA", "U0DANA"
 

@@ -48,6 +48,8 @@ from tests.fixtures.database import CALENDAR
 from tests.fixtures.sandbox import SandboxHarness
 from tests.fixtures.slack import BotServer, make_bot_settings
 
+pytestmark = pytest.mark.slow  # the bot app over signed HTTP, most with real workers
+
 START, END = date(2026, 11, 8), date(2026, 11, 21)  # the last closed period on the clock
 TEAM, CHANNEL = "T0001", "C0SCHOOL"
 DIRECTOR, STAFF = "U0DIRECTOR", "U0STAFF"

@@ -34,6 +34,8 @@ from tests.fakes import FrozenClock
 from tests.fixtures.database import CALENDAR
 from tests.fixtures.slack import BOT_TOKEN, BotServer
 
+pytestmark = pytest.mark.slow  # the bot app over signed HTTP, most with real workers
+
 TEAM = "T0001"
 OTHER_TEAM = "T0OTHER"
 DIRECTOR = "U0DIRECTOR"

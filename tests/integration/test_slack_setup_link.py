@@ -32,6 +32,8 @@ from core.store.tables import Student
 from tests.fakes import FakeKinderTrack
 from tests.fixtures.slack import BotServer
 
+pytestmark = pytest.mark.slow  # the bot app over signed HTTP, most with real workers
+
 TEAM = "T0001"
 OTHER_TEAM = "T0OTHER"
 DIRECTOR = "U0DIRECTOR"

@@ -29,6 +29,8 @@ from tests.integration.test_slack_report import (  # the report flow's own fixtu
     env_factory,
 )
 
+pytestmark = pytest.mark.slow  # the bot app over signed HTTP, most with real workers
+
 __all__ = ["env", "env_factory"]  # fixtures used by name below
 
 

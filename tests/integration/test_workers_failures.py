@@ -23,6 +23,8 @@ from workers.dispatch import enqueue_report
 from workers.failures import REPORT_FAILED
 from workers.runtime import use_runtime
 
+pytestmark = pytest.mark.slow  # the bot app over signed HTTP, most with real workers
+
 START, END = date(2026, 11, 8), date(2026, 11, 21)
 
 

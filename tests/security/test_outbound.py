@@ -24,6 +24,8 @@ from core.services.workspace import create_team_school
 from tests.fixtures.slack import BOT_TOKEN, BotServer
 from tests.security.conftest import Canary
 
+pytestmark = pytest.mark.slow  # the bot app over signed HTTP, most with real workers
+
 TEAM = "T0001"
 DIRECTOR = "U0DIRECTOR"
 CHANNEL = "C0SCHOOL"

@@ -34,6 +34,8 @@ from kindertrack.sandbox import RunningSandbox
 from tests.fixtures.sandbox import SandboxHarness, seed_with_link_codes
 from tests.fixtures.slack import BOT_TOKEN, BotServer
 
+pytestmark = pytest.mark.slow  # the bot app over signed HTTP, most with real workers
+
 PRAIRIE, PRAIRIE_CODE = "67890", "H4RT9WXY"
 SUNNY_CODE = "K7PM2QXA"
 ATTACKER_TEAM, ATTACKER, ATTACKER_CHANNEL = "T0ATTACK", "U0MALLORY", "C0CEDAR"

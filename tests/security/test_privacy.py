@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import dramatiq
+import pytest
 from slack_sdk import WebClient
 
 from bot.conversations import is_private_conversation
@@ -15,6 +16,8 @@ from core.services import attendance, schools, students
 from core.services.runtime import Runtime
 from core.services.workspace import create_team_school
 from tests.fixtures.slack import BOT_TOKEN, BotServer
+
+pytestmark = pytest.mark.slow  # the bot app over signed HTTP, most with real workers
 
 TEAM, DIRECTOR, STAFF = "T0001", "U0DIRECTOR", "U0STAFF"
 PUBLIC = "C0GENERAL"
