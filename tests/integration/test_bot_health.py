@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 from slack_bolt import App
 from sqlalchemy import Engine
 
 from bot.health import readiness
 from bot.server import BackgroundServer, create_http_app
 from workers.embedded_redis import start_embedded_redis, stop_embedded_redis
+
+pytestmark = pytest.mark.slow  # the HTTP server and an embedded Redis stopped and restarted
 
 
 def test_readiness_fails_while_redis_is_down_and_recovers(db: Engine, tmp_path: Path) -> None:

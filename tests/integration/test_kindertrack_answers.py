@@ -27,6 +27,8 @@ from tests.fixtures.database import CALENDAR
 from tests.fixtures.sandbox import SandboxHarness
 from tests.integration.kindertrack_proxy import Misbehaviour, misbehaving
 
+pytestmark = pytest.mark.slow  # the KinderTrack sandbox over real HTTP
+
 START, END = date(2026, 11, 8), date(2026, 11, 21)
 EARLIER = (date(2026, 10, 25), date(2026, 11, 7))
 CSV = (

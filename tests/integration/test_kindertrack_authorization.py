@@ -16,6 +16,8 @@ from kindertrack.sandbox.seed import load_seed
 from kindertrack.sandbox.store import Stats, SubmissionStore
 from tests.fixtures.sandbox import SandboxHarness, seed_with_link_codes
 
+pytestmark = pytest.mark.slow  # the KinderTrack sandbox over real HTTP
+
 SUNNY, SUNNY_CODE = "12345", "K7PM2QXA"
 PRAIRIE, PRAIRIE_CODE = "67890", "H4RT9WXY"
 INACTIVE, INACTIVE_CODE = "54321", "MNPQ2345"

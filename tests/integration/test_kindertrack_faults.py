@@ -16,6 +16,8 @@ from core.ports import SubmittedRecord
 from kindertrack.sandbox import RunningSandbox
 from tests.fixtures.sandbox import SandboxHarness
 
+pytestmark = pytest.mark.slow  # the KinderTrack sandbox over real HTTP
+
 CST = timezone(timedelta(hours=-6))
 PERIOD = (date(2026, 1, 4), date(2026, 1, 17))
 RECORDS = [
@@ -137,7 +139,6 @@ def test_stats_are_never_delayed_or_failed(sandbox: SandboxHarness) -> None:
     assert time.monotonic() - started < 1.0
 
 
-@pytest.mark.slow
 def test_client_killed_during_latency_leaves_nothing_committed(sandbox: SandboxHarness) -> None:
     # given a slow sandbox, and a client process that has sent its submission
     slow = sandbox.start(latency_ms=1500)

@@ -22,6 +22,8 @@ from core.ports import SubmittedAbsence, SubmittedRecord
 from kindertrack.client import HttpKinderTrack
 from tests.fixtures.sandbox import SandboxHarness
 
+pytestmark = pytest.mark.slow  # the KinderTrack sandbox over real HTTP
+
 CST = timezone(timedelta(hours=-6))
 CDT = timezone(timedelta(hours=-5))
 PERIOD = (date(2026, 1, 4), date(2026, 1, 17))

@@ -16,6 +16,8 @@ from core.ports import SubmittedRecord
 from kindertrack.client import HttpKinderTrack
 from tests.fixtures.sandbox import SandboxHarness
 
+pytestmark = pytest.mark.slow  # the KinderTrack sandbox over real HTTP
+
 CST = timezone(timedelta(hours=-6))
 PERIOD = (date(2026, 1, 4), date(2026, 1, 17))
 RECORDS = [
@@ -96,7 +98,6 @@ def rollcall_sandbox(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         process.wait(timeout=10)
 
 
-@pytest.mark.slow
 def test_rollcall_sandbox_command_serves_the_default_seed(
     rollcall_sandbox: tuple[str, Path],
 ) -> None:
@@ -112,7 +113,6 @@ def test_rollcall_sandbox_command_serves_the_default_seed(
     assert saved["submissions"][0]["answer"]["submission_id"] == receipt.submission_id
 
 
-@pytest.mark.slow
 def test_rollcall_sandbox_refuses_a_bad_seed_in_one_line(tmp_path: Path) -> None:
     # given a seed file that is not JSON
     seed = tmp_path / "seed.json"

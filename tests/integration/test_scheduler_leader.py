@@ -20,6 +20,8 @@ from apscheduler.triggers.cron import CronTrigger
 
 from workers.scheduling import ScheduledJob, SchedulerRunner
 
+pytestmark = pytest.mark.slow  # scheduler processes and leases waited out
+
 ROLLCALL = str(Path(sys.executable).with_name("rollcall"))
 FIRED = "test:scheduler:fired"
 TTL_S = 1.5
@@ -128,7 +130,6 @@ def _json_lines(path: Path) -> list[dict[str, object]]:
     return lines
 
 
-@pytest.mark.slow
 def test_two_scheduler_processes_elect_one_leader_and_fail_over(
     redis_url: str, redis_client: redis.Redis, tmp_path: Path
 ) -> None:

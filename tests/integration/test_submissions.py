@@ -329,6 +329,7 @@ class SlowKinderTrack(FakeKinderTrack):
         return None
 
 
+@pytest.mark.slow  # waits out a real lease
 def test_a_live_worker_keeps_its_lease_through_a_send_longer_than_the_lease(
     db: Engine,
 ) -> None:

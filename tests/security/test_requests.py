@@ -22,6 +22,8 @@ from core.services.workspace import create_team_school
 from core.store.tables import AttendanceRecord
 from tests.fixtures.slack import SIGNING_SECRET, BotServer
 
+pytestmark = pytest.mark.slow  # the bot app over signed HTTP
+
 TEAM = "T0001"
 DIRECTOR = "U0DIRECTOR"
 CHANNEL = "C0SCHOOL"

@@ -18,6 +18,8 @@ from core.services.workspace import create_team_school, link_to_workspace, schoo
 from core.store.tables import AttendanceRecord, School
 from tests.fixtures.slack import BotServer
 
+pytestmark = pytest.mark.slow  # the bot app over signed HTTP
+
 TEAM = "T0001"
 CONNECT_TEAM = "T0CONNECT"
 DIRECTOR = "U0DIRECTOR"
