@@ -5,9 +5,10 @@ Privacy rule: **a log line never carries a child's name.** Log identifiers
 never names or free text typed by a director. The formatter enforces half of
 this: only the whitelisted ``extra`` fields in :data:`EXTRA_FIELDS` are written;
 any other ``extra`` key (``student=...``) is dropped silently. The other half
-is on the caller: the message text itself must not interpolate a name, and
-actors must take IDs as arguments (Dramatiq logs a failing message with its
-arguments).
+is on the caller: the message text itself must not interpolate a name. Dramatiq
+logs a failing message as ``actor(arg, …)``; some arguments are not IDs (a
+registration's link code and username), so a Dramatiq message in a record's
+arguments is written as its actor and message ID only (:func:`redact_messages`).
 
 Usage::
 
@@ -22,6 +23,9 @@ import logging
 import sys
 from datetime import UTC, datetime
 from typing import IO, Any
+
+from dramatiq import Message
+from dramatiq.broker import MessageProxy
 
 #: The ``extra`` keys that reach the output. Identifiers and states only: never names.
 EXTRA_FIELDS: tuple[str, ...] = (
@@ -69,10 +73,27 @@ EXTRA_FIELDS: tuple[str, ...] = (
 MAX_MESSAGE_CHARS = 2000
 
 
+#: Dramatiq's debug line with an actor's arguments (``dramatiq/actor.py``).
+DRAMATIQ_ARGUMENTS_LINE = "Received args=%r kwargs=%r."
+
+
+def redact_messages(args: Any) -> Any:
+    """A log record's arguments with each Dramatiq message (or the proxy a worker logs)
+    shown as ``actor[message id]``."""
+    if isinstance(args, Message | MessageProxy):
+        return f"{args.actor_name}[{args.message_id}]"
+    if isinstance(args, tuple):
+        return tuple(redact_messages(arg) for arg in args)
+    return args
+
+
 class JsonFormatter(logging.Formatter):
     """Formats a record as one JSON object: ts, level, logger, message, pid, whitelisted extras."""
 
     def format(self, record: logging.LogRecord) -> str:
+        if record.msg == DRAMATIQ_ARGUMENTS_LINE:
+            record.args = ("(not logged)", "(not logged)")
+        record.args = redact_messages(record.args)
         message = record.getMessage()
         if len(message) > MAX_MESSAGE_CHARS:
             message = f"{message[:MAX_MESSAGE_CHARS]}… ({len(message)} characters, cut)"

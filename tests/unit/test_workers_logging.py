@@ -7,7 +7,10 @@ import json
 import logging
 from collections.abc import Iterator
 
+import dramatiq
 import pytest
+from dramatiq import Worker
+from dramatiq.brokers.stub import StubBroker
 
 from workers.logging import configure_logging
 
@@ -93,3 +96,31 @@ def test_configuring_twice_leaves_one_handler(log_stream: io.StringIO) -> None:
     logging.getLogger("tests.workers_logging").info("once")
     # Then each record is written exactly once
     assert [line["message"] for line in _lines(log_stream)] == ["once"]
+
+
+def test_a_failing_message_is_logged_by_actor_and_id_never_by_its_arguments(
+    log_stream: io.StringIO,
+) -> None:
+    # Given an actor whose arguments are not all IDs (a registration's link code, a name)
+    broker = StubBroker()
+    broker.emit_after("process_boot")
+
+    @dramatiq.actor(broker=broker, actor_name="register_like", max_retries=0)
+    def register_like(provider_id: str, link_code: str, username: str) -> None:
+        raise RuntimeError("KinderTrack unreachable")
+
+    # When a real Dramatiq worker fails to process it and logs the failure
+    message = register_like.send("12345", "K7PM2QXA", "Dana Director")
+    worker = Worker(broker, worker_timeout=50)
+    worker.start()
+    try:
+        broker.join(register_like.queue_name, fail_fast=False)
+        worker.join()
+    finally:
+        worker.stop()
+
+    # Then the log names the actor and the message ID, and none of the arguments
+    output = log_stream.getvalue()
+    assert f"register_like[{message.message_id}]" in output
+    assert "K7PM2QXA" not in output
+    assert "Dana Director" not in output
