@@ -2,9 +2,11 @@
 
 One section per child (name, and since when they are in) with its button; a message
 holds at most Slack's 50 blocks, so a large class is paged ``PAGE_SIZE`` children at a
-time with Previous/Next buttons that redraw the same message. A 300-child school is 8
-pages. Buttons carry a :class:`BoardRef` (school, student, page), never a name; the
-listener re-checks the workspace before acting.
+time. The channel's shared message shows the first page and a search (an
+``external_select`` whose options the app loads); Previous/Next and a search pick open
+a page or a child's card that only the clicker sees (ephemeral), so one person's paging
+never moves the shared message. Buttons carry a :class:`BoardRef` (school, student,
+page), never a name; the listener re-checks the workspace before acting.
 """
 
 from __future__ import annotations
@@ -21,21 +23,24 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ContextBlock,
+    ExternalDataSelectElement,
     HeaderBlock,
     MarkdownTextObject,
+    Option,
     PlainTextObject,
     SectionBlock,
 )
 
-from bot.blocks.limits import HEADER_TEXT, clip
+from bot.blocks.limits import HEADER_TEXT, OPTION_TEXT, SECTION_TEXT, SELECT_OPTIONS, clip
 from bot.blocks.setup import clock_time
 from bot.escape import escape_mrkdwn
+from core.domain.names import name_matches
 from core.errors import InvalidInput
 from core.i18n import _
 from core.services.attendance import RollCallEntry
 
 PAGE_SIZE = 40
-"""Children per message page: 40 sections + header, summary, page line, nav = 44 ≤ 50."""
+"""Children per message page: 40 sections + header, summary, search, page line, nav = 45 ≤ 50."""
 
 IN_ACTION = "board_in"
 OUT_ACTION = "board_out"
@@ -43,6 +48,8 @@ PAGE_ACTION = "board_page"
 REFRESH_ACTION = "board_refresh"
 ABSENT_ACTION = "board_absent"
 MODE_ACTION = "board_mode"
+SEARCH_ACTION = "board_search"
+SEARCH_BLOCK = "board_search"
 
 
 @dataclass(frozen=True)
@@ -52,11 +59,15 @@ class BoardRef:
     page: int = 0
     absences: bool = False
     """The board shows Absent buttons (for children not in today) instead of In/Out."""
+    card: bool = False
+    """The button is on one child's card (a search pick or a "Did you mean"), not a page."""
 
     def encode(self) -> str:
         data = {"s": self.school_id, "k": self.student_id, "p": self.page}
         if self.absences:
             data["a"] = 1
+        if self.card:
+            data["c"] = 1
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod
@@ -68,11 +79,52 @@ class BoardRef:
                 int(data.get("k", 0)),
                 int(data.get("p", 0)),
                 bool(data.get("a", 0)),
+                bool(data.get("c", 0)),
             )
         except (ValueError, KeyError, TypeError) as error:
             raise InvalidInput(
                 _("That board is out of date; run /kindertrack rollcall again.")
             ) from error
+
+
+def search_block_id(school_id: int) -> str:
+    """The search's block_id names the school, which a ``block_suggestion`` must find."""
+    return f"{SEARCH_BLOCK}:{school_id}"
+
+
+def school_of_search(block_id: str) -> int:
+    prefix, _sep, school_id = block_id.partition(":")
+    if prefix != SEARCH_BLOCK or not school_id.isdigit():
+        raise InvalidInput(_("That board is out of date; run /kindertrack rollcall again."))
+    return int(school_id)
+
+
+def search_block(school_id: int) -> Block:
+    return ActionsBlock(
+        block_id=search_block_id(school_id),
+        elements=[
+            ExternalDataSelectElement(
+                action_id=SEARCH_ACTION,
+                placeholder=_("Find a child by name"),
+                min_query_length=1,
+            )
+        ],
+    )
+
+
+def search_options(
+    school_id: int, entries: Sequence[RollCallEntry], typed: str
+) -> list[dict[str, Any]]:
+    """The search's options for what was typed (any part of the name, accents and case
+    ignored): the name as plain text, clipped to 75 characters; at most Slack's 100."""
+    found = [e for e in entries if name_matches(typed, e.student)][:SELECT_OPTIONS]
+    return [
+        Option(
+            value=BoardRef(school_id, e.student_id, card=True).encode(),
+            label=clip(e.student, OPTION_TEXT),
+        ).to_dict()
+        for e in found
+    ]
 
 
 def page_count(children: int) -> int:
@@ -154,6 +206,8 @@ def board_blocks(
                 )
             )
         )
+    if len(entries) > PAGE_SIZE:
+        blocks.append(search_block(school_id))
     blocks += [
         _child_block(e, BoardRef(school_id, e.student_id, page, absences), tz, now) for e in shown
     ]
@@ -207,6 +261,36 @@ def board_blocks(
         )
     blocks.append(ActionsBlock(elements=nav))
     return blocks
+
+
+def card_message(
+    school_id: int, entry: RollCallEntry, *, tz: ZoneInfo, now: datetime
+) -> dict[str, Any]:
+    """One child's In/Out, for the clicker only (a search pick or a "Did you mean")."""
+    block = _child_block(entry, BoardRef(school_id, entry.student_id, card=True), tz, now)
+    return {
+        "text": _("Roll call: {name}", name=escape_mrkdwn(entry.student)),
+        "blocks": [block.to_dict()],
+    }
+
+
+def suggestion_message(
+    school_id: int, typed: str, entries: Sequence[RollCallEntry], *, tz: ZoneInfo, now: datetime
+) -> dict[str, Any]:
+    """ "Did you mean Zoë Ångström?" with each near match's own button."""
+    question = _("No child is named exactly “{typed}”.", typed=escape_mrkdwn(typed))
+    names = _(" or ").join(f"*{escape_mrkdwn(e.student)}*" for e in entries)
+    blocks: list[Block] = [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=clip(f"{question} " + _("Did you mean {names}?", names=names), SECTION_TEXT)
+            )
+        )
+    ]
+    blocks += [
+        _child_block(e, BoardRef(school_id, e.student_id, card=True), tz, now) for e in entries
+    ]
+    return {"text": question, "blocks": [b.to_dict() for b in blocks]}
 
 
 def board_message(

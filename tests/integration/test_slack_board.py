@@ -142,7 +142,7 @@ def test_checking_in_twice_is_refused_privately(
     ("text", "expected"),
     [
         ("out Ava Smith", "Ava Smith is not checked in."),
-        ("in Nobody", "No student named 'Nobody'"),
+        ("in Nobody", "No child here is named “Nobody”"),
         ("in", "Name the student"),
         ("out", "Name the student"),
     ],
@@ -320,7 +320,14 @@ def test_a_forged_board_value_is_refused(
     assert records(app_runtime, school) == []
 
 
-def test_a_300_child_board_stays_within_slacks_limits_and_pages(
+def private_answers(server: BotServer, count: int) -> list[dict[str, Any]]:
+    """What the app sent through response_urls: messages only the clicker sees."""
+    calls = server.standin.wait_for("response_url", count=count)
+    assert all(c.args["response_type"] == "ephemeral" for c in calls)
+    return [c.args for c in calls]
+
+
+def test_a_300_child_board_pages_privately_and_never_moves_the_shared_message(
     server: BotServer, app_runtime: Runtime
 ) -> None:
     names = [f"Child {i:03d} {'Longname' * 8}" for i in range(300)]
@@ -333,29 +340,129 @@ def test_a_300_child_board_stays_within_slacks_limits_and_pages(
     assert len(buttons(message["blocks"])) == board.PAGE_SIZE
     assert "page 1 of 8" in str(message["blocks"])
 
-    # When someone pages to the last page and checks in the last child
+    # When a staff member pages to the last page and checks in the last child there
     pages = 0
     current = message["blocks"]
     while True:
-        nav = next(b for b in current if b["type"] == "actions")
+        nav = next(
+            b for b in current if b["type"] == "actions" and b["elements"][0]["type"] == "button"
+        )
         forward = [e for e in nav["elements"] if e["action_id"] == f"{board.PAGE_ACTION}_next"]
         if not forward:
             break
         pages += 1
-        server.action(forward[0]["action_id"], value=forward[0]["value"], message_ts=ts)
-        current = server.standin.wait_for("chat.update", count=pages)[-1].args["blocks"]
+        # the first Next is on the shared message, the others in the private page
+        server.action(
+            forward[0]["action_id"], value=forward[0]["value"], message_ts=ts, ephemeral=pages > 1
+        )
+        answer = private_answers(server, pages)[-1]
+        assert answer["replace_original"] is (pages > 1)
+        current = answer["blocks"]
         assert violations(current, max_blocks=MESSAGE_BLOCKS) == []
     assert pages == 7
     assert "page 8 of 8" in str(current)
     last = buttons(current)[names[-1]]
     assert BoardRef.decode(last["value"]).page == 7
-    click(server, ts, last)
-    redrawn = server.standin.wait_for("chat.update", count=pages + 1)[-1].args["blocks"]
+    click(server, ts, last, ephemeral=True)
+    redrawn = private_answers(server, pages + 1)[-1]
 
-    # Then it stays on that page, showing the child in
-    assert buttons(redrawn)[names[-1]]["text"]["text"] == "Out"
+    # Then their private page shows the child in, in place
+    assert redrawn["replace_original"] is True
+    assert buttons(redrawn["blocks"])[names[-1]]["text"]["text"] == "Out"
     [record] = records(app_runtime, school_id)
     assert record.student_id == student_id(app_runtime, school_id, names[-1])
+    # and the channel's shared message never moved
+    assert server.standin.calls_for("chat.update") == []
+
+
+def test_a_300_child_board_finds_a_child_by_an_accentless_fragment(
+    server: BotServer, app_runtime: Runtime
+) -> None:
+    names = [f"Child {i:03d} {'Ñandú' * 20}" for i in range(299)] + ["Zoë Ångström"]
+    school_id = make_school(app_runtime, names)
+    ts, message = post_board(server)
+    [search] = [b for b in message["blocks"] if b.get("block_id", "").startswith("board_search")]
+    assert search["elements"][0]["type"] == "external_select"
+
+    def options(typed: str, **fields: Any) -> list[dict[str, Any]]:
+        response = server.suggestion(
+            board.SEARCH_ACTION, value=typed, block_id=search["block_id"], message_ts=ts, **fields
+        )
+        assert response.status_code == 200, response.text
+        found: list[dict[str, Any]] = response.json()["options"]
+        assert len(found) <= 100
+        assert all(
+            o["text"]["type"] == "plain_text" and len(o["text"]["text"]) <= 75 for o in found
+        )
+        return found
+
+    # Typing a fragment without accents or capitals finds her; a common one stops at 100
+    [zoe] = options("zoe ANGS", user_id=STAFF)
+    assert zoe["text"]["text"] == "Zoë Ångström"
+    assert len(options("nandu")) == 100
+    assert options("zoe", team_id=OTHER_TEAM, user_id="U0B") == []
+
+    # When the staff member picks her, her In button shows to them alone
+    server.action(
+        board.SEARCH_ACTION,
+        selected_option={"value": zoe["value"]},
+        block_id=search["block_id"],
+        message_ts=ts,
+        user_id=STAFF,
+    )
+    [card] = private_answers(server, 1)
+    assert card["replace_original"] is False
+    assert violations(card["blocks"], max_blocks=MESSAGE_BLOCKS) == []
+    zoe_in = buttons(card["blocks"])["Zoë Ångström"]
+    assert zoe_in["text"]["text"] == "In"
+
+    # When they tap In, the card turns to Out in place and the shared message stays
+    click(server, ts, zoe_in, ephemeral=True, user_id=STAFF)
+    [_, redrawn] = private_answers(server, 2)
+    assert redrawn["replace_original"] is True
+    assert buttons(redrawn["blocks"])["Zoë Ångström"]["text"]["text"] == "Out"
+    [record] = records(app_runtime, school_id)
+    assert record.student_id == student_id(app_runtime, school_id, "Zoë Ångström")
+    assert server.standin.calls_for("chat.update") == []
+
+
+def test_in_with_a_loose_name_asks_did_you_mean_with_an_in_button(
+    server: BotServer, app_runtime: Runtime
+) -> None:
+    school_id = make_school(app_runtime, ["Zoë Ångström", "Zoe <!here>", "Ava Smith"])
+
+    server.slash("in Zoe", user_id=STAFF)
+
+    [answer] = private_answers(server, 1)
+    question = answer["blocks"][0]["text"]["text"]
+    assert "Did you mean *Zoe &lt;!here&gt;* or *Zoë Ångström*?" in question
+    assert "<!here>" not in str(answer)
+    assert "rollcall student add" not in str(answer)
+    shown = buttons(answer["blocks"])
+    assert {k: v["text"]["text"] for k, v in shown.items()} == {
+        "Zoë Ångström": "In",
+        "Zoe &lt;!here&gt;": "In",
+    }
+    assert records(app_runtime, school_id) == []
+    assert violations(answer["blocks"], max_blocks=MESSAGE_BLOCKS) == []
+
+    # When they tap In for Zoë, she is checked in and the answer shows her Out button
+    click(server, "1.2", shown["Zoë Ångström"], ephemeral=True, user_id=STAFF)
+    [_, redrawn] = private_answers(server, 2)
+    assert redrawn["replace_original"] is True
+    assert buttons(redrawn["blocks"])["Zoë Ångström"]["text"]["text"] == "Out"
+    [record] = records(app_runtime, school_id)
+    assert record.student_id == student_id(app_runtime, school_id, "Zoë Ångström")
+
+
+def test_in_with_no_name_close_says_so_without_a_command_line(
+    server: BotServer, app_runtime: Runtime, school: int
+) -> None:
+    text = later_answer(server, "in Xavier Q", user_id=STAFF)
+
+    assert "No child here is named “Xavier Q”" in text
+    assert "rollcall student add" not in text
+    assert records(app_runtime, school) == []
 
 
 def test_rollcall_where_the_bot_cannot_post_says_to_invite_it(

@@ -1,8 +1,11 @@
-"""The roll-call board's buttons: In, Out, page and refresh.
+"""The roll-call board's buttons: In, Out, page, refresh, and its search.
 
-A click records the time now and redraws the board in place, where the new time shows,
-with ``chat.update`` (a board is used all day: a response_url lasts 30 minutes and 5
-uses), falling back to the action's response_url. A double click is harmless: the
+A click on the channel's shared board records the time now and redraws it in place,
+where the new time shows, with ``chat.update`` (a board is used all day: a response_url
+lasts 30 minutes and 5 uses), falling back to the action's response_url. Paging and a
+search pick answer the clicker alone (an ephemeral message through the response_url),
+and a click in such a private message redraws only it: one person's paging never moves
+the shared message. A double click is harmless: the
 second "In" finds the child already checked in (the student row is locked while
 checking), is refused with a private note, and the board is redrawn from the database.
 """
@@ -48,21 +51,35 @@ def redraw(
     body: dict[str, Any],
     access: SchoolAccess,
     actor: Actor,
-    page: int,
-    absences: bool = False,
+    ref: BoardRef,
+    *,
+    private: bool = False,
 ) -> None:
+    """Redraw where the click was: the clicker's private message in place; a new private
+    page or card when ``private``; else the shared board."""
     rt = runtime()
     entries = roll_call(rt, school_id=access.school_id, team_id=actor.team_id)
-    message = board_message(
-        access.school_name,
-        access.school_id,
-        entries,
-        tz=zone(access.timezone),
-        now=rt.now(),
-        page=page,
-        absences=absences,
-    )
+    tz = zone(access.timezone)
+    card = next((e for e in entries if e.student_id == ref.student_id), None) if ref.card else None
+    if card is not None:
+        message = board.card_message(access.school_id, card, tz=tz, now=rt.now())
+    else:
+        message = board_message(
+            access.school_name,
+            access.school_id,
+            entries,
+            tz=tz,
+            now=rt.now(),
+            page=ref.page,
+            absences=ref.absences,
+        )
     container = body.get("container") or {}
+    if container.get("is_ephemeral"):
+        respond(replace_original=True, response_type="ephemeral", **message)
+        return
+    if private:
+        respond(replace_original=False, response_type="ephemeral", **message)
+        return
     channel, ts = container.get("channel_id"), container.get("message_ts")
     if channel and ts:
         try:
@@ -88,18 +105,22 @@ def _click(
     context: BoltContext,
     *,
     direction: str | None,
+    private: bool = False,
 ) -> None:
     ack()
     actor = actor_from_payload(body, context)
+    action = body["actions"][0]
     try:
-        ref = BoardRef.decode(body["actions"][0].get("value", ""))
+        ref = BoardRef.decode(
+            (action.get("selected_option") or {}).get("value") or action.get("value", "")
+        )
         access = school_by_id(actor, ref.school_id)
     except RollcallError as refusal:
         _private(respond, refusal)
         return
     if direction is not None:
         _record(respond, actor, access, ref, direction)
-    redraw(client, respond, body, access, actor, ref.page, ref.absences)
+    redraw(client, respond, body, access, actor, ref, private=private)
 
 
 def _record(
@@ -199,13 +220,42 @@ def handle_absent(
 def handle_page(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
+    """Another page, for the clicker only."""
+    _click(ack, body, client, respond, context, direction=None, private=True)
+
+
+def handle_refresh(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
     _click(ack, body, client, respond, context, direction=None)
+
+
+def handle_search_pick(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    """The child picked in the search: their In/Out, for the clicker only."""
+    _click(ack, body, client, respond, context, direction=None, private=True)
+
+
+def handle_search_options(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """The search's options: this school's children whose name holds what was typed."""
+    actor = actor_from_payload(body, context)
+    try:
+        access = school_by_id(actor, board.school_of_search(str(body.get("block_id") or "")))
+    except RollcallError as refusal:
+        log.info("board search refused for %s: %s", actor.user_id, type(refusal).__name__)
+        ack(options=[])
+        return
+    entries = roll_call(runtime(), school_id=access.school_id, team_id=actor.team_id)
+    ack(options=board.search_options(access.school_id, entries, str(body.get("value") or "")))
 
 
 def register(app: App) -> None:
     app.action(IN_PATTERN)(handle_in)
     app.action(OUT_PATTERN)(handle_out)
     app.action(PAGE_PATTERN)(handle_page)
-    app.action(board.REFRESH_ACTION)(handle_page)
-    app.action(board.MODE_ACTION)(handle_page)
+    app.action(board.REFRESH_ACTION)(handle_refresh)
+    app.action(board.MODE_ACTION)(handle_refresh)
+    app.action(board.SEARCH_ACTION)(handle_search_pick)
+    app.options(board.SEARCH_ACTION)(handle_search_options)
     app.action(ABSENT_PATTERN)(handle_absent)

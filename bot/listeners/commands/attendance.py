@@ -15,12 +15,14 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.board import board_message
+from bot.blocks.board import board_message, suggestion_message
 from bot.blocks.setup import checked_text
+from bot.escape import escape_mrkdwn
 from bot.listeners.commands.dispatcher import add_subcommand
-from bot.permissions import SchoolAccess, actor_from_command, school_in_channel
+from bot.permissions import Actor, SchoolAccess, actor_from_command, school_in_channel
 from bot.runtime import runtime
 from core.domain.instants import zone
+from core.domain.names import name_key, near_names
 from core.errors import InvalidInput
 from core.i18n import _
 from core.services.attendance import check_in, check_out, roll_call
@@ -29,6 +31,9 @@ from core.services.students import find_student
 log = logging.getLogger(__name__)
 
 Direction = Literal["in", "out"]
+
+SUGGESTIONS = 5
+"""Near matches offered by "Did you mean …?" (each with its own button)."""
 
 
 def _student_arg(context: BoltContext, direction: str) -> str:
@@ -59,6 +64,8 @@ def handle_check(
     actor = actor_from_command(command, context)
     access = school_in_channel(actor)
     typed = _student_arg(context, direction)
+    if not _exact_or_suggested(respond, actor, access, typed):
+        return
     if direction == "in":
         record = check_in(
             runtime(),
@@ -93,6 +100,38 @@ def handle_check(
         response_type="ephemeral",
         replace_original=False,
     )
+
+
+def _exact_or_suggested(respond: Respond, actor: Actor, access: SchoolAccess, typed: str) -> bool:
+    """Whether a child is named exactly ``typed`` (case, accents and spaces aside); if not,
+    answer "Did you mean …?" with each near match's button, or that no one is close."""
+    rt = runtime()
+    entries = roll_call(rt, school_id=access.school_id, team_id=actor.team_id)
+    if any(name_key(e.student) == name_key(typed) for e in entries):
+        return True
+    near = near_names(typed, [e.student for e in entries], limit=SUGGESTIONS)
+    log.info("no exact name for a check in school %s: %s near", access.school_id, len(near))
+    if near:
+        by_name = {e.student: e for e in entries}
+        message = suggestion_message(
+            access.school_id,
+            typed,
+            [by_name[n] for n in near],
+            tz=zone(access.timezone),
+            now=rt.now(),
+        )
+        respond(response_type="ephemeral", replace_original=False, **message)
+    else:
+        respond(
+            text=_(
+                "No child here is named “{typed}”, nor anything close. Check the spelling, "
+                "or find them on the board: `/kindertrack rollcall`.",
+                typed=escape_mrkdwn(typed),
+            ),
+            response_type="ephemeral",
+            replace_original=False,
+        )
+    return False
 
 
 handle_in = partial(handle_check, direction="in")
