@@ -270,7 +270,12 @@ class SlackNotifier:
         for remembered in posted:
             # Each message stays in the language it was posted in.
             with using_locale(remembered.locale):
-                message = submission_message(report, view, school_id=school.id)
+                message = submission_message(
+                    report,
+                    view,
+                    school_id=school.id,
+                    undo_until=submissions.undo_deadline(rt, view),
+                )
                 channel, ts = remembered.channel_id, remembered.ts
                 if not self._call(client.chat_update, notice, channel=channel, ts=ts, **message):
                     continue

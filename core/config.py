@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     absence_days_per_month: int = Field(4, alias="ROLLCALL_ABSENCE_DAYS_PER_MONTH", ge=0, le=31)
     """Absence days a month Iowa pays per child; past it a report warns (DESIGN §1)."""
     submission_lease_seconds: int = Field(30, alias="ROLLCALL_SUBMISSION_LEASE_SECONDS", ge=1)
+    undo_seconds: int = Field(60, alias="ROLLCALL_UNDO_SECONDS", ge=0, le=600)
+    """How long a director can undo an approval from Slack before a worker sends it."""
     """How long a worker owns a submission it is sending before the sweep may re-drive it.
     The worker renews it every third of this while its KinderTrack calls are in flight, so
     a dead worker's submission is taken over within about this long (plus the sweep's

@@ -37,6 +37,24 @@ class StalePreview(Conflict):
         )
 
 
+class UndoTooLate(Conflict):
+    """A worker already took the approval to send it: it can no longer be withdrawn."""
+
+    def __init__(self, *, sent: bool) -> None:
+        super().__init__(
+            _(
+                "Too late to undo: KinderTrack already received this pay period's attendance. "
+                "See the message for its confirmation."
+            )
+            if sent
+            else _(
+                "Too late to undo: Rollcall is already sending this pay period's attendance "
+                "to KinderTrack, and a send cannot be stopped halfway. The message shows "
+                "KinderTrack's answer when it comes."
+            )
+        )
+
+
 class NotAllowed(RollcallError):
     """The user may not do this (wrong workspace, not a director)."""
 

@@ -104,6 +104,7 @@ def build_runtime(
         notifier=notifier or CollectingNotifier(),
         default_timezone=settings.default_timezone,
         submission_lease=timedelta(seconds=settings.submission_lease_seconds),
+        undo_window=timedelta(seconds=settings.undo_seconds),
         absence_allowance=settings.absence_days_per_month,
     )
 

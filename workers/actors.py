@@ -55,10 +55,12 @@ def ping(reply_key: str | None = None) -> None:
 
 
 @dramatiq.actor(queue_name="submissions")
-def submit_submission(submission_id: int) -> None:
-    """Drive one approved submission to KinderTrack (DESIGN §3); safe to run twice."""
+def submit_submission(submission_id: int, undoable: bool = True) -> None:
+    """Drive one approved submission to KinderTrack (DESIGN §3); safe to run twice.
+
+    ``undoable`` False is the operator's explicit send: no undo window is waited for."""
     rt = runtime()
-    result = submissions.run_submission(rt, submission_id=submission_id)
+    result = submissions.run_submission(rt, submission_id=submission_id, undoable=undoable)
     if result.changed:
         view = result.submission
         rt.notifier.notify(SubmissionChanged(school_id=view.school_id, submission=view))

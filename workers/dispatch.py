@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 
-def enqueue_submission(submission_id: int) -> None:
+def enqueue_submission(submission_id: int, *, undo_window: timedelta | None = None) -> None:
+    """Send an approval in a worker once ``undo_window`` has passed (the director may
+    withdraw it until then); without one, the operator's explicit send, at once."""
     from workers.actors import submit_submission
 
-    submit_submission.send(submission_id)
+    if undo_window is None:
+        submit_submission.send(submission_id, undoable=False)
+        return
+    delay_ms = int(undo_window.total_seconds() * 1000)
+    submit_submission.send_with_options(args=(submission_id,), delay=delay_ms or None)
 
 
 def enqueue_report(

@@ -186,7 +186,10 @@ def report_blocks(
     school_id: int,
     page: int = 0,
     actions: bool = True,
+    locked_note: bool = True,
 ) -> list[Block]:
+    """The report; ``locked_note=False`` leaves out the "already submitted" line where the
+    message itself says what was sent."""
     ref = PeriodRef(school_id, report.start, report.end)
     match = (
         _("matches a pay period") if report.pay_period_match else _("does *not* match a pay period")
@@ -248,15 +251,16 @@ def report_blocks(
         blocks += [SectionBlock(text=MarkdownTextObject(text=t)) for t in pack_lines(lines)]
     blocks.append(DividerBlock())
     if report.already_submitted:
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=_(":lock: *This pay period was already submitted.*")
-                    + " "
-                    + CORRECTED_CLAIM_CONTACT
+        if locked_note:
+            blocks.append(
+                SectionBlock(
+                    text=MarkdownTextObject(
+                        text=_(":lock: *This pay period was already submitted.*")
+                        + " "
+                        + CORRECTED_CLAIM_CONTACT
+                    )
                 )
             )
-        )
     elif not report.can_submit:
         blocks.append(
             ContextBlock(

@@ -43,6 +43,10 @@ class Runtime:
     """How long a worker owns a submission it is sending, renewed while its KinderTrack
     calls are in flight; once it lapses the sweep may re-drive it (reconciling first).
     Longer than one KinderTrack call's deadline (core.config checks)."""
+    undo_window: timedelta = timedelta(0)
+    """How long after an approval a director may still withdraw it: no worker claims an
+    approval younger than this (``ROLLCALL_UNDO_SECONDS``, 60 s in a deployed Rollcall;
+    zero, sent as soon as a worker takes it, when a runtime is built without it)."""
     absence_allowance: int = 4
     """Absence days a month Iowa pays per child (``ROLLCALL_ABSENCE_DAYS_PER_MONTH``)."""
 

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +43,7 @@ from core.errors import (
     ProviderNotFound,
     StalePreview,
     Unauthorized,
+    UndoTooLate,
 )
 from core.i18n import _
 from core.ports import KinderTrack, Sendable, SubmissionReceipt
@@ -245,8 +246,12 @@ class RunResult:
     """True when this run moved the submission to a state the director should hear about."""
 
 
-def run_submission(rt: Runtime, *, submission_id: int) -> RunResult:
+def run_submission(rt: Runtime, *, submission_id: int, undoable: bool = True) -> RunResult:
     """Drive one submission as far as it can go now.
+
+    An approval younger than ``rt.undo_window`` is left alone while ``undoable`` (the
+    director may still withdraw it; the delayed message or the sweep comes back for it);
+    the operator's ``rollcall submit --yes`` passes False: it is sent at once.
 
     Raises KinderTrackUnavailable (retryable) when KinderTrack could not be reached. When
     nothing can have reached KinderTrack the row is ``approved`` again; when a request may
@@ -255,7 +260,7 @@ def run_submission(rt: Runtime, *, submission_id: int) -> RunResult:
     calls are in flight the claim's lease is renewed, so only a dead (or frozen) worker's
     submission is taken over.
     """
-    claim, view = _claim(rt, submission_id)
+    claim, view = _claim(rt, submission_id, undoable=undoable)
     if claim is None:
         return RunResult(view, changed=view.state is S.DRAFT and view.error is not None)
     with _lease_kept(rt, submission_id, claim):
@@ -409,7 +414,9 @@ def _lease_kept(rt: Runtime, submission_id: int, claim: _Claim) -> Iterator[None
         keeper.join()
 
 
-def _claim(rt: Runtime, submission_id: int) -> tuple[_Claim | None, SubmissionView]:
+def _claim(
+    rt: Runtime, submission_id: int, *, undoable: bool = True
+) -> tuple[_Claim | None, SubmissionView]:
     now = rt.now()
     with rt.session() as session:
         row = session.get(Submission, submission_id)
@@ -418,6 +425,8 @@ def _claim(rt: Runtime, submission_id: int) -> tuple[_Claim | None, SubmissionVi
         lock_school(session, school_id=row.school_id)
         session.refresh(row, with_for_update={"key_share": True})
         state = S(row.state)
+        if state is S.APPROVED and undoable and _undo_until(rt, row) > now:
+            return None, SubmissionView.of(row)
         payload_pending: str | None = None
         if state is S.APPROVED:
             report = load_report(
@@ -612,10 +621,65 @@ def _log_state(row: Submission, event: str) -> None:
     )
 
 
+def _undo_until(rt: Runtime, row: Submission) -> datetime:
+    return _aware(row.approved_at) + rt.undo_window
+
+
+def _aware(instant: datetime) -> datetime:
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
+
+
+def undo_deadline(rt: Runtime, view: SubmissionView) -> datetime | None:
+    """Until when the director can still withdraw this approval; None when they cannot
+    (not an approval waiting to be sent, no undo window, or the window has passed)."""
+    if view.state is not S.APPROVED or not rt.undo_window:
+        return None
+    until = _aware(view.approved_at) + rt.undo_window
+    return until if until > rt.now() else None
+
+
+def withdraw(
+    rt: Runtime,
+    *,
+    school_id: int,
+    start: date,
+    end: date,
+    team_id: str | None = None,
+) -> SubmissionView | None:
+    """Take back an approval no worker has claimed yet: ``approved`` → ``draft``.
+
+    Under the school lock, as a claim is: either the withdrawal comes first and no worker
+    will send it, or a worker claimed it first and UndoTooLate says so (nothing half-done).
+    A period with nothing approved (already withdrawn, a double click) gives back its
+    current submission or None.
+    """
+    with rt.session() as session:
+        get_school(session, school_id=school_id, team_id=team_id)
+        lock_school(session, school_id=school_id)
+        row = _current_row(session, school_id=school_id, start=start, end=end, lock=True)
+        if row is None:
+            return None
+        state = S(row.state)
+        if state is S.SUBMITTING:
+            raise UndoTooLate(sent=False)
+        if state is S.SUBMITTED:
+            raise UndoTooLate(sent=True)
+        if state is not S.APPROVED:
+            return SubmissionView.of(row)
+        row.state = str(check_transition(state, S.DRAFT))
+        row.error = None
+        row.updated_at = rt.now()
+        session.add(row)
+        _log_state(row, "withdrawn")
+        return SubmissionView.of(row)
+
+
 def stuck_submissions(rt: Runtime, *, idle_for: timedelta) -> list[int]:
     """Submissions the database says are owed but nobody is driving: approved and idle for
     ``idle_for``, or submitting with an expired lease (a worker died mid-send: a live one
     renews its lease, and with it ``updated_at``, every third of a lease).
+
+    An approval is never re-driven within its undo window (``rt.undo_window``).
 
     The rows returned are marked as just re-driven, so a sweep every few seconds during a
     long worker outage queues one message per row per ``idle_for`` (approved) or per lease
@@ -626,6 +690,7 @@ def stuck_submissions(rt: Runtime, *, idle_for: timedelta) -> list[int]:
         approved = and_(
             col(Submission.state) == str(S.APPROVED),
             col(Submission.updated_at) < now - idle_for,
+            col(Submission.approved_at) < now - rt.undo_window,
         )
         abandoned = and_(
             col(Submission.state) == str(S.SUBMITTING),

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -25,6 +26,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from core.domain.submission import SubmissionState
+from core.errors import UndoTooLate
 from core.messages import ALREADY_SUBMITTED
 from core.services import attendance, schools, students, submissions
 from core.services.runtime import Runtime
@@ -48,6 +50,8 @@ CSV = (
 )
 LEASE_S = 6
 DEADLINE_S = 5
+UNDO_S = 2
+"""The workers' undo window (ROLLCALL_UNDO_SECONDS), shortened from a minute."""
 
 
 def _runtime(db: Engine, target: RunningSandbox, harness: SandboxHarness) -> Runtime:
@@ -56,6 +60,7 @@ def _runtime(db: Engine, target: RunningSandbox, harness: SandboxHarness) -> Run
         kindertrack=harness.client(target),
         calendar=CALENDAR,
         clock=lambda: datetime.now(UTC),
+        undo_window=timedelta(seconds=UNDO_S),
     )
 
 
@@ -99,6 +104,7 @@ def start_worker(
             "ROLLCALL_KINDERTRACK_API_KEY": target.api_key,
             "ROLLCALL_SUBMISSION_LEASE_SECONDS": str(LEASE_S),
             "ROLLCALL_SWEEP_IDLE_SECONDS": "2",
+            "ROLLCALL_UNDO_SECONDS": str(UNDO_S),
             "ROLLCALL_KINDERTRACK_TIMEOUT": "20",
             "ROLLCALL_KINDERTRACK_DEADLINE_SECONDS": str(DEADLINE_S),
         }
@@ -164,6 +170,42 @@ def test_fifty_concurrent_approvals_submit_once(
     # The worker starts with 50 messages for the one submission waiting in Redis.
     start_worker(sandbox.main)
     assert wait_until(lambda: _state(rt, ids[0]) is SubmissionState.SUBMITTED, timeout=30)
+    assert len(sandbox.client().find_submissions("12345", START, END)) == 1
+    assert sandbox.stats()["commits"] == 1
+    assert len(_open_rows(rt)) == 1
+
+
+def test_an_undo_racing_the_workers_claim_ends_withdrawn_or_sent_never_both(
+    db: Engine, sandbox: SandboxHarness, start_worker: Callable[[RunningSandbox], WorkerProcess]
+) -> None:
+    """A director presses Undo ever closer to (and past) the moment a real worker process
+    claims the approval: each Undo either withdraws it (and nothing is ever sent for it)
+    or is refused because the worker took it (and it is sent once)."""
+    rt = _runtime(db, sandbox.main, sandbox)
+    sid = _school(rt)
+    start_worker(sandbox.main)
+    outcomes: list[str] = []
+    for offset in (-0.5, -0.1, -0.02, 0.0, 0.02, 0.05, 0.1, 0.2, 0.4, 3.0):
+        view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+        enqueue_submission(view.id, undo_window=rt.undo_window)
+        approved_at = view.approved_at.replace(tzinfo=view.approved_at.tzinfo or UTC)
+        edge = approved_at + rt.undo_window
+        time.sleep(max(0.0, (edge - datetime.now(UTC)).total_seconds() + offset))
+        try:
+            withdrawn = submissions.withdraw(rt, school_id=sid, start=START, end=END)
+        except UndoTooLate:
+            outcomes.append("refused")
+            break
+        assert withdrawn is not None and withdrawn.state is SubmissionState.DRAFT
+        assert sandbox.client().find_submissions("12345", START, END) == []
+        outcomes.append("withdrawn")
+
+    # The race was run on both sides: withdrawals first, then a refusal once it was taken
+    assert outcomes[0] == "withdrawn" and outcomes[-1] == "refused", outcomes
+    [sent] = {row.id or 0 for row in _open_rows(rt)}
+    assert wait_until(lambda: _state(rt, sent) is SubmissionState.SUBMITTED, timeout=30)
+    # Every withdrawn approval's delayed message came and went: still exactly one send
+    time.sleep(UNDO_S + 1)
     assert len(sandbox.client().find_submissions("12345", START, END)) == 1
     assert sandbox.stats()["commits"] == 1
     assert len(_open_rows(rt)) == 1

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import dramatiq
@@ -32,6 +32,7 @@ from bot.blocks.report import (
     ROWS_PER_PAGE,
 )
 from bot.blocks.review import CALLBACK_ID, SKIP_ACTION, ReviewMeta
+from bot.blocks.submission import UNDO_ACTION
 from bot.blocks.values import PeriodRef
 from bot.notifier import SlackNotifier
 from bot.standin import SlackStandin
@@ -606,6 +607,106 @@ def test_approve_shows_submitting_at_once_then_submitted_with_the_sent_csv(
     ]
 
 
+UNDO_WINDOW = timedelta(seconds=1)
+"""The undo window of these tests (ROLLCALL_UNDO_SECONDS is 60 in a deployed Rollcall)."""
+
+
+def _approve_from_the_report(env: Env, undo_window: timedelta) -> tuple[int, tuple[str, str]]:
+    """A clean period's report; Approve & submit pressed with an undo window. Returns the
+    school and where its message is, once it shows Undo."""
+    env.rt.undo_window = undo_window
+    sid = env.school()
+    channel, ts, _ = env.report()
+    response = env.server.action(
+        APPROVE_ACTION,
+        value=PeriodRef(sid, START, END).encode(),
+        user_id=DIRECTOR,
+        channel_id=channel,
+        message_ts=ts,
+    )
+    assert response.status_code == 200
+    _eventually(lambda: UNDO_ACTION in _buttons(env.slack.messages[(channel, ts)]))
+    return sid, (channel, ts)
+
+
+def _press_undo(env: Env, where: tuple[str, str], button: dict[str, Any]) -> None:
+    response = env.server.action(
+        UNDO_ACTION,
+        value=button["value"],
+        user_id=DIRECTOR,
+        channel_id=where[0],
+        message_ts=where[1],
+    )
+    assert response.status_code == 200
+
+
+def test_undo_within_the_window_withdraws_the_approval_and_nothing_is_sent(
+    env: Env, clock: FrozenClock, fake_kindertrack: FakeKinderTrack
+) -> None:
+    # Given an approval just made, its message saying until when it can be undone
+    sid, where = _approve_from_the_report(env, UNDO_WINDOW)
+    submitting = _all_text(env.slack.messages[where])
+    assert "Submitting…" in submitting and f"approved by <@{DIRECTOR}>" in submitting
+    assert "Undo (until 12:00 PM)" in submitting  # 18:00 UTC is noon in Chicago
+    assert violations(env.slack.messages[where]["blocks"], max_blocks=MESSAGE_BLOCKS) == []
+    undo = _buttons(env.slack.messages[where])[UNDO_ACTION]
+
+    # When the director presses Undo
+    _press_undo(env, where, undo)
+
+    # Then the message is the preview again, with Approve & submit and no Undo
+    _eventually(lambda: APPROVE_ACTION in _buttons(env.slack.messages[where]))
+    redrawn = env.slack.messages[where]
+    assert UNDO_ACTION not in _buttons(redrawn)
+    assert "Approval withdrawn: nothing was sent to KinderTrack" in _all_text(redrawn)
+    status = submissions.submission_status(env.rt, school_id=sid, start=START, end=END)
+    assert status is not None and status.state is SubmissionState.DRAFT
+    # And once the window has passed and its delayed message has come, nothing was sent
+    clock.advance(UNDO_WINDOW * 2)
+    time.sleep(UNDO_WINDOW.total_seconds() + 0.5)
+    assert fake_kindertrack.posts == 0
+    status = submissions.submission_status(env.rt, school_id=sid, start=START, end=END)
+    assert status is not None and status.state is SubmissionState.DRAFT
+
+
+def test_undo_after_the_worker_took_the_approval_is_refused_and_it_is_sent_once(
+    env: Env, clock: FrozenClock, fake_kindertrack: FakeKinderTrack
+) -> None:
+    # Given an approval whose window has passed: the worker takes it and sends it
+    sid, where = _approve_from_the_report(env, UNDO_WINDOW)
+    undo = _buttons(env.slack.messages[where])[UNDO_ACTION]
+    clock.advance(UNDO_WINDOW)
+    _eventually(lambda: "Submitted to KinderTrack" in _all_text(env.slack.messages[where]))
+    answered = len(env.slack.calls_for("response_url"))
+
+    # When the director presses the Undo they still had on screen
+    _press_undo(env, where, undo)
+
+    # Then only they are told it is too late; it stays sent, once
+    [refusal] = env.slack.wait_for("response_url", count=answered + 1)[answered:]
+    assert refusal.args["response_type"] == "ephemeral"
+    assert refusal.args["text"].startswith("Too late to undo: KinderTrack already received")
+    assert "Submitted to KinderTrack" in _all_text(env.slack.messages[where])
+    assert fake_kindertrack.posts == 1
+    status = submissions.submission_status(env.rt, school_id=sid, start=START, end=END)
+    assert status is not None and status.state is SubmissionState.SUBMITTED
+
+
+def test_the_sweep_leaves_an_approval_alone_within_its_undo_window(
+    env: Env, clock: FrozenClock
+) -> None:
+    # Given an approval still in its undo window, long idle as far as the sweep can tell
+    sid, _ = _approve_from_the_report(env, timedelta(minutes=5))
+
+    # Then the sweep does not re-drive it before the window ends, and does after
+    idle = timedelta(seconds=1)
+    clock.advance(timedelta(minutes=4))
+    assert submissions.stuck_submissions(env.rt, idle_for=idle) == []
+    clock.advance(timedelta(minutes=2))
+    view = submissions.submission_status(env.rt, school_id=sid, start=START, end=END)
+    assert view is not None and submissions.stuck_submissions(env.rt, idle_for=idle) == [view.id]
+
+
 def _buttons(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         element["action_id"]: element
@@ -975,13 +1076,17 @@ def _submitted(env: Env, where: tuple[str, str]) -> None:
     _eventually(lambda: "Submitted to KinderTrack" in _all_text(env.slack.messages[where]))
 
 
-def test_clean_data_takes_two_taps_from_the_reminder(env: Env) -> None:
+def test_clean_data_takes_two_taps_from_the_reminder(env: Env, clock: FrozenClock) -> None:
+    env.rt.undo_window = UNDO_WINDOW
     sid = env.school()
     dm = _reminded(env, sid)
     taps = Taps(env)
 
     taps.press(dm, APPROVE_ACTION)  # Approve & submit, then Slack's confirm
 
+    # The undo window is waited out, not clicked: it adds no interaction
+    _eventually(lambda: UNDO_ACTION in _buttons(env.slack.messages[dm]))
+    clock.advance(UNDO_WINDOW)  # the window passes on Rollcall's clock as in Redis's
     _submitted(env, dm)
     assert taps.count == 2
 

@@ -22,6 +22,8 @@ from core.domain.absences import AbsenceKind
 from core.domain.attendance import Record
 from core.domain.report import ProviderStatus, Student, SubsidyReport, build_report
 from core.domain.submission import SubmissionState
+from core.i18n import using_locale
+from core.messages import CORRECTED_CLAIM_CONTACT
 from core.services.submissions import SubmissionView
 
 TZ = ZoneInfo("America/Chicago")
@@ -164,6 +166,67 @@ def test_the_submitted_message_has_no_buttons_left() -> None:
     assert not [b for b in message["blocks"] if b["type"] == "actions"]
     assert "Submitted to KinderTrack" in json.dumps(message)
     assert "<@U0DANA>" in json.dumps(message)
+
+
+def _submitted(report: SubsidyReport, **changes: object) -> SubmissionView:
+    view = SubmissionView(
+        id=4,
+        school_id=1,
+        period_start=START,
+        period_end=END,
+        state=SubmissionState.SUBMITTED,
+        provider_id="12345",
+        record_count=24,
+        approved_by="U0DANA",
+        approved_at=NOW - timedelta(minutes=1),
+        kindertrack_submission_id="KT-2026-0042",
+        received_at=NOW,
+        error=None,
+    )
+    return replace(view, **changes)  # type: ignore[arg-type]
+
+
+def _status(message: dict[str, object]) -> str:
+    """The submission's state: the section right under the header and its context."""
+    blocks = message["blocks"]
+    assert isinstance(blocks, list) and blocks[2]["type"] == "section"
+    return str(blocks[2]["text"]["text"])
+
+
+def test_the_submitted_message_reads_as_success_then_says_how_corrections_work() -> None:
+    # Given a clean two-child report, already submitted, sent at 12:00 PM in Chicago
+    report = replace(_report(2), already_submitted=True)
+
+    message = submission_message(report, _submitted(report), school_id=1)
+
+    # Then the status says who approved, when it went (school's time), what it covered,
+    # KinderTrack's confirmation, and then how corrections work; no "already submitted" lock
+    status = _status(message)
+    assert status.startswith(":white_check_mark: *Submitted to KinderTrack*")
+    assert "`KT-2026-0042`" in status
+    assert "Approved by <@U0DANA>, sent Wed, Nov 25, 12:00 PM." in status
+    assert "*2* children · *24* stays · *192.00 h* · about *" in status
+    assert f"*{report.total_units}* units" in status
+    assert status.index("KT-2026-0042") < status.index(CORRECTED_CLAIM_CONTACT)
+    assert "already submitted" not in json.dumps(message)
+    assert ":lock:" not in json.dumps(message)
+    assert violations(message["blocks"], max_blocks=MESSAGE_BLOCKS) == []
+
+
+def test_the_submitted_message_in_spanish_keeps_kindertracks_words() -> None:
+    report = replace(_report(1), already_submitted=True)
+    refused = (("100000", "Care outside the authorization"),)
+
+    with using_locale("es"):
+        view = _submitted(report, refused=refused, accepted=11)
+        message = submission_message(report, view, school_id=1)
+
+    status = _status(message)
+    assert "*Enviado a KinderTrack*" in status
+    assert "Aprobado por <@U0DANA>, enviado el " in status
+    assert "*1* niño · *12* estancias" in status
+    assert CORRECTED_CLAIM_CONTACT in status  # KinderTrack's fixed words, verbatim
+    assert "100000" in status and "Care outside the authorization" in status
 
 
 def test_days_over_the_authorized_units_show_as_labelled_estimates() -> None:

@@ -30,9 +30,10 @@ from bot.blocks.report import (
     PAGE_ACTION,
     REFRESH_ACTION,
     REVIEW_ACTION,
+    report_message,
 )
 from bot.blocks.review import ReviewMeta
-from bot.blocks.submission import submission_message
+from bot.blocks.submission import UNDO_ACTION, submission_message
 from bot.blocks.values import PeriodRef
 from bot.destination import message_location, to_clicked_message
 from bot.escape import escape_mrkdwn
@@ -98,7 +99,9 @@ def handle_approve(
         _refuse(respond, error)
         return
     channel, ts = message_location(body)
-    message = submission_message(report, view, school_id=ref.school_id)
+    message = submission_message(
+        report, view, school_id=ref.school_id, undo_until=submissions.undo_deadline(rt, view)
+    )
     if channel and ts:
         try:
             client.chat_update(channel=channel, ts=ts, **message)
@@ -117,7 +120,7 @@ def handle_approve(
         _catch_up(client, rt, ref, view, channel=channel, ts=ts)
     else:
         respond(replace_original=True, **message)
-    dispatch.enqueue_submission(view.id)
+    dispatch.enqueue_submission(view.id, undo_window=rt.undo_window)
     log.info(
         "submission approved from Slack",
         extra={"event": "approve", "school_id": ref.school_id, "submission_id": view.id},
@@ -155,6 +158,47 @@ def _catch_up(
         log.warning(
             "could not redraw the submission state",
             extra={"event": "approve_update_failed", "error": error.response.get("error")},
+        )
+
+
+def handle_undo(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    """Withdraw an approval no worker has claimed yet; the message becomes the preview
+    again. Too late (a worker is sending it) is said to the director alone."""
+    ack()
+    actor = actor_from_payload(body, context)
+    try:
+        ref = _ref(body)
+        school_by_id(actor, ref.school_id, director=True)
+        rt = runtime()
+        view = submissions.withdraw(
+            rt, school_id=ref.school_id, start=ref.start, end=ref.end, team_id=actor.team_id
+        )
+        report = reports.school_report(rt, school_id=ref.school_id, start=ref.start, end=ref.end)
+    except RollcallError as error:
+        log.info("undo refused", extra={"event": "undo_refused", "error": type(error).__name__})
+        _refuse(respond, error)
+        return
+    log.info(
+        "approval withdrawn from Slack",
+        extra={"event": "undo", "school_id": ref.school_id, "submission_id": view and view.id},
+    )
+    message = (
+        submission_message(report, view, school_id=ref.school_id)
+        if view is not None
+        else report_message(report, school_id=ref.school_id)
+    )
+    channel, ts = message_location(body)
+    if not (channel and ts):
+        respond(replace_original=True, **message)
+        return
+    try:
+        client.chat_update(channel=channel, ts=ts, **message)
+    except SlackApiError as error:
+        log.warning(
+            "could not show the withdrawal on the message",
+            extra={"event": "undo_update_failed", "error": error.response.get("error")},
         )
 
 
@@ -203,6 +247,7 @@ def register(app: App) -> None:
     """Register this module's listeners on the app."""
     app.action(APPROVE_ACTION)(handle_approve)
     app.action(EARLY_ACTION)(handle_approve)
+    app.action(UNDO_ACTION)(handle_undo)
     app.action(REVIEW_ACTION)(handle_review)
     app.action(REFRESH_ACTION)(handle_refresh)
     app.action(re.compile(rf"^{PAGE_ACTION}_(prev|next)$"))(handle_page)
