@@ -79,6 +79,8 @@ def demo_environment(
                 "ROLLCALL_PAY_PERIOD_ANCHOR": calendar.anchor.isoformat(),
                 "ROLLCALL_PAY_PERIOD_DAYS": str(calendar.length_days),
                 "ROLLCALL_TIMEZONE": DEMO_TIMEZONE,
+                # A short undo window: the demo shows Undo without waiting a minute.
+                "ROLLCALL_UNDO_SECONDS": "3",
             },
         )
         _forget_cached_runtime(dispose=False)

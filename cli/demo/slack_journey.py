@@ -374,7 +374,7 @@ def slack_journey(demo: SlackDemo, *, period: PayPeriod) -> str:
         "submitting",
         containing="Submitting…",
         timeout=10,
-        shows=["Submitting…* approved by @Dana"],
+        shows=["Submitting…* approved by @Dana", "[Undo (until "],
         lacks=["[Approve & submit]"],
     )
     done = act.updated(

@@ -102,5 +102,5 @@ def test_a_spanish_director_fixes_and_submits_a_period_all_in_spanish(
     )
     _eventually(lambda: "Enviado a KinderTrack" in _all_text(env.slack.messages[(channel, ts)]))
     done = _all_text(env.slack.messages[(channel, ts)])
-    assert f"aprobado por <@{DIRECTOR}>" in done and "kt-1" in done
+    assert f"Aprobado por <@{DIRECTOR}>, enviado el " in done and "kt-1" in done
     assert fake_kindertrack.posts == 1
