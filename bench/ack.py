@@ -24,6 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from bot.standin import SlackStandin
 from bot.standin.requests import FORM, sign, slash_command_body
 from core.config import Settings, get_settings
 from core.services import workspace
+from core.services.periods import ASK_SPAN, AskedPeriods, store_periods
 from core.store.database import migrate
 from core.store.tables import Registration
 from workers.embedded_redis import start_embedded_redis, stop_embedded_redis
@@ -74,8 +76,17 @@ def prepare_rollcall(home: Path) -> None:
     school = workspace.create_team_school(
         rt, team_id=TEAM, name="Bench School", creator=USER, channel_id=CHANNEL
     )
+    # Registered as KinderTrack would have it: its pay periods cached (asked at registration),
+    # so a report request never waits on a KinderTrack that the bench does not run.
+    today = date.today()
+    start, end = today - ASK_SPAN, today + ASK_SPAN
     with rt.session() as session:
-        session.add(Registration(school_id=school.id or 0, provider_id="12345"))
+        registration = Registration(
+            school_id=school.id or 0, provider_id="12345", periods_checked_at=rt.now()
+        )
+        session.add(registration)
+        asked = AskedPeriods(start, end, tuple(rt.calendar.between(start, end)))
+        store_periods(session, registration=registration, asked=asked)
 
 
 def rollcall_settings(standin: SlackStandin) -> Settings:
