@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from typer._click.core import Context
 from typer.core import TyperGroup
 
-from core.errors import RollcallError
+from core.errors import OlderStayOpen, RollcallError, SchoolNotFound, StudentNotFound
 
 
 class RollcallGroup(TyperGroup):
@@ -19,7 +19,7 @@ class RollcallGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except RollcallError as error:
-            typer.echo(" ".join(str(error).split()), err=True)
+            typer.echo(" ".join(refusal_line(error).split()), err=True)
             raise typer.Exit(1) from error
         except IntegrityError as error:
             typer.echo(
@@ -31,3 +31,20 @@ class RollcallGroup(TyperGroup):
         except OperationalError as error:
             typer.echo(f"Cannot use the database: {error.orig}", err=True)
             raise typer.Exit(1) from error
+
+
+def refusal_line(error: RollcallError) -> str:
+    """The core's reason, then how to act on it from the command line (the core names no
+    interface; Slack adds its own hints in ``bot/refusals.py``)."""
+    hint = _cli_hint(error)
+    return f"{error} {hint}" if hint else str(error)
+
+
+def _cli_hint(error: RollcallError) -> str | None:
+    if isinstance(error, SchoolNotFound):
+        return "Add it with `rollcall school add`."
+    if isinstance(error, StudentNotFound):
+        return "Add them first (rollcall student add)."
+    if isinstance(error, OlderStayOpen):
+        return "Fix it with `rollcall attendance edit`."
+    return None

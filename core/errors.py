@@ -59,6 +59,48 @@ class NotAllowed(RollcallError):
     """The user may not do this (wrong workspace, not a director)."""
 
 
+class NotADirector(NotAllowed):
+    """Only the school's directors may do this; the interface says how one is added."""
+
+    def __init__(self, school_id: int) -> None:
+        super().__init__(_("Only the school's directors can do that."))
+        self.school_id = school_id
+
+
+class SchoolNotFound(NotFound):
+    """No school of that name; the interface says how one is added."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(_("No school named {school}.", school=repr(name)))
+        self.name = name
+
+
+class StudentNotFound(NotFound):
+    """No student of that name in the school; the interface says how one is added."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(_("No student named {name} in this school.", name=repr(name)))
+        self.name = name
+
+
+class OlderStayOpen(Conflict):
+    """A check-out refused because the child's last open stay began on an earlier day:
+    ``record_id`` is that stay, for the interface to say where it is fixed."""
+
+    def __init__(self, *, name: str, day: date, older: date, record_id: int) -> None:
+        super().__init__(
+            _(
+                "{name} is not checked in on {day}. The last open stay, from {older} "
+                "(record {record}), was never checked out.",
+                name=name,
+                day=day.isoformat(),
+                older=older.isoformat(),
+                record=record_id,
+            )
+        )
+        self.record_id = record_id
+
+
 class EditsRefused(RollcallError):
     """A batch of edits was refused as a whole: nothing was saved.
 

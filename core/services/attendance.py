@@ -35,6 +35,7 @@ from core.errors import (
     ImportRefused,
     InvalidInput,
     NotFound,
+    OlderStayOpen,
     PeriodLocked,
 )
 from core.i18n import N_, _
@@ -142,16 +143,11 @@ def check_out(
             older = _older_open_record(session, student_id=pupil.id or 0, day=day, tz=tz)
             if older is None:
                 raise Conflict(_("{name} is not checked in.", name=pupil.name))
-            raise Conflict(
-                _(
-                    "{name} is not checked in on {day}. The last open stay, from {older} "
-                    "(record {record}), was never checked out: fix it in the report's Review "
-                    "(or `rollcall attendance edit`).",
-                    name=pupil.name,
-                    day=day.isoformat(),
-                    older=local_date(older.check_in, tz).isoformat(),
-                    record=older.id,
-                )
+            raise OlderStayOpen(
+                name=pupil.name,
+                day=day,
+                older=local_date(older.check_in, tz),
+                record_id=older.id or 0,
             )
         if when <= record.check_in:
             raise Conflict(

@@ -21,6 +21,7 @@ from core.errors import (
     OutcomeUnknown,
     ProviderNotAuthorized,
     ProviderNotFound,
+    SchoolNotFound,
 )
 from core.i18n import N_, _
 from core.ports import ProviderInfo
@@ -91,12 +92,7 @@ def find_school(session: Session, *, name: str, team_id: str | None = None) -> S
         query = query.where(School.team_id == team_id)
     found = session.exec(query).all()
     if not found:
-        raise NotFound(
-            _(
-                "No school named {school}. Add it with `rollcall school add`.",
-                school=repr(name.strip()),
-            )
-        )
+        raise SchoolNotFound(name.strip())
     if len(found) > 1:
         raise Conflict(
             _("Several workspaces have a school named {school}.", school=repr(name.strip()))

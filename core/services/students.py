@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from core.domain.ids import parse_child_id
 from core.domain.matching import OurChild, match_roster
 from core.domain.names import clean_name, name_key
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound, StudentNotFound
 from core.i18n import N_, _
 from core.ports import RosterChild
 from core.services.audit import write_audit
@@ -26,12 +26,7 @@ def find_student(session: Session, *, school_id: int, name: str) -> Student:
         select(Student).where(Student.school_id == school_id, Student.name_key == name_key(name))
     ).first()
     if student is None:
-        raise NotFound(
-            _(
-                "No student named {name} in this school. Add them first (rollcall student add).",
-                name=repr(" ".join(name.split())),
-            )
-        )
+        raise StudentNotFound(" ".join(name.split()))
     return student
 
 

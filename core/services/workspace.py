@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from core import i18n
 from core.domain.submission import SubmissionState
-from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from core.errors import Conflict, InvalidInput, NotADirector, NotAllowed, NotFound
 from core.services.runtime import Runtime
 from core.services.schools import get_school, insert_school, schools_of_team
 from core.store.tables import ChannelSchool, Director, School, SlackMessage, Submission
@@ -38,12 +38,7 @@ def directors_of(session: Session, *, school_id: int) -> list[str]:
 
 def require_director(session: Session, *, school_id: int, user_id: str) -> None:
     if not is_director(session, school_id=school_id, user_id=user_id):
-        raise NotAllowed(
-            i18n._(
-                "Only the school's directors can do that. A director can add you with "
-                "/kindertrack directors add @you."
-            )
-        )
+        raise NotADirector(school_id)
 
 
 def create_team_school(

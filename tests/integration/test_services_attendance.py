@@ -17,7 +17,15 @@ from sqlmodel import Session, col, select
 
 from core.domain.stay_fix import StayFix
 from core.domain.submission import SubmissionState
-from core.errors import Conflict, EditsRefused, ImportRefused, InvalidInput, NotFound, PeriodLocked
+from core.errors import (
+    Conflict,
+    EditsRefused,
+    ImportRefused,
+    InvalidInput,
+    NotFound,
+    OlderStayOpen,
+    PeriodLocked,
+)
 from core.services import attendance, schools, students, submissions
 from core.services.runtime import Runtime
 from core.store.tables import AttendanceRecord, AuditEntry, Student, Submission
@@ -584,14 +592,15 @@ def test_check_out_with_only_an_older_open_stay_is_refused_and_says_where_to_fix
     before, audited = _records(db), len(_audit(db))
 
     # When someone checks her out now
-    with pytest.raises(Conflict) as refused:
+    with pytest.raises(OlderStayOpen) as refused:
         attendance.check_out(rt, school_id=sid, student="Ava Smith", actor="t")
 
     # Then nothing is closed "now" (a stay of five days), and the refusal says what to do
     message = str(refused.value)
     assert "Ava Smith is not checked in on 2026-11-25" in message
     assert "last open stay, from 2026-11-20" in message
-    assert "the report's Review" in message and "rollcall attendance edit" in message
+    assert refused.value.record_id == _records(db)[0][0]  # for the interface to point at
+    assert "rollcall" not in message and "Review" not in message  # core names no interface
     assert _records(db) == before
     assert len(_audit(db)) == audited
 

@@ -24,6 +24,7 @@ from bot.blocks import board
 from bot.blocks.board import BoardRef, board_message
 from bot.escape import escape_mrkdwn
 from bot.permissions import Actor, SchoolAccess, actor_from_payload, school_by_id
+from bot.refusals import refusal_text
 from bot.runtime import runtime
 from core.domain.instants import zone
 from core.errors import NotFound, RollcallError
@@ -42,7 +43,9 @@ ABSENT_PATTERN = re.compile(rf"^{board.ABSENT_ACTION}_\d+$")
 
 def _private(respond: Respond, refusal: RollcallError) -> None:
     """A refusal, to the clicker only; escaped, as it may carry a stored name."""
-    respond(text=escape_mrkdwn(str(refusal)), response_type="ephemeral", replace_original=False)
+    respond(
+        text=escape_mrkdwn(refusal_text(refusal)), response_type="ephemeral", replace_original=False
+    )
 
 
 def redraw(

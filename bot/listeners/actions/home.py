@@ -23,6 +23,7 @@ from bot.listeners.events.app_home import publish_home
 from bot.listeners.views.setup import open_link_modal, open_register_modal
 from bot.permissions import Actor, SchoolAccess, actor_from_payload, school_by_id
 from bot.redraw import redraw_open_reports
+from bot.refusals import refusal_text
 from bot.runtime import runtime
 from core.errors import RollcallError
 from core.i18n import _
@@ -51,7 +52,7 @@ def _director_access(
         school_id = home.decode_school(body["actions"][0].get("value", ""))
         return actor, school_by_id(actor, school_id, director=True)
     except RollcallError as refusal:
-        _dm(client, actor.user_id, text=escape_mrkdwn(str(refusal)))
+        _dm(client, actor.user_id, text=escape_mrkdwn(refusal_text(refusal)))
         return None
 
 
@@ -67,7 +68,7 @@ def handle_preview(ack: Ack, body: dict[str, Any], client: WebClient, context: B
     try:
         period = school_periods(rt, school_id=access.school_id, around=today).containing(today)
     except RollcallError as refusal:
-        _dm(client, actor.user_id, text=escape_mrkdwn(str(refusal)))
+        _dm(client, actor.user_id, text=escape_mrkdwn(refusal_text(refusal)))
         return
     dispatch.enqueue_report(access.school_id, period.start, period.end, destination=to_user(actor))
     log.info(
@@ -123,7 +124,7 @@ def handle_sync(ack: Ack, body: dict[str, Any], client: WebClient, context: Bolt
             runtime(), school_id=access.school_id, actor=actor.user_id, team_id=actor.team_id
         )
     except RollcallError as refusal:
-        _dm(client, actor.user_id, text=escape_mrkdwn(str(refusal)))
+        _dm(client, actor.user_id, text=escape_mrkdwn(refusal_text(refusal)))
         return
     log.info(
         "school synced from Home",

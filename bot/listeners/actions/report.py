@@ -39,6 +39,7 @@ from bot.destination import message_location, to_clicked_message
 from bot.escape import escape_mrkdwn
 from bot.listeners.views.review import build_review
 from bot.permissions import actor_from_payload, school_by_id
+from bot.refusals import refusal_text
 from bot.runtime import runtime
 from core.domain.submission import SubmissionState
 from core.errors import RollcallError, StalePreview
@@ -58,7 +59,9 @@ def _ref(body: dict[str, Any]) -> PeriodRef:
 def _refuse(respond: Respond, error: RollcallError) -> None:
     """Tell only the person who clicked; the message stays as it was. The refusal may
     carry stored names, so it is escaped for mrkdwn."""
-    respond(text=escape_mrkdwn(str(error)), response_type="ephemeral", replace_original=False)
+    respond(
+        text=escape_mrkdwn(refusal_text(error)), response_type="ephemeral", replace_original=False
+    )
 
 
 def handle_approve(

@@ -21,6 +21,7 @@ from bot.blocks.values import StudentRef, SuggestionRef
 from bot.escape import escape_mrkdwn
 from bot.listeners.views.setup import open_link_modal
 from bot.permissions import actor_from_payload, school_by_id
+from bot.refusals import refusal_text
 from bot.runtime import runtime
 from core.errors import RollcallError
 from core.services.students import confirm_suggestion
@@ -40,7 +41,11 @@ def handle_link_button(
         ref = StudentRef.decode(body["actions"][0].get("value", ""))
         access = school_by_id(actor, ref.school_id, director=True)
     except RollcallError as refusal:
-        respond(text=str(refusal), response_type="ephemeral", replace_original=False)
+        respond(
+            text=escape_mrkdwn(refusal_text(refusal)),
+            response_type="ephemeral",
+            replace_original=False,
+        )
         return
     log.info(
         "link modal opened",
@@ -74,7 +79,11 @@ def handle_confirm_match(
             team_id=actor.team_id,
         )
     except RollcallError as refusal:
-        respond(text=escape_mrkdwn(str(refusal)), response_type="ephemeral", replace_original=False)
+        respond(
+            text=escape_mrkdwn(refusal_text(refusal)),
+            response_type="ephemeral",
+            replace_original=False,
+        )
         return
     log.info(
         "near match confirmed",

@@ -34,6 +34,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.escape import escape_mrkdwn
+from bot.refusals import refusal_text
 from core.errors import RollcallError
 from core.i18n import N_, _
 
@@ -188,7 +189,7 @@ def handle_kindertrack(
 def _answer_refusal(ack: Ack, respond: Respond, refusal: RollcallError) -> None:
     """A domain refusal is an answer for the director, not a crash. Its text may carry
     stored names (a student's, a school's), so it is escaped for mrkdwn."""
-    text = escape_mrkdwn(str(refusal))
+    text = escape_mrkdwn(refusal_text(refusal))
     if ack.response is None:
         ack(text=text, response_type="ephemeral")
     else:

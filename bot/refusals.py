@@ -1,0 +1,23 @@
+"""What a refusal says in Slack: the core's reason, then how to act on it from Slack.
+
+The core names no interface; the command line adds its own hints (``cli/errors.py``).
+"""
+
+from __future__ import annotations
+
+from core.errors import NotADirector, OlderStayOpen, RollcallError
+from core.i18n import _
+
+
+def refusal_text(refusal: RollcallError) -> str:
+    """``str(refusal)`` followed by the Slack way out, when there is one."""
+    hint = _slack_hint(refusal)
+    return f"{refusal} {hint}" if hint else str(refusal)
+
+
+def _slack_hint(refusal: RollcallError) -> str | None:
+    if isinstance(refusal, NotADirector):
+        return _("A director can add you with /kindertrack directors add @you.")
+    if isinstance(refusal, OlderStayOpen):
+        return _("Fix it in the report's Review.")
+    return None
