@@ -161,17 +161,7 @@ def check_out(
         guard_period_write(session, school_id=school_id, day=local_date(record.check_in, tz))
         before = snapshot(record)
         record.check_out = when
-        record.updated_at = rt.now()
-        session.add(record)
-        _audit(
-            session,
-            rt,
-            actor=actor,
-            record=record,
-            action="check_out",
-            before=before,
-            after=snapshot(record),
-        )
+        _save_changed(session, rt, record, before=before, actor=actor, action="check_out")
         return record
 
 
@@ -183,6 +173,43 @@ def _lock_student(session: Session, student: Student) -> Student:
         select(Student.id).where(Student.id == student.id).with_for_update(key_share=True)
     ).first()
     return student
+
+
+def _save_changed(
+    session: Session,
+    rt: Runtime,
+    record: AttendanceRecord,
+    *,
+    before: dict[str, object],
+    actor: str,
+    action: str,
+) -> None:
+    """Stamp, stage and audit a change made to ``record`` since ``before`` was taken."""
+    record.updated_at = rt.now()
+    session.add(record)
+    _audit(
+        session,
+        rt,
+        actor=actor,
+        record=record,
+        action=action,
+        before=before,
+        after=snapshot(record),
+    )
+
+
+def _delete_audited(session: Session, rt: Runtime, record: AttendanceRecord, *, actor: str) -> None:
+    """Delete ``record``, its last state kept in the audit log."""
+    _audit(
+        session,
+        rt,
+        actor=actor,
+        record=record,
+        action="delete",
+        before=snapshot(record),
+        after=None,
+    )
+    session.delete(record)
 
 
 def _audit(
@@ -661,17 +688,7 @@ def edit_record(
             guard_period_write(session, school_id=school_id, day=day)
         record.check_in = new_in
         record.check_out = new_out
-        record.updated_at = rt.now()
-        session.add(record)
-        _audit(
-            session,
-            rt,
-            actor=actor,
-            record=record,
-            action="edit",
-            before=before,
-            after=snapshot(record),
-        )
+        _save_changed(session, rt, record, before=before, actor=actor, action="edit")
         return record
 
 
@@ -727,16 +744,7 @@ def fix_stays(
         if errors:
             raise EditsRefused(errors)
         for record in deletions:
-            _audit(
-                session,
-                rt,
-                actor=actor,
-                record=record,
-                action="delete",
-                before=snapshot(record),
-                after=None,
-            )
-            session.delete(record)
+            _delete_audited(session, rt, record, actor=actor)
         _save_planned(session, rt, planned, actor=actor)
         return len(deletions) + len(planned)
 
@@ -787,17 +795,7 @@ def _save_planned(
         before = snapshot(record)
         record.check_in = plan.check_in
         record.check_out = plan.check_out
-        record.updated_at = rt.now()
-        session.add(record)
-        _audit(
-            session,
-            rt,
-            actor=actor,
-            record=record,
-            action="edit",
-            before=before,
-            after=snapshot(record),
-        )
+        _save_changed(session, rt, record, before=before, actor=actor, action="edit")
         changed.append(record)
     return changed
 
@@ -810,13 +808,4 @@ def delete_record(
         tz = _school_zone(school)
         record = _load_record(session, school_id=school_id, record_id=record_id)
         guard_period_write(session, school_id=school_id, day=local_date(record.check_in, tz))
-        _audit(
-            session,
-            rt,
-            actor=actor,
-            record=record,
-            action="delete",
-            before=snapshot(record),
-            after=None,
-        )
-        session.delete(record)
+        _delete_audited(session, rt, record, actor=actor)

@@ -196,17 +196,8 @@ def messages_for_period(
     rt: Runtime, *, school_id: int, start: date, end: date
 ) -> list[tuple[str, str]]:
     """(channel, ts) of every report message posted for the period, oldest first."""
-    with rt.session() as session:
-        rows = session.exec(
-            select(SlackMessage)
-            .where(
-                SlackMessage.school_id == school_id,
-                SlackMessage.period_start == start,
-                SlackMessage.period_end == end,
-            )
-            .order_by(col(SlackMessage.id))
-        ).all()
-        return [(r.channel_id, r.ts) for r in rows]
+    posted = posted_messages(rt, school_id=school_id, start=start, end=end)
+    return [(message.channel_id, message.ts) for message in posted]
 
 
 @dataclass(frozen=True)

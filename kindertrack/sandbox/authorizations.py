@@ -13,14 +13,14 @@ given (``<state>.authorizations.json``, replaced atomically like the submissions
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from kindertrack.sandbox.files import replace_atomically
 
 LINK_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 LINK_CODE_LENGTH = 8
@@ -114,14 +114,4 @@ class Authorizations:
         payload = json.dumps(
             {"authorized": self._authorized, "used_codes": sorted(self._used), "minted": minted}
         )
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self._path.parent, prefix=f".{self._path.name}.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self._path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        replace_atomically(self._path, payload)

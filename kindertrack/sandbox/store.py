@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import enum
 import json
-import os
-import tempfile
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from kindertrack.sandbox.files import replace_atomically
 
 
 class Outcome(enum.Enum):
@@ -112,18 +112,8 @@ class SubmissionStore:
     def _persist(self, submissions: list[StoredSubmission]) -> None:
         if self._path is None:
             return
-        self._path.parent.mkdir(parents=True, exist_ok=True)
         payload = json.dumps({"submissions": [asdict(s) for s in submissions]}, indent=1)
-        fd, tmp = tempfile.mkstemp(dir=self._path.parent, prefix=f".{self._path.name}.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self._path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        replace_atomically(self._path, payload)
 
 
 class Stats:
