@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import replace
 from datetime import date, timedelta
@@ -18,6 +19,7 @@ from core.errors import (
     OutcomeUnknown,
     PeriodLocked,
     Unauthorized,
+    UndoTooLate,
 )
 from core.ports import SubmissionReceipt
 from core.services import attendance, reports, schools, students, submissions
@@ -355,3 +357,65 @@ def test_a_live_worker_keeps_its_lease_through_a_send_longer_than_the_lease(
     assert kt.during == [([], False)] * len(kt.during)
     assert len(kt.during) >= 4
     assert kt.posts == 1
+
+
+def _race_undo_and_claim(
+    rt: Runtime, sid: int, submission_id: int, *, lead: float
+) -> tuple[submissions.SubmissionView | UndoTooLate | None, submissions.SubmissionView]:
+    """Undo and a worker's claim released together; a positive ``lead`` (seconds) holds the
+    claim back that long, a negative one holds Undo back."""
+    barrier = threading.Barrier(2)
+    results: dict[str, Any] = {}
+
+    def undo() -> None:
+        barrier.wait(timeout=10)
+        time.sleep(max(0.0, -lead))
+        try:
+            results["undo"] = submissions.withdraw(rt, school_id=sid, start=START, end=END)
+        except UndoTooLate as refused:
+            results["undo"] = refused
+
+    def claim() -> None:
+        barrier.wait(timeout=10)
+        time.sleep(max(0.0, lead))
+        results["run"] = submissions.run_submission(rt, submission_id=submission_id).submission
+
+    threads = [threading.Thread(target=undo), threading.Thread(target=claim)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results["undo"], results["run"]
+
+
+def test_an_undo_racing_a_claim_in_threads_is_withdrawn_or_refused_never_both(
+    rt: Runtime, fake_kindertrack: FakeKinderTrack, clock: FrozenClock
+) -> None:
+    """Undo and a worker's claim started together, Undo a little later each round (from
+    100 ms ahead to a second behind):
+    either the approval is withdrawn and the claim finds a draft (nothing sent), or the
+    claim took it and Undo is refused (sent once). Never both, never neither."""
+    rt.undo_window = timedelta(seconds=60)
+    sid = _ready_school(rt)
+    outcomes: list[str] = []
+    leads = (0.1, 0.03, 0.01, 0.005, 0.002, 0.0, 0.0, -0.002, -0.005, -0.01, -0.03, -1.0)
+    for lead in leads:
+        view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+        clock.advance(rt.undo_window)  # the window has just ended: a worker may claim
+
+        undone, run = _race_undo_and_claim(rt, sid, view.id, lead=lead)
+
+        if isinstance(undone, UndoTooLate):
+            assert run.state is SubmissionState.SUBMITTED
+            outcomes.append("refused")
+            break
+        assert undone is not None and undone.state is SubmissionState.DRAFT
+        assert run.state is SubmissionState.DRAFT  # the claim found nothing to send
+        assert fake_kindertrack.posts == 0
+        outcomes.append("withdrawn")
+
+    # Withdrawn rounds never sent; once the claim won, the period was sent exactly once
+    assert outcomes[0] == "withdrawn" and outcomes[-1] == "refused", outcomes
+    assert fake_kindertrack.posts == 1 and len(fake_kindertrack.submissions) == 1
+    final = submissions.submission_status(rt, school_id=sid, start=START, end=END)
+    assert final is not None and final.state is SubmissionState.SUBMITTED
