@@ -31,9 +31,8 @@ from bot.blocks.setup import (
     school_status_text,
     sync_message,
 )
-from bot.destination import destination
 from bot.listeners.commands.dispatcher import add_subcommand
-from bot.listeners.views.setup import open_link_modal, open_register_modal
+from bot.listeners.views.setup import open_link_modal, open_register_modal, queue_registration
 from bot.permissions import Actor, SchoolAccess, actor_from_command, require, school_in_channel
 from bot.redraw import redraw_open_reports
 from bot.runtime import runtime
@@ -52,7 +51,6 @@ from core.services.workspace import (
     remove_director,
     school_for_channel,
 )
-from workers import dispatch
 
 log = logging.getLogger(__name__)
 
@@ -179,27 +177,14 @@ def handle_register(
     provider_id, link_code = parse_register_args(raw)
     access = director_here(actor)
     ack(text=checking_provider_text(provider_id), response_type="ephemeral")
-    dispatch.enqueue_registration(
-        access.school_id,
+    queue_registration(
+        actor,
+        access,
         provider_id,
         link_code=link_code,
         username=None,
-        actor=actor.user_id,
-        team_id=actor.team_id,
-        destination=destination(
-            team_id=actor.team_id,
-            channel_id=actor.channel_id,
-            user_id=actor.user_id,
-            response_url=command.get("response_url"),
-        ),
-    )
-    log.info(
-        "registration enqueued",
-        extra={
-            "event": "register_enqueued",
-            "school_id": access.school_id,
-            "user_id": actor.user_id,
-        },
+        channel_id=actor.channel_id,
+        response_url=command.get("response_url"),
     )
 
 

@@ -218,6 +218,29 @@ def handle_register_submission(
             _("Register provider"), f"{checking_provider_text(provider_id)}\n{where}"
         ).to_dict(),
     )
+    queue_registration(
+        actor,
+        access,
+        provider_id,
+        link_code=link_code,
+        username=username,
+        channel_id=meta.channel_id,
+        response_url=meta.response_url,
+    )
+
+
+def queue_registration(
+    actor: Actor,
+    access: SchoolAccess,
+    provider_id: str,
+    *,
+    link_code: str,
+    username: str | None,
+    channel_id: str | None,
+    response_url: str | None,
+) -> None:
+    """Queue the provider's registration (KinderTrack is asked by a worker, not within
+    Slack's 3 seconds); the answer goes back where it was asked."""
     dispatch.enqueue_registration(
         access.school_id,
         provider_id,
@@ -227,9 +250,9 @@ def handle_register_submission(
         team_id=actor.team_id,
         destination=destination(
             team_id=actor.team_id,
-            channel_id=meta.channel_id,
+            channel_id=channel_id,
             user_id=actor.user_id,
-            response_url=meta.response_url,
+            response_url=response_url,
         ),
     )
     log.info(
