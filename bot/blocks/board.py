@@ -61,13 +61,18 @@ class BoardRef:
     """The board shows Absent buttons (for children not in today) instead of In/Out."""
     card: bool = False
     """The button is on one child's card (a search pick or a "Did you mean"), not a page."""
+    shared: str = ""
+    """The ts of the channel's shared board a private page or card was opened from (its
+    counts are redrawn after a click there); empty on the shared board itself."""
 
     def encode(self) -> str:
-        data = {"s": self.school_id, "k": self.student_id, "p": self.page}
+        data: dict[str, int | str] = {"s": self.school_id, "k": self.student_id, "p": self.page}
         if self.absences:
             data["a"] = 1
         if self.card:
             data["c"] = 1
+        if self.shared:
+            data["m"] = self.shared
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod
@@ -80,6 +85,7 @@ class BoardRef:
                 int(data.get("p", 0)),
                 bool(data.get("a", 0)),
                 bool(data.get("c", 0)),
+                str(data.get("m", "")),
             )
         except (ValueError, KeyError, TypeError) as error:
             raise InvalidInput(
@@ -175,6 +181,7 @@ def board_blocks(
     now: datetime,
     page: int = 0,
     absences: bool = False,
+    shared: str = "",
 ) -> list[Block]:
     pages = page_count(len(entries))
     page = min(max(page, 0), pages - 1)
@@ -209,7 +216,8 @@ def board_blocks(
     if len(entries) > PAGE_SIZE:
         blocks.append(search_block(school_id))
     blocks += [
-        _child_block(e, BoardRef(school_id, e.student_id, page, absences), tz, now) for e in shown
+        _child_block(e, BoardRef(school_id, e.student_id, page, absences, shared=shared), tz, now)
+        for e in shown
     ]
     nav: list[Any] = []
     if page > 0:
@@ -217,7 +225,7 @@ def board_blocks(
             ButtonElement(
                 text=_("◀ Previous"),
                 action_id=f"{PAGE_ACTION}_prev",
-                value=BoardRef(school_id, 0, page - 1, absences).encode(),
+                value=BoardRef(school_id, 0, page - 1, absences, shared=shared).encode(),
             )
         )
     if page < pages - 1:
@@ -225,21 +233,21 @@ def board_blocks(
             ButtonElement(
                 text=_("Next ▶"),
                 action_id=f"{PAGE_ACTION}_next",
-                value=BoardRef(school_id, 0, page + 1, absences).encode(),
+                value=BoardRef(school_id, 0, page + 1, absences, shared=shared).encode(),
             )
         )
     nav.append(
         ButtonElement(
             text=_("Refresh"),
             action_id=REFRESH_ACTION,
-            value=BoardRef(school_id, 0, page, absences).encode(),
+            value=BoardRef(school_id, 0, page, absences, shared=shared).encode(),
         )
     )
     nav.append(
         ButtonElement(
             text=_("Done with absences") if absences else _("Absent…"),
             action_id=MODE_ACTION,
-            value=BoardRef(school_id, 0, page, not absences).encode(),
+            value=BoardRef(school_id, 0, page, not absences, shared=shared).encode(),
         )
     )
     if pages > 1:
@@ -264,10 +272,12 @@ def board_blocks(
 
 
 def card_message(
-    school_id: int, entry: RollCallEntry, *, tz: ZoneInfo, now: datetime
+    school_id: int, entry: RollCallEntry, *, tz: ZoneInfo, now: datetime, shared: str = ""
 ) -> dict[str, Any]:
     """One child's In/Out, for the clicker only (a search pick or a "Did you mean")."""
-    block = _child_block(entry, BoardRef(school_id, entry.student_id, card=True), tz, now)
+    block = _child_block(
+        entry, BoardRef(school_id, entry.student_id, card=True, shared=shared), tz, now
+    )
     return {
         "text": _("Roll call: {name}", name=escape_mrkdwn(entry.student)),
         "blocks": [block.to_dict()],
@@ -302,8 +312,10 @@ def board_message(
     now: datetime,
     page: int = 0,
     absences: bool = False,
+    shared: str = "",
 ) -> dict[str, Any]:
-    """Arguments for chat.postMessage / chat.update."""
+    """Arguments for chat.postMessage / chat.update (or a private page opened from the
+    shared board ``shared``)."""
     present = sum(1 for e in entries if e.checked_in_at is not None)
     return {
         "text": _(
@@ -315,7 +327,14 @@ def board_message(
         "blocks": [
             b.to_dict()
             for b in board_blocks(
-                school, school_id, entries, tz=tz, now=now, page=page, absences=absences
+                school,
+                school_id,
+                entries,
+                tz=tz,
+                now=now,
+                page=page,
+                absences=absences,
+                shared=shared,
             )
         ],
     }

@@ -371,8 +371,13 @@ def test_a_300_child_board_pages_privately_and_never_moves_the_shared_message(
     assert buttons(redrawn["blocks"])[names[-1]]["text"]["text"] == "Out"
     [record] = records(app_runtime, school_id)
     assert record.student_id == student_id(app_runtime, school_id, names[-1])
-    # and the channel's shared message never moved
-    assert server.standin.calls_for("chat.update") == []
+    # and the channel's shared message never moved: it stays on page 1, only its count
+    # follows the check-in
+    [update] = server.standin.wait_for("chat.update")
+    assert update.args["ts"] == ts
+    assert "page 1 of 8" in str(update.args["blocks"])
+    assert "*1* of 300 children checked in" in str(update.args["blocks"])
+    assert buttons(update.args["blocks"]) == buttons(message["blocks"])
 
 
 def test_a_300_child_board_finds_a_child_by_an_accentless_fragment(
@@ -423,7 +428,9 @@ def test_a_300_child_board_finds_a_child_by_an_accentless_fragment(
     assert buttons(redrawn["blocks"])["Zoë Ångström"]["text"]["text"] == "Out"
     [record] = records(app_runtime, school_id)
     assert record.student_id == student_id(app_runtime, school_id, "Zoë Ångström")
-    assert server.standin.calls_for("chat.update") == []
+    [update] = server.standin.wait_for("chat.update")  # the shared board's count only
+    assert update.args["ts"] == ts and "page 1 of 8" in str(update.args["blocks"])
+    assert "*1* of 300 children checked in" in str(update.args["blocks"])
 
 
 def test_in_with_a_loose_name_asks_did_you_mean_with_an_in_button(

@@ -30,7 +30,7 @@ from core.domain.instants import zone
 from core.errors import NotFound, RollcallError
 from core.i18n import _
 from core.services.absences import record_absence
-from core.services.attendance import check_in, check_out, roll_call
+from core.services.attendance import RollCallEntry, check_in, check_out, roll_call
 from core.services.periods import school_today
 
 log = logging.getLogger(__name__)
@@ -57,47 +57,72 @@ def redraw(
     ref: BoardRef,
     *,
     private: bool = False,
+    recorded: bool = False,
 ) -> None:
-    """Redraw where the click was: the clicker's private message in place; a new private
-    page or card when ``private``; else the shared board."""
+    """Redraw where the click was: the clicker's private message in place (and, when a
+    time was ``recorded``, the counts of the shared board it came from); a new private page
+    or card when ``private``; else the shared board."""
     rt = runtime()
     entries = roll_call(rt, school_id=access.school_id, team_id=actor.team_id)
-    tz = zone(access.timezone)
-    card = next((e for e in entries if e.student_id == ref.student_id), None) if ref.card else None
-    if card is not None:
-        message = board.card_message(access.school_id, card, tz=tz, now=rt.now())
-    else:
-        message = board_message(
-            access.school_name,
-            access.school_id,
-            entries,
-            tz=tz,
-            now=rt.now(),
-            page=ref.page,
-            absences=ref.absences,
-        )
     container = body.get("container") or {}
-    if container.get("is_ephemeral"):
+    ephemeral = bool(container.get("is_ephemeral"))
+    channel, ts = container.get("channel_id"), container.get("message_ts")
+    shared = ref.shared or ("" if ephemeral or not private else str(ts or ""))
+    message = _message(access, entries, ref, shared)
+    if ephemeral:
         respond(replace_original=True, response_type="ephemeral", **message)
+        if recorded and channel and ref.shared:
+            _update_shared(
+                client,
+                channel,
+                ref.shared,
+                _message(access, entries, BoardRef(access.school_id, absences=ref.absences), ""),
+            )
         return
     if private:
         respond(replace_original=False, response_type="ephemeral", **message)
         return
-    channel, ts = container.get("channel_id"), container.get("message_ts")
-    if channel and ts:
-        try:
-            client.chat_update(channel=channel, ts=ts, **message)
-            return
-        except SlackApiError as error:
-            log.info(
-                "chat.update of the board failed",
-                extra={
-                    "event": "board_update_failed",
-                    "message_ts": ts,
-                    "error": error.response.get("error"),
-                },
-            )
+    if channel and ts and _update_shared(client, channel, ts, message):
+        return
     respond(replace_original=True, **message)
+
+
+def _message(
+    access: SchoolAccess, entries: list[RollCallEntry], ref: BoardRef, shared: str
+) -> dict[str, Any]:
+    """A child's card (``ref.card``) or a page of the board."""
+    rt = runtime()
+    tz = zone(access.timezone)
+    card = next((e for e in entries if e.student_id == ref.student_id), None) if ref.card else None
+    if card is not None:
+        return board.card_message(access.school_id, card, tz=tz, now=rt.now(), shared=shared)
+    return board_message(
+        access.school_name,
+        access.school_id,
+        entries,
+        tz=tz,
+        now=rt.now(),
+        page=ref.page,
+        absences=ref.absences,
+        shared=shared,
+    )
+
+
+def _update_shared(client: WebClient, channel: str, ts: str, message: dict[str, Any]) -> bool:
+    """chat.update of the channel's board; False when Slack refuses (e.g. deleted)."""
+    try:
+        client.chat_update(channel=channel, ts=ts, **message)
+    except SlackApiError as error:
+        log.info(
+            "chat.update of the board failed",
+            extra={
+                "event": "board_update_failed",
+                "message_ts": ts,
+                "error": error.response.get("error"),
+            },
+        )
+        return False
+    return True
 
 
 def _click(
@@ -123,7 +148,9 @@ def _click(
         return
     if direction is not None:
         _record(respond, actor, access, ref, direction)
-    redraw(client, respond, body, access, actor, ref, private=private)
+    redraw(
+        client, respond, body, access, actor, ref, private=private, recorded=direction is not None
+    )
 
 
 def _record(
