@@ -210,6 +210,24 @@ class SlackDemo:
             who,
         )
 
+    def type_in_menu(
+        self, who: Person, view: Mapping[str, Any], action_id: str, typed: str
+    ) -> list[dict[str, Any]]:
+        """``who`` types ``typed`` into the modal's menu ``action_id`` whose options the app
+        loads (a ``block_suggestion``); the options the app answers."""
+        self.echo(f"{who.name} › types “{typed}” in the menu")
+        response = self.stack.sender.suggestion(
+            action_id,
+            value=typed,
+            user_id=who.user_id,
+            team_id=TEAM_ID,
+            view={k: view[k] for k in ("id", "private_metadata") if k in view},
+        )
+        if response.status_code != 200:
+            raise self.fail(f"the Slack app answered the menu with HTTP {response.status_code}")
+        options: list[dict[str, Any]] = response.json().get("options") or []
+        return options
+
     def _send(self, send: Callable[[], httpx.Response], what: str, who: Person) -> Interaction:
         mark = len(self.standin.calls)
         try:

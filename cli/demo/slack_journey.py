@@ -155,31 +155,24 @@ def _import_values(file_id: str) -> dict[str, dict[str, Any]]:
 
 
 def _link_values(
-    demo: SlackDemo, view: dict[str, Any], child_name: str
+    demo: SlackDemo, who: Person, view: dict[str, Any], child_name: str
 ) -> tuple[dict[str, dict[str, Any]], str]:
-    """The link modal's ``state.values``: the roster child whose label starts with
-    ``child_name``, and the student the modal preselected."""
+    """The link modal's ``state.values``: the roster child the app offers when
+    ``child_name`` is typed into the menu, and the student the modal preselected."""
     selects = {
         str(b["block_id"]): b["element"]
         for b in view.get("blocks") or []
         if b.get("type") == "input"
     }
-    child_select = selects.get(modals.CHILD_BLOCK) or {}
     student_select = selects.get(modals.STUDENT_BLOCK) or {}
-    child = next(
-        (
-            o
-            for o in child_select.get("options") or []
-            if str(o["text"]["text"]).startswith(child_name)
-        ),
-        None,
-    )
+    offered = demo.type_in_menu(who, view, modals.CHILD_ACTION, child_name.lower())
+    child = next((o for o in offered if child_name in str(o["text"]["text"])), None)
     student = student_select.get("initial_option")
     if child is None or student is None:
         raise demo.fail(f"the link modal should offer {child_name} with the student preselected.")
     values = {
         modals.CHILD_BLOCK: {
-            modals.CHILD_ACTION: {"type": "static_select", "selected_option": child}
+            modals.CHILD_ACTION: {"type": "external_select", "selected_option": child}
         },
         modals.STUDENT_BLOCK: {
             modals.STUDENT_ACTION: {"type": "static_select", "selected_option": student}
@@ -279,10 +272,8 @@ def slack_journey(demo: SlackDemo, *, period: PayPeriod) -> str:
     demo.say("(Harper is Olson at KinderTrack: Dana links her from the report)")
     act = demo.click(DANA, report, "Link child ID")
     act.silent_ack()
-    view = act.modal(
-        "link-modal", shows=["Harper Olson · 678901", "[Harper Olsen ▾]"], loading=True
-    )
-    values, picked = _link_values(demo, view, "Harper Olson")
+    view = act.modal("link-modal", shows=["[Harper Olsen ▾]"], loading=True)
+    values, picked = _link_values(demo, DANA, view, "Harper Olson")
     demo.say(f"(Dana picks {picked})")
     act = demo.submit_view(DANA, view, values)
     act.view_answer("linking", shows=["Linking Harper Olsen to KinderTrack child ID 678901"])
