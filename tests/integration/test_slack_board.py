@@ -462,6 +462,19 @@ def test_in_with_a_loose_name_asks_did_you_mean_with_an_in_button(
     assert record.student_id == student_id(app_runtime, school_id, "Zoë Ångström")
 
 
+def test_did_you_mean_in_spanish_for_a_spanish_speaking_staff_member(
+    server: BotServer, app_runtime: Runtime
+) -> None:
+    make_school(app_runtime, ["Zoë Ångström"])
+    server.standin.add_user(STAFF, name="lucia", locale="es-LA")
+
+    server.slash("in Zoe", user_id=STAFF)
+
+    [answer] = private_answers(server, 1)
+    assert "¿Quiso decir *Zoë Ångström*?" in answer["blocks"][0]["text"]["text"]
+    assert buttons(answer["blocks"])["Zoë Ångström"]["text"]["text"] == "Entrada"
+
+
 def test_in_with_no_name_close_says_so_without_a_command_line(
     server: BotServer, app_runtime: Runtime, school: int
 ) -> None:
