@@ -244,7 +244,12 @@ class SlackNotifier:
                 channel_id=notice.channel_id,
             )
         else:
-            message = import_refused_message(school.name, notice.message, notice.problems)
+            message = import_refused_message(
+                school.name,
+                notice.message,
+                notice.problems,
+                unknown_students=notice.unknown_students,
+            )
         self._deliver(client, _destination(notice), message, notice)
 
     def _submission(

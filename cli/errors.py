@@ -9,7 +9,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from typer._click.core import Context
 from typer.core import TyperGroup
 
-from core.errors import OlderStayOpen, RollcallError, SchoolNotFound, StudentNotFound
+from core.errors import (
+    ImportRefused,
+    OlderStayOpen,
+    RollcallError,
+    SchoolNotFound,
+    StudentNotFound,
+)
 
 
 class RollcallGroup(TyperGroup):
@@ -47,4 +53,6 @@ def _cli_hint(error: RollcallError) -> str | None:
         return "Add them first (rollcall student add)."
     if isinstance(error, OlderStayOpen):
         return "Fix it with `rollcall attendance edit`."
+    if isinstance(error, ImportRefused) and error.unknown_students:
+        return "Add the students first (rollcall student add), or import with --add-students."
     return None

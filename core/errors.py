@@ -126,12 +126,15 @@ class ImportRefused(InvalidInput):
 
     ``problems`` holds each bad row as ``(line, why)``, in line order, so the command line
     and Slack can each lay them out; the text itself names the first :attr:`SHOWN`.
+    ``unknown_students``: some row names a student Rollcall lacks, so the interface says how
+    it adds students.
     """
 
     SHOWN = 20
 
-    def __init__(self, problems: list[tuple[int, str]]):
+    def __init__(self, problems: list[tuple[int, str]], *, unknown_students: bool = False):
         self.problems = sorted(problems)
+        self.unknown_students = unknown_students
         count = len(self.problems)
         more = _(" (and {count} more)", count=count - self.SHOWN) if count > self.SHOWN else ""
         shown = "; ".join(
@@ -146,6 +149,14 @@ class ImportRefused(InvalidInput):
                 shown=shown,
             )
         )
+
+
+class UnknownStudent(InvalidInput):
+    """An import row names a student Rollcall lacks (and adding them was not asked for)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(_("no student named {name}", name=repr(name)))
+        self.name = name
 
 
 class PeriodLocked(RollcallError):

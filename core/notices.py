@@ -99,6 +99,8 @@ class AttendanceImportRefused:
     destination: Destination
     message: str
     problems: tuple[tuple[int, str], ...] = ()
+    unknown_students: bool = False
+    """Some row names a student Rollcall lacks: the message says how to add them in Slack."""
 
 
 @dataclass(frozen=True, kw_only=True)

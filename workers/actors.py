@@ -165,6 +165,7 @@ def import_attendance_file(
             destination=destination,
             message=str(error),
             problems=tuple(problems),
+            unknown_students=isinstance(error, ImportRefused) and error.unknown_students,
         )
         log.info(
             "import refused",

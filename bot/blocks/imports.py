@@ -36,7 +36,6 @@ from bot.escape import escape_mrkdwn
 from bot.files import MAX_CSV_BYTES
 from core.i18n import N_, _, ngettext
 from core.messages import CORRECTED_CLAIM_CONTACT
-from core.services.attendance import ADD_STUDENTS_HINT
 
 IMPORT_CALLBACK = "attendance_import"
 FILE_BLOCK = "import_file"
@@ -52,7 +51,11 @@ MAX_NAMES_SHOWN = 40
 
 _NOTHING = N_("Nothing was imported: ")
 _CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
-_SLACK_ADD_HINT = N_("or tick “Add students who are new” in /kindertrack import")
+ADD_STUDENTS_HINT = N_(
+    "Students Rollcall does not know yet: add them first, or tick “Add students who are new” "
+    "in /kindertrack import."
+)
+"""Slack's way to add the students a refused file names (the command line has its own)."""
 
 
 def import_modal(school: str, timezone: str, meta: ModalMeta) -> View:
@@ -197,13 +200,16 @@ def _row_lines(problems: Sequence[tuple[int, str]]) -> tuple[list[str], bool]:
         if CORRECTED_CLAIM_CONTACT in why:
             contact = True
             why = why.replace(CORRECTED_CLAIM_CONTACT, "").strip()
-        why = why.replace(_(ADD_STUDENTS_HINT), _(_SLACK_ADD_HINT))
         lines.append(_("line {line}: {why}", line=line, why=why))
     return lines, contact
 
 
 def import_refused_message(
-    school: str, reason: str, problems: Sequence[tuple[int, str]] = ()
+    school: str,
+    reason: str,
+    problems: Sequence[tuple[int, str]] = (),
+    *,
+    unknown_students: bool = False,
 ) -> dict[str, Any]:
     """Why nothing was imported: each bad row of ``problems`` (the first
     :data:`MAX_ROWS_SHOWN`, then a count) with the corrected-claim contact once, or the one
@@ -249,6 +255,8 @@ def import_refused_message(
                 ]
             )
         )
+    if unknown_students:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_(ADD_STUDENTS_HINT))]))
     if contact:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=CORRECTED_CLAIM_CONTACT)))
     return _message(summary, blocks)

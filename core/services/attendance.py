@@ -37,6 +37,7 @@ from core.errors import (
     NotFound,
     OlderStayOpen,
     PeriodLocked,
+    UnknownStudent,
 )
 from core.i18n import N_, _
 from core.services.audit import snapshot, write_audit
@@ -52,9 +53,6 @@ IMPORT_HEADER = ("student", "check_in", "check_out")
 ABSENCE_HEADER = (*IMPORT_HEADER, "absence")
 """The optional fourth column: a row with an ``absence`` kind and no times records a day
 away, its ``check_in`` column holding the date ('*' as the student: the whole center)."""
-ADD_STUDENTS_HINT = N_("or import with --add-students")
-"""How the command line adds the students a file names but Rollcall lacks (Slack words it
-its own way)."""
 
 
 @dataclass(frozen=True)
@@ -370,7 +368,7 @@ def import_csv(
             s.name_key: s
             for s in session.exec(select(Student).where(Student.school_id == school_id))
         }
-        rows, away, problems = _parse_rows(text, tz, students, add_students=add_students)
+        rows, away, problems, unknown = _parse_rows(text, tz, students, add_students=add_students)
         days = {local_date(r.check_in, tz) for r in rows} | {a.day for a in away}
         guard = guard_days(session, school_id=school_id, days=days)
         locked = guard.refusals(days)
@@ -381,7 +379,7 @@ def import_csv(
         ]
         problems += [(a.line, str(locked[a.day])) for a in away if a.day in locked]
         if problems:
-            raise ImportRefused(problems)
+            raise ImportRefused(problems, unknown_students=unknown)
         result = ImportResult()
         named = [(r.student) for r in rows] + [a.student for a in away if a.student]
         for key in sorted({name_key(n) for n in named} - students.keys()):
@@ -500,7 +498,9 @@ def _away_row(line: int, fields: list[str]) -> _AwayRow:
 
 def _parse_rows(
     text: str, tz: ZoneInfo, students: dict[str, Student], *, add_students: bool
-) -> tuple[list[_Row], list[_AwayRow], list[tuple[int, str]]]:
+) -> tuple[list[_Row], list[_AwayRow], list[tuple[int, str]], bool]:
+    """The rows, the days away, each bad row as (line, why), and whether a row names a
+    student Rollcall lacks (the interface says how to add them)."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
         header = next(reader)
@@ -524,6 +524,7 @@ def _parse_rows(
     rows: list[_Row] = []
     away: list[_AwayRow] = []
     problems: list[tuple[int, str]] = []
+    unknown = False
     try:
         for fields in reader:
             line = reader.line_num
@@ -558,24 +559,12 @@ def _parse_rows(
                     entry = _away_row(line, fields)
                     known = entry.student is None or name_key(entry.student) in students
                     if not known and not add_students:
-                        raise InvalidInput(
-                            _(
-                                "no student named {name} (add them first, {hint})",
-                                name=repr(entry.student),
-                                hint=_(ADD_STUDENTS_HINT),
-                            )
-                        )
+                        raise UnknownStudent(entry.student or "")
                     away.append(entry)
                     continue
                 name = clean_name(fields[0], what=N_("student name"))
                 if name_key(name) not in students and not add_students:
-                    raise InvalidInput(
-                        _(
-                            "no student named {name} (add them first, {hint})",
-                            name=repr(name),
-                            hint=_(ADD_STUDENTS_HINT),
-                        )
-                    )
+                    raise UnknownStudent(name)
                 start = parse_instant(fields[1], tz, what=N_("check_in"))
                 end = (
                     parse_instant(fields[2], tz, what=N_("check_out"))
@@ -584,6 +573,7 @@ def _parse_rows(
                 )
             except InvalidInput as error:
                 problems.append((line, str(error)))
+                unknown = unknown or isinstance(error, UnknownStudent)
                 continue
             rows.append(_Row(line, name, start, end))
     except csv.Error as error:
@@ -596,7 +586,7 @@ def _parse_rows(
         ) from error
     if not rows and not away and not problems:
         raise InvalidInput(_("Nothing was imported: the file has a header but no rows."))
-    return rows, away, problems
+    return rows, away, problems, unknown
 
 
 def _existing_keys(

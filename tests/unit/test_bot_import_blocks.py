@@ -15,9 +15,8 @@ from bot.blocks.limits import MESSAGE_BLOCKS, SECTION_TEXT, view_violations, vio
 from bot.blocks.modals import ModalMeta
 from bot.escape import unescape_mrkdwn
 from core.domain.names import MAX_NAME_LENGTH
-from core.errors import ImportRefused
+from core.errors import ImportRefused, UnknownStudent
 from core.messages import CORRECTED_CLAIM_CONTACT
-from core.services.attendance import ADD_STUDENTS_HINT
 
 MARKUP = "<!channel> *Bo*"
 LONG_MARKUP = ("<!here>*_~`" * 20)[:MAX_NAME_LENGTH]
@@ -44,7 +43,7 @@ def _refusal(problems: list[tuple[int, str]]) -> tuple[str, list[tuple[int, str]
 
 
 def _unknown(line: int, name: str) -> tuple[int, str]:
-    return line, f"no student named {name!r} (add them first, {ADD_STUDENTS_HINT})"
+    return line, str(UnknownStudent(name))
 
 
 # --- the modal ----------------------------------------------------------------------------
@@ -129,7 +128,7 @@ def test_done_message_never_links_a_channel_id_it_does_not_recognise() -> None:
 def test_refusal_names_each_bad_row_escaped() -> None:
     refusal = _refusal([_unknown(2, MARKUP), (5, "expected 3 columns, found 2")])
 
-    message = imports.import_refused_message("Sunny Days", *refusal)
+    message = imports.import_refused_message("Sunny Days", *refusal, unknown_students=True)
 
     assert message["text"] == "Nothing was imported into Sunny Days: 2 bad rows."
     shown = _shown(message)
@@ -143,7 +142,7 @@ def test_refusal_names_each_bad_row_escaped() -> None:
 def test_refusal_of_a_thousand_long_rows_fits_and_counts_the_rest() -> None:
     rows = [_unknown(i + 2, f"{LONG_MARKUP} {i}") for i in range(1000)]
 
-    message = imports.import_refused_message(LONG_MARKUP, *_refusal(rows))
+    message = imports.import_refused_message(LONG_MARKUP, *_refusal(rows), unknown_students=True)
 
     assert violations(message["blocks"], max_blocks=MESSAGE_BLOCKS) == []
     assert all(len(t) <= SECTION_TEXT for t in _sections(message))

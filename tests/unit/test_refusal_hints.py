@@ -6,7 +6,14 @@ from datetime import date
 
 from bot.refusals import refusal_text
 from cli.errors import refusal_line
-from core.errors import NotADirector, OlderStayOpen, SchoolNotFound, StudentNotFound
+from core.errors import (
+    ImportRefused,
+    NotADirector,
+    OlderStayOpen,
+    SchoolNotFound,
+    StudentNotFound,
+    UnknownStudent,
+)
 
 OLDER = OlderStayOpen(name="Ava", day=date(2026, 11, 25), older=date(2026, 11, 20), record_id=7)
 
@@ -37,3 +44,6 @@ def test_the_command_line_adds_its_own_hints() -> None:
     )
     assert refusal_line(OLDER).endswith("Fix it with `rollcall attendance edit`.")
     assert refusal_line(NotADirector(1)) == "Only the school's directors can do that."
+    unknown = ImportRefused([(2, str(UnknownStudent("Zoe")))], unknown_students=True)
+    assert refusal_line(unknown).endswith("or import with --add-students.")
+    assert "--add-students" not in refusal_line(ImportRefused([(2, "expected 3 columns")]))
