@@ -204,7 +204,12 @@ class SlackNotifier:
             rt, school_id=school.id, start=report.start, end=report.end
         )
         if status is not None and status.state is not SubmissionState.DRAFT:
-            message = submission_message(report, status, school_id=school.id)
+            message = submission_message(
+                report,
+                status,
+                school_id=school.id,
+                undo_until=submissions.undo_deadline(rt, status),
+            )
         else:
             message = report_message(report, school_id=school.id, page=int(page or 0))
         channel, ts = self._deliver(client, destination, message, notice)
