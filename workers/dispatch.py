@@ -23,9 +23,9 @@ def enqueue_report(
     school_id: int, start: date, end: date, *, destination: Mapping[str, Any] | None = None
 ) -> None:
     """Build and check a report in a worker; the notifier delivers it to ``destination``."""
-    from workers.actors import build_report
+    from workers.actors import build_report_job
 
-    build_report.send(school_id, start.isoformat(), end.isoformat(), dict(destination or {}))
+    build_report_job.send(school_id, start.isoformat(), end.isoformat(), dict(destination or {}))
 
 
 def enqueue_registration(
@@ -40,9 +40,9 @@ def enqueue_registration(
 ) -> None:
     """Register in a worker; the one-time link code travels in the message only (never
     logged), and is void once KinderTrack has seen it."""
-    from workers.actors import register_provider
+    from workers.actors import register_provider_job
 
-    register_provider.send(
+    register_provider_job.send(
         school_id, provider_id, username, actor, team_id, dict(destination or {}), link_code
     )
 

@@ -47,7 +47,7 @@ def parse_kind(text: str, *, whole_center: bool) -> AbsenceKind:
             f"Unknown absence kind {text.strip()!r}: use absent, holiday or closed."
         ) from None
     if whole_center and kind is AbsenceKind.ABSENT:
-        raise InvalidInput("A whole-center day is a closure: use --kind closed or --kind holiday.")
+        raise InvalidInput("A whole-center day is a closure: its kind is closed or holiday.")
     if not whole_center and kind is AbsenceKind.CLOSED:
         raise InvalidInput("closed is for the whole center: give '*' as the student.")
     return kind
