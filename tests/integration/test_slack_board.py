@@ -466,9 +466,9 @@ def test_did_you_mean_in_spanish_for_a_spanish_speaking_staff_member(
     server: BotServer, app_runtime: Runtime
 ) -> None:
     make_school(app_runtime, ["Zoë Ångström"])
-    server.standin.add_user(STAFF, name="lucia", locale="es-LA")
+    server.standin.add_user("U0LUCIA", name="lucia", locale="es-LA")
 
-    server.slash("in Zoe", user_id=STAFF)
+    server.slash("in Zoe", user_id="U0LUCIA")
 
     [answer] = private_answers(server, 1)
     assert "¿Quiso decir *Zoë Ångström*?" in answer["blocks"][0]["text"]["text"]
