@@ -208,7 +208,7 @@ def attendance_list(
     first, last = _range(start, end)
     sid = school_id(school)
     records = attendance.list_attendance(
-        runtime(), school_id=sid, start=first, end=last, student=student
+        runtime(), school_id=sid, start=first, end=last, student_name=student
     )
     if as_json:
         render.print_json(render.records_json(records))
@@ -259,7 +259,12 @@ def attendance_absent(
 ) -> None:
     """Record a child absent (or a holiday), or the whole center closed ('*')."""
     done = absences.record_absence(
-        runtime(), school_id=school_id(school), student=student, day=day, kind=kind, actor=OPERATOR
+        runtime(),
+        school_id=school_id(school),
+        student_name=student,
+        day=day,
+        kind=kind,
+        actor=OPERATOR,
     )
     who = done.student or "The center"
     verb = "was recorded" if done.changed else "was already recorded"

@@ -37,14 +37,14 @@ def record_absence(
     rt: Runtime,
     *,
     school_id: int,
-    student: str,
+    student_name: str,
     day: str | date,
     kind: str = "absent",
     actor: str,
     team_id: str | None = None,
 ) -> RecordedAbsence:
-    """Record ``student`` (or ``'*'``: the whole center) away on ``day``."""
-    whole_center = student.strip() == CENTER
+    """Record ``student_name`` (or ``'*'``: the whole center) away on ``day``."""
+    whole_center = student_name.strip() == CENTER
     chosen = parse_kind(kind, whole_center=whole_center)
     when = day if isinstance(day, date) else parse_date(day, what="date")
     with rt.session() as session:
@@ -52,7 +52,7 @@ def record_absence(
         guard_period_write(session, school_id=school_id, day=when)
         if whole_center:
             return _close(session, rt, school_id=school_id, day=when, kind=chosen, actor=actor)
-        pupil = find_student(session, school_id=school_id, name=student)
+        pupil = find_student(session, school_id=school_id, name=student_name)
         row = session.exec(
             select(Absence).where(Absence.student_id == pupil.id, Absence.day == when)
         ).first()

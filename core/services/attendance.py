@@ -72,7 +72,7 @@ def check_in(
     rt: Runtime,
     *,
     school_id: int,
-    student: str,
+    student_name: str,
     at: str | None = None,
     actor: str,
     source: str = "slack",
@@ -87,7 +87,9 @@ def check_in(
         school = get_school(session, school_id=school_id, team_id=team_id)
         tz = _school_zone(school)
         when = parse_instant(at, tz, what=N_("check-in time")) if at else whole_second(rt.now())
-        pupil = _lock_student(session, find_student(session, school_id=school_id, name=student))
+        pupil = _lock_student(
+            session, find_student(session, school_id=school_id, name=student_name)
+        )
         open_record = _open_record(
             session, student_id=pupil.id or 0, day=local_date(when, tz), tz=tz
         )
@@ -121,7 +123,7 @@ def check_out(
     rt: Runtime,
     *,
     school_id: int,
-    student: str,
+    student_name: str,
     at: str | None = None,
     actor: str,
     team_id: str | None = None,
@@ -134,7 +136,9 @@ def check_out(
         school = get_school(session, school_id=school_id, team_id=team_id)
         tz = _school_zone(school)
         when = parse_instant(at, tz, what=N_("check-out time")) if at else whole_second(rt.now())
-        pupil = _lock_student(session, find_student(session, school_id=school_id, name=student))
+        pupil = _lock_student(
+            session, find_student(session, school_id=school_id, name=student_name)
+        )
         day = local_date(when, tz)
         record = _open_record(session, student_id=pupil.id or 0, day=day, tz=tz)
         if record is None:
@@ -610,7 +614,7 @@ def list_attendance(
     school_id: int,
     start: date,
     end: date,
-    student: str | None = None,
+    student_name: str | None = None,
     team_id: str | None = None,
 ) -> list[RecordView]:
     """Records whose local check-in date is in [start, end], in time order."""
@@ -629,8 +633,8 @@ def list_attendance(
             )
             .order_by(col(AttendanceRecord.check_in), col(AttendanceRecord.id))
         )
-        if student is not None:
-            pupil = find_student(session, school_id=school_id, name=student)
+        if student_name is not None:
+            pupil = find_student(session, school_id=school_id, name=student_name)
             query = query.where(AttendanceRecord.student_id == pupil.id)
         return [
             RecordView(r.id or 0, s.id or 0, s.name, r.check_in, r.check_out)

@@ -38,9 +38,11 @@ def test_absences_and_a_closure_fill_the_weekdays_and_count_per_child(rt: Runtim
     assert [w.code for w in before.warnings] == ["not_recorded"]
     assert "Nov 19, Nov 20" in before.warnings[0].message
 
-    absences.record_absence(rt, school_id=sid, student="Ava Smith", day="2026-11-19", actor="t")
+    absences.record_absence(
+        rt, school_id=sid, student_name="Ava Smith", day="2026-11-19", actor="t"
+    )
     closed = absences.record_absence(
-        rt, school_id=sid, student="*", day="2026-11-20", kind="closed", actor="t"
+        rt, school_id=sid, student_name="*", day="2026-11-20", kind="closed", actor="t"
     )
 
     report = reports.school_report(rt, school_id=sid, start=START, end=END)
@@ -54,7 +56,9 @@ def test_absences_and_a_closure_fill_the_weekdays_and_count_per_child(rt: Runtim
 
 def test_attendance_on_an_absent_day_blocks_until_one_is_removed(rt: Runtime) -> None:
     sid = _school(rt)
-    absences.record_absence(rt, school_id=sid, student="Ava Smith", day="2026-11-18", actor="t")
+    absences.record_absence(
+        rt, school_id=sid, student_name="Ava Smith", day="2026-11-18", actor="t"
+    )
 
     report = reports.school_report(rt, school_id=sid, start=START, end=END)
 
@@ -67,16 +71,16 @@ def test_wrong_kinds_and_unknown_children_are_refused(rt: Runtime) -> None:
     sid = _school(rt)
     with pytest.raises(InvalidInput, match="whole center"):
         absences.record_absence(
-            rt, school_id=sid, student="Ava Smith", day="2026-11-19", kind="closed", actor="t"
+            rt, school_id=sid, student_name="Ava Smith", day="2026-11-19", kind="closed", actor="t"
         )
     with pytest.raises(InvalidInput, match="closure"):
-        absences.record_absence(rt, school_id=sid, student="*", day="2026-11-19", actor="t")
+        absences.record_absence(rt, school_id=sid, student_name="*", day="2026-11-19", actor="t")
     with pytest.raises(InvalidInput, match="absent, holiday or closed"):
         absences.record_absence(
-            rt, school_id=sid, student="Ava Smith", day="2026-11-19", kind="sick", actor="t"
+            rt, school_id=sid, student_name="Ava Smith", day="2026-11-19", kind="sick", actor="t"
         )
     with pytest.raises(NotFound):
-        absences.record_absence(rt, school_id=sid, student="Zed", day="2026-11-19", actor="t")
+        absences.record_absence(rt, school_id=sid, student_name="Zed", day="2026-11-19", actor="t")
 
 
 def test_an_absence_voids_the_approval_and_is_read_only_once_submitted(
@@ -84,12 +88,14 @@ def test_an_absence_voids_the_approval_and_is_read_only_once_submitted(
 ) -> None:
     live = dataclasses.replace(rt, kindertrack=kindertrack_client)
     sid = _school(live)
-    absences.record_absence(live, school_id=sid, student="Ava Smith", day="2026-11-19", actor="t")
+    absences.record_absence(
+        live, school_id=sid, student_name="Ava Smith", day="2026-11-19", actor="t"
+    )
     first = submissions.approve(live, school_id=sid, start=START, end=END, approved_by="U1")
 
     # An absence recorded after approval changes what the approval covered: it is voided
     absences.record_absence(
-        live, school_id=sid, student="*", day="2026-11-20", kind="holiday", actor="t"
+        live, school_id=sid, student_name="*", day="2026-11-20", kind="holiday", actor="t"
     )
     voided = submissions.get_submission(live, submission_id=first.id)
     assert voided.state is SubmissionState.DRAFT
@@ -108,7 +114,7 @@ def test_an_absence_voids_the_approval_and_is_read_only_once_submitted(
     assert held.receipt.accepted == 10
     with pytest.raises(PeriodLocked, match="866-448-4605"):
         absences.record_absence(
-            live, school_id=sid, student="Ava Smith", day="2026-11-16", actor="t"
+            live, school_id=sid, student_name="Ava Smith", day="2026-11-16", actor="t"
         )
 
 

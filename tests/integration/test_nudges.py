@@ -137,7 +137,7 @@ def test_an_absent_child_or_a_closed_day_is_not_nothing_recorded(
         "not_recorded",
     ]
 
-    absences.record_absence(rt, school_id=sid, student="Ben Jones", day=WED, actor="t")
+    absences.record_absence(rt, school_id=sid, student_name="Ben Jones", day=WED, actor="t")
     assert [p.code for p in nudges.day_check(rt, school_id=sid, day=WED).problems] == [
         "still_checked_in"
     ]
@@ -158,7 +158,7 @@ def test_an_absent_child_or_a_closed_day_is_not_nothing_recorded(
         "not_recorded",
     }
     absences.record_absence(
-        rt, school_id=sid, student="*", day="2026-11-26", kind="holiday", actor="t"
+        rt, school_id=sid, student_name="*", day="2026-11-26", kind="holiday", actor="t"
     )
     thursday = nudges.day_check(rt, school_id=sid, day=date(2026, 11, 26))
     assert [p.code for p in thursday.problems] == ["missing_check_out"]

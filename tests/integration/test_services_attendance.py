@@ -83,9 +83,9 @@ def _submit_period(rt: Runtime, sid: int) -> None:
 def test_check_in_then_out_now(rt: Runtime, db: Engine, clock: FrozenClock) -> None:
     sid = _school(rt)
 
-    opened = attendance.check_in(rt, school_id=sid, student="ava smith", actor="U1")
+    opened = attendance.check_in(rt, school_id=sid, student_name="ava smith", actor="U1")
     clock.advance(timedelta(hours=3))
-    closed = attendance.check_out(rt, school_id=sid, student="Ava Smith", actor="U1")
+    closed = attendance.check_out(rt, school_id=sid, student_name="Ava Smith", actor="U1")
 
     assert opened.id == closed.id
     assert closed.check_in == _utc("2026-11-25T18:00")
@@ -96,8 +96,12 @@ def test_check_in_then_out_now(rt: Runtime, db: Engine, clock: FrozenClock) -> N
 def test_check_in_at_a_local_time(rt: Runtime, db: Engine) -> None:
     sid = _school(rt)
 
-    attendance.check_in(rt, school_id=sid, student="Ava Smith", at="2026-11-24T08:00", actor="t")
-    attendance.check_out(rt, school_id=sid, student="Ava Smith", at="2026-11-24 16:15", actor="t")
+    attendance.check_in(
+        rt, school_id=sid, student_name="Ava Smith", at="2026-11-24T08:00", actor="t"
+    )
+    attendance.check_out(
+        rt, school_id=sid, student_name="Ava Smith", at="2026-11-24 16:15", actor="t"
+    )
 
     (_, check_in, check_out), *_ = _records(db)
     assert check_in == _utc("2026-11-24T14:00")  # 08:00 CST is 14:00 UTC
@@ -106,13 +110,15 @@ def test_check_in_at_a_local_time(rt: Runtime, db: Engine) -> None:
 
 def test_a_second_check_in_is_refused_while_checked_in(rt: Runtime, db: Engine) -> None:
     sid = _school(rt)
-    attendance.check_in(rt, school_id=sid, student="Ava Smith", at="2026-11-25T08:00", actor="t")
+    attendance.check_in(
+        rt, school_id=sid, student_name="Ava Smith", at="2026-11-25T08:00", actor="t"
+    )
 
     with pytest.raises(
         Conflict, match="Ava Smith is already checked in since 2026-11-25 08:00 CST"
     ):
         attendance.check_in(
-            rt, school_id=sid, student="Ava Smith", at="2026-11-25T09:00", actor="t"
+            rt, school_id=sid, student_name="Ava Smith", at="2026-11-25T09:00", actor="t"
         )
     assert len(_records(db)) == 1
 
@@ -123,32 +129,32 @@ def test_a_check_out_in_the_second_of_the_check_in_is_refused(
     # Given a child checked in now (kept to the whole second)
     sid = _school(rt)
     clock.now = clock.now.replace(microsecond=200_000)
-    attendance.check_in(rt, school_id=sid, student="Ava Smith", actor="U1")
+    attendance.check_in(rt, school_id=sid, student_name="Ava Smith", actor="U1")
 
     # When a check-out comes within the same second (a double tap on the board)
     clock.advance(timedelta(microseconds=500_000))
     with pytest.raises(Conflict, match=r"a check-out must come later\. Nothing changed\."):
-        attendance.check_out(rt, school_id=sid, student="Ava Smith", actor="U1")
+        attendance.check_out(rt, school_id=sid, student_name="Ava Smith", actor="U1")
 
     # Then the stay is still open, not a zero-length record the report would block on
     assert _records(db)[0][2] is None
     # And an explicit check-out before the check-in is refused the same way
     with pytest.raises(Conflict, match="checked in at 2026-11-25 12:00 CST"):
         attendance.check_out(
-            rt, school_id=sid, student="Ava Smith", at="2026-11-25T11:00", actor="U1"
+            rt, school_id=sid, student_name="Ava Smith", at="2026-11-25T11:00", actor="U1"
         )
 
 
 def test_check_out_without_check_in_is_refused(rt: Runtime) -> None:
     sid = _school(rt)
     with pytest.raises(Conflict, match="Ava Smith is not checked in"):
-        attendance.check_out(rt, school_id=sid, student="Ava Smith", actor="t")
+        attendance.check_out(rt, school_id=sid, student_name="Ava Smith", actor="t")
 
 
 def test_check_in_of_an_unknown_student_is_refused(rt: Runtime) -> None:
     sid = _school(rt)
     with pytest.raises(NotFound, match="No student named 'Zoe Q'"):
-        attendance.check_in(rt, school_id=sid, student="Zoe Q", actor="t")
+        attendance.check_in(rt, school_id=sid, student_name="Zoe Q", actor="t")
 
 
 # --- CSV import --------------------------------------------------------------------------
@@ -400,7 +406,11 @@ def test_list_filters_by_student_and_local_dates(rt: Runtime) -> None:
     attendance.import_csv(rt, school_id=sid, content=GOOD, actor="t")
 
     ava = attendance.list_attendance(
-        rt, school_id=sid, start=date(2026, 11, 10), end=date(2026, 11, 10), student="AVA SMITH"
+        rt,
+        school_id=sid,
+        start=date(2026, 11, 10),
+        end=date(2026, 11, 10),
+        student_name="AVA SMITH",
     )
     everyone = attendance.list_attendance(
         rt, school_id=sid, start=date(2026, 11, 9), end=date(2026, 11, 9)
@@ -423,9 +433,9 @@ def test_the_audit_trail_never_stores_names(rt: Runtime, db: Engine, clock: Froz
         actor="U1",
         add_students=True,
     )
-    attendance.check_in(rt, school_id=sid, student="Liam Johnson", actor="U1")
+    attendance.check_in(rt, school_id=sid, student_name="Liam Johnson", actor="U1")
     clock.advance(timedelta(hours=1))
-    attendance.check_out(rt, school_id=sid, student="Liam Johnson", actor="U1")
+    attendance.check_out(rt, school_id=sid, student_name="Liam Johnson", actor="U1")
     record = attendance.list_attendance(rt, school_id=sid, start=START, end=END)[0]
     attendance.edit_record(
         rt, school_id=sid, record_id=record.id, check_in="2026-11-09T07:00", actor="U1"
@@ -477,7 +487,7 @@ def test_writes_to_a_submitted_period_are_refused_with_the_corrected_claim_conta
         ),
         lambda: attendance.delete_record(rt, school_id=sid, record_id=record.id, actor="t"),
         lambda: attendance.check_in(
-            rt, school_id=sid, student="Ava Smith", at="2026-11-12T08:00", actor="t"
+            rt, school_id=sid, student_name="Ava Smith", at="2026-11-12T08:00", actor="t"
         ),
     ]
     for write in refusals:
@@ -532,7 +542,9 @@ def test_the_next_period_stays_writable_after_a_submission(rt: Runtime, db: Engi
     )
     _submit_period(rt, sid)
 
-    attendance.check_in(rt, school_id=sid, student="Ava Smith", at="2026-11-24T08:00", actor="t")
+    attendance.check_in(
+        rt, school_id=sid, student_name="Ava Smith", at="2026-11-24T08:00", actor="t"
+    )
 
     assert len(_records(db)) == 2
 
@@ -555,7 +567,7 @@ def test_an_open_stay_from_an_earlier_day_does_not_block_checking_in_today(
     assert _ava_entry(rt, sid).checked_in_at is None  # not "in" on today's roll call
 
     # When she is checked in today (Nov 25, 12:00 CST)
-    opened = attendance.check_in(rt, school_id=sid, student="Ava Smith", actor="U1")
+    opened = attendance.check_in(rt, school_id=sid, student_name="Ava Smith", actor="U1")
 
     # Then today's stay is opened and the old one stays open, for its report to show
     assert opened.check_in == _utc("2026-11-25T18:00")
@@ -572,10 +584,12 @@ def test_check_out_closes_todays_stay_and_never_an_older_one(
     # Given a stay left open on Nov 20 and one opened this morning
     sid = _school(rt)
     attendance.import_csv(rt, school_id=sid, content=FORGOTTEN, actor="t")
-    attendance.check_in(rt, school_id=sid, student="Ava Smith", at="2026-11-25T08:00", actor="t")
+    attendance.check_in(
+        rt, school_id=sid, student_name="Ava Smith", at="2026-11-25T08:00", actor="t"
+    )
 
     # When she is checked out now
-    closed = attendance.check_out(rt, school_id=sid, student="Ava Smith", actor="t")
+    closed = attendance.check_out(rt, school_id=sid, student_name="Ava Smith", actor="t")
 
     # Then this morning's stay is closed; Nov 20's is left for the report's Review
     assert closed.check_in == _utc("2026-11-25T14:00")
@@ -595,7 +609,7 @@ def test_check_out_with_only_an_older_open_stay_is_refused_and_says_where_to_fix
 
     # When someone checks her out now
     with pytest.raises(OlderStayOpen) as refused:
-        attendance.check_out(rt, school_id=sid, student="Ava Smith", actor="t")
+        attendance.check_out(rt, school_id=sid, student_name="Ava Smith", actor="t")
 
     # Then nothing is closed "now" (a stay of five days), and the refusal says what to do
     message = str(refused.value)
@@ -636,11 +650,13 @@ def test_an_older_open_stay_in_a_submitted_period_does_not_block_today(
 
     # When he is checked out now, the answer is about the old stay, not the locked period
     with pytest.raises(Conflict, match="last open stay, from 2026-11-12"):
-        attendance.check_out(rt, school_id=sid, student="José Núñez", actor="t")
+        attendance.check_out(rt, school_id=sid, student_name="José Núñez", actor="t")
 
     # And checking him in and out today works as on any day
-    attendance.check_in(rt, school_id=sid, student="José Núñez", at="2026-11-25T08:00", actor="t")
-    closed = attendance.check_out(rt, school_id=sid, student="José Núñez", actor="t")
+    attendance.check_in(
+        rt, school_id=sid, student_name="José Núñez", at="2026-11-25T08:00", actor="t"
+    )
+    closed = attendance.check_out(rt, school_id=sid, student_name="José Núñez", actor="t")
     assert (closed.check_in, closed.check_out) == (
         _utc("2026-11-25T14:00"),
         _utc("2026-11-25T18:00"),

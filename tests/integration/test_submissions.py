@@ -60,7 +60,7 @@ def test_approve_then_run_submits_once_and_locks_the_period(
         submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
     with pytest.raises(PeriodLocked, match="866-448-4605"):
         attendance.check_in(
-            rt, school_id=sid, student="Ava Smith", at="2026-11-12T08:00", actor="t"
+            rt, school_id=sid, student_name="Ava Smith", at="2026-11-12T08:00", actor="t"
         )
 
 
@@ -214,7 +214,7 @@ def test_an_unknown_outcome_that_cannot_be_checked_keeps_the_period_locked(
     assert submissions.get_submission(rt, submission_id=view.id).state is SubmissionState.SUBMITTING
     with pytest.raises(PeriodLocked, match="is being submitted"):
         attendance.check_in(
-            rt, school_id=sid, student="Ava Smith", at="2026-11-12T08:00", actor="t"
+            rt, school_id=sid, student_name="Ava Smith", at="2026-11-12T08:00", actor="t"
         )
     result = submissions.run_submission(rt, submission_id=view.id)
     assert result.submission.state is SubmissionState.SUBMITTED

@@ -172,7 +172,7 @@ def _record(
             record_absence(
                 rt,
                 school_id=access.school_id,
-                student=entry.student,
+                student_name=entry.student,
                 day=school_today(rt, access.timezone),
                 actor=actor.user_id,
                 team_id=actor.team_id,
@@ -191,7 +191,7 @@ def _record(
             record = check_in(
                 rt,
                 school_id=access.school_id,
-                student=entry.student,
+                student_name=entry.student,
                 actor=actor.user_id,
                 source="slack",
                 team_id=actor.team_id,
@@ -200,7 +200,7 @@ def _record(
             record = check_out(
                 rt,
                 school_id=access.school_id,
-                student=entry.student,
+                student_name=entry.student,
                 actor=actor.user_id,
                 team_id=actor.team_id,
             )

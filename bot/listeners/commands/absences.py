@@ -61,7 +61,7 @@ def handle_absent(
     done = record_absence(
         rt,
         school_id=access.school_id,
-        student=student,
+        student_name=student,
         day=day or school_today(rt, access.timezone),
         actor=actor.user_id,
         team_id=actor.team_id,
@@ -92,7 +92,7 @@ def handle_closed(
     done = record_absence(
         runtime(),
         school_id=access.school_id,
-        student=CENTER,
+        student_name=CENTER,
         day=words[0],
         kind="holiday" if len(words) == 2 else "closed",
         actor=actor.user_id,

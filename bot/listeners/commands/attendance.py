@@ -70,7 +70,7 @@ def handle_check(
         record = check_in(
             runtime(),
             school_id=access.school_id,
-            student=typed,
+            student_name=typed,
             actor=actor.user_id,
             source="slack",
             team_id=actor.team_id,
@@ -80,7 +80,7 @@ def handle_check(
         record = check_out(
             runtime(),
             school_id=access.school_id,
-            student=typed,
+            student_name=typed,
             actor=actor.user_id,
             team_id=actor.team_id,
         )
