@@ -371,7 +371,7 @@ def slack_journey(demo: SlackDemo, *, period: PayPeriod) -> str:
     done = act.updated(
         "submitted",
         containing="Submitted to KinderTrack",
-        shows=["Submitted to KinderTrack* — confirmation", "approved by @Dana"],
+        shows=["Submitted to KinderTrack* — confirmation", "Approved by @Dana, sent"],
     )
     sent = act.thread_file(shows=["child_id,check_in,check_out", "678901,"])
     demo.expect(len(sent.splitlines()) == 10, f"9 records should have been sent:\n{sent}")
