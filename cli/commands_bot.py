@@ -1,4 +1,4 @@
-"""``rollcall bot``: run the Slack app (DESIGN §5)."""
+"""``rollcall bot``: run the Slack app (docs/CLI.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``rollcall demo``: the director's whole journey on embedded defaults (DESIGN §5).
+"""``rollcall demo``: the director's whole journey on embedded defaults (docs/CLI.md).
 
 By default the journey goes through the Slack app (Bolt over signed HTTP, a local
 stand-in for Slack's Web API, a worker on the embedded Redis, the KinderTrack sandbox);

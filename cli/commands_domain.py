@@ -1,4 +1,4 @@
-"""Schools, students, attendance, the report, submission and status (DESIGN §5)."""
+"""Schools, students, attendance, the report, submission and status (docs/CLI.md)."""
 
 from __future__ import annotations
 
@@ -306,7 +306,7 @@ def submit(
         )
     first, last = _range(start, end)
     rt = runtime()
-    # The command line's contract (DESIGN §5) submits any pay period once --yes is given.
+    # The command line's contract (docs/CLI.md) submits any pay period once --yes is given.
     view = submissions.approve(
         rt, school_id=school_id(school), start=first, end=last, approved_by=OPERATOR, early=True
     )

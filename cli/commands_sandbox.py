@@ -1,4 +1,4 @@
-"""``rollcall sandbox``: serve the KinderTrack sandbox (DESIGN §4) from a seed file."""
+"""``rollcall sandbox``: serve the KinderTrack sandbox (docs/KINDERTRACK.md) from a seed file."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ``rollcall`` console script (DESIGN §5). Each command module registers itself here."""
+"""The ``rollcall`` console script (docs/CLI.md). Each command module registers itself here."""
 
 from __future__ import annotations
 

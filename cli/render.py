@@ -100,7 +100,7 @@ def print_report(report: SubsidyReport) -> None:
 
 
 def report_json(report: SubsidyReport) -> dict[str, object]:
-    """The object of DESIGN §5 with exactly its keys: an issue is student, code, message."""
+    """The object of docs/CLI.md with exactly its keys: an issue is student, code, message."""
     data = report.to_json()
     for key, issues in (("errors", report.errors), ("warnings", report.warnings)):
         data[key] = [

@@ -1,4 +1,4 @@
-"""Settings, from environment variables and a ``.env`` file (DESIGN §5)."""
+"""Settings, from environment variables and a ``.env`` file (docs/CLI.md)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     pay_period_days: int = Field(14, alias="ROLLCALL_PAY_PERIOD_DAYS", ge=1, le=62)
     default_timezone: str = Field("America/Chicago", alias="ROLLCALL_TIMEZONE")
     absence_days_per_month: int = Field(4, alias="ROLLCALL_ABSENCE_DAYS_PER_MONTH", ge=0, le=31)
-    """Absence days a month Iowa pays per child; past it a report warns (DESIGN §1)."""
+    """Absence days a month Iowa pays per child; past it a report warns (docs/DOMAIN.md)."""
     submission_lease_seconds: int = Field(30, alias="ROLLCALL_SUBMISSION_LEASE_SECONDS", ge=1)
     undo_seconds: int = Field(60, alias="ROLLCALL_UNDO_SECONDS", ge=0, le=600)
     """How long a director can undo an approval from Slack before a worker sends it."""

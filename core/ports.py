@@ -80,7 +80,7 @@ class HeldSubmission:
 
 
 class KinderTrack(Protocol):
-    """KinderTrack's integration API (DESIGN §4). Errors are those of ``core.errors``."""
+    """KinderTrack's integration API (docs/KINDERTRACK.md). Errors are those of ``core.errors``."""
 
     def get_provider(self, provider_id: str) -> ProviderInfo:
         """Raises ProviderNotFound for an unknown ID."""

@@ -1,4 +1,4 @@
-"""The httpx adapter of the ``KinderTrack`` port (DESIGN §4).
+"""The httpx adapter of the ``KinderTrack`` port (docs/KINDERTRACK.md).
 
 Retries only what is safe to retry: a connection that never carried the request, and
 408/429/5xx answers (capped, jittered exponential backoff that honours ``Retry-After``).
@@ -123,7 +123,7 @@ class HttpKinderTrack:
     def from_settings(
         cls, settings: Settings, *, transport: httpx.BaseTransport | None = None
     ) -> HttpKinderTrack:
-        """The client the running app uses: URL, key and timeout from settings (DESIGN §5)."""
+        """The client the running app uses: URL, key and timeout from settings (docs/CLI.md)."""
         total = settings.kindertrack_timeout_s
         return cls(
             base_url=settings.kindertrack_url,

@@ -40,7 +40,7 @@ class FrozenClock:
 
 @dataclass
 class FakeKinderTrack:
-    """KinderTrack's behaviour as DESIGN §4 describes it, in memory.
+    """KinderTrack's behaviour as docs/KINDERTRACK.md describes it, in memory.
 
     ``fail_next`` queues exceptions the next submit raises; ``commit_then_fail`` makes the
     next submit commit and then raise OutcomeUnknown (a dropped connection).

@@ -56,7 +56,7 @@ def ping(reply_key: str | None = None) -> None:
 
 @dramatiq.actor(queue_name="submissions")
 def submit_submission(submission_id: int, undoable: bool = True) -> None:
-    """Drive one approved submission to KinderTrack (DESIGN §3); safe to run twice.
+    """Drive one approved submission to KinderTrack (docs/ARCHITECTURE.md); safe to run twice.
 
     ``undoable`` False is the operator's explicit send: no undo window is waited for."""
     rt = runtime()

@@ -33,7 +33,7 @@ notably a KinderTrack 4xx answer (``KinderTrackError`` with
 queue, and ``workers.failures.AnswerFailures`` tells the director what did not
 happen). Because ``retry_when`` takes precedence over ``max_retries`` in
 Dramatiq, the cap lives in :func:`should_retry`. The database, not the queue,
-records what is owed (DESIGN §3): a message lost or dead-lettered is re-driven
+records what is owed (docs/ARCHITECTURE.md): a message lost or dead-lettered is re-driven
 by the periodic sweep.
 """
 

@@ -10,7 +10,7 @@ in any process exits, even while Dramatiq workers still use it.
 Instead, everything lives at fixed places under ``Settings.home``::
 
     ~/.rollcall/redis/redis.db        RDB snapshot
-    ~/.rollcall/redis/appendonly.aof  append-only file (DESIGN §3: AOF on, fsync every second)
+    ~/.rollcall/redis/appendonly.aof  append-only file (AOF on, fsync every second)
     ~/.rollcall/redis/redis.sock      unix socket: the URL is unix://<this path>
     ~/.rollcall/redis/redis.pid, redis.log, redis.conf, start.lock
 

@@ -16,7 +16,7 @@ standby that takes over keeps the same tick grid.
 Residual risk: if the leader is frozen (e.g. a stopped VM) longer than the TTL
 right between its ownership check and its send, two sends can happen for one
 tick. The jobs are sweeps over the database, which is the record of what is
-owed (DESIGN §3), so a duplicate tick is harmless.
+owed (docs/ARCHITECTURE.md), so a duplicate tick is harmless.
 """
 
 from __future__ import annotations

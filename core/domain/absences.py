@@ -1,4 +1,4 @@
-"""Absences and closures (DESIGN §1, §2): what a day without attendance was.
+"""Absences and closures (docs/DOMAIN.md): what a day without attendance was.
 
 A child's own absence is ``absent`` (counted against the monthly allowance) or
 ``holiday``; a closure (``closed`` or ``holiday``) is the whole center's and counts for no

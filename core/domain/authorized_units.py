@@ -1,4 +1,4 @@
-"""Care beyond a child's authorized units a day (DESIGN §1, §2): not paid, so a warning.
+"""Care beyond a child's authorized units a day (docs/DOMAIN.md): not paid, so a warning.
 
 A day's units are ceil(hours / 5) (IAC 441-170.1); the authorization says how many a
 day the state pays for. Each day over it is one warning with the units over and an

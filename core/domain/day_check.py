@@ -44,7 +44,7 @@ class Problem:
     student_id: int
     student: str
     code: str
-    """An ``IssueCode`` of DESIGN §2, or ``not_recorded``."""
+    """An ``IssueCode`` of docs/DOMAIN.md, or ``not_recorded``."""
     message: str
     record_id: int | None = None
 

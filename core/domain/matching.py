@@ -1,4 +1,4 @@
-"""Matching our students to KinderTrack's roster (DESIGN §1; issue 11).
+"""Matching our students to KinderTrack's roster (docs/DOMAIN.md).
 
 Names are compared as people write them differently: without accents or case, with a
 hyphen the same as a space, in any order ("Núñez José" is "Jose Nunez"). A birth date

@@ -1,4 +1,4 @@
-"""The KinderTrack Subsidy Report for one school and date range (DESIGN §1, §5).
+"""The KinderTrack Subsidy Report for one school and date range (docs/DOMAIN.md, docs/CLI.md).
 
 Pure: the use case loads the students and records, this module judges them.
 """

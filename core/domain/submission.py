@@ -1,4 +1,5 @@
-"""The submission state machine of DESIGN §3, the approval fingerprint and the idempotency key.
+"""The submission state machine (docs/ARCHITECTURE.md), the approval fingerprint, the
+idempotency key.
 
 draft → approved → submitting → submitted | rejected, and submitting → approved after a
 failure that is safe to retry. A change to the approved records voids an approval

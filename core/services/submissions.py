@@ -1,4 +1,4 @@
-"""Guarded submission (DESIGN §3): approve, then send exactly once.
+"""Guarded submission (docs/ARCHITECTURE.md): approve, then send exactly once.
 
 The database, not the queue, is the record of what is owed. A worker claims a row
 (approved → submitting) with a lease, sends with the (provider, period) idempotency key,

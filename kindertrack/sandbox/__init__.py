@@ -1,4 +1,4 @@
-"""A KinderTrack sandbox: the contract of DESIGN §4 over real HTTP, with fault injection."""
+"""A KinderTrack sandbox: docs/KINDERTRACK.md's contract over real HTTP, with faults."""
 
 from kindertrack.sandbox.seed import DEFAULT_SEED_PATH, Seed, SeedError, load_seed
 from kindertrack.sandbox.server import Faults, RunningSandbox, serve, start_in_thread

@@ -1,4 +1,4 @@
-"""The KinderTrack contract of DESIGN §4 as plain request-in, answer-out logic.
+"""The KinderTrack contract of docs/KINDERTRACK.md as plain request-in, answer-out logic.
 
 No sockets here: ``server.py`` feeds requests in and applies the faults. Keeping the
 rules apart from the transport lets the server decide, per answer, to drop the

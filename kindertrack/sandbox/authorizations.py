@@ -1,4 +1,4 @@
-"""Provider authorization (DESIGN §4, contract version 2): one-time link codes.
+"""Provider authorization (docs/KINDERTRACK.md, contract version 2): one-time link codes.
 
 A center's KinderTrack administrator authorizes a vendor in the portal and receives a
 link code (8 characters from :data:`LINK_CODE_ALPHABET`, valid :data:`LINK_CODE_VALIDITY`,

@@ -1,4 +1,4 @@
-"""The sandbox's fixed world: API key, pay periods, providers and children (DESIGN §4)."""
+"""The sandbox's fixed world: API key, pay periods, providers and children (docs/KINDERTRACK.md)."""
 
 from __future__ import annotations
 

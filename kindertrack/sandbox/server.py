@@ -1,4 +1,4 @@
-"""The sandbox over real HTTP, with the faults of DESIGN §4.
+"""The sandbox over real HTTP, with the faults of docs/KINDERTRACK.md.
 
 Built on the standard library's threaded HTTP server rather than an ASGI stack: the
 drop-after-commit fault must close the TCP connection without any answer, and ASGI

@@ -69,7 +69,7 @@ def cli(request: pytest.FixtureRequest, tmp_path: Path, sandbox: SandboxHarness)
 
 
 def _check_report_shape(report: dict[str, object], *, warnings: set[str] | None = None) -> None:
-    """Exactly the keys of DESIGN §5; warnings only of the kinds expected (children's
+    """Exactly the keys of docs/CLI.md; warnings only of the kinds expected (children's
     authorizations end with 2026, so later periods also warn about those)."""
     assert set(report) == REPORT_KEYS
     for key in ("errors", "warnings"):

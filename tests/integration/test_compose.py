@@ -50,7 +50,7 @@ def test_the_stack_has_every_service(compose: dict[str, Any]) -> None:
 
 
 def test_redis_runs_append_only_on_a_volume(compose: dict[str, Any]) -> None:
-    # Given the redis service, then it persists every write (DESIGN §3) to a named volume
+    # Given the redis service, then it persists every write (docs/ARCHITECTURE.md) to a named volume
     redis = compose["services"]["redis"]
     command = redis["command"]
     assert command[0] == "redis-server"

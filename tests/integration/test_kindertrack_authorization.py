@@ -1,4 +1,4 @@
-"""Provider authorization (DESIGN §4, contract version 2), over real HTTP: the sandbox's
+"""Provider authorization (docs/KINDERTRACK.md, contract version 2), over real HTTP: the sandbox's
 link codes and the client's reading of them."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The sandbox honours DESIGN §4, seen over real HTTP through the client and raw httpx."""
+"""The sandbox honours docs/KINDERTRACK.md, seen over real HTTP through the client and raw httpx."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The attendance rules of DESIGN §2: blocking errors, warnings, hours and units.
+"""The attendance rules of docs/DOMAIN.md: blocking errors, warnings, hours and units.
 
 All times are written as Chicago wall time; "now" is Tuesday 2026-11-10 15:00 CST.
 """

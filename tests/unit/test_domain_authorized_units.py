@@ -1,4 +1,4 @@
-"""Units over a child's authorization (DESIGN §1, §2): a warning per day, with an estimate."""
+"""Units over a child's authorization (docs/DOMAIN.md): a warning per day, with an estimate."""
 
 from __future__ import annotations
 

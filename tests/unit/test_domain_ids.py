@@ -1,4 +1,4 @@
-"""KinderTrack IDs (DESIGN §1): 5 ASCII digits for a provider, 6 for a child."""
+"""KinderTrack IDs (docs/DOMAIN.md): 5 ASCII digits for a provider, 6 for a child."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Instants typed by people (DESIGN §2): ISO 8601 with an offset, or naive local time."""
+"""Instants typed by people (docs/DOMAIN.md): ISO 8601 with an offset, or naive local time."""
 
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ def period(start: str, end: str) -> PayPeriod:
         ("2026-01-04", period("2026-01-04", "2026-01-17")),  # the anchor starts a period
         ("2026-01-17", period("2026-01-04", "2026-01-17")),  # its last day
         ("2026-01-18", period("2026-01-18", "2026-01-31")),  # the next one starts
-        ("2026-11-08", period("2026-11-08", "2026-11-21")),  # DESIGN §5's example
+        ("2026-11-08", period("2026-11-08", "2026-11-21")),  # docs/CLI.md's example
         ("2026-11-21", period("2026-11-08", "2026-11-21")),
         ("2026-12-31", period("2026-12-20", "2027-01-02")),  # across the new year
     ],

@@ -1,4 +1,5 @@
-"""The KinderTrack Subsidy Report (DESIGN §1, §5): rows, issues, totals and can_submit.
+"""The KinderTrack Subsidy Report (docs/DOMAIN.md, docs/CLI.md): rows, issues, totals,
+can_submit.
 
 The range is the pay period 2026-11-08 to 2026-11-21; "now" is 2026-11-25 12:00 CST.
 """

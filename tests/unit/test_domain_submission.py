@@ -1,4 +1,5 @@
-"""The submission state machine of DESIGN §3, the approval fingerprint and the idempotency key."""
+"""The submission state machine (docs/ARCHITECTURE.md), the approval fingerprint and the
+idempotency key."""
 
 from __future__ import annotations
 

@@ -49,7 +49,7 @@ def test_only_an_exact_period_is_a_period() -> None:
 def test_default_seed_has_the_demo_world() -> None:
     # when the shipped seed is loaded
     seed = load_seed(DEFAULT_SEED_PATH)
-    # then it holds the DESIGN's provider with six children, and an inactive provider
+    # then it holds the documented sample provider with six children, and an inactive provider
     names = {f"{c.first_name} {c.last_name}" for c in seed.children_of("12345")}
     assert len(names) == 6
     assert {"Ava Smith", "José Núñez"} <= names
