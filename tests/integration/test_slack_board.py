@@ -581,6 +581,8 @@ def test_refusals_naming_a_child_with_slack_markup_are_escaped(
     assert call.args["text"].startswith("&lt;!here&gt;")
     assert "<!here>" not in call.args["text"] and "*Ava*" not in call.args["text"]
     assert len(records(app_runtime, school_id)) == 1
+    # (and the board is redrawn from the database before the test's tables are emptied)
+    server.standin.wait_for("chat.update")
 
 
 def test_absences_and_closures_from_slack_reach_the_report(
