@@ -9,6 +9,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.standin import SlackStandin
 
+pytestmark = pytest.mark.slow  # the Slack stand-in over real HTTP
+
 
 @pytest.fixture
 def client(slack_standin: SlackStandin) -> WebClient:

@@ -29,6 +29,8 @@ from tests.fakes import FakeKinderTrack, FrozenClock
 from tests.fixtures.database import CALENDAR
 from tests.fixtures.slack import make_bot_settings
 
+pytestmark = pytest.mark.slow  # the Slack stand-in over real HTTP
+
 TEAM = "T0001"
 DIRECTOR, DEPUTY = "U0DIRECTOR", "U0DEPUTY"
 WED = date(2026, 11, 25)

@@ -46,6 +46,8 @@ from tests.fixtures.slack import BOT_TOKEN, make_bot_settings
 from workers import dispatch
 from workers.queues import queue_stats
 
+pytestmark = pytest.mark.slow  # the Slack stand-in over real HTTP
+
 TEAM, CHANNEL = "T0001", "C0SCHOOL"
 DIRECTOR, DEPUTY = "U0DIRECTOR", "U0DEPUTY"
 CLOSED = (date(2026, 11, 8), date(2026, 11, 21))  # the last closed period on the clock
