@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -60,20 +61,8 @@ def record_absence(
             return RecordedAbsence(pupil.name, when, chosen, changed=False)
         before = {"kind": row.kind} if row is not None else None
         row = row or Absence(school_id=school_id, student_id=pupil.id or 0, day=when, kind="")
-        row.kind, row.recorded_by, row.recorded_at = str(chosen), actor[:64], rt.now()
-        session.add(row)
-        session.flush()
-        write_audit(
-            session,
-            at=rt.now(),
-            actor=actor,
-            school_id=school_id,
-            entity="absence",
-            entity_id=row.id,
-            action="update" if before else "create",
-            before=before,
-            after={"student_id": pupil.id, "day": when.isoformat(), "kind": str(chosen)},
-        )
+        after = {"student_id": pupil.id, "day": when.isoformat(), "kind": str(chosen)}
+        _save_audited(session, rt, row, kind=chosen, actor=actor, before=before, after=after)
         return RecordedAbsence(pupil.name, when, chosen, changed=True)
 
 
@@ -87,6 +76,22 @@ def _close(
         return RecordedAbsence(None, day, kind, changed=False)
     before = {"kind": row.kind} if row is not None else None
     row = row or Closure(school_id=school_id, day=day, kind="")
+    after = {"day": day.isoformat(), "kind": str(kind)}
+    _save_audited(session, rt, row, kind=kind, actor=actor, before=before, after=after)
+    return RecordedAbsence(None, day, kind, changed=True)
+
+
+def _save_audited(
+    session: Session,
+    rt: Runtime,
+    row: Absence | Closure,
+    *,
+    kind: AbsenceKind,
+    actor: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+) -> None:
+    """Save a child's absence or a closure with its new ``kind``, audited as made or changed."""
     row.kind, row.recorded_by, row.recorded_at = str(kind), actor[:64], rt.now()
     session.add(row)
     session.flush()
@@ -94,14 +99,13 @@ def _close(
         session,
         at=rt.now(),
         actor=actor,
-        school_id=school_id,
-        entity="closure",
+        school_id=row.school_id,
+        entity="absence" if isinstance(row, Absence) else "closure",
         entity_id=row.id,
         action="update" if before else "create",
         before=before,
-        after={"day": day.isoformat(), "kind": str(kind)},
+        after=after,
     )
-    return RecordedAbsence(None, day, kind, changed=True)
 
 
 def months_around(start: date, end: date) -> tuple[date, date]:
