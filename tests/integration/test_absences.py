@@ -4,14 +4,17 @@ what an approval covers, sent to the sandbox over real HTTP and held there."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import date
 
 import pytest
+from sqlmodel import col, select
 
 from core.domain.submission import SubmissionState
 from core.errors import ImportRefused, InvalidInput, NotFound, PeriodLocked
 from core.services import absences, attendance, reports, schools, students, submissions
 from core.services.runtime import Runtime
+from core.store.tables import AuditEntry
 from kindertrack.client import HttpKinderTrack
 
 START, END = date(2026, 11, 8), date(2026, 11, 21)
@@ -144,3 +147,42 @@ def test_an_import_records_absences_and_a_closure_all_or_nothing(rt: Runtime) ->
     assert (again.added, again.duplicates, again.absences) == (0, 1, 0)
     report = reports.school_report(rt, school_id=sid, start=START, end=END)
     assert report.rows[0].absences == 1 and report.warnings == ()
+
+
+def test_each_absence_and_closure_change_is_audited_by_id(rt: Runtime) -> None:
+    sid = _school(rt)
+
+    absences.record_absence(
+        rt, school_id=sid, student_name="Ava Smith", day="2026-11-19", actor="t"
+    )
+    absences.record_absence(
+        rt, school_id=sid, student_name="Ava Smith", day="2026-11-19", kind="holiday", actor="t"
+    )
+    absences.record_absence(
+        rt, school_id=sid, student_name="*", day="2026-11-20", kind="closed", actor="t"
+    )
+
+    with rt.session() as session:
+        audited = session.exec(
+            select(AuditEntry)
+            .where(col(AuditEntry.entity).in_(["absence", "closure"]))
+            .order_by(col(AuditEntry.id))
+        ).all()
+        seen = [
+            (
+                a.entity,
+                a.action,
+                a.school_id,
+                json.loads(a.before or "null"),
+                json.loads(a.after or "null"),
+            )
+            for a in audited
+        ]
+    assert [(entity, action, school) for entity, action, school, _, _ in seen] == [
+        ("absence", "create", sid),
+        ("absence", "update", sid),
+        ("closure", "create", sid),
+    ]
+    assert seen[1][3] == {"kind": "absent"} and seen[1][4]["kind"] == "holiday"
+    assert seen[2][4] == {"day": "2026-11-20", "kind": "closed"}
+    assert "Ava" not in str(seen)  # IDs only, never a child's name
