@@ -5,6 +5,7 @@ Everything here is pure: fixed instants, no clock, no files.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,20 @@ from core.domain.instants import localize
 
 CHICAGO = ZoneInfo("America/Chicago")
 
-FAST = settings(max_examples=60, deadline=None)
+FAST_PROFILE = "fast"
+"""The Hypothesis profile ``make test-fast`` loads (``HYPOTHESIS_PROFILE=fast``, registered in
+the root conftest): each property test runs :data:`FAST_PROFILE_EXAMPLES` examples. The full
+suite keeps each test's own count."""
+FAST_PROFILE_EXAMPLES = 20
+
+
+def examples(count: int) -> settings:
+    """``count`` examples and no per-example deadline; the fast profile's few under it."""
+    fast = os.environ.get("HYPOTHESIS_PROFILE") == FAST_PROFILE
+    return settings(max_examples=FAST_PROFILE_EXAMPLES if fast else count, deadline=None)
+
+
+FAST = examples(60)
 """Hypothesis settings for the unit suite: modest, and no per-example deadline."""
 
 

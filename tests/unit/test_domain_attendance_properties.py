@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import assume, example, given, settings
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from core.domain.attendance import (
@@ -30,6 +30,7 @@ from tests.unit.strategies import (
     SPRING_FORWARD_ORIGIN,
     chicago_wall_times,
     days_of_intervals,
+    examples,
     interval_sets,
 )
 
@@ -64,7 +65,7 @@ _DUPLICATE_AFTER_TOUCHING = (
 )
 
 
-@settings(max_examples=300, deadline=None)
+@examples(300)
 @given(case=st.one_of(interval_sets(), days_of_intervals(FALL_BACK_ORIGIN)))
 @example(case=_DUPLICATE_AFTER_TOUCHING)
 def test_overlapping_pairs_agrees_with_the_brute_force_definition(
@@ -86,7 +87,7 @@ def test_overlapping_pairs_agrees_with_the_brute_force_definition(
     assert paired == overlapping
 
 
-@settings(max_examples=150, deadline=None)
+@examples(150)
 @given(case=st.one_of(interval_sets(), days_of_intervals(FALL_BACK_ORIGIN)))
 def test_each_overlapping_record_gets_exactly_one_kind_of_overlap_error(
     case: tuple[list[Record], datetime],
@@ -133,7 +134,7 @@ def _aware(wall: datetime) -> datetime:
         raise
 
 
-@settings(max_examples=200, deadline=None)
+@examples(200)
 @given(
     first=chicago_wall_times,
     length=st.timedeltas(min_value=timedelta(seconds=1), max_value=timedelta(hours=30)),
@@ -158,7 +159,7 @@ def test_elapsed_time_is_the_utc_difference_for_instants_in_chicago(
     )
 
 
-@settings(max_examples=200, deadline=None)
+@examples(200)
 @given(seconds=st.integers(min_value=-10, max_value=48 * 3600))
 def test_units_are_the_ceiling_of_hours_over_five(seconds: int) -> None:
     units = units_for_day(seconds)
@@ -171,7 +172,7 @@ def test_units_are_the_ceiling_of_hours_over_five(seconds: int) -> None:
     assert units == -(-seconds // SECONDS_PER_UNIT)
 
 
-@settings(max_examples=200, deadline=None)
+@examples(200)
 @given(
     a=st.integers(min_value=-10, max_value=48 * 3600),
     b=st.integers(min_value=-10, max_value=48 * 3600),
@@ -184,7 +185,7 @@ def test_units_never_decrease_as_hours_grow(a: int, b: int) -> None:
         assert units_for_day(low + SECONDS_PER_UNIT) == units_for_day(low) + 1
 
 
-@settings(max_examples=300, deadline=None)
+@examples(300)
 @given(
     st.sampled_from([GRID_ORIGIN, FALL_BACK_ORIGIN, SPRING_FORWARD_ORIGIN]).flatmap(
         lambda origin: st.tuples(

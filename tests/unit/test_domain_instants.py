@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from core.domain.instants import (
@@ -25,7 +25,7 @@ from core.domain.instants import (
     zone,
 )
 from core.errors import InvalidInput
-from tests.unit.strategies import CHICAGO, FAST, chicago_wall_times, utc_instants
+from tests.unit.strategies import CHICAGO, FAST, chicago_wall_times, examples, utc_instants
 
 # --- parse_instant: accepted --------------------------------------------------------------
 
@@ -347,7 +347,7 @@ ZONES = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
+@examples(300)
 @given(
     tz=st.sampled_from(ZONES),
     first=st.dates(min_value=date(2025, 1, 1), max_value=date(2028, 12, 1)),
