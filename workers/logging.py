@@ -56,6 +56,7 @@ EXTRA_FIELDS: tuple[str, ...] = (
     "student_id",
     "direction",
     "linked",
+    "near",
     "unmatched_students",
     "unmatched_roster",
     "request_type",

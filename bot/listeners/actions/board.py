@@ -273,7 +273,14 @@ def handle_search_options(ack: Ack, body: dict[str, Any], context: BoltContext) 
     try:
         access = school_by_id(actor, board.school_of_search(str(body.get("block_id") or "")))
     except RollcallError as refusal:
-        log.info("board search refused for %s: %s", actor.user_id, type(refusal).__name__)
+        log.info(
+            "board search refused",
+            extra={
+                "event": "board_search_refused",
+                "user_id": actor.user_id,
+                "error": type(refusal).__name__,
+            },
+        )
         ack(options=[])
         return
     entries = roll_call(runtime(), school_id=access.school_id, team_id=actor.team_id)

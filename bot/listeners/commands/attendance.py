@@ -110,7 +110,10 @@ def _exact_or_suggested(respond: Respond, actor: Actor, access: SchoolAccess, ty
     if any(name_key(e.student) == name_key(typed) for e in entries):
         return True
     near = near_names(typed, [e.student for e in entries], limit=SUGGESTIONS)
-    log.info("no exact name for a check in school %s: %s near", access.school_id, len(near))
+    log.info(
+        "no exact name for a check-in",
+        extra={"event": "check_in_near_names", "school_id": access.school_id, "near": len(near)},
+    )
     if near:
         by_name = {e.student: e for e in entries}
         message = suggestion_message(

@@ -162,7 +162,14 @@ def handle_roster_options(ack: Ack, body: dict[str, Any], context: BoltContext) 
         access = school_by_id(actor, meta.school_id, director=True)
         roster = unlinked_roster(runtime(), school_id=access.school_id, team_id=actor.team_id)
     except RollcallError as refusal:
-        log.info("link menu options refused for %s: %s", actor.user_id, type(refusal).__name__)
+        log.info(
+            "link menu options refused",
+            extra={
+                "event": "link_options_refused",
+                "user_id": actor.user_id,
+                "error": type(refusal).__name__,
+            },
+        )
         ack(options=[])
         return
     ack(options=[o.to_dict() for o in modals.roster_options(roster, str(body.get("value") or ""))])
