@@ -231,8 +231,10 @@ class SlackStandin:
                 self._lock.wait(remaining)
 
     def reset(self) -> None:
-        """Forget calls, messages, views, uploads, files and queued failures (keeps users)."""
+        """Forget calls, messages, views, uploads, files, users and queued failures: a test
+        never meets another test's users (a Spanish-speaking director, say)."""
         with self._lock:
+            self.users.clear()
             self._calls.clear()
             self._failures.clear()
             self.messages.clear()
