@@ -21,6 +21,7 @@ from core.domain.pay_periods import ListedPeriods, PayPeriod, PayPeriods, check_
 from core.domain.submission import LOCKING_STATES
 from core.errors import KinderTrackError, KinderTrackUnavailable
 from core.services.runtime import Runtime
+from core.services.submissions_guard import lock_school
 from core.store.tables import PayPeriodRow, Registration, Submission
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,10 @@ def refresh_periods(rt: Runtime, *, school_id: int, provider_id: str, around: da
     """Ask KinderTrack for the provider's periods around ``around`` and cache its answer."""
     asked = ask_periods(rt, provider_id=provider_id, around=around)
     with rt.session() as session:
+        # Two refreshes of one school at once (two reminder passes, a report beside a
+        # reminder) would both insert the same periods: the school's lock orders them, and
+        # the second reads what the first stored.
+        lock_school(session, school_id=school_id)
         registration = _registration(session, school_id)
         if registration is None or registration.provider_id != provider_id:
             return ListedPeriods(asked.periods)  # re-registered meanwhile: cache none of it
