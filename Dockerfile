@@ -21,6 +21,7 @@ COPY workers ./workers
 COPY bot ./bot
 COPY cli ./cli
 COPY rollcall ./rollcall
+COPY standins ./standins
 RUN pip install --no-deps . \
     && useradd --create-home --uid 10001 rollcall \
     && mkdir -p /data \

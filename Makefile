@@ -22,7 +22,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy core kindertrack workers bot cli rollcall tests bench
+	$(BIN)/mypy core kindertrack workers bot cli rollcall standins tests bench
 	$(BIN)/pytest
 
 # The suite against PostgreSQL (each run creates and drops its own database on that server).
@@ -36,7 +36,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy core kindertrack workers bot cli rollcall tests bench
+	$(BIN)/mypy core kindertrack workers bot cli rollcall standins tests bench
 
 bench: $(STAMP)
 	$(BIN)/python bench/report.py

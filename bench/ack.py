@@ -38,13 +38,13 @@ from bot.app import create_app
 from bot.request_guard import guard_from_settings
 from bot.runtime import runtime
 from bot.server import EVENTS_PATH, BackgroundServer, create_http_app
-from bot.standin import SlackStandin
-from bot.standin.requests import FORM, sign, slash_command_body
 from core.config import Settings, get_settings
 from core.services import workspace
 from core.services.periods import ASK_SPAN, AskedPeriods, store_periods
 from core.store.database import migrate
 from core.store.tables import Registration
+from standins.slack_requests import FORM, sign, slash_command_body
+from standins.slack_web_api import SlackStandin
 from workers.embedded_redis import start_embedded_redis, stop_embedded_redis
 
 SECRET = "bench-signing-secret"

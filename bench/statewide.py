@@ -47,7 +47,6 @@ from sqlmodel import Session, SQLModel, col, select
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.notifier import SlackNotifier
-from bot.standin import SlackStandin
 from core.domain.pay_periods import PayPeriodCalendar
 from core.domain.submission import SubmissionState
 from core.services import attendance, submissions
@@ -60,6 +59,7 @@ from core.store.database import make_engine, migrate
 from core.store.tables import Director, PayPeriodRow, Registration, School, Student
 from kindertrack.client import HttpKinderTrack
 from kindertrack.sandbox.server import start_in_thread
+from standins.slack_web_api import SlackStandin
 
 CALENDAR = PayPeriodCalendar(date(2026, 1, 4), 14)
 CLOSED = CALENDAR.containing(date(2026, 11, 8))

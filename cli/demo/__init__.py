@@ -8,8 +8,9 @@ Each piece can be called on its own.
 
 ``run_slack_demo`` (the default ``rollcall demo``) runs the journey through the Slack app
 instead: ``slack_stack`` starts the app, a Slack stand-in, the embedded Redis and a worker
-on top of the same environment; ``SlackDemo`` sends signed slash commands, clicks and modal
-submissions and prints what the app answers (``render``); ``slack_journey`` is the journey.
+on top of the same environment; ``SlackDemo`` (``standins/slack_driver.py``) sends signed
+slash commands, clicks and modal submissions and prints what the app answers;
+``slack_journey`` is the journey.
 """
 
 from cli.demo.environment import DemoEnvironment, demo_environment

@@ -28,12 +28,12 @@ from bot.blocks.report import EARLY_ACTION
 from bot.blocks.review import DAY_ACTION, DELETE_ACTION, DELETE_VALUE, TIME_ACTION
 from cli.demo.environment import DEMO_LINK_CODES
 from cli.demo.runner import DemoFailed
-from cli.demo.slack_driver import Person, SlackDemo
 from cli.demo.slack_stack import BOT_TOKEN, SlackStack, slack_stack
 from core.domain.pay_periods import PayPeriod
 from core.messages import ALREADY_SUBMITTED, INACTIVE_PROVIDER
 from core.services import attendance
 from core.services.schools import find_school
+from standins.slack_driver import Person, SlackDemo, StepFailed
 
 SCHOOL = "Sunny Days"
 CHANNEL, CHANNEL_NAME = "C0ROOM", "sunny-days"
@@ -181,11 +181,10 @@ def _link_values(
     return values, f"{student['text']['text']} ↔ {child['text']['text']}"
 
 
-def slack_journey(demo: SlackDemo, *, period: PayPeriod) -> str:
+def slack_journey(demo: SlackDemo, stack: SlackStack, *, period: PayPeriod) -> str:
     """Every step, printed and checked; returns KinderTrack's confirmation."""
     if period.days < 3:
         raise DemoFailed("The demo needs pay periods of at least 3 days.")
-    stack = demo.stack
     demo.step("Dana creates the school in the channel #sunny-days")
     act = demo.slash(DANA, f"school {SCHOOL}")
     act.reply("school-created", shows=[f"Created *{SCHOOL}*", "You are its first director"])
@@ -425,14 +424,18 @@ def run_slack_demo(
         echo(f"  Database:               SQLite in {env.home} (removed afterwards)")
         echo(f"  Block Kit JSON:         {output_dir}/")
         demo = SlackDemo(
-            stack,
+            stack.standin,
+            stack.sender,
             echo,
             output_dir=output_dir,
             channel=CHANNEL,
             channel_name=CHANNEL_NAME,
             people=[DANA, SAM, LUCIA],
         )
-        confirmation = slack_journey(demo, period=period)
+        try:
+            confirmation = slack_journey(demo, stack, period=period)
+        except StepFailed as failure:
+            raise DemoFailed(str(failure)) from failure
     seconds = time.monotonic() - started
     echo("")
     echo(

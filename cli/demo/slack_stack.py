@@ -4,11 +4,11 @@
 fresh temporary ``ROLLCALL_HOME``, its SQLite database and an in-process KinderTrack
 sandbox):
 
-1. the Slack Web API stand-in (:class:`bot.standin.SlackStandin`) for workspace T0DEMO;
+1. the Slack Web API stand-in (:class:`standins.slack_web_api.SlackStandin`) for workspace T0DEMO;
 2. the embedded Redis under that home (``workers/embedded_redis.py``);
 3. a real Dramatiq worker consuming the Redis broker (threads in this process);
 4. the real Bolt app (``bot.app.create_app``) behind uvicorn on a free loopback port;
-5. a :class:`bot.standin.SlackSender` that signs requests as Slack does.
+5. a :class:`standins.slack_requests.SlackSender` that signs requests as Slack does.
 
 Settings come from environment variables exactly as in production
 (``SLACK_BOT_TOKEN``, ``SLACK_SIGNING_SECRET``, ``ROLLCALL_SLACK_API_URL``,
@@ -30,11 +30,12 @@ import dramatiq.broker
 
 from bot.request_guard import guard_from_settings
 from bot.server import EVENTS_PATH, BackgroundServer, create_http_app
-from bot.standin import SlackSender, SlackStandin
 from cli.demo.environment import DemoEnvironment, demo_environment
 from cli.demo.runner import DemoFailed
 from core.config import Settings, get_settings
 from core.services.runtime import Runtime
+from standins.slack_requests import SlackSender
+from standins.slack_web_api import SlackStandin
 
 TEAM_ID = "T0DEMO"
 TEAM_NAME = "Sunny Days Child Care"

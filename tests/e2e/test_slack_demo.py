@@ -152,11 +152,11 @@ def test_a_step_that_misbehaves_stops_the_demo_and_everything_it_started(
 
     import bot.runtime
     import workers.runtime
-    from cli.demo import DemoFailed, slack_journey
-    from cli.demo.slack_driver import SlackDemo
+    from cli.demo import slack_journey
     from cli.demo.slack_journey import CHANNEL, CHANNEL_NAME, DANA, SAM
     from cli.demo.slack_stack import TEAM_ID, slack_stack
     from core.services.workspace import create_team_school
+    from standins.slack_driver import SlackDemo, StepFailed
     from workers.embedded_redis import is_embedded_redis_running
 
     broker_before = dramatiq.broker.global_broker
@@ -168,7 +168,8 @@ def test_a_step_that_misbehaves_stops_the_demo_and_everything_it_started(
             stack.runtime, team_id=TEAM_ID, name="Sunny Days", creator="U0DANA", channel_id="C0X"
         )
         demo = SlackDemo(
-            stack,
+            stack.standin,
+            stack.sender,
             printed.append,
             output_dir=tmp_path / "out",
             channel=CHANNEL,
@@ -176,8 +177,8 @@ def test_a_step_that_misbehaves_stops_the_demo_and_everything_it_started(
             people=[DANA, SAM],
         )
         # When the journey runs
-        with pytest.raises(DemoFailed) as failed:
-            slack_journey(demo, period=last_closed_period())
+        with pytest.raises(StepFailed) as failed:
+            slack_journey(demo, stack, period=last_closed_period())
 
     # Then it stops at step 1, saying what it expected and what the app said
     message = str(failed.value)

@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.standin import SlackStandin
-from bot.standin.requests import SlackSender
+from standins.slack_requests import SlackSender
+from standins.slack_web_api import SlackStandin
 from tests.integration.worker_process import ROLLCALL, wait_until
 
 pytestmark = pytest.mark.slow

@@ -10,8 +10,8 @@ from slack_sdk import WebClient
 
 from bot.files import read_csv_upload
 from bot.slack_hosts import is_slack_url
-from bot.standin import SlackStandin
 from core.errors import InvalidInput
+from standins.slack_web_api import SlackStandin
 
 TOKEN = "xoxb-files-test"
 UPLOADER = "U0DIRECTOR"

@@ -13,7 +13,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.listeners.commands import dispatcher
-from bot.standin import requests as slack_requests
+from standins import slack_requests
 from tests.fixtures.slack import BotServer
 
 pytestmark = pytest.mark.slow  # the bot app over signed HTTP, most with real workers

@@ -17,7 +17,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 
 from bot.installation_store import metadata
-from bot.standin import SlackStandin
+from standins.slack_web_api import SlackStandin
 from tests.fixtures.slack import BotServer, make_bot_settings
 
 pytestmark = pytest.mark.slow  # the bot app over signed HTTP, most with real workers

@@ -7,7 +7,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.standin import SlackStandin
+from standins.slack_web_api import SlackStandin
 
 pytestmark = pytest.mark.slow  # the Slack stand-in over real HTTP
 

@@ -20,11 +20,11 @@ import workers.actors
 import workers.runtime
 from bot.blocks.limits import MESSAGE_BLOCKS, violations
 from bot.notifier import SlackNotifier
-from bot.standin import SlackStandin
 from core.errors import InvalidInput
 from core.services import absences, attendance, nudges, schools, workspace
 from core.services.nudges import DueNudge
 from core.services.runtime import Runtime
+from standins.slack_web_api import SlackStandin
 from tests.fakes import FakeKinderTrack, FrozenClock
 from tests.fixtures.database import CALENDAR
 from tests.fixtures.slack import make_bot_settings

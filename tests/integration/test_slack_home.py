@@ -20,14 +20,14 @@ import workers.runtime
 from bot.blocks import home, modals
 from bot.blocks.limits import view_violations
 from bot.notifier import SlackNotifier
-from bot.standin import SlackStandin
-from bot.standin.requests import app_home_opened_event
 from core.services.attendance import import_csv
 from core.services.runtime import Runtime
 from core.services.schools import register_provider
 from core.services.students import add_student
 from core.services.workspace import add_director, create_team_school
 from core.store.tables import Student, Submission
+from standins.slack_requests import app_home_opened_event
+from standins.slack_web_api import SlackStandin
 from tests.fakes import FakeKinderTrack, FrozenClock
 from tests.fixtures.database import CALENDAR
 from tests.fixtures.slack import BOT_TOKEN, BotServer

@@ -33,12 +33,11 @@ from bot.blocks.modals import ModalMeta
 from bot.escape import unescape_mrkdwn
 from bot.files import MAX_CSV_BYTES
 from bot.notifier import SlackNotifier
-from bot.standin import SlackStandin
-from bot.standin.server import Call
 from core.messages import CORRECTED_CLAIM_CONTACT
 from core.services import attendance, schools, students, submissions, workspace
 from core.services.runtime import Runtime
 from core.store.tables import AttendanceRecord, Student
+from standins.slack_web_api import Call, SlackStandin
 from tests.fakes import FakeKinderTrack, FrozenClock
 from tests.fixtures.database import CALENDAR
 from tests.fixtures.slack import BOT_TOKEN, BotServer, make_bot_settings

@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterator
 import pytest
 
 import bot.runtime
-from bot.standin import SlackStandin
 from core.services.preferences import language_of
 from core.services.runtime import Runtime
+from standins.slack_web_api import SlackStandin
 from tests.fixtures.slack import BotServer
 
 pytestmark = pytest.mark.slow  # the bot app over signed HTTP, most with real workers

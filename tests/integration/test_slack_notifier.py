@@ -26,7 +26,6 @@ from bot.blocks.limits import MESSAGE_BLOCKS, violations
 from bot.blocks.report import APPROVE_ACTION
 from bot.installation_store import EncryptedInstallationStore
 from bot.notifier import SlackNotifier
-from bot.standin import SlackStandin
 from core.notices import RegistrationRefused
 from core.ports import ProviderInfo
 from core.services import (
@@ -40,6 +39,7 @@ from core.services import (
 )
 from core.services.runtime import Runtime
 from core.store.tables import Reminder
+from standins.slack_web_api import SlackStandin
 from tests.fakes import FakeKinderTrack, FrozenClock
 from tests.fixtures.database import CALENDAR
 from tests.fixtures.slack import BOT_TOKEN, make_bot_settings

@@ -35,8 +35,6 @@ from bot.blocks.review import CALLBACK_ID, SKIP_ACTION, ReviewMeta
 from bot.blocks.submission import UNDO_ACTION
 from bot.blocks.values import PeriodRef
 from bot.notifier import SlackNotifier
-from bot.standin import SlackStandin
-from bot.standin.server import Call
 from core.domain.submission import SubmissionState
 from core.errors import PeriodLocked
 from core.messages import ALREADY_SUBMITTED, CORRECTED_CLAIM_CONTACT
@@ -44,6 +42,7 @@ from core.ports import KinderTrack
 from core.services import attendance, schools, students, submissions, submissions_guard, workspace
 from core.services.runtime import Runtime
 from core.store.tables import AuditEntry, Student, Submission
+from standins.slack_web_api import Call, SlackStandin
 from tests.fakes import FakeKinderTrack, FrozenClock
 from tests.fixtures.database import CALENDAR
 from tests.fixtures.sandbox import SandboxHarness

@@ -24,12 +24,12 @@ import workers.runtime
 from bot.blocks import modals
 from bot.blocks.modals import ModalMeta
 from bot.notifier import SlackNotifier
-from bot.standin import SlackStandin
 from core.services.runtime import Runtime
 from core.services.schools import get_school, register_provider
 from core.services.workspace import create_team_school, directors_of, school_for_channel
 from core.store.tables import ChannelSchool, Registration, School
 from kindertrack.client import HttpKinderTrack
+from standins.slack_web_api import SlackStandin
 from tests.fakes import FrozenClock
 from tests.fixtures.database import CALENDAR
 from tests.fixtures.slack import BOT_TOKEN, BotServer

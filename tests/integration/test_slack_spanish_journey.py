@@ -12,7 +12,7 @@ import pytest
 from bot.blocks.report import APPROVE_ACTION, REVIEW_ACTION
 from bot.blocks.review import CALLBACK_ID
 from bot.blocks.values import PeriodRef
-from bot.standin import SlackStandin
+from standins.slack_web_api import SlackStandin
 from tests.fakes import FakeKinderTrack
 from tests.integration.test_slack_report import (  # the report flow's own fixtures and helpers
     CHANNEL,

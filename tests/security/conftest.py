@@ -15,8 +15,8 @@ from dramatiq.brokers.redis import RedisBroker
 import bot.runtime
 import workers.runtime
 from bot.notifier import SlackNotifier
-from bot.standin import SlackStandin
 from core.services.runtime import Runtime
+from standins.slack_web_api import SlackStandin
 from tests.fixtures.slack import BOT_TOKEN, BotServer
 
 

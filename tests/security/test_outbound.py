@@ -17,10 +17,10 @@ from slack_sdk import WebClient
 from bot.blocks import modals
 from bot.blocks.modals import ModalMeta
 from bot.files import read_csv_upload
-from bot.standin import SlackStandin
 from core.errors import InvalidInput
 from core.services.runtime import Runtime
 from core.services.workspace import create_team_school
+from standins.slack_web_api import SlackStandin
 from tests.fixtures.slack import BOT_TOKEN, BotServer
 from tests.security.conftest import Canary
 

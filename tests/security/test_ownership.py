@@ -23,7 +23,6 @@ from sqlmodel import select
 import bot.runtime
 import workers.runtime
 from bot.notifier import SlackNotifier
-from bot.standin import SlackStandin
 from core.errors import KinderTrackError
 from core.services import schools
 from core.services.runtime import Runtime
@@ -31,6 +30,7 @@ from core.services.workspace import create_team_school
 from core.store.tables import Registration, Student
 from kindertrack.client import HttpKinderTrack
 from kindertrack.sandbox import RunningSandbox
+from standins.slack_web_api import SlackStandin
 from tests.fixtures.sandbox import SandboxHarness, seed_with_link_codes
 from tests.fixtures.slack import BOT_TOKEN, BotServer
 

@@ -11,10 +11,10 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.conversations import is_private_conversation
-from bot.standin import SlackStandin
 from core.services import attendance, schools, students
 from core.services.runtime import Runtime
 from core.services.workspace import create_team_school
+from standins.slack_web_api import SlackStandin
 from tests.fixtures.slack import BOT_TOKEN, BotServer
 
 pytestmark = pytest.mark.slow  # the bot app over signed HTTP, most with real workers

@@ -15,11 +15,11 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from bot.standin.requests import FORM, block_actions_body, sign, slash_command_body
 from core.services.runtime import Runtime
 from core.services.students import add_student
 from core.services.workspace import create_team_school
 from core.store.tables import AttendanceRecord
+from standins.slack_requests import FORM, block_actions_body, sign, slash_command_body
 from tests.fixtures.slack import SIGNING_SECRET, BotServer
 
 pytestmark = pytest.mark.slow  # the bot app over signed HTTP

@@ -8,7 +8,7 @@ import time
 from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.standin import requests as slack_requests
+from standins import slack_requests
 
 SECRET = "s3cr3t"
 

@@ -5,9 +5,9 @@ submissions) to the Bolt app and reads what the app did back from the Slack stan
 the HTTP answer itself (an ``ack`` with text, a modal's ``response_action``), posts to a
 ``response_url`` (answers only the clicker sees), ``chat.postMessage`` / ``chat.update``
 in the channel, ``views.open`` / ``views.update`` modals and files uploaded to a thread.
-Each answer is printed as readable text (:mod:`cli.demo.render`), its Block Kit JSON is
+Each answer is printed as readable text (:mod:`standins.slack_render`), its Block Kit JSON is
 saved as ``NN-name.json``, and what it must say is checked; the first answer that is
-missing or wrong raises :class:`cli.demo.runner.DemoFailed` naming the step.
+missing or wrong raises :class:`StepFailed` naming the step.
 
 Waits are bounded: the stand-in records every call, and :meth:`Interaction.wait` polls
 it every few milliseconds until the expected call arrives or the timeout passes.
@@ -25,15 +25,19 @@ from typing import Any
 
 import httpx
 
-from bot.standin.server import Call
-from cli.demo.render import boxed, display, render_message, render_view
-from cli.demo.runner import DemoFailed
-from cli.demo.slack_stack import TEAM_ID, SlackStack
+from standins.slack_render import boxed, display, render_message, render_view
+from standins.slack_requests import SlackSender
+from standins.slack_web_api import Call, SlackStandin
 
 #: How long to wait for an answer the app gives itself, and for one that takes a worker.
 LISTENER_TIMEOUT_S = 10.0
 WORKER_TIMEOUT_S = 20.0
 POLL_S = 0.02
+
+
+class StepFailed(Exception):
+    """What the app answered a step is missing or wrong; the message says which and how."""
+
 
 _MESSAGE_KEYS = ("text", "blocks", "response_type", "replace_original", "thread_ts")
 
@@ -71,7 +75,7 @@ class Shown:
             if button.label == label:
                 return button
         labels = ", ".join(f"[{b.label}]" for b in found) or "none"
-        raise DemoFailed(f"the message has no [{label}] button (buttons: {labels}).")
+        raise StepFailed(f"the message has no [{label}] button (buttons: {labels}).")
 
     def has_button(self, label: str) -> bool:
         return any(b.label == label for b in find_buttons(self.payload.get("blocks") or []))
@@ -106,7 +110,8 @@ class SlackDemo:
 
     def __init__(
         self,
-        stack: SlackStack,
+        standin: SlackStandin,
+        sender: SlackSender,
         echo: Callable[[str], None],
         *,
         output_dir: Path,
@@ -114,8 +119,9 @@ class SlackDemo:
         channel_name: str,
         people: Iterable[Person],
     ) -> None:
-        self.stack = stack
-        self.standin = stack.standin
+        self.standin = standin
+        self.sender = sender
+        self.team_id = standin.team_id
         self.echo = echo
         self.output_dir = output_dir
         self.channel = channel
@@ -130,7 +136,7 @@ class SlackDemo:
                 person.user_id,
                 name=person.name.lower(),
                 real_name=person.name,
-                team_id=TEAM_ID,
+                team_id=self.team_id,
                 locale=person.locale,
             )
 
@@ -145,8 +151,8 @@ class SlackDemo:
     def say(self, text: str) -> None:
         self.echo(text)
 
-    def fail(self, message: str) -> DemoFailed:
-        return DemoFailed(f"step {self.step_number} ({self.step_title}): {message}")
+    def fail(self, message: str) -> StepFailed:
+        return StepFailed(f"step {self.step_number} ({self.step_title}): {message}")
 
     def expect(self, condition: bool, message: str) -> None:
         if not condition:
@@ -158,11 +164,11 @@ class SlackDemo:
         """``who`` types ``/kindertrack TEXT`` in the channel."""
         self.echo(f"{who.name} › /kindertrack {text}")
         return self._send(
-            lambda: self.stack.sender.slash(
+            lambda: self.sender.slash(
                 text,
                 user_id=who.user_id,
                 user_name=who.name.lower(),
-                team_id=TEAM_ID,
+                team_id=self.team_id,
                 channel_id=self.channel,
                 channel_name=self.channel_name,
                 response_url=self.standin.new_response_url(),
@@ -177,12 +183,12 @@ class SlackDemo:
         button = shown.button(label)
         self.echo(f"{who.name} › clicks [{label}]")
         return self._send(
-            lambda: self.stack.sender.action(
+            lambda: self.sender.action(
                 button.action_id,
                 value=button.value,
                 block_id=button.block_id,
                 user_id=who.user_id,
-                team_id=TEAM_ID,
+                team_id=self.team_id,
                 channel_id=shown.channel or self.channel,
                 message_ts=shown.ts or "",
                 response_url=self.standin.new_response_url(),
@@ -198,12 +204,12 @@ class SlackDemo:
         submit = display(str((view.get("submit") or {}).get("text", "Submit")))
         self.echo(f"{who.name} › presses [{submit}] in “{display(view['title']['text'])}”")
         return self._send(
-            lambda: self.stack.sender.view_submission(
+            lambda: self.sender.view_submission(
                 str(view.get("callback_id", "")),
                 values=values,
                 private_metadata=str(view.get("private_metadata", "")),
                 user_id=who.user_id,
-                team_id=TEAM_ID,
+                team_id=self.team_id,
                 view_id=str(view.get("id", "V0")),
             ),
             f"presses [{submit}]",
@@ -216,11 +222,11 @@ class SlackDemo:
         """``who`` types ``typed`` into the modal's menu ``action_id`` whose options the app
         loads (a ``block_suggestion``); the options the app answers."""
         self.echo(f"{who.name} › types “{typed}” in the menu")
-        response = self.stack.sender.suggestion(
+        response = self.sender.suggestion(
             action_id,
             value=typed,
             user_id=who.user_id,
-            team_id=TEAM_ID,
+            team_id=self.team_id,
             view={k: view[k] for k in ("id", "private_metadata") if k in view},
         )
         if response.status_code != 200:
