@@ -278,6 +278,19 @@ class KinderTrackUnavailable(KinderTrackError):
     retryable = True
 
 
+class PeriodsNotCached(KinderTrackUnavailable):
+    """The school's cached pay periods do not reach the day needed, and whoever asks is
+    waiting (Slack), so a worker asks KinderTrack instead."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Rollcall is asking KinderTrack for this school's pay periods; "
+                "try again in a minute."
+            )
+        )
+
+
 class OutcomeUnknown(KinderTrackUnavailable):
     """The request may have been committed (timeout or dropped connection after sending).
 

@@ -17,7 +17,7 @@ from dramatiq.brokers.redis import RedisBroker
 
 from core.config import get_settings
 from core.domain.pay_periods import PayPeriod
-from core.errors import ImportRefused, RollcallError
+from core.errors import ImportRefused, KinderTrackError, RollcallError
 from core.i18n import _
 from core.notices import (
     AttendanceImported,
@@ -30,7 +30,15 @@ from core.notices import (
     ReportReady,
     SubmissionChanged,
 )
-from core.services import attendance, nudges, reminders, reports, schools, submissions
+from core.services import (
+    attendance,
+    nudges,
+    periods,
+    reminders,
+    reports,
+    schools,
+    submissions,
+)
 from core.services.reminder_delivery import deliver_reminders
 from workers.broker import ensure_broker
 from workers.failures import IMPORT_FAILED, is_transient
@@ -82,6 +90,21 @@ def build_report_job(school_id: int, start: str, end: str, destination: dict[str
         )
         return
     rt.notifier.notify(ReportReady(school_id=school_id, report=report, destination=destination))
+
+
+@dramatiq.actor(queue_name="registrations")
+def refresh_pay_periods(school_id: int, around: str) -> None:
+    """Ask KinderTrack for a school's pay periods around ``around`` and cache them, for a
+    Slack listener that read an old cache (it may not wait on KinderTrack). KinderTrack's
+    refusal is not retried: the next request that finds the cache old asks again."""
+    rt = runtime()
+    try:
+        periods.school_periods(rt, school_id=school_id, around=date.fromisoformat(around))
+    except KinderTrackError as error:
+        log.warning(
+            "pay periods not refreshed",
+            extra={"event": "pay_periods_stale", "school_id": school_id, "error": str(error)},
+        )
 
 
 @dramatiq.actor(queue_name="registrations", actor_name="register_provider")

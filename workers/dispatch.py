@@ -28,6 +28,13 @@ def enqueue_report(
     build_report_job.send(school_id, start.isoformat(), end.isoformat(), dict(destination or {}))
 
 
+def enqueue_period_refresh(school_id: int, around: date) -> None:
+    """Have a worker ask KinderTrack for the school's pay periods around ``around``."""
+    from workers.actors import refresh_pay_periods
+
+    refresh_pay_periods.send(school_id, around.isoformat())
+
+
 def enqueue_registration(
     school_id: int,
     provider_id: str,

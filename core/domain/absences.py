@@ -17,6 +17,7 @@ from functools import cache
 
 from core.domain.attendance import Authorization, Issue, IssueCode
 from core.errors import InvalidInput
+from core.i18n import _
 
 
 class AbsenceKind(StrEnum):
@@ -44,12 +45,15 @@ def parse_kind(text: str, *, whole_center: bool) -> AbsenceKind:
         kind = AbsenceKind(text.strip().lower())
     except ValueError:
         raise InvalidInput(
-            f"Unknown absence kind {text.strip()!r}: use absent, holiday or closed."
+            _(
+                "Unknown absence kind {kind}: use absent, holiday or closed.",
+                kind=repr(text.strip()),
+            )
         ) from None
     if whole_center and kind is AbsenceKind.ABSENT:
-        raise InvalidInput("A whole-center day is a closure: its kind is closed or holiday.")
+        raise InvalidInput(_("A whole-center day is a closure: its kind is closed or holiday."))
     if not whole_center and kind is AbsenceKind.CLOSED:
-        raise InvalidInput("closed is for the whole center: give '*' as the student.")
+        raise InvalidInput(_("closed is for the whole center: give '*' as the student."))
     return kind
 
 

@@ -8,6 +8,7 @@ from itertools import pairwise
 from typing import Protocol
 
 from core.errors import InvalidInput
+from core.i18n import _
 
 
 @dataclass(frozen=True, order=True)
@@ -86,7 +87,9 @@ class ListedPeriods:
         for period in (*self.current, *self.kept):
             if day in period:
                 return period
-        raise UnknownPeriod(f"KinderTrack lists no pay period containing {day.isoformat()}.")
+        raise UnknownPeriod(
+            _("KinderTrack lists no pay period containing {day}.", day=day.isoformat())
+        )
 
     def is_exact(self, start: date, end: date) -> bool:
         period = PayPeriod(start, end)

@@ -494,8 +494,8 @@ def _away_row(line: int, fields: list[str]) -> _AwayRow:
     whole_center = fields[0].strip() == CENTER
     kind = parse_kind(fields[3], whole_center=whole_center)
     if fields[2].strip():
-        raise InvalidInput("a row with an absence has no check_out")
-    day = parse_date(fields[1], what="date (check_in column of an absence row)")
+        raise InvalidInput(_("a row with an absence has no check_out"))
+    day = parse_date(fields[1], what=N_("date (check_in column of an absence row)"))
     name = None if whole_center else clean_name(fields[0], what=N_("student name"))
     return _AwayRow(line, name, day, kind)
 
@@ -555,7 +555,14 @@ def _parse_rows(
                 problems.append(
                     (line, _("expected 3 columns, found {count}", count=len(fields)))
                     if len(columns) == 3
-                    else (line, f"expected {len(columns)} columns, found {len(fields)}")
+                    else (
+                        line,
+                        _(
+                            "expected {columns} columns, found {count}",
+                            columns=len(columns),
+                            count=len(fields),
+                        ),
+                    )
                 )
                 continue
             try:

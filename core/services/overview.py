@@ -12,12 +12,13 @@ of the workspace (read-only, which the caller shows).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlmodel import col, select
 
 from core.domain.pay_periods import PayPeriod
 from core.domain.report import ProviderStatus
-from core.services.periods import periods_of_schools, school_today
+from core.services.periods import periods_of_schools_as_cached, school_today
 from core.services.reminders import days_left
 from core.services.reports import ReportRequest, load_reports
 from core.services.runtime import Runtime
@@ -48,13 +49,17 @@ class SchoolsOverview:
     schools: list[SchoolOverview] = field(default_factory=list)
     total: int = 0
     """How many schools the user would see (``schools`` may stop at the limit)."""
+    periods_due: dict[int, date] = field(default_factory=dict)
+    """Schools shown by pay periods cached long ago (and their today): a worker should ask
+    KinderTrack again."""
 
 
 def school_overview(
     rt: Runtime, *, team_id: str, user_id: str, limit: int | None = None
 ) -> SchoolsOverview:
     """The schools ``user_id`` sees in the workspace ``team_id``; only the first ``limit``
-    (default: all) are built, read together in a fixed number of queries."""
+    (default: all) are built, read together in a fixed number of queries, by the cached
+    pay periods: KinderTrack is never asked here (the Home tab waits on this)."""
     with rt.session() as session:
         every = schools_of_team(session, team_id=team_id)
         ids = [school.id or 0 for school in every]
@@ -68,7 +73,7 @@ def school_overview(
         visible = [school for school in every if school.id in directed] or every
         shown = visible if limit is None else visible[:limit]
     today = {school.id or 0: school_today(rt, school.timezone) for school in shown}
-    periods = periods_of_schools(rt, today)
+    periods, due = periods_of_schools_as_cached(rt, today)
     current = {sid: periods[sid].containing(day) for sid, day in today.items()}
     last = {sid: periods[sid].last_closed(day) for sid, day in today.items()}
     requests = {sid: ReportRequest(sid, last[sid].start, current[sid].end) for sid in current}
@@ -94,4 +99,4 @@ def school_overview(
                 last_submission=submitted[school_id],
             )
         )
-    return SchoolsOverview(schools, len(visible))
+    return SchoolsOverview(schools, len(visible), due)

@@ -19,7 +19,8 @@ from sqlmodel import Session, col, select
 from core.domain.instants import local_date, zone
 from core.domain.pay_periods import ListedPeriods, PayPeriod, PayPeriods, check_listed
 from core.domain.submission import LOCKING_STATES
-from core.errors import KinderTrackError, KinderTrackUnavailable
+from core.errors import KinderTrackError, KinderTrackUnavailable, PeriodsNotCached
+from core.i18n import _
 from core.services.runtime import Runtime
 from core.services.submissions_guard import lock_school
 from core.store.tables import PayPeriodRow, Registration, Submission
@@ -69,6 +70,32 @@ def school_periods(rt: Runtime, *, school_id: int, around: date) -> PayPeriods:
 
 
 @dataclass(frozen=True)
+class CachedPeriods:
+    """The school's periods as cached, and whether a worker should ask KinderTrack again."""
+
+    periods: PayPeriods
+    refresh_due: bool
+    """The cache is old, or does not reach ``NEEDED_SPAN`` around the day needed."""
+
+
+def periods_as_cached(rt: Runtime, *, school_id: int, around: date) -> CachedPeriods:
+    """The school's periods without asking KinderTrack, for someone waiting (a Slack
+    listener must answer within 3 s; a KinderTrack call may take its whole 20 s deadline).
+
+    ``refresh_due`` tells the caller to have a worker call :func:`school_periods`. Raises
+    :class:`PeriodsNotCached` when the cache does not contain ``around`` at all.
+    """
+    with rt.session() as session:
+        registration = _registration(session, school_id)
+        if registration is None:
+            return CachedPeriods(rt.calendar, refresh_due=False)
+        if not _covers(registration, around, margin=timedelta()):
+            raise PeriodsNotCached()
+        due = not _covers(registration, around) or _stale(rt, registration)
+        return CachedPeriods(cached_periods(rt, session, school_id=school_id), due)
+
+
+@dataclass(frozen=True)
 class AskedPeriods:
     """KinderTrack's answer (checked) and the range it answers for."""
 
@@ -105,6 +132,33 @@ def periods_of_schools(rt: Runtime, days: dict[int, date]) -> dict[int, PayPerio
     return found
 
 
+def periods_of_schools_as_cached(
+    rt: Runtime, days: dict[int, date]
+) -> tuple[dict[int, PayPeriods], dict[int, date]]:
+    """:func:`periods_of_schools` without asking KinderTrack (see :func:`periods_as_cached`),
+    with the schools whose cache is old or too short (and their day), for a worker to
+    refresh. One whose
+    cache does not reach its day gets the settings' calendar meanwhile."""
+    with rt.session() as session:
+        registrations = {
+            r.school_id: r
+            for r in session.exec(
+                select(Registration).where(col(Registration.school_id).in_(list(days)))
+            )
+        }
+        due = {
+            sid: day
+            for sid, day in days.items()
+            if sid in registrations
+            and (not _covers(registrations[sid], day) or _stale(rt, registrations[sid]))
+        }
+        reaches = {
+            sid: sid in registrations and _covers(registrations[sid], day, margin=timedelta())
+            for sid, day in days.items()
+        }
+        return cached_periods_of_schools(rt, session, reaches), due
+
+
 def ask_periods(rt: Runtime, *, provider_id: str, around: date) -> AskedPeriods:
     """The provider's periods within ``ASK_SPAN`` of ``around``, as KinderTrack lists them;
     an answer that makes no sense is treated as KinderTrack being unavailable."""
@@ -114,7 +168,11 @@ def ask_periods(rt: Runtime, *, provider_id: str, around: date) -> AskedPeriods:
         return AskedPeriods(start, end, check_listed(listed, start, end))
     except ValueError as error:
         raise KinderTrackUnavailable(
-            f"KinderTrack's pay periods for provider {provider_id} make no sense: {error}"
+            _(
+                "KinderTrack's pay periods for provider {provider_id} make no sense: {error}",
+                provider_id=provider_id,
+                error=error,
+            )
         ) from error
 
 

@@ -19,7 +19,7 @@ from core.domain.report import Student as ReportStudent
 from core.domain.report import SubsidyReport, build_report
 from core.domain.submission import LOCKING_STATES
 from core.errors import InvalidInput, KinderTrackError
-from core.i18n import N_
+from core.i18n import N_, _
 from core.services.absences import AwayDays, away_days
 from core.services.periods import cached_periods, cached_periods_of_schools, school_periods
 from core.services.runtime import Runtime
@@ -36,19 +36,33 @@ def check_range(start: date, end: date) -> None:
     check_supported(start, what=N_("start date"))
     check_supported(end, what=N_("end date"))
     if end < start:
-        raise InvalidInput(f"The range ends ({end}) before it starts ({start}).")
+        raise InvalidInput(
+            _("The range ends ({end}) before it starts ({start}).", end=end, start=start)
+        )
     if (end - start).days + 1 > MAX_RANGE_DAYS:
-        raise InvalidInput(f"A report covers at most {MAX_RANGE_DAYS} days.")
+        raise InvalidInput(_("A report covers at most {days} days.", days=MAX_RANGE_DAYS))
 
 
 def school_report(
-    rt: Runtime, *, school_id: int, start: date, end: date, team_id: str | None = None
+    rt: Runtime,
+    *,
+    school_id: int,
+    start: date,
+    end: date,
+    team_id: str | None = None,
+    refresh_periods: bool = True,
 ) -> SubsidyReport:
     """The report as of now; the school's pay periods are asked of KinderTrack first when
-    the cached ones are old (if KinderTrack cannot answer, the cached ones judge the range)."""
+    the cached ones are old (if KinderTrack cannot answer, the cached ones judge the range).
+    ``refresh_periods`` False judges by the cache alone: for a Slack listener, which may not
+    wait on KinderTrack (a worker refreshed them when it built the report shown)."""
     check_range(start, end)
     with rt.session() as session:
         get_school(session, school_id=school_id, team_id=team_id)
+        if not refresh_periods:
+            return load_report(
+                rt, session, school_id=school_id, start=start, end=end, team_id=team_id
+            )
     try:
         school_periods(rt, school_id=school_id, around=start)
     except KinderTrackError as error:

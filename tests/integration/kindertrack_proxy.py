@@ -3,7 +3,7 @@
 It stands in front of a real sandbox and passes calls through, except for what a test
 asks it to get wrong: a list that ignores the period asked for, a list that lags behind
 commits, a first POST that is committed and then answered with nothing, a receipt with a
-very long submission ID, an answer whose body trickles in a byte a second.
+very long submission ID, an answer whose body trickles in a byte a second, no answer at all.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ class Misbehaviour:
     """Answer a POST with this submission_id instead of the sandbox's."""
     trickle_s: float | None = None
     """Every answer: 200 and headers at once, then one body byte per this many seconds."""
+    mute: bool = False
+    """Every call is read and never answered (nothing is passed on): a KinderTrack that hangs."""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -52,6 +54,10 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         proxy, rules = self.server, self.server.rules
         url = urlsplit(self.path)
+        if rules.mute:
+            proxy.stopping.wait()
+            self._hang_up()
+            return
         if rules.trickle_s is not None:
             self._trickle(b'{"provider_id": "12345", "name": "Slow", "status": "active"}')
             return

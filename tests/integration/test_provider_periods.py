@@ -10,7 +10,7 @@ import pytest
 
 from core.domain.pay_periods import PayPeriod
 from core.domain.submission import SubmissionState
-from core.errors import KinderTrackUnavailable
+from core.errors import KinderTrackUnavailable, PeriodsNotCached
 from core.services import attendance, periods, reminders, reports, schools, students, submissions
 from core.services.runtime import Runtime
 from kindertrack.client import HttpKinderTrack
@@ -82,6 +82,34 @@ def test_the_cache_answers_until_it_is_old_then_kindertrack_is_asked_again(
     )
     assert report.pay_period_match
     assert fake_kindertrack.period_asks == asked + 1
+
+
+def test_what_slack_reads_never_asks_kindertrack_and_says_when_a_worker_should(
+    rt: Runtime, fake_kindertrack: FakeKinderTrack, clock: FrozenClock
+) -> None:
+    sid = _school(rt, "12345", name="Sunny Days")
+    asked = fake_kindertrack.period_asks
+    fresh = periods.periods_as_cached(rt, school_id=sid, around=TODAY)
+
+    clock.advance(periods.REFRESH_AFTER)
+    old = periods.periods_as_cached(rt, school_id=sid, around=TODAY)
+    cards, due = periods.periods_of_schools_as_cached(rt, {sid: TODAY})
+    report = reports.school_report(
+        rt,
+        school_id=sid,
+        start=date(2026, 11, 8),
+        end=date(2026, 11, 21),
+        refresh_periods=False,
+    )
+
+    assert fake_kindertrack.period_asks == asked  # none of these asked KinderTrack
+    assert not fresh.refresh_due and old.refresh_due and due == {sid: TODAY}
+    assert old.periods.last_closed(TODAY) == PayPeriod(date(2026, 11, 8), date(2026, 11, 21))
+    assert cards[sid].last_closed(TODAY) == old.periods.last_closed(TODAY)
+    assert report.pay_period_match
+    # a day the cache does not reach is refused, never guessed from the settings' calendar
+    with pytest.raises(PeriodsNotCached):
+        periods.periods_as_cached(rt, school_id=sid, around=TODAY + timedelta(days=400))
 
 
 def test_a_change_of_billing_keeps_the_submitted_periods_as_they_were(

@@ -41,12 +41,14 @@ from core.messages import ALREADY_SUBMITTED, CORRECTED_CLAIM_CONTACT
 from core.ports import KinderTrack
 from core.services import attendance, schools, students, submissions, submissions_guard, workspace
 from core.services.runtime import Runtime
-from core.store.tables import AuditEntry, Student, Submission
+from core.store.tables import AuditEntry, Registration, Student, Submission
+from kindertrack.client import HttpKinderTrack
 from standins.slack_web_api import Call, SlackStandin
 from tests.fakes import FakeKinderTrack, FrozenClock
 from tests.fixtures.database import CALENDAR
 from tests.fixtures.sandbox import SandboxHarness
 from tests.fixtures.slack import BotServer, make_bot_settings
+from tests.integration.kindertrack_proxy import Misbehaviour, misbehaving
 
 pytestmark = pytest.mark.slow  # the bot app over signed HTTP, most with real workers
 
@@ -1245,3 +1247,43 @@ def test_a_300_child_school_with_100_errors_is_made_clean_entirely_in_slack(env:
     assert violations(final["blocks"], max_blocks=MESSAGE_BLOCKS) == []
     assert text_length(final) <= MESSAGE_TEXT_BUDGET
     assert len(_records(env.rt, sid)) == 2 + 3000
+
+
+# --- a KinderTrack that does not answer -------------------------------------------------------
+
+
+def _checked_at(rt: Runtime, sid: int) -> Any:
+    with rt.session() as session:
+        found = session.exec(select(Registration).where(Registration.school_id == sid)).one()
+        return found.periods_checked_at
+
+
+def test_report_and_status_answer_from_the_cached_periods_while_kindertrack_hangs(
+    env: Env, clock: FrozenClock
+) -> None:
+    # Given a registered school whose cached pay periods are old (7 h), and a KinderTrack
+    # that takes every call and never answers (each call gives up after its 6 s deadline)
+    sid = env.school()
+    checked = _checked_at(env.rt, sid)
+    clock.advance(timedelta(hours=7))
+    with misbehaving("http://127.0.0.1:9", Misbehaviour(mute=True)) as url:
+        env.rt.kindertrack = HttpKinderTrack(base_url=url, api_key="k", deadline_s=6)
+
+        # When the director asks for the report and for the status
+        asked = time.monotonic()
+        answer = env.server.slash("report", channel_id=CHANNEL, user_id=DIRECTOR)
+        placeholder = env.slack.wait_for("chat.postMessage", timeout=2)[-1]
+        env.server.slash("status", channel_id=CHANNEL, user_id=DIRECTOR)
+        status = env.slack.wait_for("response_url", timeout=2)[-1]
+        answered = time.monotonic() - asked
+
+        # Then both answer at once from the cache (the last closed period, Nov 8-21), no
+        # listener waiting on KinderTrack; the worker's refresh gives up and the report is
+        # judged by the cached periods
+        assert answer.status_code == 200 and answered < 3, answered
+        assert "2026-11-08 to 2026-11-21" in status.args["text"]
+        filled = env.slack.wait_for("chat.update", timeout=20)[-1]
+        assert filled.args["channel"] == placeholder.args["channel"]
+        report = env.slack.messages[(filled.args["channel"], filled.args["ts"])]
+        assert "Ava Smith" in _all_text(report) and APPROVE_ACTION in _buttons(report)
+    assert _checked_at(env.rt, sid) == checked  # nothing was refreshed: KinderTrack never answered

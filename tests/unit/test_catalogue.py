@@ -19,8 +19,11 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from core import i18n, messages
-from core.errors import AlreadySubmitted, InactiveProvider
+from core.domain.absences import parse_kind
+from core.domain.pay_periods import ListedPeriods, UnknownPeriod
+from core.errors import AlreadySubmitted, InactiveProvider, InvalidInput, PeriodsNotCached
 from core.i18n import _, ngettext, using_locale
+from core.services.reports import check_range
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "core" / "locale" / "es" / "LC_MESSAGES" / "messages.po"
@@ -196,3 +199,24 @@ def test_kindertrack_fixed_messages_stay_as_kindertrack_words_them() -> None:
     catalogued = {m.id for m in spanish()}
     assert messages.INACTIVE_PROVIDER not in catalogued
     assert messages.ALREADY_SUBMITTED not in catalogued
+
+
+def test_absence_and_pay_period_refusals_read_in_spanish() -> None:
+    with using_locale("es"):
+        with pytest.raises(InvalidInput) as kind:
+            parse_kind("sick", whole_center=False)
+        with pytest.raises(InvalidInput) as closure:
+            parse_kind("closed", whole_center=False)
+        with pytest.raises(UnknownPeriod) as unknown:
+            ListedPeriods(()).containing(date(2026, 11, 9))
+        with pytest.raises(InvalidInput) as too_long:
+            check_range(date(2026, 9, 1), date(2026, 11, 30))
+        waiting = str(PeriodsNotCached())
+
+    assert str(kind.value).startswith("Tipo de ausencia desconocido 'sick'")
+    assert "para todo el centro" in str(closure.value)
+    assert str(unknown.value) == (
+        "KinderTrack no tiene ningún período de pago que incluya el 2026-11-09."
+    )
+    assert str(too_long.value) == "Un informe abarca como máximo 62 días."
+    assert waiting.startswith("Rollcall está pidiendo a KinderTrack los períodos de pago")

@@ -21,13 +21,13 @@ from bot.destination import to_user
 from bot.escape import escape_mrkdwn
 from bot.listeners.events.app_home import publish_home
 from bot.listeners.views.setup import open_link_modal, open_register_modal
+from bot.periods import school_day
 from bot.permissions import Actor, SchoolAccess, actor_from_payload, school_by_id
 from bot.redraw import redraw_open_reports
 from bot.refusals import refusal_text
 from bot.runtime import runtime
 from core.errors import RollcallError
 from core.i18n import _
-from core.services.periods import school_periods, school_today
 from core.services.students import sync_students
 from workers import dispatch
 
@@ -63,10 +63,10 @@ def handle_preview(ack: Ack, body: dict[str, Any], client: WebClient, context: B
     if found is None:
         return
     actor, access = found
-    rt = runtime()
-    today = school_today(rt, access.timezone)
     try:
-        period = school_periods(rt, school_id=access.school_id, around=today).containing(today)
+        # The report's worker asks KinderTrack for the periods before it judges the range.
+        day = school_day(access, refresh=False)
+        period = day.periods.containing(day.today)
     except RollcallError as refusal:
         _dm(client, actor.user_id, text=escape_mrkdwn(refusal_text(refusal)))
         return

@@ -83,7 +83,9 @@ def handle_approve(
             seen=ref.seen,
             early=ref.early,
         )
-        report = reports.school_report(rt, school_id=ref.school_id, start=ref.start, end=ref.end)
+        report = reports.school_report(
+            rt, school_id=ref.school_id, start=ref.start, end=ref.end, refresh_periods=False
+        )
     except StalePreview as error:
         # Show the director what would be approved now, in place of the stale preview.
         dispatch.enqueue_report(
@@ -152,7 +154,9 @@ def _catch_up(
         return
     if latest.state is SubmissionState.APPROVED:
         return
-    report = reports.school_report(rt, school_id=ref.school_id, start=ref.start, end=ref.end)
+    report = reports.school_report(
+        rt, school_id=ref.school_id, start=ref.start, end=ref.end, refresh_periods=False
+    )
     try:
         client.chat_update(
             channel=channel, ts=ts, **submission_message(report, latest, school_id=ref.school_id)
@@ -178,7 +182,9 @@ def handle_undo(
         view = submissions.withdraw(
             rt, school_id=ref.school_id, start=ref.start, end=ref.end, team_id=actor.team_id
         )
-        report = reports.school_report(rt, school_id=ref.school_id, start=ref.start, end=ref.end)
+        report = reports.school_report(
+            rt, school_id=ref.school_id, start=ref.start, end=ref.end, refresh_periods=False
+        )
     except RollcallError as error:
         log.info("undo refused", extra={"event": "undo_refused", "error": type(error).__name__})
         _refuse(respond, error)

@@ -20,6 +20,7 @@ from bot.blocks.notices import placeholder_message, status_message
 from bot.conversations import is_private_conversation
 from bot.destination import to_message, to_response_url
 from bot.escape import escape_mrkdwn
+from bot.periods import school_day
 from bot.permissions import Actor, SchoolAccess, actor_from_command, school_in_channel
 from bot.runtime import runtime
 from core.domain.instants import parse_date
@@ -27,7 +28,6 @@ from core.domain.pay_periods import PayPeriod
 from core.errors import InvalidInput, NotAllowed
 from core.i18n import N_, _
 from core.services import submissions, workspace
-from core.services.periods import school_periods, school_today
 from core.services.reports import check_range
 from workers import dispatch
 
@@ -40,23 +40,26 @@ DIRECTORS_ONLY = N_(
 )
 
 
-def last_closed(access: SchoolAccess) -> PayPeriod:
-    """The school's most recent pay period that ended before today in its zone."""
-    rt = runtime()
-    today = school_today(rt, access.timezone)
-    return school_periods(rt, school_id=access.school_id, around=today).last_closed(today)
+def last_closed(access: SchoolAccess, *, refresh: bool = True) -> PayPeriod:
+    """The school's most recent pay period that ended before today in its zone, by the
+    cached periods (see ``bot.periods``)."""
+    day = school_day(access, refresh=refresh)
+    return day.periods.last_closed(day.today)
 
 
 def parse_range(args: str, access: SchoolAccess) -> tuple[date, date]:
     """``""`` → the last closed pay period; ``"FROM TO"`` → those dates (YYYY-MM-DD)."""
     parts = args.split()
     if not parts:
-        period = last_closed(access)
+        # The report's worker asks KinderTrack for the periods before it judges the range.
+        period = last_closed(access, refresh=False)
         return period.start, period.end
     if len(parts) != 2:
         raise InvalidInput(
-            "Give no dates (the last closed pay period) or two: "
-            "`/kindertrack report 2026-11-08 2026-11-21`."
+            _(
+                "Give no dates (the last closed pay period) or two: "
+                "`/kindertrack report 2026-11-08 2026-11-21`."
+            )
         )
     start = parse_date(parts[0], what=N_("start date"))
     end = parse_date(parts[1], what=N_("end date"))

@@ -57,7 +57,12 @@ def _review_data(
     access = school_by_id(actor, meta.school_id, director=True)
     rt = runtime()
     report = reports.school_report(
-        rt, school_id=meta.school_id, start=meta.start, end=meta.end, team_id=actor.team_id
+        rt,
+        school_id=meta.school_id,
+        start=meta.start,
+        end=meta.end,
+        team_id=actor.team_id,
+        refresh_periods=False,
     )
     bad_ids = {e.record_id for e in report.errors if e.record_id is not None}
     records = {
