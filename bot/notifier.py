@@ -41,7 +41,8 @@ registration) is already recorded in the database, and re-running it would not h
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, assert_never
 
@@ -66,7 +67,7 @@ from bot.blocks.report import refused_report_message, report_message
 from bot.blocks.submission import submission_message
 from bot.conversations import is_private_conversation
 from bot.destination import Destination, read_destination
-from bot.locale import slack_locale
+from bot.locale import SLACK_LOCALE_TTL_S, slack_locale
 from bot.slack_hosts import is_response_url
 from core.config import Settings
 from core.domain.exports import report_csv, sent_records_csv
@@ -87,7 +88,7 @@ from core.notices import (
 )
 from core.services import preferences, reports, submissions, workspace
 from core.services.runtime import Runtime
-from core.services.schools import get_school
+from core.services.schools import get_school, schools_by_id
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,16 @@ class _School:
     team_id: str
     reminder_channel: str | None
     name: str
+
+
+@dataclass(frozen=True)
+class _Recipients:
+    """Who a school's reminder goes to: its directors and the languages they chose
+    (keyed by (team ID, user ID))."""
+
+    school: _School
+    directors: list[str]
+    chosen: Mapping[tuple[str, str], str]
 
 
 class NoticeUndelivered(RollcallError):
@@ -133,6 +144,7 @@ class SlackNotifier:
         self._runtime = runtime or _default_runtime
         self._clients: dict[str, WebClient] = {}
         self._dm_channels: dict[tuple[str, str], str] = {}
+        self._locales: dict[tuple[str, str], tuple[float, str | None]] = {}
 
     @classmethod
     def from_settings(
@@ -173,6 +185,30 @@ class SlackNotifier:
         destination = getattr(notice, "destination", None)
         with using_locale(read_destination(destination)["locale"] if destination else current()):
             self._dispatch(rt, client, school, notice)
+
+    def notify_each(self, notices: Sequence[Notice]) -> Generator[Exception | None, None, None]:
+        """Deliver ``notices`` in order (``core.ports.BatchNotifier``), yielding each one's
+        outcome. The reminders' schools, directors and chosen languages are read in one
+        transaction before the first is sent, and the messages they post are remembered
+        in one after the last (also when the batch is stopped midway); other notices go
+        through :meth:`notify`."""
+        rt = self._runtime()
+        known = self._reminder_recipients(rt, [n for n in notices if isinstance(n, ReminderDue)])
+        posted: list[workspace.NewMessage] = []
+        try:
+            for notice in notices:
+                try:
+                    recipients = known.get(notice.school_id)
+                    if isinstance(notice, ReminderDue) and recipients is not None:
+                        posted.extend(self._reminder_to(recipients, notice))
+                    else:
+                        self.notify(notice)
+                except Exception as error:
+                    yield error
+                else:
+                    yield None
+        finally:
+            workspace.remember_messages(rt, posted)
 
     def _dispatch(self, rt: Runtime, client: WebClient, school: _School, notice: Notice) -> None:
         match notice:
@@ -306,7 +342,32 @@ class SlackNotifier:
     def _reminder(
         self, rt: Runtime, client: WebClient, school: _School, notice: ReminderDue
     ) -> None:
-        report = notice.report
+        with rt.session() as session:
+            directors = workspace.directors_of(session, school_id=school.id)
+            chosen = preferences.languages_of(session, [(school.team_id, d) for d in directors])
+        recipients = _Recipients(school, directors, chosen)
+        workspace.remember_messages(rt, self._post_reminder(client, recipients, notice))
+
+    def _reminder_to(
+        self, recipients: _Recipients, notice: ReminderDue
+    ) -> list[workspace.NewMessage]:
+        """A reminder of a batch (:meth:`notify_each`): the messages it posted, to remember."""
+        school = recipients.school
+        client = self.client_for(school.team_id)
+        if client is None:
+            log.warning(
+                "no Slack token for the school's workspace; notice dropped",
+                extra={"event": "notice", "kind": notice.kind, "school_id": school.id},
+            )
+            return []
+        with using_locale(current()):
+            return self._post_reminder(client, recipients, notice)
+
+    def _post_reminder(
+        self, client: WebClient, recipients: _Recipients, notice: ReminderDue
+    ) -> list[workspace.NewMessage]:
+        """Post the reminder to the school's reminder channel, else to each director."""
+        school, directors, report = recipients.school, recipients.directors, notice.report
 
         def message() -> Message:
             return reminder_message(
@@ -317,9 +378,12 @@ class SlackNotifier:
                 errors=notice.errors,
             )
 
-        with rt.session() as session:
-            directors = workspace.directors_of(session, school_id=school.id)
-        languages = {d: self._language(rt, client, school.team_id, d) for d in directors}
+        languages = {
+            d: recipients.chosen.get((school.team_id, d))
+            or self._slack_locale(client, d)
+            or ENGLISH
+            for d in directors
+        }
         if school.reminder_channel and is_private_conversation(client, school.reminder_channel):
             # A shared channel: the directors' language when they share one, else English.
             # Only a private one: the preview names children with their subsidy status.
@@ -331,24 +395,26 @@ class SlackNotifier:
                 for user in directors
                 if (channel := self._dm(client, notice, user))
             ]
-        delivered = 0
+        posted: list[workspace.NewMessage] = []
         for channel, language in channels:
             with using_locale(language):
                 answer = self._call(client.chat_postMessage, notice, channel=channel, **message())
                 if answer is not None:
-                    delivered += 1
-                    workspace.remember_message(
-                        rt,
-                        school_id=school.id,
-                        start=report.start,
-                        end=report.end,
-                        channel_id=channel,
-                        ts=str(answer["ts"]),
-                        kind="reminder",
+                    posted.append(
+                        workspace.NewMessage(
+                            school_id=school.id,
+                            start=report.start,
+                            end=report.end,
+                            channel_id=channel,
+                            ts=str(answer["ts"]),
+                            kind="reminder",
+                            locale=current(),
+                        )
                     )
-        if channels and not delivered:
+        if channels and not posted:
             # The actor releases its once-only claim on any error: the next pass retries.
             raise NoticeUndelivered("Slack refused every copy of the reminder.")
+        return posted
 
     def _day_check(
         self, rt: Runtime, client: WebClient, school: _School, notice: DayProblems
@@ -414,7 +480,20 @@ class SlackNotifier:
         """The language a recipient reads: their choice, else Slack's locale, else English."""
         with rt.session() as session:
             chosen = preferences.language_of(session, team_id=team_id, user_id=user_id)
-        return chosen or slack_locale(client, user_id) or ENGLISH
+        return chosen or self._slack_locale(client, user_id) or ENGLISH
+
+    def _slack_locale(self, client: WebClient, user_id: str) -> str | None:
+        """Slack's locale for ``user_id``, asked once per bot token and user every
+        :data:`SLACK_LOCALE_TTL_S` (a reminder pass asks once per director, not once per
+        reminder)."""
+        key = (client.token or "", user_id)
+        now = time.monotonic()
+        known = self._locales.get(key)
+        if known is not None and now - known[0] < SLACK_LOCALE_TTL_S:
+            return known[1]
+        locale = slack_locale(client, user_id)
+        self._locales[key] = (now, locale)
+        return locale
 
     def _dm(self, client: WebClient, notice: Notice, user_id: str) -> str | None:
         """The DM channel with ``user_id``, opened once per bot token and user: Slack
@@ -460,6 +539,24 @@ class SlackNotifier:
             return None
 
     # --- lookups -------------------------------------------------------------------------
+
+    def _reminder_recipients(
+        self, rt: Runtime, notices: Sequence[ReminderDue]
+    ) -> dict[int, _Recipients]:
+        """For a batch of reminders: each school's row, directors and chosen languages, in
+        one transaction (a school deleted meanwhile is left out)."""
+        if not notices:
+            return {}
+        with rt.session() as session:
+            schools = [
+                _School(s.id or 0, s.team_id, s.reminder_channel, s.name)
+                for s in schools_by_id(session, [n.school_id for n in notices])
+            ]
+            directors = workspace.directors_of_schools(session, [s.id for s in schools])
+            chosen = preferences.languages_of(
+                session, [(s.team_id, d) for s in schools for d in directors.get(s.id, [])]
+            )
+        return {s.id: _Recipients(s, directors.get(s.id, []), chosen) for s in schools}
 
     def _school(self, rt: Runtime, school_id: int) -> _School:
         with rt.session() as session:

@@ -6,10 +6,10 @@ small fakes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from core.notices import Notice
 
@@ -133,3 +133,14 @@ class Notifier(Protocol):
     """Tells directors what a worker did (``core.notices``); Slack's is ``bot.notifier``."""
 
     def notify(self, notice: Notice) -> None: ...
+
+
+@runtime_checkable
+class BatchNotifier(Notifier, Protocol):
+    """A notifier that delivers many notices for the price of a few database reads (the
+    reminder pass): the lookups every notice needs are made once for the batch."""
+
+    def notify_each(self, notices: Sequence[Notice]) -> Generator[Exception | None, None, None]:
+        """Deliver ``notices`` in order, yielding after each one its outcome: None when it
+        was delivered, else the error that stopped it (the next ones are still tried)."""
+        ...

@@ -6,8 +6,10 @@ locale Slack reports; clearing it follows Slack again.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core import i18n
 from core.errors import InvalidInput
@@ -24,6 +26,24 @@ def language_of(session: Session, *, team_id: str, user_id: str) -> str | None:
         )
     ).first()
     return i18n.normalize(chosen)
+
+
+def languages_of(session: Session, users: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """:func:`language_of` for many (team ID, user ID) pairs in one query: the users who
+    chose a language, and that language."""
+    wanted = set(users)
+    if not wanted:
+        return {}
+    rows = session.exec(
+        select(
+            col(UserPreference.team_id), col(UserPreference.user_id), col(UserPreference.language)
+        ).where(col(UserPreference.user_id).in_(sorted({pair[1] for pair in wanted})))
+    )
+    return {
+        (team_id, user_id): chosen
+        for team_id, user_id, language in rows
+        if (team_id, user_id) in wanted and (chosen := i18n.normalize(language))
+    }
 
 
 def set_language(rt: Runtime, *, team_id: str, user_id: str, language: str | None) -> str | None:

@@ -257,6 +257,36 @@ def mark_delivered(rt: Runtime, reminder: DueReminder) -> None:
         )
 
 
+def settle_reminders(
+    rt: Runtime, *, delivered: Sequence[DueReminder], failed: Sequence[DueReminder]
+) -> None:
+    """Record a batch's outcomes in one transaction: ``delivered`` are never sent again,
+    ``failed`` have their undelivered claims dropped so a later pass sends them."""
+    if not delivered and not failed:
+        return
+    with rt.session() as session:
+        if delivered:
+            session.execute(
+                update(Reminder)
+                .where(_keys_in(delivered))
+                .values(delivered_at=rt.now())
+                .execution_options(synchronize_session=False)
+            )
+        if failed:
+            session.execute(
+                delete(Reminder)
+                .where(_keys_in(failed), col(Reminder.delivered_at).is_(None))
+                .execution_options(synchronize_session=False)
+            )
+
+
+def _keys_in(dues: Sequence[DueReminder]) -> Any:
+    """Reminder rows whose (school, period, kind) is one of ``dues``'."""
+    return tuple_(col(Reminder.school_id), col(Reminder.period_start), col(Reminder.kind)).in_(
+        [(d.school_id, d.period.start, str(d.kind)) for d in dues]
+    )
+
+
 def release_reminders(rt: Runtime, dues: Sequence[DueReminder]) -> None:
     """Sending failed: drop these undelivered claims (one statement) so a later pass
     sends them."""
@@ -264,12 +294,9 @@ def release_reminders(rt: Runtime, dues: Sequence[DueReminder]) -> None:
         return
     with rt.session() as session:
         session.execute(
-            delete(Reminder).where(
-                tuple_(col(Reminder.school_id), col(Reminder.period_start), col(Reminder.kind)).in_(
-                    [(d.school_id, d.period.start, str(d.kind)) for d in dues]
-                ),
-                col(Reminder.delivered_at).is_(None),
-            )
+            delete(Reminder)
+            .where(_keys_in(dues), col(Reminder.delivered_at).is_(None))
+            .execution_options(synchronize_session=False)
         )
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import time
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.domain.ids import parse_link_code, parse_provider_id
 from core.domain.instants import zone
@@ -108,6 +109,14 @@ def get_school(session: Session, *, school_id: int, team_id: str | None = None) 
     if team_id is not None and school.team_id != team_id:
         raise NotAllowed(_("That school belongs to another Slack workspace."))
     return school
+
+
+def schools_by_id(session: Session, school_ids: Sequence[int]) -> list[School]:
+    """The schools among ``school_ids`` that exist, in one query (no workspace check: for
+    the server's own passes over schools it enumerated)."""
+    if not school_ids:
+        return []
+    return list(session.exec(select(School).where(col(School.id).in_(sorted(set(school_ids))))))
 
 
 def schools_of_team(session: Session, *, team_id: str) -> list[School]:

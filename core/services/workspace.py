@@ -3,6 +3,8 @@ on, and which posted messages follow a pay period. No Slack code: IDs are plain 
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,6 +36,21 @@ def directors_of(session: Session, *, school_id: int) -> list[str]:
             .order_by(col(Director.id))
         )
     )
+
+
+def directors_of_schools(session: Session, school_ids: Sequence[int]) -> dict[int, list[str]]:
+    """:func:`directors_of` for many schools in one query (a school with none is absent)."""
+    found: dict[int, list[str]] = defaultdict(list)
+    if not school_ids:
+        return found
+    rows = session.exec(
+        select(col(Director.school_id), col(Director.user_id))
+        .where(col(Director.school_id).in_(sorted(set(school_ids))))
+        .order_by(col(Director.id))
+    )
+    for school_id, user_id in rows:
+        found[school_id].append(user_id)
+    return found
 
 
 def require_director(session: Session, *, school_id: int, user_id: str) -> None:
@@ -189,6 +206,38 @@ def remember_message(
                 kind=kind,
                 locale=locale or i18n.current(),
             )
+        )
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """A posted message of a period to remember (:func:`remember_messages`)."""
+
+    school_id: int
+    start: date
+    end: date
+    channel_id: str
+    ts: str
+    kind: str
+    locale: str
+
+
+def remember_messages(rt: Runtime, messages: Sequence[NewMessage]) -> None:
+    """:func:`remember_message` for many messages, in one transaction."""
+    if not messages:
+        return
+    with rt.session() as session:
+        session.add_all(
+            SlackMessage(
+                school_id=m.school_id,
+                period_start=m.start,
+                period_end=m.end,
+                channel_id=m.channel_id,
+                ts=m.ts,
+                kind=m.kind,
+                locale=m.locale,
+            )
+            for m in messages
         )
 
 

@@ -9,14 +9,17 @@ from __future__ import annotations
 import threading
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from core.domain.pay_periods import PayPeriod
+from core.notices import Notice
 from core.ports import ProviderInfo
 from core.services import attendance, reminders, schools, students, submissions
+from core.services.reminder_delivery import deliver_reminders
 from core.services.reminders import DueReminder, ReminderKind
-from core.services.runtime import Runtime
+from core.services.runtime import CollectingNotifier, Runtime
 from core.store.tables import Reminder
 from tests.fakes import FakeKinderTrack, FrozenClock
 
@@ -226,3 +229,78 @@ def test_overlapping_batches_claimed_at_once_claim_each_reminder_once(
     assert sorted(d.school_id for d in reminders.due_reminders(rt)) == sorted(
         d.school_id for d in won[:2]
     )
+
+
+class _RefusingNotifier:
+    """Delivers every notice but those of ``refused`` schools (Slack said no)."""
+
+    def __init__(self, refused: set[int]) -> None:
+        self.refused = refused
+        self.delivered: list[int] = []
+
+    def notify(self, notice: Notice) -> None:
+        if notice.school_id in self.refused:
+            raise RuntimeError("Slack refused it")
+        self.delivered.append(notice.school_id)
+
+
+def _six_schools(rt: Runtime, fake_kindertrack: FakeKinderTrack) -> list[int]:
+    ids = [_school(rt)]
+    for n in range(1, 6):
+        fake_kindertrack.providers[f"7000{n}"] = ProviderInfo(f"7000{n}", f"S{n}", True)
+        ids.append(_school(rt, name=f"S{n}", register=False))
+        schools.register_provider(rt, school_id=ids[-1], provider_id=f"7000{n}", actor="t")
+    return ids
+
+
+def test_a_batch_records_each_delivery_once_and_releases_only_the_refused_one(
+    rt: Runtime, fake_kindertrack: FakeKinderTrack, db: Engine
+) -> None:
+    # Given six schools owed a reminder, and a Slack that refuses the third school's
+    ids = _six_schools(rt, fake_kindertrack)
+    notifier = _RefusingNotifier({ids[2]})
+    rt.notifier = notifier
+    dues = reminders.due_reminders(rt)
+
+    # When the batch is delivered, its refusal is raised (the message is retried)...
+    with pytest.raises(RuntimeError):
+        deliver_reminders(rt, dues)
+
+    # Then the five others were delivered and recorded as delivered, once each
+    assert sorted(notifier.delivered) == sorted(set(ids) - {ids[2]})
+    with Session(db) as session:
+        rows = session.exec(select(Reminder)).all()
+    assert sorted(r.school_id for r in rows if r.delivered_at is not None) == sorted(
+        set(ids) - {ids[2]}
+    )
+    # and only the refused school is owed again; the retry sends it and nothing else
+    assert [d.school_id for d in reminders.due_reminders(rt)] == [ids[2]]
+    notifier.refused.clear()
+    assert [d.school_id for d in deliver_reminders(rt, dues)] == [ids[2]]
+    assert sorted(notifier.delivered) == sorted(ids)
+    assert reminders.due_reminders(rt) == []
+
+
+def test_a_batch_stopped_midway_records_what_was_sent_and_releases_the_rest(
+    rt: Runtime, fake_kindertrack: FakeKinderTrack
+) -> None:
+    # Given a worker stopped (a BaseException) while notifying the fourth school of six
+    ids = _six_schools(rt, fake_kindertrack)
+    sent: list[int] = []
+
+    class Stopping:
+        def notify(self, notice: Notice) -> None:
+            if len(sent) == 3:
+                raise KeyboardInterrupt
+            sent.append(notice.school_id)
+
+    rt.notifier = Stopping()
+    dues = reminders.due_reminders(rt)
+    with pytest.raises(KeyboardInterrupt):
+        deliver_reminders(rt, dues)
+
+    # Then the three sent are never sent again, and the three others are owed at once
+    owed = sorted(d.school_id for d in reminders.due_reminders(rt))
+    assert owed == sorted(set(ids) - set(sent))
+    rt.notifier = CollectingNotifier()
+    assert sorted(d.school_id for d in deliver_reminders(rt, dues)) == owed

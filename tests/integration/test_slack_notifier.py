@@ -38,7 +38,7 @@ from core.services import (
     workspace,
 )
 from core.services.runtime import Runtime
-from core.store.tables import Reminder
+from core.store.tables import Reminder, SlackMessage
 from standins.slack_web_api import SlackStandin
 from tests.fakes import FakeKinderTrack, FrozenClock
 from tests.fixtures.database import CALENDAR
@@ -454,9 +454,15 @@ def test_reminders_go_in_batches_and_reach_each_school_once_with_two_schedulers(
     assert by_channel == sorted(["D0DIR0", *(f"D0DIR{n}" for n in range(10))])
     of_both = [_text(p.args) for p in posts if p.args["channel"] == "D0DIR0"]
     assert sorted("School 1" in text for text in of_both) == [False, True]
-    # and a director of two schools had their DM opened once
+    # and a director of two schools had their DM opened, and their locale asked, once
     opened = [c.args["users"] for c in slack_standin.calls_for("conversations.open")]
     assert sorted(opened) == sorted(f"U0DIR{n}" for n in range(10))
+    asked = [c.args["user"] for c in slack_standin.calls_for("users.info")]
+    assert sorted(asked) == sorted(f"U0DIR{n}" for n in range(10))
+    # and every message posted is remembered once, to follow its period's submission
+    with Session(db) as session:
+        remembered = session.exec(select(SlackMessage)).all()
+    assert sorted((m.channel_id, m.ts) for m in remembered) == sorted(slack_standin.messages)
     # and each delivery is recorded once
     with Session(db) as session:
         rows = session.exec(select(Reminder)).all()
