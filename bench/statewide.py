@@ -4,7 +4,7 @@ the cost per school stay flat from 100 to 3,500 schools?
 Builds N schools (7 linked children, 14 days of attendance each: one closed pay period)
 in a temporary SQLite database, or in ``ROLLCALL_DATABASE_URL`` (emptied first: give it
 a database of its own), each school's attendance through Rollcall's own CSV import
-(``core.services.attendance.import_csv``). Then prints, measured in the same run:
+(``core.services.imports.import_csv``). Then prints, measured in the same run:
 
 1. every school's report (the statewide validation): batched (``school_reports``, a
    fixed number of queries per 500 schools) against one ``school_report`` per school,
@@ -52,7 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.notifier import SlackNotifier
 from core.domain.pay_periods import PayPeriodCalendar
 from core.domain.submission import SubmissionState
-from core.services import attendance, submissions
+from core.services import imports, submissions
 from core.services.periods import ASK_SPAN
 from core.services.reminder_delivery import deliver_reminders
 from core.services.reminders import DueReminder, due_reminders
@@ -144,7 +144,7 @@ def _build_school(rt: Runtime, n: int) -> int:
             for k, name in enumerate(names)
         )
         session.commit()
-    attendance.import_csv(rt, school_id=sid, content=_csv(names), actor="bench")
+    imports.import_csv(rt, school_id=sid, content=_csv(names), actor="bench")
     return sid
 
 

@@ -4,7 +4,7 @@ Why here and not in core: it is Slack's part of an import. ``files.info`` (throu
 slack_sdk, with the workspace's bot token) says what the file is; its
 ``url_private_download`` is then fetched with one plain HTTP GET carrying
 ``Authorization: Bearer <bot token>`` (Slack's rule for private file URLs; the bot needs
-the ``files:read`` scope). The bytes go to ``core.services.attendance.import_csv``,
+the ``files:read`` scope). The bytes go to ``core.services.imports.import_csv``,
 which decodes them (UTF-8, with or without a BOM) and checks every row.
 
 Refused before anything is written, each with a reason a director can act on: a file

@@ -17,9 +17,10 @@ from core.domain.submission import SubmissionState
 from core.errors import InvalidInput, KinderTrackUnavailable, RollcallError
 from core.services import (
     absences,
-    attendance,
+    imports,
     reports,
     schools,
+    stays,
     students,
     submissions,
     workspace,
@@ -180,7 +181,7 @@ def attendance_import(
         content = file.read_bytes()
     except OSError as error:
         raise InvalidInput(f"Cannot read {file}: {error.strerror}.") from error
-    result = attendance.import_csv(
+    result = imports.import_csv(
         runtime(),
         school_id=school_id(school),
         content=content,
@@ -207,7 +208,7 @@ def attendance_list(
     """List attendance records (times in the school's zone)."""
     first, last = _range(start, end)
     sid = school_id(school)
-    records = attendance.list_attendance(
+    records = stays.list_attendance(
         runtime(), school_id=sid, start=first, end=last, student_name=student
     )
     if as_json:
@@ -228,7 +229,7 @@ def attendance_edit(
     ] = None,
 ) -> None:
     """Change a record's check-in or check-out time."""
-    attendance.edit_record(
+    stays.edit_record(
         runtime(),
         school_id=school_id(school),
         record_id=record_id,
@@ -242,9 +243,7 @@ def attendance_edit(
 @attendance_app.command("delete")
 def attendance_delete(school: str, record_id: int) -> None:
     """Delete a record (a duplicate, say)."""
-    attendance.delete_record(
-        runtime(), school_id=school_id(school), record_id=record_id, actor=OPERATOR
-    )
+    stays.delete_record(runtime(), school_id=school_id(school), record_id=record_id, actor=OPERATOR)
     typer.echo(f"Record {record_id} deleted.")
 
 

@@ -13,7 +13,7 @@ from rich.text import Text
 from core.domain.instants import show
 from core.domain.report import RowStatus, SubsidyReport
 from core.messages import CORRECTED_CLAIM_CONTACT
-from core.services.attendance import RecordView
+from core.services.stays import RecordView
 from core.services.submissions import SubmissionView
 
 console = Console(highlight=False, soft_wrap=True)

@@ -30,15 +30,7 @@ from core.notices import (
     ReportReady,
     SubmissionChanged,
 )
-from core.services import (
-    attendance,
-    nudges,
-    periods,
-    reminders,
-    reports,
-    schools,
-    submissions,
-)
+from core.services import imports, nudges, periods, reminders, reports, schools, submissions
 from core.services.reminder_delivery import deliver_reminders
 from workers.broker import ensure_broker
 from workers.failures import IMPORT_FAILED, is_transient
@@ -173,7 +165,7 @@ def import_attendance_file(
     notice: Notice
     try:
         content = read_csv_upload(slack_client(team_id), file_id, uploader=actor)
-        result = attendance.import_csv(
+        result = imports.import_csv(
             rt,
             school_id=school_id,
             content=content,

@@ -37,7 +37,7 @@ from bot.escape import escape_mrkdwn
 from core.domain.names import name_matches
 from core.errors import InvalidInput
 from core.i18n import _
-from core.services.attendance import RollCallEntry
+from core.services.board import RollCallEntry
 
 PAGE_SIZE = 40
 """Children per message page: 40 sections + header, summary, search, page line, nav = 45 ≤ 50."""

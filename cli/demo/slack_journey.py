@@ -31,7 +31,7 @@ from cli.demo.runner import DemoFailed
 from cli.demo.slack_stack import BOT_TOKEN, SlackStack, slack_stack
 from core.domain.pay_periods import PayPeriod
 from core.messages import ALREADY_SUBMITTED, INACTIVE_PROVIDER
-from core.services import attendance
+from core.services import stays
 from core.services.schools import find_school
 from standins.slack_driver import Person, SlackDemo, StepFailed
 
@@ -232,7 +232,7 @@ def slack_journey(demo: SlackDemo, stack: SlackStack, *, period: PayPeriod) -> s
     with stack.runtime.session() as session:
         school_id = find_school(session, name=SCHOOL, team_id=stack.standin.team_id).id or 0
     imported = len(
-        attendance.list_attendance(
+        stays.list_attendance(
             stack.runtime, school_id=school_id, start=period.start, end=period.end
         )
     )

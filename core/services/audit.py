@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from core.services.runtime import Runtime
 from core.store.tables import AttendanceRecord, AuditEntry
 
 
@@ -44,3 +45,64 @@ def write_audit(
             after=json.dumps(after, sort_keys=True) if after is not None else None,
         )
     )
+
+
+def audit_stay(
+    session: Session,
+    rt: Runtime,
+    *,
+    actor: str,
+    record: AttendanceRecord,
+    action: str,
+    before: dict[str, object] | None,
+    after: dict[str, object] | None,
+) -> None:
+    """One audit entry for one record's change (IDs and times, never names)."""
+    write_audit(
+        session,
+        at=rt.now(),
+        actor=actor,
+        school_id=record.school_id,
+        entity="attendance",
+        entity_id=record.id,
+        action=action,
+        before=before,
+        after=after,
+    )
+
+
+def save_stay_change(
+    session: Session,
+    rt: Runtime,
+    record: AttendanceRecord,
+    *,
+    before: dict[str, object],
+    actor: str,
+    action: str,
+) -> None:
+    """Stamp, stage and audit a change made to ``record`` since ``before`` was taken."""
+    record.updated_at = rt.now()
+    session.add(record)
+    audit_stay(
+        session,
+        rt,
+        actor=actor,
+        record=record,
+        action=action,
+        before=before,
+        after=snapshot(record),
+    )
+
+
+def delete_stay(session: Session, rt: Runtime, record: AttendanceRecord, *, actor: str) -> None:
+    """Delete ``record``, its last state kept in the audit log."""
+    audit_stay(
+        session,
+        rt,
+        actor=actor,
+        record=record,
+        action="delete",
+        before=snapshot(record),
+        after=None,
+    )
+    session.delete(record)

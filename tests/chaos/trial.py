@@ -26,7 +26,7 @@ from sqlmodel import select
 
 from core.domain.pay_periods import PayPeriodCalendar
 from core.domain.submission import canonical_records
-from core.services import attendance, reports, schools, students
+from core.services import imports, reports, schools, students
 from core.services.runtime import Runtime
 from core.store.database import make_engine, migrate
 from core.store.tables import Submission
@@ -429,7 +429,7 @@ class Trial:
                         child_id=f"{pid[0]}0000{c}",
                         actor="chaos",
                     )
-                attendance.import_csv(
+                imports.import_csv(
                     rt, school_id=school_id, content=_attendance_csv(self.rng, pid), actor="chaos"
                 )
                 for school, start, end in self.plan.periods:

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from core.domain.submission import SubmissionState
 from core.errors import ImportRefused, InvalidInput, NotFound, PeriodLocked
-from core.services import absences, attendance, reports, schools, students, submissions
+from core.services import absences, imports, reports, schools, students, submissions
 from core.services.runtime import Runtime
 from core.store.tables import AuditEntry
 from kindertrack.client import HttpKinderTrack
@@ -25,7 +25,7 @@ def _school(rt: Runtime) -> int:
     schools.register_provider(rt, school_id=sid, provider_id="12345", actor="t")
     students.add_student(rt, school_id=sid, name="Ava Smith", child_id="123456", actor="t")
     days = [f"2026-11-{d:02d}" for d in (9, 10, 11, 12, 13, 16, 17, 18)]
-    attendance.import_csv(
+    imports.import_csv(
         rt,
         school_id=sid,
         content="student,check_in,check_out\n"
@@ -130,7 +130,7 @@ def test_an_import_records_absences_and_a_closure_all_or_nothing(rt: Runtime) ->
         "Ava Smith,2026-11-19T08:00,2026-11-19T09:00,holiday\n"
     )
     with pytest.raises(ImportRefused) as refused:
-        attendance.import_csv(rt, school_id=sid, content=bad, actor="t")
+        imports.import_csv(rt, school_id=sid, content=bad, actor="t")
     assert [line for line, _ in refused.value.problems] == [3, 4]
     assert reports.school_report(rt, school_id=sid, start=START, end=END).rows[0].absences == 0
 
@@ -140,8 +140,8 @@ def test_an_import_records_absences_and_a_closure_all_or_nothing(rt: Runtime) ->
         "*,2026-11-20,,closed\n"
         "Ava Smith,2026-11-23T08:00,2026-11-23T12:00,\n"
     )
-    result = attendance.import_csv(rt, school_id=sid, content=good, actor="t")
-    again = attendance.import_csv(rt, school_id=sid, content=good, actor="t")
+    result = imports.import_csv(rt, school_id=sid, content=good, actor="t")
+    again = imports.import_csv(rt, school_id=sid, content=good, actor="t")
 
     assert (result.added, result.absences) == (1, 2)
     assert (again.added, again.duplicates, again.absences) == (0, 1, 0)

@@ -24,7 +24,7 @@ from dramatiq.brokers.redis import RedisBroker
 from sqlalchemy import Engine, text
 
 from core.domain.submission import SubmissionState
-from core.services import attendance, schools, students, submissions
+from core.services import imports, schools, students, submissions
 from core.services.runtime import Runtime
 from kindertrack.sandbox import DEFAULT_SEED_PATH
 from rollcall.bootstrap import POOL_OVERFLOW
@@ -89,7 +89,7 @@ def _queue_submissions(rt: Runtime) -> tuple[list[int], int]:
             f"{child},{p.start + timedelta(days=1)}T08:00,{p.start + timedelta(days=1)}T15:00\n"
             for p in periods
         )
-        attendance.import_csv(
+        imports.import_csv(
             rt, school_id=sid, content="student,check_in,check_out\n" + rows, actor="t"
         )
         for period in periods:

@@ -28,7 +28,7 @@ from sqlmodel import select
 from core.domain.submission import SubmissionState
 from core.errors import UndoTooLate
 from core.messages import ALREADY_SUBMITTED
-from core.services import attendance, schools, students, submissions
+from core.services import imports, schools, students, submissions
 from core.services.runtime import Runtime
 from core.store.tables import PayPeriodRow, Registration, Submission
 from kindertrack.sandbox import RunningSandbox
@@ -85,7 +85,7 @@ def _school(rt: Runtime, *, provider_id: str = "12345", verify: bool = True) -> 
             session.add(PayPeriodRow(school_id=sid, start=START, end=END))
     students.add_student(rt, school_id=sid, name="Ava Smith", child_id="123456", actor="t")
     students.add_student(rt, school_id=sid, name="Jose Nunez", child_id="234567", actor="t")
-    attendance.import_csv(rt, school_id=sid, content=CSV, actor="t")
+    imports.import_csv(rt, school_id=sid, content=CSV, actor="t")
     return sid
 
 

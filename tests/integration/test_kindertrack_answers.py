@@ -19,7 +19,7 @@ from core.config import Settings
 from core.domain.submission import SubmissionState
 from core.errors import KinderTrackUnavailable, OutcomeUnknown
 from core.ports import SubmittedRecord
-from core.services import attendance, schools, students, submissions
+from core.services import imports, schools, students, submissions
 from core.services.runtime import Runtime
 from kindertrack.client import HttpKinderTrack
 from kindertrack.sandbox import RunningSandbox
@@ -60,7 +60,7 @@ def _ready(db: Engine, url: str, api_key: str) -> tuple[Runtime, int]:
     sid = schools.add_school(rt, name="Sunny Days").id or 0
     schools.register_provider(rt, school_id=sid, provider_id="12345", actor="t")
     students.add_student(rt, school_id=sid, name="Ava Smith", child_id="123456", actor="t")
-    attendance.import_csv(rt, school_id=sid, content=CSV, actor="t")
+    imports.import_csv(rt, school_id=sid, content=CSV, actor="t")
     return rt, sid
 
 

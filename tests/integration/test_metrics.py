@@ -18,7 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine
 
 from core.domain.submission import SubmissionState
-from core.services import attendance, schools, students, submissions
+from core.services import imports, schools, students, submissions
 from core.services.runtime import Runtime
 from tests.fixtures.database import CALENDAR
 from tests.fixtures.sandbox import SandboxHarness
@@ -76,7 +76,7 @@ def test_workers_and_the_scheduler_serve_rollcalls_and_dramatiqs_metrics(
     sid = schools.add_school(rt, name="Sunny Days").id or 0
     schools.register_provider(rt, school_id=sid, provider_id="12345", actor="t")
     students.add_student(rt, school_id=sid, name="Ava Smith", child_id="123456", actor="t")
-    attendance.import_csv(rt, school_id=sid, content=CSV, actor="t")
+    imports.import_csv(rt, school_id=sid, content=CSV, actor="t")
     period = CALENDAR.containing(datetime(2026, 11, 9).date())
     view = submissions.approve(
         rt, school_id=sid, start=period.start, end=period.end, approved_by="U"

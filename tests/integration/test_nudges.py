@@ -21,7 +21,7 @@ import workers.runtime
 from bot.blocks.limits import MESSAGE_BLOCKS, violations
 from bot.notifier import SlackNotifier
 from core.errors import InvalidInput
-from core.services import absences, attendance, nudges, schools, workspace
+from core.services import absences, imports, nudges, schools, stays, workspace
 from core.services.nudges import DueNudge
 from core.services.runtime import Runtime
 from standins.slack_web_api import SlackStandin
@@ -58,7 +58,7 @@ def rt(
 def _school(rt: Runtime, name: str, csv_rows: str, *, creator: str = DIRECTOR) -> int:
     """A Slack school (its creator directs it) with this week's attendance."""
     sid = workspace.create_team_school(rt, team_id=TEAM, name=name, creator=creator).id or 0
-    attendance.import_csv(
+    imports.import_csv(
         rt,
         school_id=sid,
         content="student,check_in,check_out\n" + csv_rows,
@@ -146,7 +146,7 @@ def test_an_absent_child_or_a_closed_day_is_not_nothing_recorded(
 
     # Thursday: a half day (one child came in the morning), then closed for Thanksgiving
     _at(clock, "2026-11-27T00:05")
-    attendance.import_csv(
+    imports.import_csv(
         rt,
         school_id=sid,
         content="student,check_in,check_out\nCara Diaz,2026-11-26T08:00,2026-11-26T11:00\n",
@@ -222,7 +222,7 @@ def test_the_directors_hear_the_days_problems_once_and_a_clean_day_is_silent(
     # came to Sunny Days, so nobody is "not recorded" there), and at Prairie Sprouts, open
     # with Dan, Cara (who came on Wednesday) has nothing recorded
     _at(clock, "2026-11-26T20:00")
-    attendance.import_csv(
+    imports.import_csv(
         rt,
         school_id=clean,
         content="student,check_in,check_out\nDan Lee,2026-11-26T08:00,2026-11-26T12:00\n",
@@ -255,13 +255,13 @@ def test_a_day_fixed_before_closing_sends_nothing(
     _at(clock, "2026-11-25T23:00")
     (open_stay,) = [
         r
-        for r in attendance.list_attendance(rt, school_id=sid, start=WED, end=WED)
+        for r in stays.list_attendance(rt, school_id=sid, start=WED, end=WED)
         if r.check_out is None
     ]
-    attendance.edit_record(
+    stays.edit_record(
         rt, school_id=sid, record_id=open_stay.id, check_out="2026-11-25T16:45", actor=DIRECTOR
     )
-    attendance.import_csv(
+    imports.import_csv(
         rt,
         school_id=sid,
         content="student,check_in,check_out\nBen Jones,2026-11-25T09:00,2026-11-25T15:00\n",

@@ -11,7 +11,7 @@ import pytest
 from core.domain.pay_periods import PayPeriod
 from core.domain.submission import SubmissionState
 from core.errors import KinderTrackUnavailable, PeriodsNotCached
-from core.services import attendance, periods, reminders, reports, schools, students, submissions
+from core.services import imports, periods, reminders, reports, schools, students, submissions
 from core.services.runtime import Runtime
 from kindertrack.client import HttpKinderTrack
 from tests.fakes import FakeKinderTrack, FrozenClock
@@ -34,7 +34,7 @@ def test_a_monthly_provider_registers_reports_and_submits_its_month(
     live = dataclasses.replace(rt, kindertrack=kindertrack_client)
     sid = _school(live, "24680")
     students.add_student(live, school_id=sid, name="Owen Berg", child_id="135790", actor="t")
-    attendance.import_csv(
+    imports.import_csv(
         live,
         school_id=sid,
         content="student,check_in,check_out\n"
@@ -118,7 +118,7 @@ def test_a_change_of_billing_keeps_the_submitted_periods_as_they_were(
     # Given a biweekly school that submitted 2026-11-08..21
     sid = _school(rt, "12345", name="Sunny Days")
     students.add_student(rt, school_id=sid, name="Ava Smith", child_id="123456", actor="t")
-    attendance.import_csv(
+    imports.import_csv(
         rt,
         school_id=sid,
         content="student,check_in,check_out\nAva Smith,2026-11-09T08:00,2026-11-09T16:00\n",
@@ -152,7 +152,7 @@ def test_reminders_follow_each_schools_own_periods(
     fake_kindertrack.billing["24680"] = "monthly"
     sid = _school(rt, "24680")
     students.add_student(rt, school_id=sid, name="Owen Berg", actor="t")
-    attendance.import_csv(
+    imports.import_csv(
         rt,
         school_id=sid,
         content="student,check_in,check_out\nOwen Berg,2026-11-20T08:00,2026-11-20T16:00\n",

@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from core.errors import InvalidInput
-from core.services import attendance, schools, students, submissions
+from core.services import imports, schools, students, submissions
 from core.services.runtime import Runtime
 from core.services.submissions_guard import lock_school
 from core.store.tables import AttendanceRecord, Reminder, School, Submission
@@ -63,7 +63,7 @@ def test_an_import_reads_its_periods_once_whatever_the_days_it_spans(
     counts = {}
     for first, days in ((date(2026, 11, 9), 1), (date(2026, 11, 23), 14)):
         with statements(db) as sent:
-            result = attendance.import_csv(rt, school_id=sid, content=_file(first, days), actor="t")
+            result = imports.import_csv(rt, school_id=sid, content=_file(first, days), actor="t")
         assert result.added == 7 * days
         counts[days] = _data_statements(sent)
     assert len(counts[14]) == len(counts[1]), counts[14]
@@ -77,12 +77,12 @@ def test_an_import_over_an_approved_period_voids_it_and_one_over_a_submitted_one
     rt: Runtime, db: Engine
 ) -> None:
     sid = _school(rt)
-    attendance.import_csv(rt, school_id=sid, content=_file(date(2026, 11, 9), 2), actor="t")
+    imports.import_csv(rt, school_id=sid, content=_file(date(2026, 11, 9), 2), actor="t")
     view = submissions.approve(
         rt, school_id=sid, start=date(2026, 11, 8), end=date(2026, 11, 21), approved_by="U1"
     )
 
-    attendance.import_csv(rt, school_id=sid, content=_file(date(2026, 11, 12), 1), actor="t")
+    imports.import_csv(rt, school_id=sid, content=_file(date(2026, 11, 12), 1), actor="t")
 
     with Session(db) as session:
         voided = session.get(Submission, view.id)
@@ -94,7 +94,7 @@ def test_an_import_over_an_approved_period_voids_it_and_one_over_a_submitted_one
     submissions.run_submission(rt, submission_id=view.id)
     spanning = _file(date(2026, 11, 20), 4)  # two days submitted, two days in the next period
     with pytest.raises(InvalidInput) as refused:
-        attendance.import_csv(rt, school_id=sid, content=spanning, actor="t")
+        imports.import_csv(rt, school_id=sid, content=spanning, actor="t")
     assert "14 bad rows" in str(refused.value)
     with Session(db) as session:
         after = session.exec(

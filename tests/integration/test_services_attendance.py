@@ -26,7 +26,7 @@ from core.errors import (
     OlderStayOpen,
     PeriodLocked,
 )
-from core.services import attendance, schools, students, submissions
+from core.services import board, check_ins, imports, schools, stays, students, submissions
 from core.services.runtime import Runtime
 from core.store.tables import AttendanceRecord, AuditEntry, Student, Submission
 from tests.fakes import FrozenClock
@@ -83,9 +83,9 @@ def _submit_period(rt: Runtime, sid: int) -> None:
 def test_check_in_then_out_now(rt: Runtime, db: Engine, clock: FrozenClock) -> None:
     sid = _school(rt)
 
-    opened = attendance.check_in(rt, school_id=sid, student_name="ava smith", actor="U1")
+    opened = check_ins.check_in(rt, school_id=sid, student_name="ava smith", actor="U1")
     clock.advance(timedelta(hours=3))
-    closed = attendance.check_out(rt, school_id=sid, student_name="Ava Smith", actor="U1")
+    closed = check_ins.check_out(rt, school_id=sid, student_name="Ava Smith", actor="U1")
 
     assert opened.id == closed.id
     assert closed.check_in == _utc("2026-11-25T18:00")
@@ -96,10 +96,10 @@ def test_check_in_then_out_now(rt: Runtime, db: Engine, clock: FrozenClock) -> N
 def test_check_in_at_a_local_time(rt: Runtime, db: Engine) -> None:
     sid = _school(rt)
 
-    attendance.check_in(
+    check_ins.check_in(
         rt, school_id=sid, student_name="Ava Smith", at="2026-11-24T08:00", actor="t"
     )
-    attendance.check_out(
+    check_ins.check_out(
         rt, school_id=sid, student_name="Ava Smith", at="2026-11-24 16:15", actor="t"
     )
 
@@ -110,14 +110,14 @@ def test_check_in_at_a_local_time(rt: Runtime, db: Engine) -> None:
 
 def test_a_second_check_in_is_refused_while_checked_in(rt: Runtime, db: Engine) -> None:
     sid = _school(rt)
-    attendance.check_in(
+    check_ins.check_in(
         rt, school_id=sid, student_name="Ava Smith", at="2026-11-25T08:00", actor="t"
     )
 
     with pytest.raises(
         Conflict, match="Ava Smith is already checked in since 2026-11-25 08:00 CST"
     ):
-        attendance.check_in(
+        check_ins.check_in(
             rt, school_id=sid, student_name="Ava Smith", at="2026-11-25T09:00", actor="t"
         )
     assert len(_records(db)) == 1
@@ -129,18 +129,18 @@ def test_a_check_out_in_the_second_of_the_check_in_is_refused(
     # Given a child checked in now (kept to the whole second)
     sid = _school(rt)
     clock.now = clock.now.replace(microsecond=200_000)
-    attendance.check_in(rt, school_id=sid, student_name="Ava Smith", actor="U1")
+    check_ins.check_in(rt, school_id=sid, student_name="Ava Smith", actor="U1")
 
     # When a check-out comes within the same second (a double tap on the board)
     clock.advance(timedelta(microseconds=500_000))
     with pytest.raises(Conflict, match=r"a check-out must come later\. Nothing changed\."):
-        attendance.check_out(rt, school_id=sid, student_name="Ava Smith", actor="U1")
+        check_ins.check_out(rt, school_id=sid, student_name="Ava Smith", actor="U1")
 
     # Then the stay is still open, not a zero-length record the report would block on
     assert _records(db)[0][2] is None
     # And an explicit check-out before the check-in is refused the same way
     with pytest.raises(Conflict, match="checked in at 2026-11-25 12:00 CST"):
-        attendance.check_out(
+        check_ins.check_out(
             rt, school_id=sid, student_name="Ava Smith", at="2026-11-25T11:00", actor="U1"
         )
 
@@ -148,13 +148,13 @@ def test_a_check_out_in_the_second_of_the_check_in_is_refused(
 def test_check_out_without_check_in_is_refused(rt: Runtime) -> None:
     sid = _school(rt)
     with pytest.raises(Conflict, match="Ava Smith is not checked in"):
-        attendance.check_out(rt, school_id=sid, student_name="Ava Smith", actor="t")
+        check_ins.check_out(rt, school_id=sid, student_name="Ava Smith", actor="t")
 
 
 def test_check_in_of_an_unknown_student_is_refused(rt: Runtime) -> None:
     sid = _school(rt)
     with pytest.raises(NotFound, match="No student named 'Zoe Q'"):
-        attendance.check_in(rt, school_id=sid, student_name="Zoe Q", actor="t")
+        check_ins.check_in(rt, school_id=sid, student_name="Zoe Q", actor="t")
 
 
 # --- CSV import --------------------------------------------------------------------------
@@ -163,7 +163,7 @@ def test_check_in_of_an_unknown_student_is_refused(rt: Runtime) -> None:
 def test_import_adds_every_row(rt: Runtime, db: Engine) -> None:
     sid = _school(rt)
 
-    result = attendance.import_csv(rt, school_id=sid, content=GOOD.encode(), actor="t")
+    result = imports.import_csv(rt, school_id=sid, content=GOOD.encode(), actor="t")
 
     assert (result.added, result.duplicates, result.students_added) == (3, 0, [])
     assert [(i, o) for _, i, o in _records(db)] == [
@@ -177,9 +177,9 @@ def test_import_adds_every_row(rt: Runtime, db: Engine) -> None:
 
 def test_reimporting_the_same_file_adds_nothing(rt: Runtime, db: Engine) -> None:
     sid = _school(rt)
-    attendance.import_csv(rt, school_id=sid, content=GOOD, actor="t")
+    imports.import_csv(rt, school_id=sid, content=GOOD, actor="t")
 
-    again = attendance.import_csv(rt, school_id=sid, content=GOOD, actor="t")
+    again = imports.import_csv(rt, school_id=sid, content=GOOD, actor="t")
 
     assert (again.added, again.duplicates) == (0, 3)
     assert len(_records(db)) == 3
@@ -194,19 +194,19 @@ def test_two_imports_of_one_file_at_once_add_it_once(
     school locked only after that read, both would read none and add every row twice
     (PostgreSQL, READ COMMITTED; SQLite serializes whole write transactions anyway)."""
     sid = _school(rt)
-    read_existing = attendance._existing_keys
+    read_existing = imports._existing_keys
 
     def slow_read(session: Session, **kwargs: Any) -> Any:
         found = read_existing(session, **kwargs)
         time.sleep(0.3)
         return found
 
-    monkeypatch.setattr(attendance, "_existing_keys", slow_read)
+    monkeypatch.setattr(imports, "_existing_keys", slow_read)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(
             pool.map(
-                lambda _: attendance.import_csv(rt, school_id=sid, content=GOOD, actor="t"),
+                lambda _: imports.import_csv(rt, school_id=sid, content=GOOD, actor="t"),
                 range(2),
             )
         )
@@ -218,7 +218,7 @@ def test_two_imports_of_one_file_at_once_add_it_once(
 def test_a_byte_order_mark_is_accepted(rt: Runtime, db: Engine) -> None:
     sid = _school(rt)
 
-    result = attendance.import_csv(
+    result = imports.import_csv(
         rt, school_id=sid, content=b"\xef\xbb\xbf" + GOOD.encode(), actor="t"
     )
 
@@ -228,7 +228,7 @@ def test_a_byte_order_mark_is_accepted(rt: Runtime, db: Engine) -> None:
 def test_a_header_in_another_case_with_spaces_is_accepted(rt: Runtime) -> None:
     sid = _school(rt)
     content = "Student, Check_In ,CHECK_OUT\r\nAva Smith,2026-11-09T08:00,2026-11-09T16:30\r\n"
-    assert attendance.import_csv(rt, school_id=sid, content=content, actor="t").added == 1
+    assert imports.import_csv(rt, school_id=sid, content=content, actor="t").added == 1
 
 
 def test_add_students_adds_the_children_the_file_names(rt: Runtime, db: Engine) -> None:
@@ -239,7 +239,7 @@ def test_add_students_adds_the_children_the_file_names(rt: Runtime, db: Engine) 
         "Ava Smith,2026-11-10T08:00,2026-11-10T15:00\n"
     )
 
-    result = attendance.import_csv(rt, school_id=sid, content=content, actor="t", add_students=True)
+    result = imports.import_csv(rt, school_id=sid, content=content, actor="t", add_students=True)
 
     assert (result.added, result.students_added) == (3, ["Mia Chen"])
     with Session(db) as session:
@@ -266,7 +266,7 @@ def test_a_file_refused_as_a_whole(rt: Runtime, db: Engine, content: bytes, expe
     sid = _school(rt)
 
     with pytest.raises(InvalidInput) as refused:
-        attendance.import_csv(rt, school_id=sid, content=content, actor="t")
+        imports.import_csv(rt, school_id=sid, content=content, actor="t")
 
     assert str(refused.value).startswith("Nothing was imported")
     assert expected in str(refused.value)
@@ -289,7 +289,7 @@ def test_each_bad_row_is_named_and_nothing_is_imported(rt: Runtime, db: Engine) 
     )
 
     with pytest.raises(InvalidInput) as refused:
-        attendance.import_csv(rt, school_id=sid, content=content, actor="t")
+        imports.import_csv(rt, school_id=sid, content=content, actor="t")
 
     message = str(refused.value)
     assert message.startswith("Nothing was imported: 7 bad rows.")
@@ -315,7 +315,7 @@ def test_an_ambiguous_time_with_its_offset_is_accepted(rt: Runtime, db: Engine) 
     sid = _school(rt)
     content = HEADER + "Ava Smith,2026-11-01T01:30-05:00,2026-11-01T09:00\n"
 
-    attendance.import_csv(rt, school_id=sid, content=content, actor="t")
+    imports.import_csv(rt, school_id=sid, content=content, actor="t")
 
     ((_, check_in, check_out),) = _records(db)
     assert check_in == _utc("2026-11-01T06:30")
@@ -329,7 +329,7 @@ def test_unknown_students_are_not_added_when_the_file_has_other_errors(
     content = HEADER + "Mia Chen,2026-11-09T08:00,\nMia Chen,not a time,\n"
 
     with pytest.raises(InvalidInput, match="line 3"):
-        attendance.import_csv(rt, school_id=sid, content=content, actor="t", add_students=True)
+        imports.import_csv(rt, school_id=sid, content=content, actor="t", add_students=True)
 
     with Session(db) as session:
         assert session.exec(select(Student).where(Student.name == "Mia Chen")).first() is None
@@ -340,18 +340,18 @@ def test_unknown_students_are_not_added_when_the_file_has_other_errors(
 
 def test_edit_and_delete_leave_audit_entries(rt: Runtime, db: Engine) -> None:
     sid = _school(rt)
-    attendance.import_csv(rt, school_id=sid, content=GOOD, actor="t")
-    first, second, third = attendance.list_attendance(rt, school_id=sid, start=START, end=END)
+    imports.import_csv(rt, school_id=sid, content=GOOD, actor="t")
+    first, second, third = stays.list_attendance(rt, school_id=sid, start=START, end=END)
 
-    attendance.edit_record(
+    stays.edit_record(
         rt, school_id=sid, record_id=first.id, check_out="2026-11-09T15:00", actor="U7"
     )
-    attendance.edit_record(
+    stays.edit_record(
         rt, school_id=sid, record_id=third.id, check_in="2026-11-10T07:30", actor="U7"
     )
-    attendance.delete_record(rt, school_id=sid, record_id=second.id, actor="U8")
+    stays.delete_record(rt, school_id=sid, record_id=second.id, actor="U8")
 
-    views = attendance.list_attendance(rt, school_id=sid, start=START, end=END)
+    views = stays.list_attendance(rt, school_id=sid, start=START, end=END)
     assert [(v.id, v.check_in, v.check_out) for v in views] == [
         (first.id, _utc("2026-11-09T13:45"), _utc("2026-11-09T21:00")),
         (third.id, _utc("2026-11-10T13:30"), _utc("2026-11-10T18:00")),
@@ -367,52 +367,52 @@ def test_edit_and_delete_leave_audit_entries(rt: Runtime, db: Engine) -> None:
 
 def test_edit_with_an_empty_check_out_clears_it(rt: Runtime, db: Engine) -> None:
     sid = _school(rt)
-    attendance.import_csv(rt, school_id=sid, content=GOOD, actor="t")
-    record = attendance.list_attendance(rt, school_id=sid, start=START, end=END)[1]
+    imports.import_csv(rt, school_id=sid, content=GOOD, actor="t")
+    record = stays.list_attendance(rt, school_id=sid, start=START, end=END)[1]
 
-    attendance.edit_record(rt, school_id=sid, record_id=record.id, check_out="", actor="t")
+    stays.edit_record(rt, school_id=sid, record_id=record.id, check_out="", actor="t")
 
-    assert attendance.list_attendance(rt, school_id=sid, start=START, end=END)[1].check_out is None
+    assert stays.list_attendance(rt, school_id=sid, start=START, end=END)[1].check_out is None
 
 
 def test_edit_refuses_bad_input_and_unknown_records(rt: Runtime) -> None:
     sid = _school(rt)
-    attendance.import_csv(rt, school_id=sid, content=GOOD, actor="t")
-    record = attendance.list_attendance(rt, school_id=sid, start=START, end=END)[0]
+    imports.import_csv(rt, school_id=sid, content=GOOD, actor="t")
+    record = stays.list_attendance(rt, school_id=sid, start=START, end=END)[0]
 
     with pytest.raises(InvalidInput, match="Give a new check-in or check-out time"):
-        attendance.edit_record(rt, school_id=sid, record_id=record.id, actor="t")
+        stays.edit_record(rt, school_id=sid, record_id=record.id, actor="t")
     with pytest.raises(InvalidInput, match="happens twice"):
-        attendance.edit_record(
+        stays.edit_record(
             rt, school_id=sid, record_id=record.id, check_in="2026-11-01T01:15", actor="t"
         )
     with pytest.raises(NotFound, match="No attendance record 9999"):
-        attendance.delete_record(rt, school_id=sid, record_id=9999, actor="t")
+        stays.delete_record(rt, school_id=sid, record_id=9999, actor="t")
 
 
 def test_records_of_another_school_cannot_be_touched(rt: Runtime, db: Engine) -> None:
     sid = _school(rt)
-    attendance.import_csv(rt, school_id=sid, content=GOOD, actor="t")
+    imports.import_csv(rt, school_id=sid, content=GOOD, actor="t")
     other = schools.add_school(rt, name="Other School").id or 0
-    record = attendance.list_attendance(rt, school_id=sid, start=START, end=END)[0]
+    record = stays.list_attendance(rt, school_id=sid, start=START, end=END)[0]
 
     with pytest.raises(NotFound):
-        attendance.delete_record(rt, school_id=other, record_id=record.id, actor="t")
+        stays.delete_record(rt, school_id=other, record_id=record.id, actor="t")
     assert len(_records(db)) == 3
 
 
 def test_list_filters_by_student_and_local_dates(rt: Runtime) -> None:
     sid = _school(rt)
-    attendance.import_csv(rt, school_id=sid, content=GOOD, actor="t")
+    imports.import_csv(rt, school_id=sid, content=GOOD, actor="t")
 
-    ava = attendance.list_attendance(
+    ava = stays.list_attendance(
         rt,
         school_id=sid,
         start=date(2026, 11, 10),
         end=date(2026, 11, 10),
         student_name="AVA SMITH",
     )
-    everyone = attendance.list_attendance(
+    everyone = stays.list_attendance(
         rt, school_id=sid, start=date(2026, 11, 9), end=date(2026, 11, 9)
     )
 
@@ -426,21 +426,21 @@ def test_the_audit_trail_never_stores_names(rt: Runtime, db: Engine, clock: Froz
     students.link_student(rt, school_id=sid, name="Liam Johnson", child_id="345678", actor="U1")
     students.add_student(rt, school_id=sid, name="Ava S.", actor="U1")
     students.sync_students(rt, school_id=sid, actor="U1")
-    attendance.import_csv(
+    imports.import_csv(
         rt,
         school_id=sid,
         content=GOOD + "Mia Chen,2026-11-12T08:00,2026-11-12T10:00\n",
         actor="U1",
         add_students=True,
     )
-    attendance.check_in(rt, school_id=sid, student_name="Liam Johnson", actor="U1")
+    check_ins.check_in(rt, school_id=sid, student_name="Liam Johnson", actor="U1")
     clock.advance(timedelta(hours=1))
-    attendance.check_out(rt, school_id=sid, student_name="Liam Johnson", actor="U1")
-    record = attendance.list_attendance(rt, school_id=sid, start=START, end=END)[0]
-    attendance.edit_record(
+    check_ins.check_out(rt, school_id=sid, student_name="Liam Johnson", actor="U1")
+    record = stays.list_attendance(rt, school_id=sid, start=START, end=END)[0]
+    stays.edit_record(
         rt, school_id=sid, record_id=record.id, check_in="2026-11-09T07:00", actor="U1"
     )
-    attendance.delete_record(rt, school_id=sid, record_id=record.id, actor="U1")
+    stays.delete_record(rt, school_id=sid, record_id=record.id, actor="U1")
 
     entries = _audit(db)
     assert {e.action for e in entries} >= {
@@ -471,22 +471,22 @@ def test_writes_to_a_submitted_period_are_refused_with_the_corrected_claim_conta
     rt: Runtime, db: Engine
 ) -> None:
     sid = _school(rt)
-    attendance.import_csv(
+    imports.import_csv(
         rt,
         school_id=sid,
         content=HEADER + "Ava Smith,2026-11-09T08:00,2026-11-09T16:30\n",
         actor="t",
     )
     _submit_period(rt, sid)
-    (record,) = attendance.list_attendance(rt, school_id=sid, start=START, end=END)
+    (record,) = stays.list_attendance(rt, school_id=sid, start=START, end=END)
     before_records, before_audit = _records(db), len(_audit(db))
 
     refusals: list[Callable[[], object]] = [
-        lambda: attendance.edit_record(
+        lambda: stays.edit_record(
             rt, school_id=sid, record_id=record.id, check_out="2026-11-09T17:00", actor="t"
         ),
-        lambda: attendance.delete_record(rt, school_id=sid, record_id=record.id, actor="t"),
-        lambda: attendance.check_in(
+        lambda: stays.delete_record(rt, school_id=sid, record_id=record.id, actor="t"),
+        lambda: check_ins.check_in(
             rt, school_id=sid, student_name="Ava Smith", at="2026-11-12T08:00", actor="t"
         ),
     ]
@@ -506,7 +506,7 @@ def test_an_import_touching_a_submitted_period_is_refused_as_a_whole(
     rt: Runtime, db: Engine
 ) -> None:
     sid = _school(rt)
-    attendance.import_csv(
+    imports.import_csv(
         rt,
         school_id=sid,
         content=HEADER + "Ava Smith,2026-11-09T08:00,2026-11-09T16:30\n",
@@ -521,7 +521,7 @@ def test_an_import_touching_a_submitted_period_is_refused_as_a_whole(
     )
 
     with pytest.raises(InvalidInput) as refused:
-        attendance.import_csv(rt, school_id=sid, content=content, actor="t", add_students=True)
+        imports.import_csv(rt, school_id=sid, content=content, actor="t", add_students=True)
 
     message = str(refused.value)
     assert "Nothing was imported: 1 bad row." in message
@@ -534,7 +534,7 @@ def test_an_import_touching_a_submitted_period_is_refused_as_a_whole(
 
 def test_the_next_period_stays_writable_after_a_submission(rt: Runtime, db: Engine) -> None:
     sid = _school(rt)
-    attendance.import_csv(
+    imports.import_csv(
         rt,
         school_id=sid,
         content=HEADER + "Ava Smith,2026-11-09T08:00,2026-11-09T16:30\n",
@@ -542,7 +542,7 @@ def test_the_next_period_stays_writable_after_a_submission(rt: Runtime, db: Engi
     )
     _submit_period(rt, sid)
 
-    attendance.check_in(
+    check_ins.check_in(
         rt, school_id=sid, student_name="Ava Smith", at="2026-11-24T08:00", actor="t"
     )
 
@@ -554,8 +554,8 @@ def test_the_next_period_stays_writable_after_a_submission(rt: Runtime, db: Engi
 FORGOTTEN = HEADER + "Ava Smith,2026-11-20T08:00,\n"  # never checked out, five days ago
 
 
-def _ava_entry(rt: Runtime, sid: int) -> attendance.RollCallEntry:
-    return next(e for e in attendance.roll_call(rt, school_id=sid) if e.student == "Ava Smith")
+def _ava_entry(rt: Runtime, sid: int) -> board.RollCallEntry:
+    return next(e for e in board.roll_call(rt, school_id=sid) if e.student == "Ava Smith")
 
 
 def test_an_open_stay_from_an_earlier_day_does_not_block_checking_in_today(
@@ -563,11 +563,11 @@ def test_an_open_stay_from_an_earlier_day_does_not_block_checking_in_today(
 ) -> None:
     # Given Ava was never checked out on Nov 20
     sid = _school(rt)
-    attendance.import_csv(rt, school_id=sid, content=FORGOTTEN, actor="t")
+    imports.import_csv(rt, school_id=sid, content=FORGOTTEN, actor="t")
     assert _ava_entry(rt, sid).checked_in_at is None  # not "in" on today's roll call
 
     # When she is checked in today (Nov 25, 12:00 CST)
-    opened = attendance.check_in(rt, school_id=sid, student_name="Ava Smith", actor="U1")
+    opened = check_ins.check_in(rt, school_id=sid, student_name="Ava Smith", actor="U1")
 
     # Then today's stay is opened and the old one stays open, for its report to show
     assert opened.check_in == _utc("2026-11-25T18:00")
@@ -583,13 +583,13 @@ def test_check_out_closes_todays_stay_and_never_an_older_one(
 ) -> None:
     # Given a stay left open on Nov 20 and one opened this morning
     sid = _school(rt)
-    attendance.import_csv(rt, school_id=sid, content=FORGOTTEN, actor="t")
-    attendance.check_in(
+    imports.import_csv(rt, school_id=sid, content=FORGOTTEN, actor="t")
+    check_ins.check_in(
         rt, school_id=sid, student_name="Ava Smith", at="2026-11-25T08:00", actor="t"
     )
 
     # When she is checked out now
-    closed = attendance.check_out(rt, school_id=sid, student_name="Ava Smith", actor="t")
+    closed = check_ins.check_out(rt, school_id=sid, student_name="Ava Smith", actor="t")
 
     # Then this morning's stay is closed; Nov 20's is left for the report's Review
     assert closed.check_in == _utc("2026-11-25T14:00")
@@ -604,12 +604,12 @@ def test_check_out_with_only_an_older_open_stay_is_refused_and_says_where_to_fix
 ) -> None:
     # Given Ava's only open stay started on Nov 20
     sid = _school(rt)
-    attendance.import_csv(rt, school_id=sid, content=FORGOTTEN, actor="t")
+    imports.import_csv(rt, school_id=sid, content=FORGOTTEN, actor="t")
     before, audited = _records(db), len(_audit(db))
 
     # When someone checks her out now
     with pytest.raises(OlderStayOpen) as refused:
-        attendance.check_out(rt, school_id=sid, student_name="Ava Smith", actor="t")
+        check_ins.check_out(rt, school_id=sid, student_name="Ava Smith", actor="t")
 
     # Then nothing is closed "now" (a stay of five days), and the refusal says what to do
     message = str(refused.value)
@@ -626,7 +626,7 @@ def test_an_older_open_stay_in_a_submitted_period_does_not_block_today(
 ) -> None:
     # Given José's open stay of Nov 12, in a pay period since submitted
     sid = _school(rt)
-    attendance.import_csv(
+    imports.import_csv(
         rt,
         school_id=sid,
         content=HEADER
@@ -650,13 +650,13 @@ def test_an_older_open_stay_in_a_submitted_period_does_not_block_today(
 
     # When he is checked out now, the answer is about the old stay, not the locked period
     with pytest.raises(Conflict, match="last open stay, from 2026-11-12"):
-        attendance.check_out(rt, school_id=sid, student_name="José Núñez", actor="t")
+        check_ins.check_out(rt, school_id=sid, student_name="José Núñez", actor="t")
 
     # And checking him in and out today works as on any day
-    attendance.check_in(
+    check_ins.check_in(
         rt, school_id=sid, student_name="José Núñez", at="2026-11-25T08:00", actor="t"
     )
-    closed = attendance.check_out(rt, school_id=sid, student_name="José Núñez", actor="t")
+    closed = check_ins.check_out(rt, school_id=sid, student_name="José Núñez", actor="t")
     assert (closed.check_in, closed.check_out) == (
         _utc("2026-11-25T14:00"),
         _utc("2026-11-25T18:00"),
@@ -672,13 +672,13 @@ THREE_OPEN = HEADER + (
 
 def _three_open(rt: Runtime) -> tuple[int, list[int]]:
     sid = _school(rt)
-    attendance.import_csv(rt, school_id=sid, content=THREE_OPEN, actor="t")
-    ids = [v.id for v in attendance.list_attendance(rt, school_id=sid, start=START, end=END)]
+    imports.import_csv(rt, school_id=sid, content=THREE_OPEN, actor="t")
+    ids = [v.id for v in stays.list_attendance(rt, school_id=sid, start=START, end=END)]
     return sid, ids
 
 
 def _fix(rt: Runtime, sid: int, *fixes: StayFix) -> int:
-    return attendance.fix_stays(rt, school_id=sid, fixes=fixes, actor="U7")
+    return stays.fix_stays(rt, school_id=sid, fixes=fixes, actor="U7")
 
 
 def test_fix_stays_saves_edits_and_deletions_with_an_audit_entry_each(
@@ -755,22 +755,21 @@ def test_fix_stays_refuses_all_when_one_stay_is_in_a_submitted_period(
 ) -> None:
     # Given open stays on Nov 23 and 24 (this period), and a stay of Nov 9, submitted
     sid = _school(rt)
-    attendance.import_csv(
+    imports.import_csv(
         rt,
         school_id=sid,
         content=HEADER + "Ava Smith,2026-11-09T08:00,2026-11-09T16:30\n",
         actor="t",
     )
     _submit_period(rt, sid)
-    attendance.import_csv(
+    imports.import_csv(
         rt,
         school_id=sid,
         content=HEADER + "Ava Smith,2026-11-23T08:00,\nAva Smith,2026-11-24T08:00,\n",
         actor="t",
     )
     submitted, monday, tuesday = (
-        v.id
-        for v in attendance.list_attendance(rt, school_id=sid, start=START, end=date(2026, 11, 25))
+        v.id for v in stays.list_attendance(rt, school_id=sid, start=START, end=date(2026, 11, 25))
     )
     before, audited = _records(db), len(_audit(db))
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from core.domain.pay_periods import PayPeriod
 from core.notices import Notice
 from core.ports import ProviderInfo
-from core.services import attendance, reminders, schools, students, submissions
+from core.services import imports, reminders, schools, students, submissions
 from core.services.reminder_delivery import deliver_reminders
 from core.services.reminders import DueReminder, ReminderKind
 from core.services.runtime import CollectingNotifier, Runtime
@@ -37,7 +37,7 @@ def _school(rt: Runtime, *, register: bool = True, name: str = "Sunny Days") -> 
     if register:
         schools.register_provider(rt, school_id=sid, provider_id="12345", actor="t")
     students.add_student(rt, school_id=sid, name="Ava Smith", child_id="123456", actor="t")
-    attendance.import_csv(
+    imports.import_csv(
         rt,
         school_id=sid,
         content=(

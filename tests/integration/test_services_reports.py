@@ -10,7 +10,7 @@ from sqlmodel import Session
 from core.domain.report import ProviderStatus, RowStatus, SubsidyReport
 from core.errors import InvalidInput
 from core.ports import RosterChild
-from core.services import attendance, reports, schools, students, submissions
+from core.services import imports, reports, schools, students, submissions
 from core.services.runtime import Runtime
 from tests.fakes import FakeKinderTrack
 
@@ -25,7 +25,7 @@ def _school(rt: Runtime, *, register: bool = True) -> int:
     students.add_student(rt, school_id=sid, name="Ava Smith", child_id="123456", actor="t")
     students.add_student(rt, school_id=sid, name="José Núñez", child_id="234567", actor="t")
     students.add_student(rt, school_id=sid, name="Mia Chen", actor="t")
-    attendance.import_csv(
+    imports.import_csv(
         rt,
         school_id=sid,
         content=HEADER
@@ -91,7 +91,7 @@ def test_an_inactive_provider_makes_rows_undefined(rt: Runtime) -> None:
 
 def test_an_error_on_an_approved_row_blocks_submission(rt: Runtime) -> None:
     sid = _school(rt)
-    attendance.import_csv(
+    imports.import_csv(
         rt,
         school_id=sid,
         content=HEADER
@@ -115,7 +115,7 @@ def test_an_error_on_an_approved_row_blocks_submission(rt: Runtime) -> None:
 
 def test_an_error_on_an_unapproved_row_does_not_block(rt: Runtime) -> None:
     sid = _school(rt)
-    attendance.import_csv(
+    imports.import_csv(
         rt, school_id=sid, content=HEADER + "Mia Chen,2026-11-12T08:00,\n", actor="t"
     )
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 
 from core.ports import ProviderInfo
-from core.services import attendance, reports, schools, students, submissions
+from core.services import imports, reports, schools, students, submissions
 from core.services.reports import ReportRequest
 from core.services.runtime import Runtime
 from tests.fakes import FakeKinderTrack
@@ -62,7 +62,7 @@ def _school(rt: Runtime, kindertrack: FakeKinderTrack, rng: random.Random, n: in
     ]
     if lines:
         content = "student,check_in,check_out\n" + "\n".join(lines) + "\n"
-        attendance.import_csv(rt, school_id=sid, content=content, actor="t")
+        imports.import_csv(rt, school_id=sid, content=content, actor="t")
     return sid
 
 

@@ -20,7 +20,7 @@ import workers.runtime
 from bot.blocks import home, modals
 from bot.blocks.limits import view_violations
 from bot.notifier import SlackNotifier
-from core.services.attendance import import_csv
+from core.services.imports import import_csv
 from core.services.runtime import Runtime
 from core.services.schools import register_provider
 from core.services.students import add_student

@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 import bot.runtime
+import core.services.imports
 import workers.actors  # declares the actors the worker consumes
 import workers.dispatch
 import workers.runtime
@@ -34,7 +35,8 @@ from bot.escape import unescape_mrkdwn
 from bot.files import MAX_CSV_BYTES
 from bot.notifier import SlackNotifier
 from core.messages import CORRECTED_CLAIM_CONTACT
-from core.services import attendance, schools, students, submissions, workspace
+from core.services import schools, students, submissions, workspace
+from core.services.imports import import_csv
 from core.services.runtime import Runtime
 from core.store.tables import AttendanceRecord, Student
 from standins.slack_web_api import Call, SlackStandin
@@ -537,7 +539,7 @@ def test_rows_in_a_submitted_period_are_refused_with_the_corrected_claim_contact
     students.link_student(
         env.rt, school_id=sid, name="Ava Smith", child_id="123456", actor=DIRECTOR
     )
-    attendance.import_csv(env.rt, school_id=sid, content=GOOD_CSV, actor=DIRECTOR)
+    import_csv(env.rt, school_id=sid, content=GOOD_CSV, actor=DIRECTOR)
     view = submissions.approve(env.rt, school_id=sid, start=START, end=END, approved_by=DIRECTOR)
     submissions.run_submission(env.rt, submission_id=view.id)
     late = (
@@ -591,7 +593,7 @@ def test_an_unforeseen_failure_still_answers_the_director(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("Ava Smith's row broke something")  # text must not reach logs
 
-    monkeypatch.setattr(attendance, "import_csv", broken)
+    monkeypatch.setattr(core.services.imports, "import_csv", broken)
     env.submit([env.upload(GOOD_CSV)], school_id=sid)
 
     text = shown(env.result())

@@ -29,10 +29,11 @@ from bot.notifier import SlackNotifier
 from core.notices import RegistrationRefused
 from core.ports import ProviderInfo
 from core.services import (
-    attendance,
+    imports,
     preferences,
     reminders,
     schools,
+    stays,
     students,
     submissions,
     workspace,
@@ -120,7 +121,7 @@ def _school(rt: Runtime, *, name: str = "Sunny Days", register: bool = True) -> 
     if register:
         schools.register_provider(rt, school_id=sid, provider_id="12345", actor=DIRECTOR)
         students.add_student(rt, school_id=sid, name="Ava Smith", child_id="123456", actor="t")
-        attendance.import_csv(rt, school_id=sid, content=CSV, actor="t")
+        imports.import_csv(rt, school_id=sid, content=CSV, actor="t")
     return sid
 
 
@@ -246,10 +247,10 @@ def test_closed_period_reminder_goes_to_each_director_and_follows_the_submission
     # When the error is fixed and the period is approved and submitted by a worker
     record = next(
         r
-        for r in attendance.list_attendance(rt, school_id=sid, start=CLOSED[0], end=CLOSED[1])
+        for r in stays.list_attendance(rt, school_id=sid, start=CLOSED[0], end=CLOSED[1])
         if r.check_out is None
     )
-    attendance.edit_record(
+    stays.edit_record(
         rt, school_id=sid, record_id=record.id, check_out="2026-11-10T12:00", actor=DIRECTOR
     )
     view = submissions.approve(
@@ -274,7 +275,7 @@ def test_closing_reminder_counts_days_and_errors_in_the_reminder_channel(
     # Given a school that chose a reminder channel, 3 days before its period closes
     clock.now = datetime(2026, 12, 2, 18, 0, tzinfo=UTC)
     sid = _school(rt)
-    attendance.import_csv(
+    imports.import_csv(
         rt,
         school_id=sid,
         content="student,check_in,check_out\nAva Smith,2026-11-23T08:00,\n",
@@ -428,7 +429,7 @@ def test_reminders_go_in_batches_and_reach_each_school_once_with_two_schedulers(
         sid = school.id or 0
         schools.register_provider(rt, school_id=sid, provider_id=provider, actor="t")
         students.add_student(rt, school_id=sid, name="Ava Smith", child_id="123456", actor="t")
-        attendance.import_csv(rt, school_id=sid, content=CSV, actor="t")
+        imports.import_csv(rt, school_id=sid, content=CSV, actor="t")
         ids.append(sid)
     workspace.add_director(rt, school_id=ids[1], user_id="U0DIR0", by="U0DIR1", team_id=TEAM)
 

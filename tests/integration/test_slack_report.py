@@ -39,7 +39,15 @@ from core.domain.submission import SubmissionState
 from core.errors import PeriodLocked
 from core.messages import ALREADY_SUBMITTED, CORRECTED_CLAIM_CONTACT
 from core.ports import KinderTrack
-from core.services import attendance, schools, students, submissions, submissions_guard, workspace
+from core.services import (
+    imports,
+    schools,
+    stays,
+    students,
+    submissions,
+    submissions_guard,
+    workspace,
+)
 from core.services.runtime import Runtime
 from core.store.tables import AuditEntry, Registration, Student, Submission
 from kindertrack.client import HttpKinderTrack
@@ -80,7 +88,7 @@ class Env:
         sid = school.id or 0
         schools.register_provider(self.rt, school_id=sid, provider_id="12345", actor=DIRECTOR)
         students.add_student(self.rt, school_id=sid, name=child, child_id="123456", actor="t")
-        attendance.import_csv(
+        imports.import_csv(
             self.rt, school_id=sid, content=csv.replace("Ava Smith", child), actor="t"
         )
         return sid
@@ -250,7 +258,7 @@ ERROR_CSV = CLEAN_CSV + (
 def _records(rt: Runtime, sid: int) -> dict[int, tuple[Any, Any]]:
     return {
         r.id: (r.check_in, r.check_out)
-        for r in attendance.list_attendance(rt, school_id=sid, start=START, end=END)
+        for r in stays.list_attendance(rt, school_id=sid, start=START, end=END)
     }
 
 
@@ -421,7 +429,7 @@ def test_skip_shows_the_next_children_in_the_same_modal(env: Env) -> None:
         name = f"Child {i:02d}"
         students.add_student(env.rt, school_id=sid, name=name, child_id=f"{200000 + i}", actor="t")
         rows += [f"{name},2026-11-10T08:00,", f"{name},2026-11-11T08:00,"]
-    attendance.import_csv(env.rt, school_id=sid, content="\n".join(rows) + "\n", actor="t")
+    imports.import_csv(env.rt, school_id=sid, content="\n".join(rows) + "\n", actor="t")
     before = _records(env.rt, sid)
     _open_review(env, sid, CHANNEL, "1.1")
     [view] = env.slack.views.values()
@@ -519,7 +527,7 @@ def test_review_submission_saves_all_or_nothing_when_the_period_locks_meanwhile(
             raise PeriodLocked(START, END, submitting=True)
         real_guard(session, school_id=school_id, day=day)
 
-    monkeypatch.setattr(attendance, "guard_period_write", claimed_meanwhile)
+    monkeypatch.setattr(stays, "guard_period_write", claimed_meanwhile)
 
     # When the director deletes the first, and picks a check-out for the other two
     response = env.server.view_submission(
@@ -890,7 +898,7 @@ def test_a_300_child_school_fits_summary_pages_and_csv(env: Env) -> None:
     lines = ["student,check_in,check_out"]
     for i in range(300):
         lines.append(f"Child {i:03d},2026-11-09T08:00,2026-11-09T15:00")
-    attendance.import_csv(
+    imports.import_csv(
         env.rt, school_id=sid, content="\n".join(lines) + "\n", actor="t", add_students=True
     )
     with env.rt.session() as session:
@@ -958,7 +966,7 @@ def test_refresh_redraws_the_message_and_another_workspace_cannot(env: Env) -> N
     # Given a report message, then attendance added after it was drawn
     sid = env.school()
     channel, ts, _ = env.report()
-    attendance.import_csv(
+    imports.import_csv(
         env.rt,
         school_id=sid,
         content="student,check_in,check_out\nAva Smith,2026-11-11T08:00,2026-11-11T10:00\n",
@@ -1007,7 +1015,7 @@ def test_approving_a_preview_that_is_out_of_date_approves_nothing(
     channel, ts, message = env.report()
     button = _approve_value(message)
     # And a record added after that preview was made
-    attendance.import_csv(
+    imports.import_csv(
         env.rt,
         school_id=sid,
         content="student,check_in,check_out\nAva Smith,2026-11-12T08:00,2026-11-12T11:00\n",
@@ -1126,7 +1134,7 @@ def test_the_report_redraws_after_a_link_or_a_sync(env: Env, how: str) -> None:
     # Given a report where Liam has attendance but no child ID (so he is not linked)
     sid = env.school()
     students.add_student(env.rt, school_id=sid, name="Liam Johnson", actor="t")
-    attendance.import_csv(
+    imports.import_csv(
         env.rt,
         school_id=sid,
         content="student,check_in,check_out\nLiam Johnson,2026-11-09T08:00,2026-11-09T12:00\n",
@@ -1196,7 +1204,7 @@ def test_a_300_child_school_with_100_errors_is_made_clean_entirely_in_slack(env:
         rows += [f"{name},2026-11-{9 + d:02d}T08:00,2026-11-{9 + d:02d}T16:00" for d in range(10)]
         if i % 3 == 0 and i < 300:
             rows.append(f"{name},2026-11-09T08:05,2026-11-09T16:00")
-    attendance.import_csv(env.rt, school_id=sid, content="\n".join(rows) + "\n", actor="t")
+    imports.import_csv(env.rt, school_id=sid, content="\n".join(rows) + "\n", actor="t")
     channel, ts, message = env.report()
     assert "100 children need a fix" in _all_text(message)
     assert text_length(message) <= MESSAGE_TEXT_BUDGET

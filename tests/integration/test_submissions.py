@@ -22,7 +22,7 @@ from core.errors import (
     UndoTooLate,
 )
 from core.ports import SubmissionReceipt
-from core.services import attendance, reports, schools, students, submissions
+from core.services import check_ins, imports, reports, schools, stays, students, submissions
 from core.services.runtime import Runtime
 from core.store.tables import Submission
 from tests.fakes import UNAVAILABLE, FakeKinderTrack, FrozenClock
@@ -41,7 +41,7 @@ def _ready_school(rt: Runtime) -> int:
     sid = school.id or 0
     schools.register_provider(rt, school_id=sid, provider_id="12345", actor="t")
     students.add_student(rt, school_id=sid, name="Ava Smith", child_id="123456", actor="t")
-    attendance.import_csv(rt, school_id=sid, content=CSV, actor="t")
+    imports.import_csv(rt, school_id=sid, content=CSV, actor="t")
     return sid
 
 
@@ -59,7 +59,7 @@ def test_approve_then_run_submits_once_and_locks_the_period(
     with pytest.raises(AlreadySubmitted, match="already been submitted"):
         submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
     with pytest.raises(PeriodLocked, match="866-448-4605"):
-        attendance.check_in(
+        check_ins.check_in(
             rt, school_id=sid, student_name="Ava Smith", at="2026-11-12T08:00", actor="t"
         )
 
@@ -100,7 +100,7 @@ def test_a_change_after_approval_voids_it(rt: Runtime, fake_kindertrack: FakeKin
     sid = _ready_school(rt)
     view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
 
-    attendance.edit_record(rt, school_id=sid, record_id=1, check_out="2026-11-09T17:00", actor="t")
+    stays.edit_record(rt, school_id=sid, record_id=1, check_out="2026-11-09T17:00", actor="t")
     result = submissions.run_submission(rt, submission_id=view.id)
 
     assert result.submission.state is SubmissionState.DRAFT
@@ -213,7 +213,7 @@ def test_an_unknown_outcome_that_cannot_be_checked_keeps_the_period_locked(
 
     assert submissions.get_submission(rt, submission_id=view.id).state is SubmissionState.SUBMITTING
     with pytest.raises(PeriodLocked, match="is being submitted"):
-        attendance.check_in(
+        check_ins.check_in(
             rt, school_id=sid, student_name="Ava Smith", at="2026-11-12T08:00", actor="t"
         )
     result = submissions.run_submission(rt, submission_id=view.id)
@@ -235,7 +235,7 @@ def test_what_kindertrack_holds_stays_what_was_sent_after_a_reapproval(
     fake_kindertrack.find_submissions = real_find  # type: ignore[method-assign]
     sent_first = submissions.sent_records(rt, submission_id=first.id)
     # And a director who then changed the attendance and approved again
-    attendance.edit_record(rt, school_id=sid, record_id=2, check_out="2026-11-10T13:00", actor="t")
+    stays.edit_record(rt, school_id=sid, record_id=2, check_out="2026-11-10T13:00", actor="t")
     again = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
 
     # When the worker runs again

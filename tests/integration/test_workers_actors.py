@@ -14,7 +14,7 @@ from core.domain.submission import SubmissionState
 from core.errors import KinderTrackUnavailable
 from core.notices import Notice, ReminderDue
 from core.ports import ProviderInfo
-from core.services import attendance, schools, students, submissions
+from core.services import imports, schools, students, submissions
 from core.services.runtime import Runtime
 from tests.fakes import FakeKinderTrack
 from workers import actors
@@ -51,7 +51,7 @@ def _school(rt: Runtime, name: str = "Sunny Days", provider: str = "12345") -> i
     sid = schools.add_school(rt, name=name).id or 0
     schools.register_provider(rt, school_id=sid, provider_id=provider, actor="t")
     students.add_student(rt, school_id=sid, name="Ava Smith", child_id="123456", actor="t")
-    attendance.import_csv(rt, school_id=sid, content=CSV, actor="t")
+    imports.import_csv(rt, school_id=sid, content=CSV, actor="t")
     return sid
 
 

@@ -12,7 +12,7 @@ from bot.blocks import modals
 from bot.blocks.modals import ModalMeta
 from core.domain.instants import parse_date, parse_instant
 from core.errors import ImportRefused, InvalidInput
-from core.services import attendance
+from core.services import imports
 from core.services.runtime import Runtime
 from core.services.students import add_student
 from core.services.workspace import create_team_school
@@ -57,7 +57,7 @@ def test_case_9_a_csv_field_with_a_control_character_refuses_the_file(
     good = "Ava Smith,2026-11-10T08:00,2026-11-10T16:00"
 
     with pytest.raises(ImportRefused) as refused:
-        attendance.import_csv(rt, school_id=sid, content=f"{HEADER}{good}\n{row}\n", actor="t")
+        imports.import_csv(rt, school_id=sid, content=f"{HEADER}{good}\n{row}\n", actor="t")
 
     [(line, why)] = refused.value.problems
     assert line == 3 and "control character" in why

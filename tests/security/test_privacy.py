@@ -11,7 +11,7 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.conversations import is_private_conversation
-from core.services import attendance, schools, students
+from core.services import imports, schools, students
 from core.services.runtime import Runtime
 from core.services.workspace import create_team_school
 from standins.slack_web_api import SlackStandin
@@ -34,7 +34,7 @@ def _school(rt: Runtime) -> int:
     )
     schools.register_provider(rt, school_id=sid, provider_id="12345", actor=DIRECTOR)
     students.add_student(rt, school_id=sid, name=CHILD, child_id="123456", actor="t")
-    attendance.import_csv(rt, school_id=sid, content=CSV, actor="t")
+    imports.import_csv(rt, school_id=sid, content=CSV, actor="t")
     return sid
 
 

@@ -12,7 +12,7 @@ from bot.blocks import board
 from bot.blocks.board import PAGE_SIZE, BoardRef, board_message, page_count
 from bot.blocks.limits import MESSAGE_BLOCKS, violations
 from core.errors import InvalidInput
-from core.services.attendance import RollCallEntry
+from core.services.board import RollCallEntry
 
 CHICAGO = ZoneInfo("America/Chicago")
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)

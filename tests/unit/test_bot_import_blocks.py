@@ -1,6 +1,6 @@
 """The import modal and its result messages, against Slack's limits (bot/blocks/limits.py).
 
-Refusals are written here the way ``core.services.attendance.import_csv`` words them
+Refusals are written here the way ``core.services.imports.import_csv`` words them
 ("Nothing was imported: N bad rows (and M more). line 2: ...; line 3: ..."); the
 integration tests feed the real ones through.
 """

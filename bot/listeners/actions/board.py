@@ -30,7 +30,8 @@ from core.domain.instants import zone
 from core.errors import NotFound, RollcallError
 from core.i18n import _
 from core.services.absences import record_absence
-from core.services.attendance import RollCallEntry, check_in, check_out, roll_call
+from core.services.board import RollCallEntry, roll_call
+from core.services.check_ins import check_in, check_out
 from core.services.periods import school_today
 
 log = logging.getLogger(__name__)

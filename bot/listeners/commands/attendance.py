@@ -25,7 +25,8 @@ from core.domain.instants import zone
 from core.domain.names import name_key, near_names
 from core.errors import InvalidInput
 from core.i18n import _
-from core.services.attendance import check_in, check_out, roll_call
+from core.services.board import roll_call
+from core.services.check_ins import check_in, check_out
 from core.services.students import find_student
 
 log = logging.getLogger(__name__)

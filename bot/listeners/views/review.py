@@ -1,7 +1,7 @@
 """The review modal: open it, skip to the next children, save its fixes.
 
 Thin on purpose: the pickers become :class:`core.domain.stay_fix.StayFix`\\ es and
-:func:`core.services.attendance.fix_stays` checks and saves them all in one transaction
+:func:`core.services.stays.fix_stays` checks and saves them all in one transaction
 (deletions included), or refuses them all with a reason per field
 (:class:`core.errors.EditsRefused`), answered with ``response_action="errors"`` on those
 fields. After a save the modal redraws with what is still to fix (or closes when nothing
@@ -43,7 +43,7 @@ from core.domain.report import SubsidyReport
 from core.domain.stay_fix import StayFix
 from core.errors import EditsRefused, RollcallError
 from core.i18n import _
-from core.services import attendance, reports
+from core.services import reports, stays
 from workers import dispatch
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def _review_data(
     bad_ids = {e.record_id for e in report.errors if e.record_id is not None}
     records = {
         r.id: BadRecord(r.id, r.student_id, r.student, r.check_in, r.check_out)
-        for r in attendance.list_attendance(
+        for r in stays.list_attendance(
             rt, school_id=meta.school_id, start=meta.start, end=meta.end, team_id=actor.team_id
         )
         if r.id in bad_ids
@@ -173,7 +173,7 @@ def handle_review_submission(
         if fixes:
             first_field = block_id(fixes[0].record_id, "day")
         school_by_id(actor, meta.school_id, director=True)
-        changed = attendance.fix_stays(
+        changed = stays.fix_stays(
             runtime(),
             school_id=meta.school_id,
             fixes=fixes,
