@@ -261,7 +261,7 @@ class SlackNotifier:
                 notice,
                 channel=channel,
                 thread_ts=ts,
-                content=report_csv(report),
+                content=report_csv(report, absences=True),
                 filename=f"kindertrack-subsidy-report-{report.start}-{report.end}.csv",
                 title=_(
                     "KinderTrack Subsidy Report {start} to {end}",

@@ -270,6 +270,21 @@ def attendance_absent(
     typer.echo(f"{who} {done.day.isoformat()}: {done.kind.label} {verb}.")
 
 
+@attendance_app.command("delete-absence")
+def attendance_delete_absence(
+    school: str,
+    student: Annotated[str, typer.Argument(help="The child's name, or '*' for the center.")],
+    day: Annotated[str, typer.Argument(metavar="DATE", help="YYYY-MM-DD")],
+) -> None:
+    """Remove a child's absence (or holiday), or the center's closure ('*'), recorded by
+    mistake."""
+    done = absences.delete_absence(
+        runtime(), school_id=school_id(school), student_name=student, day=day, actor=OPERATOR
+    )
+    who = done.student or "The center"
+    typer.echo(f"{who} {done.day.isoformat()}: {done.kind.label} removed.")
+
+
 def report(
     school: str,
     start: From,

@@ -21,22 +21,27 @@ def csv_safe(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
-def report_csv(report: SubsidyReport) -> str:
+def report_csv(report: SubsidyReport, *, absences: bool = False) -> str:
+    """The report's table, one row per child. ``absences`` adds each child's days absent in
+    the range and in the month so far (``absences``, ``allowance_used``): the copy Slack
+    threads under a report; ``report --csv`` keeps its documented columns."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["student", "child_id", "status", "days", "hours", "units", "errors"])
+    header = ["student", "child_id", "status", "days", "hours", "units", "errors"]
+    writer.writerow(header + (["absences", "allowance_used"] if absences else []))
     for row in report.rows:
-        writer.writerow(
-            [
-                csv_safe(row.student),
-                row.child_id or "",
-                row.status.label,
-                row.days,
-                f"{row.hours:.2f}",
-                row.units,
-                " ".join(row.errors),
-            ]
-        )
+        cells: list[object] = [
+            csv_safe(row.student),
+            row.child_id or "",
+            row.status.label,
+            row.days,
+            f"{row.hours:.2f}",
+            row.units,
+            " ".join(row.errors),
+        ]
+        if absences:
+            cells += [row.absences, f"{row.allowance_used}/{report.absence_allowance}"]
+        writer.writerow(cells)
     return out.getvalue()
 
 

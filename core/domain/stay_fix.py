@@ -20,7 +20,7 @@ class StayFix:
     """What a director chose for one stay: its day and times, or to delete it.
 
     None keeps what is stored; ``no_check_out`` empties the check-out (a child still here
-    today)."""
+    today); ``absent`` deletes the stay and records the child absent that day instead."""
 
     record_id: int
     day: date | None = None
@@ -28,6 +28,7 @@ class StayFix:
     check_out: time | None = None
     no_check_out: bool = False
     delete: bool = False
+    absent: bool = False
 
 
 def _minute(instant: datetime, tz: ZoneInfo) -> tuple[date, time]:

@@ -1,13 +1,16 @@
-"""Recording absences and closures, and reading them for reports.
+"""Recording absences and closures, removing one recorded by mistake, and reading them
+for reports.
 
 A child's absence is one row per child and day (recording another kind that day changes
-it); a closure is one row per center and day. Both are refused in a submitted period and
-void an approval of the period they fall in, as an attendance change does.
+it); a closure is one row per center and day. Recording and removing are audited, refused
+in a submitted period and void an approval of the period they fall in, as an attendance
+change does.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -16,6 +19,8 @@ from sqlmodel import Session, col, select
 
 from core.domain.absences import CENTER, AbsenceKind, parse_kind
 from core.domain.instants import parse_date
+from core.errors import NotFound, PeriodLocked
+from core.i18n import _
 from core.services.audit import write_audit
 from core.services.runtime import Runtime
 from core.services.schools import get_school
@@ -54,9 +59,7 @@ def record_absence(
         if whole_center:
             return _close(session, rt, school_id=school_id, day=when, kind=chosen, actor=actor)
         pupil = find_student(session, school_id=school_id, name=student_name)
-        row = session.exec(
-            select(Absence).where(Absence.student_id == pupil.id, Absence.day == when)
-        ).first()
+        row = _absence_row(session, pupil.id or 0, when)
         if row is not None and row.kind == str(chosen):
             return RecordedAbsence(pupil.name, when, chosen, changed=False)
         before = {"kind": row.kind} if row is not None else None
@@ -66,12 +69,160 @@ def record_absence(
         return RecordedAbsence(pupil.name, when, chosen, changed=True)
 
 
+@dataclass(frozen=True)
+class RemovedAbsence:
+    student: str | None
+    """The child's name; None for a closure of the whole center."""
+    day: date
+    kind: AbsenceKind
+    """What the removed day had been recorded as."""
+
+
+def delete_absence(
+    rt: Runtime,
+    *,
+    school_id: int,
+    student_name: str,
+    day: str | date,
+    actor: str,
+    team_id: str | None = None,
+) -> RemovedAbsence:
+    """Remove ``student_name``'s absence (or with ``'*'`` the center's closure) on ``day``,
+    recorded by mistake; refused when nothing is recorded that day."""
+    whole_center = student_name.strip() == CENTER
+    when = day if isinstance(day, date) else parse_date(day, what="date")
+    with rt.session() as session:
+        get_school(session, school_id=school_id, team_id=team_id)
+        guard_period_write(session, school_id=school_id, day=when)
+        if whole_center:
+            row: Absence | Closure | None = _closure_row(session, school_id, when)
+            if row is None:
+                raise NotFound(_("No closure is recorded on {day}.", day=when.isoformat()))
+            name = None
+        else:
+            pupil = find_student(session, school_id=school_id, name=student_name)
+            row, name = _absence_row(session, pupil.id or 0, when), pupil.name
+            if row is None:
+                raise NotFound(
+                    _(
+                        "No absence of {name} is recorded on {day}.",
+                        name=pupil.name,
+                        day=when.isoformat(),
+                    )
+                )
+        kind = AbsenceKind(row.kind)
+        _delete_audited(session, rt, row, actor=actor)
+        return RemovedAbsence(name, when, kind)
+
+
+@dataclass(frozen=True)
+class AwayFix:
+    """A day away the review modal removes: the child's own absence, or (``student_id``
+    None) the center's closure."""
+
+    student_id: int | None
+    day: date
+
+    @property
+    def field(self) -> str:
+        """The key of this fix's refusal in :class:`core.errors.EditsRefused`."""
+        return f"away:{self.day.isoformat()}"
+
+
+@dataclass(frozen=True)
+class AwayPlan:
+    """What a batch of review fixes does to days away, checked and not yet saved."""
+
+    removals: list[Absence | Closure]
+    absent: list[tuple[int, date]]
+    """(student ID, day) to record absent: a stay deleted because the child was away."""
+
+
+def plan_away(
+    session: Session,
+    *,
+    school_id: int,
+    fixes: Sequence[AwayFix],
+    absent: Sequence[tuple[int, date]],
+    errors: dict[tuple[int, str], str],
+) -> AwayPlan:
+    """Check each removal (the row still there, its period open) within the caller's
+    transaction; a problem goes into ``errors`` keyed by (student ID or 0, ``fix.field``)."""
+    removals: list[Absence | Closure] = []
+    for fix in fixes:
+        key = (fix.student_id or 0, fix.field)
+        row: Absence | Closure | None = (
+            _closure_row(session, school_id, fix.day)
+            if fix.student_id is None
+            else _absence_row(session, fix.student_id, fix.day)
+        )
+        if row is None or row.school_id != school_id:
+            errors[key] = _("Removed meanwhile; close this window and review again.")
+            continue
+        try:
+            guard_period_write(session, school_id=school_id, day=fix.day)
+        except PeriodLocked as refusal:
+            errors[key] = str(refusal)
+            continue
+        removals.append(row)
+    return AwayPlan(removals, sorted(set(absent)))
+
+
+def save_away(session: Session, rt: Runtime, plan: AwayPlan, *, school_id: int, actor: str) -> int:
+    """Save a checked :class:`AwayPlan`, each change audited; how many days changed."""
+    changed = len(plan.removals)
+    for row in plan.removals:
+        _delete_audited(session, rt, row, actor=actor)
+    for student_id, day in plan.absent:
+        found = _absence_row(session, student_id, day)
+        if found is not None and found.kind == str(AbsenceKind.ABSENT):
+            continue
+        changed += 1
+        before = {"kind": found.kind} if found is not None else None
+        absence = found or Absence(school_id=school_id, student_id=student_id, day=day, kind="")
+        after = {"student_id": student_id, "day": day.isoformat(), "kind": "absent"}
+        _save_audited(
+            session, rt, absence, kind=AbsenceKind.ABSENT, actor=actor, before=before, after=after
+        )
+    return changed
+
+
+def _absence_row(session: Session, student_id: int, day: date) -> Absence | None:
+    return session.exec(
+        select(Absence).where(Absence.student_id == student_id, Absence.day == day)
+    ).first()
+
+
+def _closure_row(session: Session, school_id: int, day: date) -> Closure | None:
+    return session.exec(
+        select(Closure).where(Closure.school_id == school_id, Closure.day == day)
+    ).first()
+
+
+def _delete_audited(session: Session, rt: Runtime, row: Absence | Closure, *, actor: str) -> None:
+    """Delete a child's absence or a closure, what it was kept in the audit log (IDs only)."""
+    before: dict[str, Any] = {"day": _as_date(row.day).isoformat(), "kind": row.kind}
+    if isinstance(row, Absence):
+        before["student_id"] = row.student_id
+    write_audit(
+        session,
+        at=rt.now(),
+        actor=actor,
+        school_id=row.school_id,
+        entity="absence" if isinstance(row, Absence) else "closure",
+        entity_id=row.id,
+        action="delete",
+        before=before,
+        after=None,
+    )
+    session.delete(row)
+    session.flush()
+
+
 def _close(
     session: Session, rt: Runtime, *, school_id: int, day: date, kind: AbsenceKind, actor: str
 ) -> RecordedAbsence:
-    row = session.exec(
-        select(Closure).where(Closure.school_id == school_id, Closure.day == day)
-    ).first()
+    row = _closure_row(session, school_id, day)
     if row is not None and row.kind == str(kind):
         return RecordedAbsence(None, day, kind, changed=False)
     before = {"kind": row.kind} if row is not None else None

@@ -17,6 +17,7 @@ from core.domain.instants import local_date, local_day_bounds, parse_instant, zo
 from core.domain.stay_fix import StayFix, fixed_check_in, fixed_check_out
 from core.errors import EditsRefused, InvalidInput, NotFound, PeriodLocked
 from core.i18n import N_, _
+from core.services.absences import AwayFix, plan_away, save_away
 from core.services.audit import delete_stay, save_stay_change, snapshot
 from core.services.runtime import Runtime
 from core.services.schools import get_school
@@ -126,18 +127,23 @@ def fix_stays(
     fixes: Sequence[StayFix],
     actor: str,
     team_id: str | None = None,
+    away: Sequence[AwayFix] = (),
 ) -> int:
-    """Correct or delete stays from the review modal, all or nothing, in one transaction.
+    """Correct or delete stays from the review modal, and remove the days away recorded by
+    mistake (``away``), all or nothing, in one transaction.
 
     Each fix is checked first (a day and times the zone names once, a check-out after the
     check-in, a period still open for the old and the new day); any problem raises
-    :class:`EditsRefused` keyed by (record ID, ``"day"``/``"in"``/``"out"``/``"delete"``)
-    and nothing is saved. Returns how many stays changed or were deleted, each audited."""
+    :class:`EditsRefused` keyed by (record ID, ``"day"``/``"in"``/``"out"``/``"delete"``),
+    or by (student ID, ``AwayFix.field``), and nothing is saved. A stay fixed ``absent`` is
+    deleted and its child recorded absent that day. Returns how many stays and days away
+    changed, each audited."""
     with rt.session() as session:
         school = get_school(session, school_id=school_id, team_id=team_id)
         tz = zone(school.timezone)
         errors: dict[tuple[int, str], str] = {}
         deletions: list[AttendanceRecord] = []
+        absent: list[tuple[int, date]] = []
         planned: list[_PlannedEdit] = []
         for fix in sorted(fixes, key=lambda f: f.record_id):
             try:
@@ -147,26 +153,31 @@ def fix_stays(
                     "This stay was deleted meanwhile; close this window and review again."
                 )
                 continue
-            if fix.delete:
+            if fix.delete or fix.absent:
+                day = local_date(record.check_in, tz)
                 try:
-                    guard_period_write(
-                        session, school_id=school_id, day=local_date(record.check_in, tz)
-                    )
+                    guard_period_write(session, school_id=school_id, day=day)
                     deletions.append(record)
                 except PeriodLocked as refusal:
                     errors[(fix.record_id, "delete")] = str(refusal)
+                if fix.absent:
+                    absent.append((record.student_id, day))
                 continue
             plan = _plan_fix(
                 session, school_id=school_id, record=record, fix=fix, tz=tz, errors=errors
             )
             if plan is not None:
                 planned.append(plan)
+        away_plan = plan_away(
+            session, school_id=school_id, fixes=away, absent=absent, errors=errors
+        )
         if errors:
             raise EditsRefused(errors)
         for record in deletions:
             delete_stay(session, rt, record, actor=actor)
         _save_planned(session, rt, planned, actor=actor)
-        return len(deletions) + len(planned)
+        days_away = save_away(session, rt, away_plan, school_id=school_id, actor=actor)
+        return len(deletions) + len(planned) + days_away
 
 
 def _plan_fix(

@@ -268,3 +268,22 @@ def test_a_period_is_fixed_submitted_once_and_then_read_only(
     assert ": submitted" in text_status.ok().stdout
     assert [r["check_in"] for r in still_listed.json()] == [_utc(D1, "08:00"), _utc(D2, "08:00")]
     assert sandbox.stats()["commits"] == 1
+
+
+def test_a_day_away_recorded_by_mistake_is_removed_once(cli: Cli) -> None:
+    cli.run("school", "add", SCHOOL).ok()
+    cli.run("student", "add", SCHOOL, "Ava Smith", "--child-id", "123456").ok()
+    cli.run("attendance", "absent", SCHOOL, "Ava Smith", str(D1)).ok()
+    cli.run("attendance", "absent", SCHOOL, "*", str(D2), "--kind", "closed").ok()
+
+    removed = cli.run("attendance", "delete-absence", SCHOOL, "ava smith", str(D1))
+    reopened = cli.run("attendance", "delete-absence", SCHOOL, "*", str(D2))
+    again, report = cli.run_many(
+        ("attendance", "delete-absence", SCHOOL, "Ava Smith", str(D1)),
+        ("report", SCHOOL, *RANGE, "--json"),
+    )
+
+    assert removed.ok().stdout == f"Ava Smith {D1}: absent removed.\n"
+    assert reopened.ok().stdout == f"The center {D2}: center closed removed.\n"
+    assert again.refused() == f"No absence of Ava Smith is recorded on {D1}."
+    assert [row["absences"] for row in report.json()["rows"]] == [0]

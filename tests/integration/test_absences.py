@@ -10,9 +10,10 @@ from datetime import date
 import pytest
 from sqlmodel import col, select
 
+from core.domain.stay_fix import StayFix
 from core.domain.submission import SubmissionState
-from core.errors import ImportRefused, InvalidInput, NotFound, PeriodLocked
-from core.services import absences, imports, reports, schools, students, submissions
+from core.errors import EditsRefused, ImportRefused, InvalidInput, NotFound, PeriodLocked
+from core.services import absences, imports, reports, schools, stays, students, submissions
 from core.services.runtime import Runtime
 from core.store.tables import AuditEntry
 from kindertrack.client import HttpKinderTrack
@@ -186,3 +187,114 @@ def test_each_absence_and_closure_change_is_audited_by_id(rt: Runtime) -> None:
     assert seen[1][3] == {"kind": "absent"} and seen[1][4]["kind"] == "holiday"
     assert seen[2][4] == {"day": "2026-11-20", "kind": "closed"}
     assert "Ava" not in str(seen)  # IDs only, never a child's name
+
+
+def _audited(rt: Runtime, action: str) -> list[tuple[str, dict[str, object]]]:
+    with rt.session() as session:
+        rows = session.exec(
+            select(AuditEntry)
+            .where(col(AuditEntry.entity).in_(["absence", "closure"]), AuditEntry.action == action)
+            .order_by(col(AuditEntry.id))
+        ).all()
+        return [(a.entity, json.loads(a.before or "null")) for a in rows]
+
+
+def test_an_absence_or_closure_recorded_by_mistake_is_removed_and_audited(rt: Runtime) -> None:
+    sid = _school(rt)
+    absences.record_absence(
+        rt, school_id=sid, student_name="Ava Smith", day="2026-11-19", actor="t"
+    )
+    absences.record_absence(
+        rt, school_id=sid, student_name="*", day="2026-11-20", kind="holiday", actor="t"
+    )
+
+    child = absences.delete_absence(
+        rt, school_id=sid, student_name="ava smith", day="2026-11-19", actor="U1"
+    )
+    center = absences.delete_absence(
+        rt, school_id=sid, student_name="*", day="2026-11-20", actor="U1"
+    )
+
+    assert (child.student, child.kind) == ("Ava Smith", "absent")
+    assert (center.student, center.kind) == (None, "holiday")
+    report = reports.school_report(rt, school_id=sid, start=START, end=END)
+    assert report.rows[0].away == () and report.rows[0].absences == 0
+    audited = _audited(rt, "delete")
+    assert [entity for entity, _ in audited] == ["absence", "closure"]
+    assert audited[0][1]["kind"] == "absent" and audited[1][1] == {
+        "day": "2026-11-20",
+        "kind": "holiday",
+    }
+    assert "Ava" not in str(audited)  # IDs only
+    # nothing recorded that day: refused, nothing written
+    with pytest.raises(NotFound, match="No absence of Ava Smith is recorded on 2026-11-19"):
+        absences.delete_absence(
+            rt, school_id=sid, student_name="Ava Smith", day="2026-11-19", actor="U1"
+        )
+    with pytest.raises(NotFound, match="No closure"):
+        absences.delete_absence(rt, school_id=sid, student_name="*", day="2026-11-20", actor="U1")
+    assert len(_audited(rt, "delete")) == 2
+
+
+def test_removing_an_absence_voids_the_approval_and_is_refused_once_submitted(
+    rt: Runtime,
+) -> None:
+    sid = _school(rt)
+    for day in ("2026-11-19", "2026-11-20"):
+        absences.record_absence(rt, school_id=sid, student_name="Ava Smith", day=day, actor="t")
+    first = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+
+    absences.delete_absence(
+        rt, school_id=sid, student_name="Ava Smith", day="2026-11-20", actor="t"
+    )
+    assert submissions.get_submission(rt, submission_id=first.id).state is SubmissionState.DRAFT
+
+    absences.record_absence(
+        rt, school_id=sid, student_name="Ava Smith", day="2026-11-20", actor="t"
+    )
+    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    submissions.run_submission(rt, submission_id=view.id)
+    with pytest.raises(PeriodLocked, match="866-448-4605"):
+        absences.delete_absence(
+            rt, school_id=sid, student_name="Ava Smith", day="2026-11-19", actor="t"
+        )
+    assert reports.school_report(rt, school_id=sid, start=START, end=END).rows[0].absences == 2
+
+
+def test_review_fixes_mark_a_stay_absent_and_remove_a_day_away_all_or_nothing(
+    rt: Runtime,
+) -> None:
+    sid = _school(rt)
+    absences.record_absence(
+        rt, school_id=sid, student_name="Ava Smith", day="2026-11-18", actor="t"
+    )  # the child also attended on the 18th: absent_and_present
+    pupil = stays.list_attendance(rt, school_id=sid, start=START, end=END)[0]
+    on_17 = next(
+        r
+        for r in stays.list_attendance(rt, school_id=sid, start=START, end=END)
+        if r.check_in.date() == date(2026, 11, 17)
+    )
+    removal = absences.AwayFix(pupil.student_id, date(2026, 11, 18))
+    gone = absences.AwayFix(pupil.student_id, date(2026, 11, 12))  # nothing recorded then
+
+    # One fix that cannot be made refuses them all
+    with pytest.raises(EditsRefused) as refused:
+        stays.fix_stays(
+            rt,
+            school_id=sid,
+            fixes=[StayFix(on_17.id, absent=True)],
+            away=[removal, gone],
+            actor="U1",
+        )
+    assert list(refused.value.errors) == [(pupil.student_id, "away:2026-11-12")]
+    assert len(stays.list_attendance(rt, school_id=sid, start=START, end=END)) == 8
+
+    changed = stays.fix_stays(
+        rt, school_id=sid, fixes=[StayFix(on_17.id, absent=True)], away=[removal], actor="U1"
+    )
+
+    report = reports.school_report(rt, school_id=sid, start=START, end=END)
+    assert changed == 3  # the stay deleted, the absence on the 17th, the one on the 18th gone
+    assert report.errors == () and report.rows[0].away == ((date(2026, 11, 17), "absent"),)
+    assert len(stays.list_attendance(rt, school_id=sid, start=START, end=END)) == 7
+    assert [entity for entity, _ in _audited(rt, "delete")] == ["absence"]

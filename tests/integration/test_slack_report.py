@@ -40,6 +40,7 @@ from core.errors import PeriodLocked
 from core.messages import ALREADY_SUBMITTED, CORRECTED_CLAIM_CONTACT
 from core.ports import KinderTrack
 from core.services import (
+    absences,
     imports,
     schools,
     stays,
@@ -186,8 +187,12 @@ def env(env_factory: Callable[[KinderTrack], Env], fake_kindertrack: FakeKinderT
 
 
 def test_report_replaces_its_placeholder_and_threads_the_csv(env: Env) -> None:
-    # Given a registered school with a linked child's attendance in the last closed period
+    # Given a registered school with a linked child's attendance in the last closed period,
+    # and a day absent
     sid = env.school()
+    absences.record_absence(
+        env.rt, school_id=sid, student_name="Ava Smith", day="2026-11-11", actor=DIRECTOR
+    )
 
     # When the director runs /kindertrack report (no dates: the last closed pay period)
     channel, ts, message = env.report()
@@ -203,6 +208,7 @@ def test_report_replaces_its_placeholder_and_threads_the_csv(env: Env) -> None:
     assert "provider ID 12345" in text
     assert "matches a pay period" in text
     assert "Ava Smith" in text and "Approved" in text and "12.50 h" in text
+    assert "2 d · 12.50 h · 3 u · 1 absent, 1/4 this month" in text
     assert APPROVE_ACTION in text
     assert violations(message["blocks"], max_blocks=MESSAGE_BLOCKS) == []
     # And the full table is in the message's thread as CSV
@@ -210,8 +216,8 @@ def test_report_replaces_its_placeholder_and_threads_the_csv(env: Env) -> None:
     assert done.args["thread_ts"] == ts and done.args["channel_id"] == channel
     [content] = env.slack.uploads.values()
     assert content.decode().splitlines() == [
-        "student,child_id,status,days,hours,units,errors",
-        "Ava Smith,123456,Approved,2,12.50,3,",
+        "student,child_id,status,days,hours,units,errors,absences,allowance_used",
+        "Ava Smith,123456,Approved,2,12.50,3,,1,1/4",
     ]
 
 
