@@ -43,13 +43,17 @@ bench: $(STAMP)
 	$(BIN)/python bench/ack.py
 
 # Seeded fault injection over real processes (tests/chaos): `make chaos TRIALS=N SEED=S`,
-# BACKEND=postgres for PostgreSQL (each trial makes and drops its own database there).
+# BACKEND=postgres for PostgreSQL (each trial makes and drops its own database there),
+# JOBS=J trials side by side. The sources are compiled first: a trial starts a dozen
+# Python processes, and with PYTHONDONTWRITEBYTECODE set each would compile them again.
 TRIALS ?= 10
 SEED ?= 1
 BACKEND ?= sqlite
+JOBS ?= 1
 chaos: $(STAMP)
+	$(BIN)/python -m compileall -q core kindertrack workers bot cli rollcall tests > /dev/null
 	$(BIN)/python -m tests.chaos --trials $(TRIALS) --seed $(SEED) --backend $(BACKEND) \
-		--postgres-url $(POSTGRES_URL)
+		--jobs $(JOBS) --postgres-url $(POSTGRES_URL)
 
 # Regenerate the hash-pinned lock (uv is bootstrapped into a throwaway venv).
 lock:

@@ -5,26 +5,16 @@ from __future__ import annotations
 import time
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli import render
 from cli.context import OPERATOR, runtime, school_id
-from core.domain.exports import report_csv
 from core.domain.instants import parse_date, zone
-from core.domain.submission import SubmissionState
 from core.errors import InvalidInput, KinderTrackUnavailable, RollcallError
-from core.services import (
-    absences,
-    imports,
-    reports,
-    schools,
-    stays,
-    students,
-    submissions,
-    workspace,
-)
+
+if TYPE_CHECKING:  # each command imports the use cases it runs, when it runs (a fast start)
+    from core.services.submissions import SubmissionView
 
 school_app = typer.Typer(help="Schools and their KinderTrack provider ID.", no_args_is_help=True)
 student_app = typer.Typer(help="Students and their KinderTrack child IDs.", no_args_is_help=True)
@@ -36,6 +26,8 @@ Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def _range(start: str, end: str) -> tuple[date, date]:
+    from core.services import reports
+
     first, last = parse_date(start, what="--from date"), parse_date(end, what="--to date")
     reports.check_range(first, last)
     return first, last
@@ -49,6 +41,8 @@ def school_add(
     ] = None,
 ) -> None:
     """Add a school (a KinderTrack location)."""
+    from core.services import schools
+
     school = schools.add_school(runtime(), name=name, timezone=timezone)
     typer.echo(f"Added school {school.name} ({school.timezone}).")
 
@@ -60,6 +54,8 @@ def school_closing_time(
 ) -> None:
     """Set when the center closes (default 18:00): the day's problems are sent to the
     directors then."""
+    from core.services import schools
+
     updated = schools.set_closing_time(runtime(), school_id=school_id(school), closing=closing)
     typer.echo(f"{updated.name} closes at {updated.closing_time:%H:%M} ({updated.timezone}).")
 
@@ -73,6 +69,8 @@ def school_link_workspace(
     ],
 ) -> None:
     """Make a school added here reachable from one Slack workspace (never done implicitly)."""
+    from core.services import workspace
+
     linked = workspace.link_to_workspace(
         runtime(), school_id=school_id(school), team_id=team_id, director=director
     )
@@ -95,6 +93,8 @@ def school_register(
     username: Annotated[str | None, typer.Option(help="Who set it up (optional).")] = None,
 ) -> None:
     """Register the school's KinderTrack provider ID (verified with KinderTrack)."""
+    from core.services import schools
+
     registration = schools.register_provider(
         runtime(),
         school_id=school_id(school),
@@ -119,6 +119,8 @@ def student_add(
     ] = None,
 ) -> None:
     """Add a student, optionally with their KinderTrack child ID and birth date."""
+    from core.services import students
+
     student = students.add_student(
         runtime(),
         school_id=school_id(school),
@@ -134,6 +136,8 @@ def student_add(
 @student_app.command("link")
 def student_link(school: str, name: str, child_id: str) -> None:
     """Link a student to their 6-digit KinderTrack child ID."""
+    from core.services import students
+
     student = students.link_student(
         runtime(), school_id=school_id(school), name=name, child_id=child_id, actor=OPERATOR
     )
@@ -143,6 +147,8 @@ def student_link(school: str, name: str, child_id: str) -> None:
 @student_app.command("sync")
 def student_sync(school: str) -> None:
     """Match students to KinderTrack's roster: link exact matches, list the rest."""
+    from core.services import students
+
     result = students.sync_students(runtime(), school_id=school_id(school), actor=OPERATOR)
     for name, child in result.linked:
         typer.echo(f"Linked {name} to child ID {child}.")
@@ -177,6 +183,8 @@ def attendance_import(
     ] = False,
 ) -> None:
     """Import attendance from a CSV file: all rows or none."""
+    from core.services import imports
+
     try:
         content = file.read_bytes()
     except OSError as error:
@@ -206,6 +214,9 @@ def attendance_list(
     as_json: Json = False,
 ) -> None:
     """List attendance records (times in the school's zone)."""
+    from cli import render
+    from core.services import schools, stays
+
     first, last = _range(start, end)
     sid = school_id(school)
     records = stays.list_attendance(
@@ -229,6 +240,8 @@ def attendance_edit(
     ] = None,
 ) -> None:
     """Change a record's check-in or check-out time."""
+    from core.services import stays
+
     stays.edit_record(
         runtime(),
         school_id=school_id(school),
@@ -243,6 +256,8 @@ def attendance_edit(
 @attendance_app.command("delete")
 def attendance_delete(school: str, record_id: int) -> None:
     """Delete a record (a duplicate, say)."""
+    from core.services import stays
+
     stays.delete_record(runtime(), school_id=school_id(school), record_id=record_id, actor=OPERATOR)
     typer.echo(f"Record {record_id} deleted.")
 
@@ -257,6 +272,8 @@ def attendance_absent(
     ] = "absent",
 ) -> None:
     """Record a child absent (or a holiday), or the whole center closed ('*')."""
+    from core.services import absences
+
     done = absences.record_absence(
         runtime(),
         school_id=school_id(school),
@@ -295,6 +312,10 @@ def report(
     ] = None,
 ) -> None:
     """Preview the KinderTrack Subsidy Report for a pay period."""
+    from cli import render
+    from core.domain.exports import report_csv
+    from core.services import reports
+
     first, last = _range(start, end)
     result = reports.school_report(runtime(), school_id=school_id(school), start=first, end=last)
     if csv_file is not None:
@@ -313,6 +334,9 @@ def submit(
     run_async: Annotated[bool, typer.Option("--async", help="Hand it to the workers.")] = False,
 ) -> None:
     """Approve and submit a pay period to KinderTrack (once; it cannot be edited after)."""
+    from core.domain.submission import SubmissionState
+    from core.services import submissions
+
     if not yes:
         raise InvalidInput(
             "Submitted attendance cannot be edited and a pay period can be submitted only "
@@ -341,8 +365,10 @@ def submit(
     raise RollcallError(view.error or f"Submission {view.id} is {view.state}.")
 
 
-def _drive(submission_id: int, attempts: int = 3) -> submissions.SubmissionView:
+def _drive(submission_id: int, attempts: int = 3) -> SubmissionView:
     """Run the submission in this process, retrying what is safe to retry."""
+    from core.services import submissions
+
     rt = runtime()
     for attempt in range(attempts):
         try:
@@ -362,6 +388,9 @@ def _drive(submission_id: int, attempts: int = 3) -> submissions.SubmissionView:
 
 def status(school: str, start: From, end: To, as_json: Json = False) -> None:
     """The state of the pay period's submission."""
+    from cli import render
+    from core.services import submissions
+
     first, last = _range(start, end)
     view = submissions.submission_status(
         runtime(), school_id=school_id(school), start=first, end=last

@@ -8,20 +8,17 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import redis
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from core.config import get_settings
-from rollcall.bootstrap import check_schema, migrate_database
-from workers.broker import LOG_LEVEL_ENV, NAMESPACE
-from workers.embedded_redis import resolve_redis_url
-from workers.logging import configure_logging
-from workers.queues import DeadLetter, QueueStats, dead_letters, inspect_queues, redrive
-from workers.runtime import THREADS_ENV
-from workers.scheduling import DEFAULT_LOCK_TTL_S, run_scheduler
+from workers.process_env import DEFAULT_LOCK_TTL_S, LOG_LEVEL_ENV, NAMESPACE, THREADS_ENV
+
+if TYPE_CHECKING:  # each command imports what it uses, when it runs (a fast start)
+    import redis
+    from rich.table import Table
+
+    from workers.queues import DeadLetter, QueueStats
 
 #: Dramatiq's CLI loads this callable as its "broker": JSON logs, then the Redis broker.
 WORKER_BROKER = "workers.broker:setup_worker"
@@ -75,6 +72,10 @@ def worker(
     Refuses to start (one line, exit 1) on a database that does not answer or whose
     schema is behind: run `rollcall migrate` first.
     """
+    from core.config import get_settings
+    from rollcall.bootstrap import check_schema
+    from workers.embedded_redis import resolve_redis_url
+
     settings = get_settings()
     check_schema(settings)
     metrics_dir = tempfile.mkdtemp(prefix="rollcall-metrics-")
@@ -105,7 +106,10 @@ def scheduler(
     ),
 ) -> None:
     """Send the periodic messages (stuck-submission sweep, reminders); one leader at a time."""
+    from core.config import get_settings
+    from workers.logging import configure_logging
     from workers.metrics import serve_scheduler_metrics
+    from workers.scheduling import run_scheduler
 
     configure_logging(os.environ.get(LOG_LEVEL_ENV, "INFO"))
     serve_scheduler_metrics()
@@ -117,6 +121,10 @@ def queues(
 ) -> None:
     """Queue depths, in-progress, delayed and dead-letter counts per queue, then the dead
     letters by actor and age (`rollcall redrive` puts them back on their queues)."""
+    from rich.console import Console
+
+    from workers.queues import dead_letters, inspect_queues
+
     client, declared = _queues_client()
     try:
         stats = inspect_queues(client, known=declared)
@@ -149,6 +157,7 @@ def redrive_dead(
 ) -> None:
     """Put dead-lettered messages back on their queues (fresh retries), oldest first."""
     from workers.broker import ensure_broker
+    from workers.queues import dead_letters, redrive
 
     client, declared = _queues_client()
     try:
@@ -161,14 +170,20 @@ def redrive_dead(
 
 def _queues_client() -> tuple[redis.Redis, set[str]]:
     """A Redis client and the queues the actors declare (so empty queues are listed too)."""
+    import redis
+
     import workers.actors  # noqa: F401  (declares the actors)
+    from core.config import get_settings
     from workers.broker import ensure_broker
+    from workers.embedded_redis import resolve_redis_url
 
     declared = ensure_broker().get_declared_queues()
     return redis.Redis.from_url(resolve_redis_url(get_settings())), declared
 
 
 def _queue_table(stats: list[QueueStats]) -> Table:
+    from rich.table import Table
+
     table = Table(title="Dramatiq queues")
     for column in ("queue", "depth", "in progress", "delayed", "dead letters"):
         table.add_column(column, justify="left" if column == "queue" else "right")
@@ -179,6 +194,8 @@ def _queue_table(stats: list[QueueStats]) -> Table:
 
 
 def _dead_table(dead: list[DeadLetter]) -> Table:
+    from rich.table import Table
+
     table = Table(title="Dead letters (oldest first)")
     for column in ("actor", "queue", "message", "age"):
         table.add_column(column)
@@ -200,6 +217,9 @@ def _age(seconds: float) -> str:
 
 def migrate() -> None:
     """Bring the database's schema up to date (a one-shot step before the services start)."""
+    from core.config import get_settings
+    from rollcall.bootstrap import migrate_database
+
     revision = migrate_database(get_settings())
     typer.echo(f"The database schema is up to date ({revision}).")
 

@@ -17,10 +17,6 @@ from typing import Annotated
 
 import typer
 
-from core.config import get_settings
-from rollcall.bootstrap import migrate_database
-from workers.embedded_redis import resolve_redis_url
-
 ROLLCALL = str(Path(sys.executable).parent / "rollcall")
 
 
@@ -33,6 +29,10 @@ def up(
 ) -> None:
     """Migrate, then run the bot, a worker and the scheduler (and the embedded Redis) until
     Ctrl-C."""
+    from core.config import get_settings
+    from rollcall.bootstrap import migrate_database
+    from workers.embedded_redis import resolve_redis_url
+
     settings = get_settings()
     typer.echo(f"Migrating: the database schema is at {migrate_database(settings)}.")
     env = {**os.environ, "ROLLCALL_REDIS_URL": resolve_redis_url(settings)}

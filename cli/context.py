@@ -4,9 +4,10 @@ it migrates the database (one thread, under the migration lock: a first run just
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from core.services.runtime import Runtime
-from rollcall.bootstrap import build_cli_runtime
+if TYPE_CHECKING:
+    from core.services.runtime import Runtime
 
 OPERATOR = "cli"
 """The actor recorded in the audit trail for changes made from the command line."""
@@ -14,6 +15,8 @@ OPERATOR = "cli"
 
 @lru_cache(maxsize=1)
 def runtime() -> Runtime:
+    from rollcall.bootstrap import build_cli_runtime
+
     return build_cli_runtime()
 
 

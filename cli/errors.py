@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import typer
-from sqlalchemy.exc import IntegrityError, OperationalError
 from typer._click.core import Context
 from typer.core import TyperGroup
 
@@ -27,16 +27,30 @@ class RollcallGroup(TyperGroup):
         except RollcallError as error:
             typer.echo(" ".join(refusal_line(error).split()), err=True)
             raise typer.Exit(1) from error
-        except IntegrityError as error:
-            typer.echo(
-                "Someone else changed the same thing at the same moment; nothing was changed. "
-                "Run the command again.",
-                err=True,
-            )
+        except Exception as error:
+            line = database_refusal(error)
+            if line is None:
+                raise
+            typer.echo(line, err=True)
             raise typer.Exit(1) from error
-        except OperationalError as error:
-            typer.echo(f"Cannot use the database: {error.orig}", err=True)
-            raise typer.Exit(1) from error
+
+
+def database_refusal(error: Exception) -> str | None:
+    """The line for a database error, or None for anything else.
+
+    SQLAlchemy is looked up, not imported: a command that never loaded it (``--help``,
+    ``rollcall sandbox``) cannot have raised one of its errors, and starts without it."""
+    sqlalchemy_errors = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_errors is None:
+        return None
+    if isinstance(error, sqlalchemy_errors.IntegrityError):
+        return (
+            "Someone else changed the same thing at the same moment; nothing was changed. "
+            "Run the command again."
+        )
+    if isinstance(error, sqlalchemy_errors.OperationalError):
+        return f"Cannot use the database: {error.orig}"
+    return None
 
 
 def refusal_line(error: RollcallError) -> str:

@@ -31,12 +31,10 @@ from datetime import date, datetime, time, tzinfo
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel import Locale, UnknownLocaleError
-from babel import dates as babel_dates
-from babel import numbers as babel_numbers
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+if TYPE_CHECKING:  # babel loads CLDR data: imported where text is formatted
+    from babel import Locale
 
 ENGLISH = "en"
 SPANISH = "es"
@@ -89,6 +87,9 @@ def translations(locale: str) -> gettext.NullTranslations:
     path = LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
     if locale == ENGLISH or not path.exists():
         return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     with path.open("rb") as source:
         catalog = read_po(source, locale=locale, domain=DOMAIN)
     compiled = BytesIO()
@@ -121,12 +122,16 @@ def N_(message: str, /) -> str:
 
 def language_name(locale: str) -> str:
     """A language's own name: ``English``, ``español``."""
+    from babel import Locale
+
     return Locale.parse(normalize(locale) or ENGLISH).display_name or locale
 
 
 def format_decimal(number: float, digits: int = 2) -> str:
     """A number with ``digits`` decimals as the language writes it (``12.50`` in both:
     US Spanish uses a decimal point too)."""
+    from babel import numbers as babel_numbers
+
     return babel_numbers.format_decimal(
         number, format=f"0.{'0' * digits}", locale=_babel_locale(), group_separator=False
     )
@@ -146,6 +151,8 @@ FORMATS = {ENGLISH: "en_US", SPANISH: "es_US"}
 
 
 def _babel_locale() -> Locale:
+    from babel import Locale, UnknownLocaleError
+
     try:
         return Locale.parse(FORMATS.get(current(), current()))
     except (UnknownLocaleError, ValueError):
@@ -154,16 +161,22 @@ def _babel_locale() -> Locale:
 
 def format_day(day: date | datetime) -> str:
     """A weekday and date: ``Tue, Dec 1`` / ``mar, 1 de dic``."""
+    from babel import dates as babel_dates
+
     return _plain(babel_dates.format_skeleton("MMMEd", day, locale=_babel_locale()))
 
 
 def format_short_date(day: date | datetime) -> str:
     """A date without weekday or year: ``Nov 24`` / ``24 nov``."""
+    from babel import dates as babel_dates
+
     return _plain(babel_dates.format_skeleton("MMMd", day, locale=_babel_locale()))
 
 
 def format_date(day: date | datetime) -> str:
     """A date with its year: ``Dec 1, 2026`` / ``1 dic 2026``."""
+    from babel import dates as babel_dates
+
     return _plain(babel_dates.format_date(day, "medium", locale=_babel_locale()))
 
 
@@ -172,6 +185,8 @@ def format_time(moment: time | datetime, zone: tzinfo | None = None) -> str:
     ``zone``."""
     if isinstance(moment, datetime) and zone is not None:
         moment = moment.astimezone(zone)
+    from babel import dates as babel_dates
+
     return _plain(babel_dates.format_time(moment, "short", locale=_babel_locale()))
 
 
@@ -184,4 +199,6 @@ def format_moment(moment: datetime, zone: tzinfo | None = None) -> str:
 
 def format_period(start: date, end: date) -> str:
     """A pay period: ``Nov 8 – 21, 2026`` / ``8–21 de nov de 2026``."""
+    from babel import dates as babel_dates
+
     return _plain(babel_dates.format_interval(start, end, "yMMMd", locale=_babel_locale()))

@@ -66,9 +66,7 @@ from core.ports import Notifier
 from workers.embedded_redis import resolve_redis_url
 from workers.failures import AnswerFailures, is_transient
 from workers.logging import configure_logging
-
-#: The Redis key prefix of every Dramatiq key (queues are ``dramatiq:<queue>``).
-NAMESPACE = "dramatiq"
+from workers.process_env import DEFAULT_THREADS, LOG_LEVEL_ENV, NAMESPACE, THREADS_ENV
 
 #: Retries after the first attempt, for exceptions that are safe to retry.
 MAX_RETRIES = 8
@@ -81,9 +79,6 @@ MAX_BACKOFF_MS = 10 * 60_000
 
 #: A message running longer than this is interrupted (a KinderTrack call times out far sooner).
 TIME_LIMIT_MS = 5 * 60_000
-
-#: Environment variable read by worker processes for their log level (default INFO).
-LOG_LEVEL_ENV = "ROLLCALL_LOG_LEVEL"
 
 
 def should_retry(
@@ -209,5 +204,5 @@ def setup_worker() -> None:
     from workers.metrics import WorkerMetrics
 
     configure_logging(os.environ.get(LOG_LEVEL_ENV, "INFO"))
-    runtime.boot(int(os.environ.get(runtime.THREADS_ENV, runtime.DEFAULT_THREADS)))
+    runtime.boot(int(os.environ.get(THREADS_ENV, DEFAULT_THREADS)))
     setup_broker().add_middleware(WorkerMetrics())

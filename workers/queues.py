@@ -23,7 +23,7 @@ import redis
 from dramatiq import Broker, Message
 from dramatiq.common import q_name
 
-from workers.broker import NAMESPACE
+from workers.process_env import NAMESPACE
 
 _DELAY_SUFFIX = ".DQ"
 _DEAD_SUFFIX = ".XQ"

@@ -15,15 +15,10 @@ from core.config import get_settings
 from core.errors import RollcallError
 from core.services.runtime import Runtime
 from rollcall.bootstrap import build_worker_runtime
+from workers.process_env import DEFAULT_THREADS
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
-
-#: The thread count each worker process was started with (set by ``rollcall worker``).
-THREADS_ENV = "ROLLCALL_WORKER_THREADS"
-
-#: Threads assumed when a process runs actors without saying how many threads it has.
-DEFAULT_THREADS = 8
 
 _runtime: Runtime | None = None
 _building = threading.Lock()

@@ -42,14 +42,12 @@ from redis.exceptions import LockError
 from core.config import Settings
 from workers.broker import ensure_broker
 from workers.embedded_redis import resolve_redis_url
+from workers.process_env import DEFAULT_LOCK_TTL_S
 
 log = logging.getLogger(__name__)
 
 #: The Redis key of the leader lock.
 LOCK_NAME = "rollcall:scheduler:leader"
-
-#: Default lock TTL: a dead leader is replaced after at most about this long (+ TTL/3).
-DEFAULT_LOCK_TTL_S = 30.0
 
 #: Queue used for an actor that this process has not declared (``workers.actors`` not extended yet).
 DEFAULT_QUEUE = "default"

@@ -11,22 +11,25 @@ once (PostgreSQL: an advisory lock held for the whole upgrade; SQLite: the upgra
 
 from __future__ import annotations
 
+import ast
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
+if TYPE_CHECKING:  # Alembic is imported only by what migrates or reads the schema's revision
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+#: Alembic's table of the revision a database is at (its default name).
+VERSION_TABLE = "alembic_version"
 
 
 #: The PostgreSQL advisory lock held while migrating (any fixed 64-bit number of ours).
@@ -64,6 +67,8 @@ def _serialize_sqlite_writes(engine: Engine) -> None:
 
 
 def alembic_config(engine: Engine, connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -74,6 +79,8 @@ def alembic_config(engine: Engine, connection: Connection | None = None) -> Conf
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (idempotent), one migrator at a time."""
+    from alembic import command
+
     with _migrating, engine.connect() as connection:
         postgres = connection.dialect.name == "postgresql"
         if postgres:
@@ -108,11 +115,45 @@ class SchemaState:
 
 
 def schema_state(engine: Engine) -> SchemaState:
-    """Read the database's migration revision (no change made)."""
-    heads = ScriptDirectory.from_config(alembic_config(engine)).get_heads()
+    """Read the database's migration revision (no change made).
+
+    Every service and command reads it at start, so it does without Alembic (whose import,
+    with Mako and Pygments, costs a start-up more than the rest of the check): the heads
+    from the migration files, the current revision from Alembic's version table."""
     with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_heads()
-    return SchemaState(current=tuple(sorted(current)), heads=tuple(sorted(heads)))
+        current: list[str] = []
+        if inspect(connection).has_table(VERSION_TABLE):
+            rows = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))
+            current = [str(version) for version in rows.scalars()]
+    return SchemaState(current=tuple(sorted(current)), heads=migration_heads())
+
+
+def migration_heads() -> tuple[str, ...]:
+    """The revisions no migration builds on (what ``alembic heads`` prints), read from the
+    ``revision`` and ``down_revision`` literals of the migration files."""
+    revisions: set[str] = set()
+    built_on: set[str] = set()
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        values = _module_literals(path, ("revision", "down_revision"))
+        revisions.add(str(values["revision"]))
+        down = values.get("down_revision")
+        built_on.update([down] if isinstance(down, str) else list(down or ()))
+    return tuple(sorted(revisions - built_on))
+
+
+def _module_literals(path: Path, names: tuple[str, ...]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        target: ast.expr
+        if isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and target.id in names:
+            found[target.id] = ast.literal_eval(value)
+    return found
 
 
 @contextmanager

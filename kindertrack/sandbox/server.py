@@ -27,8 +27,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
-
 from kindertrack.sandbox.api import STATS_PATH, Answer, SandboxApi
 from kindertrack.sandbox.authorizations import Authorizations
 from kindertrack.sandbox.seed import DEFAULT_SEED_PATH, load_seed
@@ -283,6 +281,8 @@ class RunningSandbox:
 
     def stats(self) -> dict[str, int]:
         """The counters of ``GET /_sandbox/stats``, read over HTTP like any client."""
+        import httpx  # only tests call in: ``rollcall sandbox`` serves without the client
+
         response = httpx.get(
             f"{self.url}{STATS_PATH}",
             headers={"Authorization": f"Bearer {self.api_key}"},
@@ -295,6 +295,8 @@ class RunningSandbox:
     def mint_link_code(self, provider_id: str) -> str:
         """A fresh link code for ``provider_id`` (``POST /_sandbox/providers/{id}/link-codes``),
         as the KinderTrack portal gives one to the center's administrator."""
+        import httpx
+
         response = httpx.post(
             f"{self.url}/_sandbox/providers/{provider_id}/link-codes",
             headers={"Authorization": f"Bearer {self.api_key}"},

@@ -1,4 +1,4 @@
-"""``python -m tests.chaos --trials N --seed S [--backend sqlite|postgres]``."""
+"""``python -m tests.chaos --trials N --seed S [--jobs J] [--backend sqlite|postgres]``."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.chaos", description=__doc__)
     parser.add_argument("--trials", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="Trials run side by side (each its own processes)."
+    )
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument(
         "--postgres-url",
@@ -28,13 +31,17 @@ def main() -> int:
     )
     parser.add_argument("--dir", type=Path, default=None, help="Where trials keep their files.")
     args = parser.parse_args()
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
     root = args.dir or Path(tempfile.mkdtemp(prefix="rollcall-chaos-"))
     signal.signal(signal.SIGTERM, _interrupt)  # `kill PID` ends a long run with its tally
 
     def echo(line: str) -> None:
         print(line, flush=True)
 
-    results = run_trials(args.trials, args.seed, args.backend, root, args.postgres_url, echo=echo)
+    results = run_trials(
+        args.trials, args.seed, args.backend, root, args.postgres_url, jobs=args.jobs, echo=echo
+    )
     return 0 if all(r.ok for r in results) else 1
 
 

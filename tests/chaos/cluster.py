@@ -4,25 +4,91 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
+import random
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 
 import redis
 
 ROLLCALL = str(Path(sys.executable).parent / "rollcall")
 
 
-def free_port() -> int:
+#: Where every chaos runner on this machine marks the ports its trials hold.
+PORT_LOCKS = Path(tempfile.gettempdir()) / "rollcall-chaos-ports"
+
+#: The lowest port a trial takes.
+LOWEST_PORT = 20_000
+
+
+class PortLease:
+    """Ports one trial holds from its start to its end, so trials run side by side (and
+    other chaos runs on the machine) never share one, even while a server is down
+    between a kill and its restart.
+
+    Each port is taken below the kernel's ephemeral range (so no outgoing connection is
+    ever given it), under an exclusive lock on a file that every runner takes first, and
+    only if nothing listens there already.
+    """
+
+    def __init__(self, count: int) -> None:
+        PORT_LOCKS.mkdir(exist_ok=True)
+        low, high = LOWEST_PORT, _ephemeral_low()
+        self._locks: list[IO[bytes]] = []
+        self.ports: list[int] = []
+        # A random start (not the trial's seeded draws, which must not depend on which
+        # ports were free) keeps runners from queueing on the same ports.
+        start = random.SystemRandom().randrange(low, high)
+        for offset in range(high - low):
+            port = low + (start - low + offset) % (high - low)
+            lock = (PORT_LOCKS / str(port)).open("ab")
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                lock.close()
+                continue
+            if not _bindable(port):
+                lock.close()  # closing releases the lock
+                continue
+            self._locks.append(lock)
+            self.ports.append(port)
+            if len(self.ports) == count:
+                return
+        self.release()
+        raise RuntimeError(f"no {count} free ports in {low}..{high}")
+
+    def release(self) -> None:
+        for lock in self._locks:
+            lock.close()
+        self._locks.clear()
+
+
+def _ephemeral_low() -> int:
+    """The first port of the kernel's ephemeral range (32768 when it cannot be read)."""
+    try:
+        text = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text(encoding="ascii")
+        return int(text.split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32_768
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def redis_server_binary() -> str:

@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -34,9 +35,9 @@ from kindertrack.client import HttpKinderTrack
 from tests.chaos.checker import Held, Period, Records, Row, check
 from tests.chaos.cluster import (
     ROLLCALL,
+    PortLease,
     Proc,
     dead_letters,
-    free_port,
     start_redis,
     wait_for_port,
     wait_for_redis,
@@ -203,6 +204,7 @@ class Trial:
         self.commands: list[Proc] = []
         self.harness_errors: list[str] = []
         self._lock = threading.Lock()
+        self.aborted = threading.Event()
 
     # --- what happened, for the trial's line ------------------------------------------
 
@@ -271,7 +273,8 @@ class Trial:
 
     def _send_commands(self) -> None:
         for at, school, start, end, kind in self.plan.commands:
-            self._sleep_until(at)
+            if not self._sleep_until(at):
+                return
             argv = [
                 ROLLCALL,
                 "submit",
@@ -287,14 +290,24 @@ class Trial:
             log = self.dir / f"command-{len(self.commands)}.log"
             self.commands.append(Proc(f"submit-{kind}", argv, self.env, log))
 
-    def _sleep_until(self, at: float) -> None:
-        time.sleep(max(0.0, self.t0 + at - time.monotonic()))
+    def _sleep_until(self, at: float) -> bool:
+        """Wait until ``at`` seconds into the trial; False when the run is interrupted."""
+        return not self.aborted.wait(max(0.0, self.t0 + at - time.monotonic()))
+
+    def abort(self) -> None:
+        """The run is interrupted: stop waiting and kill what runs (from another thread;
+        the trial's own clean-up still kills what is left and drops its database)."""
+        self.aborted.set()
+        for proc in [*self.commands, *self.workers, *self.schedulers]:
+            proc.thaw()
+            proc.kill()
 
     # --- faults ----------------------------------------------------------------------
 
     def _inject(self) -> None:
         for at, kind in self.plan.faults:
-            self._sleep_until(at)
+            if not self._sleep_until(at):
+                return
             try:
                 self._fault(kind)
             except Exception as error:  # the trial fails with it, never silently
@@ -349,7 +362,8 @@ class Trial:
 
     def run(self) -> TrialResult:
         self.t0 = time.monotonic()
-        self.redis_port, self.sandbox_port = free_port(), free_port()
+        ports = PortLease(2)
+        self.redis_port, self.sandbox_port = ports.ports
         _seed_file(self.dir / "seed.json")
         database: _Database | None = None
         procs: list[Proc] = []
@@ -390,6 +404,7 @@ class Trial:
                 proc.kill()
             if database is not None:
                 database.drop()
+            ports.release()
         took = time.monotonic() - self.started
         ok = not problems
         verdict = "exactly-once" if ok else "FAILED: " + "; ".join(problems)
@@ -454,6 +469,8 @@ class Trial:
                 command.popen.wait(timeout=max(0.1, deadline - time.monotonic()))
             except Exception:
                 problems.append(f"a {command.name} command hung (log {command.log})")
+        if self.aborted.is_set():
+            return ["interrupted"]
         if not any(w.alive for w in self.workers):
             self._start_worker()
             self.note("quiesce: a worker started")
@@ -472,7 +489,7 @@ class Trial:
                     ).scalar_one()
                 )
 
-        if not _wait(lambda: open_rows() == 0, QUIESCE_S):
+        if not _wait(lambda: open_rows() == 0, QUIESCE_S, self.aborted):
             problems.append(f"still {open_rows()} approved/submitting after {QUIESCE_S:.0f}s")
         refused = sum(1 for c in self.commands if c.popen.returncode not in (0, None))
         self.note(f"quiet ({len(self.commands) - refused} commands ok, {refused} refused)")
@@ -516,12 +533,12 @@ class Trial:
         return check(approved, held, rows, dead_letters=dead_letters(self.redis_port))
 
 
-def _wait(predicate: Callable[[], bool], timeout: float) -> bool:
+def _wait(predicate: Callable[[], bool], timeout: float, stop: threading.Event) -> bool:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not stop.is_set():
         if predicate():
             return True
-        time.sleep(0.2)
+        stop.wait(0.2)
     return predicate()
 
 
@@ -532,20 +549,42 @@ def run_trials(
     root: Path,
     postgres_url: str,
     *,
+    jobs: int = 1,
     echo: Callable[[str], None] = print,
 ) -> list[TrialResult]:
-    """Run ``trials`` trials one after another; one line each, then the tally. Interrupted
-    (KeyboardInterrupt), it abandons the trial under way (its processes killed) and
-    tallies the trials that finished."""
+    """Run ``trials`` trials, ``jobs`` at a time (each with its own ports, Redis, sandbox
+    and database); one line each as it ends, then the tally. A trial draws everything
+    from ``seed`` and its index, so a line means the same whatever ``jobs`` was.
+
+    Interrupted (KeyboardInterrupt), it abandons the trials under way (their processes
+    killed, their databases dropped) and tallies the trials that finished."""
     started = datetime.now()
     results: list[TrialResult] = []
-    try:
-        for index in range(trials):
-            result = Trial(index, seed, backend, root, postgres_url).run()
-            echo(result.line)
-            results.append(result)
-    except KeyboardInterrupt:
-        echo(f"# interrupted after {len(results)} of {trials} trials")
+    indices = iter(range(trials))
+    running: dict[Future[TrialResult], Trial] = {}
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="trial") as pool:
+
+        def start_next() -> None:
+            index = next(indices, None)
+            if index is not None:
+                trial = Trial(index, seed, backend, root, postgres_url)
+                running[pool.submit(trial.run)] = trial
+
+        try:
+            for _ in range(jobs):
+                start_next()
+            while running:
+                done, _ = wait(running, timeout=1.0, return_when=FIRST_COMPLETED)
+                for future in done:
+                    del running[future]
+                    result = future.result()
+                    echo(result.line)
+                    results.append(result)
+                    start_next()
+        except KeyboardInterrupt:
+            for trial in running.values():
+                trial.abort()
+            echo(f"# interrupted after {len(results)} of {trials} trials")
     passed = sum(r.ok for r in results)
     took = (datetime.now() - started).total_seconds()
     echo(f"# {backend}: {len(results)} trials in {took:.0f}s")

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from cli import commands_services
 from core.config import get_settings
-from workers.runtime import THREADS_ENV
+from workers.process_env import THREADS_ENV
 
 
 class _Exec(Exception):
