@@ -2,7 +2,9 @@
 
 Children in the report's order, as many as fit a view's 100 blocks. Per child a section
 with one line per day saying what is wrong; per stay a date picker (its label names the
-stay), a check-in and a check-out time picker, and a "Delete this stay" box for a duplicate.
+stay), a check-in and a check-out time picker, and boxes to delete it (a duplicate) or to
+record the child absent that day instead; per day recorded both attended and away, a box
+that removes the absence (or the center's closure) recorded by mistake.
 Saving checks every change and saves all or none; if errors remain the modal redraws with
 the children still to fix, so any number can be fixed here. "Skip these children" shows
 the next ones without saving.
@@ -36,18 +38,23 @@ from slack_sdk.models.views import View
 
 from bot.blocks.limits import PRIVATE_METADATA, SECTION_TEXT, VIEW_BLOCKS, clip
 from bot.blocks.problems import BadRecord, by_child, child_lines
-from core.domain.report import SubsidyReport
+from core.domain.absences import AbsenceKind
+from core.domain.attendance import IssueCode
+from core.domain.report import ReportIssue, SubsidyReport
 from core.domain.wall_clock import day_label, stay_label
 from core.errors import InvalidInput
 from core.i18n import _, ngettext
 
-__all__ = ["BadRecord", "ReviewMeta", "review_view"]
+__all__ = ["AwayDay", "BadRecord", "ReviewMeta", "review_view"]
 
 CALLBACK_ID = "report_review"
 DAY_ACTION = "day"
 TIME_ACTION = "time"
 DELETE_ACTION = "delete"
 DELETE_VALUE = "delete"
+ABSENT_VALUE = "absent"
+REMOVE_ACTION = "remove"
+REMOVE_VALUE = "remove"
 SKIP_ACTION = "review_skip"
 FIELDS = ("day", "in", "out", "delete")
 BLOCKS_PER_STAY = 4
@@ -115,6 +122,85 @@ def parse_block_id(value: str) -> tuple[int, str] | None:
     return (int(digits), field) if digits.isdecimal() else None
 
 
+@dataclass(frozen=True)
+class AwayDay:
+    """A day a child is recorded both attended and away: their own absence, or (``closure``)
+    the center's."""
+
+    student_id: int
+    day: date
+    kind: AbsenceKind
+    closure: bool
+
+
+def away_block_id(student_id: int | None, day: date) -> str:
+    """``away12_2026-11-18`` (a child's absence) / ``away0_2026-11-18`` (the closure)."""
+    return f"away{student_id or 0}_{day.isoformat()}"
+
+
+def parse_away_block_id(value: str) -> tuple[int | None, date] | None:
+    """(student ID, or None for the center's closure; the day) of an away box."""
+    head, _sep, day = value.partition("_")
+    digits = head.removeprefix("away")
+    if not head.startswith("away") or not digits.isdecimal():
+        return None
+    try:
+        return (int(digits) or None), date.fromisoformat(day)
+    except ValueError:
+        return None
+
+
+def error_block_id(key: int, field: str) -> str:
+    """The block a refusal keyed as in :class:`core.errors.EditsRefused` belongs to."""
+    if field.startswith("away:"):
+        return away_block_id(key, date.fromisoformat(field.removeprefix("away:")))
+    return block_id(key, field)
+
+
+def _away_input(away: AwayDay) -> InputBlock:
+    day = day_label(away.day)
+    label, option = (
+        (
+            _("The center was open on {day}?", day=day),
+            _("Remove the closure of {day} (for every child)", day=day),
+        )
+        if away.closure
+        else (
+            _("Attended on {day}?", day=day),
+            _("Remove the absence recorded on {day}", day=day),
+        )
+    )
+    return InputBlock(
+        block_id=away_block_id(None if away.closure else away.student_id, away.day),
+        label=clip(label, 2000),
+        optional=True,
+        element=CheckboxesElement(
+            action_id=REMOVE_ACTION,
+            options=[Option(value=REMOVE_VALUE, label=clip(option, 75))],
+        ),
+    )
+
+
+def _away_of(
+    issues: list[ReportIssue], away: Mapping[tuple[int, date], AwayDay], shown: set[str]
+) -> tuple[list[InputBlock], bool]:
+    """A removal box per day of this child recorded both attended and away, and whether
+    the child has such a day at all; a closure's box only once in the modal (it is every
+    child's)."""
+    found: list[InputBlock] = []
+    any_day = False
+    for issue in issues:
+        day = away.get((issue.student_id, issue.day)) if issue.day is not None else None
+        if issue.code != IssueCode.ABSENT_AND_PRESENT or day is None:
+            continue
+        any_day = True
+        block = _away_input(day)
+        if block.block_id not in shown:
+            shown.add(str(block.block_id))
+            found.append(block)
+    return found, any_day
+
+
 def _hhmm(record_time: Any, tz: ZoneInfo) -> str | None:
     return None if record_time is None else f"{record_time.astimezone(tz):%H:%M}"
 
@@ -150,7 +236,10 @@ def _stay_inputs(record: BadRecord, tz: ZoneInfo) -> list[Block]:
             optional=True,
             element=CheckboxesElement(
                 action_id=DELETE_ACTION,
-                options=[Option(value=DELETE_VALUE, label=_("Delete this stay"))],
+                options=[
+                    Option(value=DELETE_VALUE, label=_("Delete this stay")),
+                    Option(value=ABSENT_VALUE, label=_("Absent that day: delete it")),
+                ],
             ),
         ),
     ]
@@ -162,6 +251,7 @@ def review_blocks(
     tz: ZoneInfo,
     *,
     skip: int = 0,
+    away: Mapping[tuple[int, date], AwayDay] | None = None,
 ) -> tuple[list[Block], int, int]:
     """The children with errors from ``skip`` on (back to the first past the last), as many
     as fit; with the skip used and how many children are shown."""
@@ -188,14 +278,19 @@ def review_blocks(
     ]
     room = VIEW_BLOCKS - 2  # the intro above, and the closing note or skip button below
     shown = 0
+    removals: set[str] = set()
     for issues in children[skip:]:
         stay_ids = list(
             dict.fromkeys(
                 i.record_id for i in issues if i.record_id is not None and i.record_id in records
             )
         )
-        fits = (room - len(blocks) - 1) // BLOCKS_PER_STAY
-        if not stay_ids or (fits < len(stay_ids) and shown) or fits < 1:
+        boxes, away_days = _away_of(issues, away or {}, set(removals))
+        left = room - len(blocks) - 1 - len(boxes)
+        fits = left // BLOCKS_PER_STAY
+        if not (stay_ids or away_days) or left < 0 or (fits < len(stay_ids) and shown):
+            break
+        if stay_ids and fits < 1:
             break
         lines = child_lines(issues[0].student, issues, records, tz)
         blocks.append(
@@ -203,6 +298,8 @@ def review_blocks(
         )
         for record_id in stay_ids[:fits]:
             blocks += _stay_inputs(records[record_id], tz)
+        blocks += boxes
+        removals.update(str(b.block_id) for b in boxes)
         shown += 1
     after = len(children) - skip - shown
     if after > 0 or skip:
@@ -229,10 +326,14 @@ def review_blocks(
 
 
 def review_view(
-    report: SubsidyReport, records: Mapping[int, BadRecord], tz: ZoneInfo, meta: ReviewMeta
+    report: SubsidyReport,
+    records: Mapping[int, BadRecord],
+    tz: ZoneInfo,
+    meta: ReviewMeta,
+    away: Mapping[tuple[int, date], AwayDay] | None = None,
 ) -> dict[str, Any]:
     """The modal for views.open / views.update / a submission's ``update``."""
-    blocks, skip, _shown = review_blocks(report, records, tz, skip=meta.skip)
+    blocks, skip, _shown = review_blocks(report, records, tz, skip=meta.skip, away=away)
     has_inputs = any(isinstance(b, InputBlock) for b in blocks)
     if not report.errors:
         blocks = [

@@ -113,6 +113,7 @@ def judge_absences(
                 None,
                 f"{day.isoformat()} is recorded both as attended and as {kind.label}: "
                 "remove the absence or the attendance.",
+                day,
             )
         )
     absent_days = sorted(day for day, kind in own.items() if kind is AbsenceKind.ABSENT)

@@ -105,6 +105,8 @@ class Issue:
     student_id: int
     record_id: int | None
     message: str
+    day: date | None = None
+    """The day an issue without a stay is about (a day recorded both away and attended)."""
 
     @property
     def blocking(self) -> bool:

@@ -82,6 +82,8 @@ class ReportIssue:
     check_in_s: int | None = None
     check_out_s: int | None = None
     """The stay's instants (epoch seconds), so it can be described without a lookup."""
+    day: date | None = None
+    """The day an issue without a stay is about (``absent_and_present``)."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -371,6 +373,7 @@ def build_report(
                     issue.record_id,
                     stay.check_in_s if stay else None,
                     stay.check_out_s if stay else None,
+                    issue.day,
                 )
             )
             if issue.blocking and str(issue.code) not in row_errors:

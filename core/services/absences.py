@@ -298,5 +298,14 @@ def away_days(
     return found
 
 
+def school_away_days(
+    rt: Runtime, *, school_id: int, start: date, end: date, team_id: str | None = None
+) -> AwayDays:
+    """One school's :func:`away_days` (the review modal names what each day away is)."""
+    with rt.session() as session:
+        get_school(session, school_id=school_id, team_id=team_id)
+        return away_days(session, [school_id], start, end)[school_id]
+
+
 def _as_date(value: object) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))

@@ -42,6 +42,7 @@ from core.ports import KinderTrack
 from core.services import (
     absences,
     imports,
+    reports,
     schools,
     stays,
     students,
@@ -425,6 +426,72 @@ def test_a_duplicate_is_deleted_in_the_modal_which_then_shows_what_is_left(env: 
     # And the report message is redrawn without the overlap
     env.slack.wait_for("chat.update", count=updates + 1, timeout=10)
     _eventually(lambda: "overlaps the" not in _all_text(env.slack.messages[(channel, ts)]))
+
+
+def test_in_the_modal_a_stay_becomes_an_absence_and_an_absence_is_removed(env: Env) -> None:
+    # Given a stay never checked out on Nov 11 (the child did not come: it was a mistake),
+    # and Nov 10 recorded absent although the child attended
+    sid = env.school(csv=ERROR_CSV)
+    absences.record_absence(
+        env.rt, school_id=sid, student_name="Ava Smith", day="2026-11-10", actor="t"
+    )
+    channel, ts, _ = env.report()
+    view = _open_review(env, sid, channel, ts)
+    open_stay = next(rid for rid, (_, out) in _records(env.rt, sid).items() if out is None)
+    values = _shown_values(view)
+    assert "away" + str(_student_id(env.rt, sid)) + "_2026-11-10" in values
+
+    # When the director ticks "Absent that day" on the stay and removes the absence
+    values[f"rec{open_stay}_delete"]["delete"]["selected_options"] = [{"value": "absent"}]
+    values[f"away{_student_id(env.rt, sid)}_2026-11-10"]["remove"]["selected_options"] = [
+        {"value": "remove"}
+    ]
+    response = env.server.view_submission(
+        CALLBACK_ID, values=values, private_metadata=view["private_metadata"], user_id=DIRECTOR
+    )
+
+    # Then the stay is gone, Nov 11 is an absence, Nov 10 is not, each audited by the director
+    assert response.status_code == 200 and open_stay not in _records(env.rt, sid)
+    report = reports.school_report(env.rt, school_id=sid, start=START, end=END)
+    assert report.rows[0].away == ((date(2026, 11, 11), "absent"),)
+    assert {e.code for e in report.errors} == {"overlap"}
+    with env.rt.session() as session:
+        audited = session.exec(
+            select(AuditEntry.entity, AuditEntry.action).where(AuditEntry.actor == DIRECTOR)
+        ).all()
+    assert sorted(audited) == [
+        ("absence", "create"),
+        ("absence", "delete"),
+        ("attendance", "delete"),
+    ]
+
+
+def test_removing_an_absence_in_a_submitted_period_is_refused_on_its_box(env: Env) -> None:
+    sid = env.school()
+    absences.record_absence(
+        env.rt, school_id=sid, student_name="Ava Smith", day="2026-11-11", actor="t"
+    )
+    view = submissions.approve(env.rt, school_id=sid, start=START, end=END, approved_by=DIRECTOR)
+    submissions.run_submission(env.rt, submission_id=view.id)
+    box = f"away{_student_id(env.rt, sid)}_2026-11-11"
+
+    response = env.server.view_submission(
+        CALLBACK_ID,
+        values={box: {"remove": {"type": "checkboxes", "selected_options": [{"value": "remove"}]}}},
+        private_metadata=ReviewMeta(sid, START, END).encode(),
+        user_id=DIRECTOR,
+    )
+
+    body = response.json()
+    assert body["response_action"] == "errors" and list(body["errors"]) == [box]
+    assert "866-448-4605" in body["errors"][box]
+    report = reports.school_report(env.rt, school_id=sid, start=START, end=END)
+    assert report.rows[0].away == ((date(2026, 11, 11), "absent"),)
+
+
+def _student_id(rt: Runtime, sid: int) -> int:
+    with rt.session() as session:
+        return session.exec(select(Student.id).where(Student.school_id == sid)).one() or 0
 
 
 def test_skip_shows_the_next_children_in_the_same_modal(env: Env) -> None:

@@ -13,14 +13,18 @@ from bot.blocks.limits import PRIVATE_METADATA, VIEW_BLOCKS, view_violations
 from bot.blocks.review import (
     CALLBACK_ID,
     SKIP_ACTION,
+    AwayDay,
     BadRecord,
     ReviewMeta,
     block_id,
+    error_block_id,
+    parse_away_block_id,
     parse_block_id,
     review_blocks,
     review_view,
 )
 from bot.escape import ZERO_WIDTH_SPACE
+from core.domain.absences import AbsenceKind
 from core.domain.attendance import Record
 from core.domain.report import ProviderStatus, Student, SubsidyReport, build_report
 from core.errors import InvalidInput
@@ -176,3 +180,70 @@ def test_block_ids_map_back_to_stays() -> None:
         assert parse_block_id(block_id(42, field)) == (42, field)
     assert parse_block_id("rec42_sideways") is None
     assert parse_block_id("intro") is None
+
+
+def test_a_stay_can_be_marked_absent_instead() -> None:
+    report, bad = _report(1)
+
+    view = review_view(report, bad, TZ, ReviewMeta(7, START, END))
+
+    (box,) = [b for b in view["blocks"] if b.get("block_id") == "rec100_delete"]
+    assert [o["value"] for o in box["element"]["options"]] == ["delete", "absent"]
+    assert box["element"]["options"][1]["text"]["text"] == "Absent that day: delete it"
+
+
+def _both_away() -> tuple[SubsidyReport, dict[tuple[int, date], AwayDay]]:
+    """Two children who attended on Nov 10 and 11; one recorded absent on the 10th, and the
+    center closed on the 11th: three days recorded both attended and away."""
+    students = [Student(1, "Ava Smith", "100001"), Student(2, "Ben Ode", "100002")]
+    records = [
+        Record.at(i * 100 + d, i, _local(f"2026-11-{d}T08:00"), _local(f"2026-11-{d}T12:00"))
+        for i in (1, 2)
+        for d in (10, 11)
+    ]
+    report = build_report(
+        school="Sunny Days",
+        provider_id="12345",
+        provider_status=ProviderStatus.REGISTERED,
+        start=START,
+        end=END,
+        pay_period_match=True,
+        already_submitted=False,
+        students=students,
+        records=records,
+        now=NOW,
+        tz=TZ,
+        absences={1: {date(2026, 11, 10): AbsenceKind.ABSENT}},
+        closures={date(2026, 11, 11): AbsenceKind.CLOSED},
+    )
+    away = {
+        (1, date(2026, 11, 10)): AwayDay(1, date(2026, 11, 10), AbsenceKind.ABSENT, False),
+        (1, date(2026, 11, 11)): AwayDay(1, date(2026, 11, 11), AbsenceKind.CLOSED, True),
+        (2, date(2026, 11, 11)): AwayDay(2, date(2026, 11, 11), AbsenceKind.CLOSED, True),
+    }
+    return report, away
+
+
+def test_a_day_recorded_both_attended_and_away_gets_a_box_removing_the_absence() -> None:
+    report, away = _both_away()
+    assert {(e.student_id, e.day) for e in report.errors} == set(away)
+
+    view = review_view(report, {}, TZ, ReviewMeta(7, START, END), away)
+
+    boxes = {
+        b["block_id"]: b["element"]["options"][0]["text"]["text"]
+        for b in view["blocks"]
+        if b["type"] == "input"
+    }
+    # the child's own absence, and the closure once for both children (it is everyone's)
+    assert boxes == {
+        "away1_2026-11-10": "Remove the absence recorded on Tue, Nov 10",
+        "away0_2026-11-11": "Remove the closure of Wed, Nov 11 (for every child)",
+    }
+    assert "*Ben Ode*" in str(view["blocks"])  # listed, its fix is the closure's box above
+    assert view["submit"] is not None and view_violations(view) == []
+    assert parse_away_block_id("away1_2026-11-10") == (1, date(2026, 11, 10))
+    assert parse_away_block_id("away0_2026-11-11") == (None, date(2026, 11, 11))
+    assert parse_away_block_id("rec12_day") is None
+    assert error_block_id(0, "away:2026-11-11") == "away0_2026-11-11"
+    assert error_block_id(12, "out") == "rec12_out"

@@ -1,8 +1,9 @@
 """The review modal: open it, skip to the next children, save its fixes.
 
-Thin on purpose: the pickers become :class:`core.domain.stay_fix.StayFix`\\ es and
-:func:`core.services.stays.fix_stays` checks and saves them all in one transaction
-(deletions included), or refuses them all with a reason per field
+Thin on purpose: the pickers become :class:`core.domain.stay_fix.StayFix`\\ es (a stay
+deleted, or deleted because the child was absent), the ticked removal boxes
+:class:`core.services.absences.AwayFix`\\ es, and :func:`core.services.stays.fix_stays`
+checks and saves them all in one transaction, or refuses them all with a reason per field
 (:class:`core.errors.EditsRefused`), answered with ``response_action="errors"`` on those
 fields. After a save the modal redraws with what is still to fix (or closes when nothing
 is) and a worker redraws the report message. Directors only; the school must belong to the
@@ -15,6 +16,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextvars import copy_context
+from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,12 +27,18 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.modals import notice_modal
 from bot.blocks.review import (
+    ABSENT_VALUE,
     CALLBACK_ID,
     DELETE_VALUE,
+    REMOVE_VALUE,
     SKIP_ACTION,
+    AwayDay,
     BadRecord,
     ReviewMeta,
+    away_block_id,
     block_id,
+    error_block_id,
+    parse_away_block_id,
     parse_block_id,
     review_blocks,
     review_view,
@@ -38,21 +46,35 @@ from bot.blocks.review import (
 from bot.destination import to_message
 from bot.permissions import Actor, actor_from_payload, school_by_id
 from bot.runtime import runtime
+from core.domain.attendance import IssueCode
 from core.domain.instants import zone
 from core.domain.report import SubsidyReport
 from core.domain.stay_fix import StayFix
 from core.errors import EditsRefused, RollcallError
 from core.i18n import _
-from core.services import reports, stays
+from core.services import absences, reports, stays
+from core.services.absences import AwayFix
 from workers import dispatch
 
 log = logging.getLogger(__name__)
 
 
-def _review_data(
-    actor: Actor, meta: ReviewMeta
-) -> tuple[SubsidyReport, dict[int, BadRecord], ZoneInfo]:
-    """The report of ``meta``'s period as it is now and its stays with errors (raises
+@dataclass(frozen=True)
+class ReviewData:
+    """What the modal shows: the report as it is now, its stays with errors, the days
+    recorded both attended and away, and the school's zone."""
+
+    report: SubsidyReport
+    records: dict[int, BadRecord]
+    tz: ZoneInfo
+    away: dict[tuple[int, date], AwayDay]
+
+    def view(self, meta: ReviewMeta) -> dict[str, Any]:
+        return review_view(self.report, self.records, self.tz, meta, self.away)
+
+
+def _review_data(actor: Actor, meta: ReviewMeta) -> ReviewData:
+    """The report of ``meta``'s period as it is now and what its errors name (raises
     RollcallError when refused)."""
     access = school_by_id(actor, meta.school_id, director=True)
     rt = runtime()
@@ -72,12 +94,27 @@ def _review_data(
         )
         if r.id in bad_ids
     }
-    return report, records, zone(access.timezone)
+    both = [
+        (e.student_id, e.day)
+        for e in report.errors
+        if e.code == IssueCode.ABSENT_AND_PRESENT and e.day is not None
+    ]
+    away: dict[tuple[int, date], AwayDay] = {}
+    if both:
+        recorded = absences.school_away_days(
+            rt, school_id=meta.school_id, start=meta.start, end=meta.end, team_id=actor.team_id
+        )
+        for student_id, day in both:
+            own = recorded.absences.get(student_id, {}).get(day)
+            kind = own or recorded.closures.get(day)
+            if kind is not None:
+                away[(student_id, day)] = AwayDay(student_id, day, kind, closure=own is None)
+    return ReviewData(report, records, zone(access.timezone), away)
 
 
 def build_review(actor: Actor, meta: ReviewMeta) -> dict[str, Any]:
     """The review modal of ``meta``'s period as it is now."""
-    return review_view(*_review_data(actor, meta), meta)
+    return _review_data(actor, meta).view(meta)
 
 
 def _picked(action: dict[str, Any]) -> tuple[str | None, bool]:
@@ -87,8 +124,24 @@ def _picked(action: dict[str, Any]) -> tuple[str | None, bool]:
             return action[key] or None, True
     if "selected_options" in action:
         chosen = [o.get("value") for o in action.get("selected_options") or []]
-        return (DELETE_VALUE if DELETE_VALUE in chosen else None), True
+        for value in (ABSENT_VALUE, DELETE_VALUE, REMOVE_VALUE):
+            if value in chosen:
+                return value, True
+        return None, True
     return None, False
+
+
+def submitted_away(view: dict[str, Any]) -> list[AwayFix]:
+    """The days away whose removal box is ticked."""
+    found: list[AwayFix] = []
+    for bid, actions in (view.get("state") or {}).get("values", {}).items():
+        parsed = parse_away_block_id(bid)
+        if parsed is None or not isinstance(actions, dict):
+            continue
+        action: Any = next(iter(actions.values()), {})
+        if _picked(action if isinstance(action, dict) else {})[0] == REMOVE_VALUE:
+            found.append(AwayFix(*parsed))
+    return sorted(found, key=lambda fix: (fix.day, fix.student_id or 0))
 
 
 def submitted_fixes(view: dict[str, Any]) -> list[StayFix]:
@@ -120,6 +173,7 @@ def submitted_fixes(view: dict[str, Any]) -> list[StayFix]:
                     check_out=time.fromisoformat(out_text) if out_text else None,
                     no_check_out=out_sent and not out_text,
                     delete=delete == DELETE_VALUE,
+                    absent=delete == ABSENT_VALUE,
                 )
             )
         except ValueError:
@@ -170,20 +224,26 @@ def handle_review_submission(
     try:
         meta = ReviewMeta.decode(str(view.get("private_metadata") or ""))
         fixes = submitted_fixes(view)
+        away = submitted_away(view)
         if fixes:
             first_field = block_id(fixes[0].record_id, "day")
+        elif away:
+            first_field = away_block_id(away[0].student_id, away[0].day)
         school_by_id(actor, meta.school_id, director=True)
         changed = stays.fix_stays(
             runtime(),
             school_id=meta.school_id,
             fixes=fixes,
+            away=away,
             actor=actor.user_id,
             team_id=actor.team_id,
         )
     except EditsRefused as refused:
         ack(
             response_action="errors",
-            errors={block_id(rid, field): text for (rid, field), text in refused.errors.items()},
+            errors={
+                error_block_id(key, field): text for (key, field), text in refused.errors.items()
+            },
         )
         return
     except RollcallError as error:
@@ -216,18 +276,16 @@ def handle_skip(ack: Ack, body: dict[str, Any], client: WebClient, context: Bolt
     view = body.get("view") or {}
     try:
         meta = ReviewMeta.decode(str(view.get("private_metadata") or ""))
-        report, records, tz = _review_data(actor, meta)
+        data = _review_data(actor, meta)
     except RollcallError as error:
         log.info(
             "review skip refused",
             extra={"event": "review_skip_refused", "error": type(error).__name__},
         )
         return
-    _, _, shown = review_blocks(report, records, tz, skip=meta.skip)
+    _, _, shown = review_blocks(data.report, data.records, data.tz, skip=meta.skip, away=data.away)
     client.views_update(
-        view_id=view.get("id"),
-        hash=view.get("hash"),
-        view=review_view(report, records, tz, meta.skipped(shown)),
+        view_id=view.get("id"), hash=view.get("hash"), view=data.view(meta.skipped(shown))
     )
 
 
