@@ -160,10 +160,26 @@ class UnknownStudent(InvalidInput):
 
 
 class PeriodLocked(RollcallError):
-    """Attendance in a submitted (or submitting) pay period can no longer change."""
+    """Attendance in a submitted (or submitting) pay period can no longer change; nor in one
+    KinderTrack holds a submission for that Rollcall did not send (``elsewhere``)."""
 
-    def __init__(self, period_start: object, period_end: object, *, submitting: bool = False):
-        if submitting:
+    def __init__(
+        self,
+        period_start: object,
+        period_end: object,
+        *,
+        submitting: bool = False,
+        elsewhere: bool = False,
+    ):
+        if elsewhere:
+            text = _(
+                "KinderTrack already holds a submission for the pay period {start} to {end} "
+                "that Rollcall did not send (perhaps entered in the KinderTrack portal), so "
+                "its attendance can no longer be edited here.",
+                start=period_start,
+                end=period_end,
+            )
+        elif submitting:
             text = _(
                 "Attendance for the pay period {start} to {end} is being submitted to "
                 "KinderTrack and can no longer be edited.",

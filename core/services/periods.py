@@ -18,11 +18,10 @@ from sqlmodel import Session, col, select
 
 from core.domain.instants import local_date, zone
 from core.domain.pay_periods import ListedPeriods, PayPeriod, PayPeriods, check_listed
-from core.domain.submission import LOCKING_STATES
 from core.errors import KinderTrackError, KinderTrackUnavailable, PeriodsNotCached
 from core.i18n import _
 from core.services.runtime import Runtime
-from core.services.submissions_guard import lock_school
+from core.services.submissions_guard import closes_period, lock_school
 from core.store.tables import PayPeriodRow, Registration, Submission
 
 log = logging.getLogger(__name__)
@@ -256,7 +255,7 @@ def cached_periods_of_schools(
                     col(Submission.period_end),
                 ).where(
                     col(Submission.school_id).in_(ids),
-                    col(Submission.state).in_([str(s) for s in LOCKING_STATES]),
+                    closes_period(),
                 )
             ).all()
         for sid, first, last in locked:
@@ -301,7 +300,7 @@ def _submitted(session: Session, school_id: int) -> set[PayPeriod]:
     rows = session.exec(
         select(col(Submission.period_start), col(Submission.period_end)).where(
             Submission.school_id == school_id,
-            col(Submission.state).in_([str(s) for s in LOCKING_STATES]),
+            closes_period(),
         )
     ).all()
     return {PayPeriod(_as_date(start), _as_date(end)) for start, end in rows}

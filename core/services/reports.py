@@ -17,13 +17,13 @@ from core.domain.instants import check_supported, local_day_bounds, to_seconds, 
 from core.domain.pay_periods import PayPeriods
 from core.domain.report import Student as ReportStudent
 from core.domain.report import SubsidyReport, build_report
-from core.domain.submission import LOCKING_STATES
 from core.errors import InvalidInput, KinderTrackError
 from core.i18n import N_, _
 from core.services.absences import AwayDays, away_days
 from core.services.periods import cached_periods, cached_periods_of_schools, school_periods
 from core.services.runtime import Runtime
 from core.services.schools import get_school, provider_status, registration_of
+from core.services.submissions_guard import closes_period
 from core.store.queries import records_near_query, records_of_schools_query
 from core.store.tables import Registration, School, Submission
 
@@ -95,7 +95,7 @@ def load_report(
             Submission.school_id == school_id,
             Submission.period_start == start,
             Submission.period_end == end,
-            col(Submission.state).in_([str(s) for s in LOCKING_STATES]),
+            closes_period(),
         )
     ).first()
     return _judge(
@@ -170,7 +170,7 @@ def _load_batch(
                 col(Submission.school_id), col(Submission.period_start), col(Submission.period_end)
             ).where(
                 col(Submission.school_id).in_(ids),
-                col(Submission.state).in_([str(s) for s in LOCKING_STATES]),
+                closes_period(),
             )
         ).all()
     )

@@ -1,5 +1,7 @@
 """The rule that protects a submitted claim: attendance of a submitted (or submitting)
-period is read-only, and any change to an approved period voids the approval.
+period is read-only, and any change to an approved period voids the approval. A period
+KinderTrack already holds a submission for that Rollcall did not send (someone used the
+portal) is as final: its row ends ``rejected``, but its attendance is read-only too.
 
 Every attendance write calls ``guard_period_write`` inside its own transaction; it takes
 the school's lock (``lock_school``) first, as approvals and claims do, so a write and an
@@ -12,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from core.domain.submission import LOCKING_STATES, SubmissionState
@@ -19,6 +22,15 @@ from core.errors import PeriodLocked
 from core.store.tables import School, Submission, utcnow
 
 _GUARDED = [str(SubmissionState.APPROVED), *(str(s) for s in LOCKING_STATES)]
+
+
+def closes_period() -> ColumnElement[bool]:
+    """The submissions after which a period's claim is made at KinderTrack: Rollcall's,
+    sent or being sent, and one KinderTrack holds that Rollcall did not send."""
+    return or_(
+        col(Submission.state).in_([str(s) for s in LOCKING_STATES]),
+        col(Submission.held_elsewhere_id).is_not(None),
+    )
 
 
 def lock_school(session: Session, *, school_id: int) -> None:
@@ -47,7 +59,7 @@ def _period_rows(session: Session, *, school_id: int, first: date, last: date) -
                 Submission.school_id == school_id,
                 Submission.period_start <= last,
                 Submission.period_end >= first,
-                col(Submission.state).in_(_GUARDED),
+                or_(col(Submission.state).in_(_GUARDED), closes_period()),
             )
             .with_for_update(key_share=True)
         )
@@ -65,6 +77,8 @@ def _refusal(rows: list[Submission]) -> PeriodLocked | None:
             return PeriodLocked(
                 row.period_start, row.period_end, submitting=state is SubmissionState.SUBMITTING
             )
+        if row.held_elsewhere_id is not None:
+            return PeriodLocked(row.period_start, row.period_end, elsewhere=True)
     return None
 
 

@@ -17,9 +17,9 @@ from sqlalchemy import Engine
 
 from core.config import Settings
 from core.domain.submission import SubmissionState
-from core.errors import KinderTrackUnavailable, OutcomeUnknown
+from core.errors import InvalidInput, KinderTrackUnavailable, OutcomeUnknown, PeriodLocked
 from core.ports import SubmittedRecord
-from core.services import imports, schools, students, submissions
+from core.services import imports, reports, schools, stays, students, submissions
 from core.services.runtime import Runtime
 from kindertrack.client import HttpKinderTrack
 from kindertrack.sandbox import RunningSandbox
@@ -152,6 +152,39 @@ def test_a_portal_submission_is_told_to_the_director_never_recorded_as_ours(
     assert final.error is not None
     assert "Rollcall did not send" in final.error
     assert "866-448-4605" in final.error
+    assert _held(kt, sandbox) == [portal.submission_id]
+    assert kt.stats()["commits"] == 1
+
+
+def test_a_period_submitted_in_the_portal_is_closed_like_a_submitted_one(
+    db: Engine, sandbox: SandboxHarness
+) -> None:
+    # Given the portal's submission of the period made Rollcall's attempt its own outcome
+    kt = sandbox.start()
+    portal = sandbox.client(kt).submit_attendance(
+        "12345", START, END, [PORTAL_RECORD], idempotency_key="portal-session-1"
+    )
+    rt, sid = _ready(db, kt.url, kt.api_key)
+    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    assert submissions.run_submission(rt, submission_id=view.id).submission.held_elsewhere_id
+
+    # Then the period's attendance is read-only, with whom to call for a corrected claim
+    record = stays.list_attendance(rt, school_id=sid, start=START, end=END)[0]
+    with pytest.raises(PeriodLocked) as refused:
+        stays.edit_record(
+            rt, school_id=sid, record_id=record.id, check_out="2026-11-09T15:00", actor="t"
+        )
+    assert "Rollcall did not send" in str(refused.value)
+    assert "866-448-4605" in str(refused.value)
+    # and the report says it is submitted: it offers no approval, and none is taken
+    report = reports.school_report(rt, school_id=sid, start=START, end=END)
+    assert report.already_submitted
+    assert not report.can_submit
+    with pytest.raises(InvalidInput, match="already submitted"):
+        submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U2")
+    # while the period before stays open, and KinderTrack holds only the portal's
+    earlier = "student,check_in,check_out\nAva Smith,2026-11-02T08:00,2026-11-02T12:00\n"
+    assert imports.import_csv(rt, school_id=sid, content=earlier, actor="t").added == 1
     assert _held(kt, sandbox) == [portal.submission_id]
     assert kt.stats()["commits"] == 1
 
