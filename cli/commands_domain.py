@@ -295,6 +295,8 @@ def attendance_delete_absence(
 ) -> None:
     """Remove a child's absence (or holiday), or the center's closure ('*'), recorded by
     mistake."""
+    from core.services import absences
+
     done = absences.delete_absence(
         runtime(), school_id=school_id(school), student_name=student, day=day, actor=OPERATOR
     )
