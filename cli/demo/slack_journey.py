@@ -1,4 +1,5 @@
-"""The director's journey through the Slack app, from a new school to a refused resubmit.
+"""The director's journey through the Slack app, from a new school to a refused resubmit,
+then a second center that bills monthly, with a day absent.
 
 Dana directs Sunny Days; Sam works in the classroom. Both use the ``/kindertrack`` slash
 command and the buttons and modals of Rollcall's messages in the channel #sunny-days of
@@ -131,13 +132,13 @@ def _review_values(
     return values, changes
 
 
-def _import_values(file_id: str) -> dict[str, dict[str, Any]]:
+def _import_values(file_id: str, *, name: str = CSV_NAME) -> dict[str, dict[str, Any]]:
     """The import modal's ``state.values``: the uploaded file, and new students allowed."""
     return {
         imports.FILE_BLOCK: {
             imports.FILE_ACTION: {
                 "type": "file_input",
-                "files": [{"id": file_id, "name": CSV_NAME, "filetype": "csv"}],
+                "files": [{"id": file_id, "name": name, "filetype": "csv"}],
             }
         },
         imports.ADD_BLOCK: {
@@ -397,6 +398,67 @@ def slack_journey(demo: SlackDemo, stack: SlackStack, *, period: PayPeriod) -> s
     return confirmation
 
 
+MONTHLY = "Maple Grove"
+MONTHLY_CSV = "maple-grove.csv"
+
+
+def _month_csv(today: date) -> tuple[str, date]:
+    """Last month at the monthly center: two days attended and one absent (returned)."""
+    day = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    weekdays: list[date] = []
+    while len(weekdays) < 3:
+        if day.weekday() < 5:
+            weekdays.append(day)
+        day += timedelta(days=1)
+    d1, d2, absent = weekdays
+    return (
+        "student,check_in,check_out,absence\n"
+        f"Owen Berg,{d1}T08:00,{d1}T16:00,\n"
+        f"Owen Berg,{d2}T08:00,{d2}T12:30,\n"
+        f"Owen Berg,{absent},,absent\n"
+    ), absent
+
+
+def monthly_center(demo: SlackDemo, stack: SlackStack, *, today: date) -> None:
+    """A second center that bills KinderTrack monthly, with a child absent one day: its
+    report is last month, and shows the absence against the monthly allowance."""
+    demo.step(f"Dana opens {MONTHLY}, a center that bills KinderTrack monthly")
+    act = demo.slash(DANA, f"school {MONTHLY}")
+    act.reply("monthly-school-created", shows=[f"Created *{MONTHLY}*"])
+    act = demo.slash(DANA, f"register 24680 {DEMO_LINK_CODES['24680']}")
+    act.ack("monthly-register-checking", shows=["Checking provider ID 24680"])
+    act.reply("monthly-registered", shows=["Registered · provider ID 24680"], timeout=20)
+    csv_text, absent = _month_csv(today)
+    demo.say(f"{MONTHLY_CSV} (its optional absence column records a day away):")
+    for line in csv_text.splitlines():
+        demo.say(f"  {line}")
+    act = demo.slash(DANA, "import")
+    act.silent_ack()
+    view = act.modal("monthly-import-modal", shows=["[Import]"])
+    file_id = stack.standin.add_file(
+        csv_text.encode(), token=BOT_TOKEN, user=DANA.user_id, name=MONTHLY_CSV
+    )
+    act = demo.submit_view(DANA, view, _import_values(file_id, name=MONTHLY_CSV))
+    act.silent_ack()
+    act.direct_message("monthly-import-result", shows=["2 records added"])
+    act = demo.slash(DANA, "sync")
+    act.ack("monthly-sync-started", shows=["Syncing with KinderTrack's roster"])
+    act.reply("monthly-sync-result", shows=["1 newly linked", "Owen Berg (135790)"])
+
+    demo.step(f"Dana previews {MONTHLY}'s last closed pay period: last month, with the absence")
+    act = demo.slash(DANA, "report")
+    act.ack("monthly-report-requested", shows=["Building the KinderTrack Subsidy Report"])
+    act.posted("monthly-report-placeholder", shows=["Building the KinderTrack Subsidy Report"])
+    month = PayPeriod(absent.replace(day=1), today.replace(day=1) - timedelta(days=1))
+    act.updated(
+        "monthly-report",
+        containing="Owen Berg",
+        shows=["matches a pay period", "Owen Berg* (135790)", "1 absent, 1/4 this month"],
+    )
+    act.thread_file(shows=["absences,allowance_used", "Owen Berg,135790,Approved,2,"])
+    demo.say(f"(the pay period is {month}: KinderTrack lists {MONTHLY}'s periods as months)")
+
+
 def run_slack_demo(
     echo: Callable[[str], None] = print,
     *,
@@ -434,6 +496,7 @@ def run_slack_demo(
         )
         try:
             confirmation = slack_journey(demo, stack, period=period)
+            monthly_center(demo, stack, today=day)
         except StepFailed as failure:
             raise DemoFailed(str(failure)) from failure
     seconds = time.monotonic() - started

@@ -68,6 +68,8 @@ def test_rollcall_demo_runs_the_journey_through_the_slack_app(tmp_path: Path) ->
         "Sam › /kindertrack rollcall",
         "Lucía › /kindertrack in Jose Nunez",
         "Dana › /kindertrack status",
+        "Dana › /kindertrack school Maple Grove",
+        "Dana › /kindertrack register 24680 M4PLGRVE",
     ):
         assert expected in lines, expected
     assert out.count("Dana › clicks [Approve & submit]") == 2
@@ -87,14 +89,18 @@ def test_rollcall_demo_runs_the_journey_through_the_slack_app(tmp_path: Path) ->
     assert f"{ALREADY_SUBMITTED} {CORRECTED_CLAIM_CONTACT}" in out
     assert "Entrada de Jose Nunez a las" in out  # Lucía's Slack is in Spanish
     assert "\u200b" not in out and "&amp;" not in out and "<@U0DANA>" not in out
-    assert lines[-1].startswith("Demo complete: 13 steps in ")
+    # a center that bills monthly: its last closed period is a month, with a day absent
+    assert "Registered · provider ID 24680" in out
+    assert "(matches a pay period)" in out and "1 absent, 1/4 this month" in out
+    assert "absences,allowance_used" in out
+    assert lines[-1].startswith("Demo complete: 15 steps in ")
 
     # each message and modal's Block Kit JSON is saved, numbered in order
     saved = sorted((tmp_path / "demo-output").glob("*.json"))
     names = [p.name for p in saved]
     assert names[0] == "01-school-created.json"
     assert names[9:11] == ["10-import-modal.json", "11-import-result.json"]
-    assert "17-link-modal.json" in names and names[-1].endswith("-status.json")
+    assert "17-link-modal.json" in names and names[-1].endswith("-monthly-report.json")
 
     def saved_as(suffix: str) -> Path:
         return next(p for p in saved if p.name.endswith(suffix))
