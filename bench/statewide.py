@@ -6,8 +6,9 @@ in a temporary SQLite database, or in ``ROLLCALL_DATABASE_URL`` (emptied first: 
 a database of its own), each school's attendance through Rollcall's own CSV import
 (``core.services.imports.import_csv``). Then prints, measured in the same run:
 
-1. every school's report (the statewide validation): batched (``school_reports``, a
-   fixed number of queries per 500 schools) against one ``school_report`` per school,
+1. every school's report (the statewide validation, ``rollcall check``): batched
+   (``check_schools``, a fixed number of queries per 500 schools, only a verdict kept of
+   each report) against one ``school_report`` per school,
    in one thread, and the batched one split over two processes (two cores);
 2. the batched validation's cost per school at each size from 100 to N, and the growth
    ratio (cost per school at N over the cost at 100; flat is 1.0);
@@ -56,8 +57,9 @@ from core.services import imports, submissions
 from core.services.periods import ASK_SPAN
 from core.services.reminder_delivery import deliver_reminders
 from core.services.reminders import DueReminder, due_reminders
-from core.services.reports import ReportRequest, school_report, school_reports
+from core.services.reports import school_report
 from core.services.runtime import Runtime
+from core.services.validation import check_schools
 from core.store.database import make_engine, migrate
 from core.store.tables import Director, PayPeriodRow, Registration, School, Student
 from kindertrack.client import HttpKinderTrack
@@ -160,14 +162,11 @@ def timed(action: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def requests_of(ids: Sequence[int]) -> list[ReportRequest]:
-    return [ReportRequest(sid, CLOSED.start, CLOSED.end) for sid in ids]
-
-
 def batched(rt: Runtime, ids: Sequence[int]) -> int:
-    found = school_reports(rt, requests_of(ids))
-    assert all(report.can_submit for report in found.values())
-    return len(found)
+    """The statewide check (``rollcall check``) of these schools."""
+    checked = list(check_schools(rt, start=CLOSED.start, end=CLOSED.end, school_ids=ids))
+    assert len(checked) == len(ids) and all(c.can_submit for c in checked)
+    return len(checked)
 
 
 def one_by_one(rt: Runtime, ids: Sequence[int]) -> int:

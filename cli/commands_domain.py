@@ -328,6 +328,25 @@ def report(
         render.print_report(result)
 
 
+def check(start: From, end: To, as_json: Json = False) -> None:
+    """Check every school's report for a range at once (which can be submitted)."""
+    from cli import render
+    from core.services import validation
+
+    first, last = _range(start, end)
+    checked = list(validation.check_schools(runtime(), start=first, end=last))
+    blocked = [c for c in checked if not c.can_submit]
+    if as_json:
+        render.print_json(render.check_json(first, last, checked, blocked))
+        return
+    for school in blocked:
+        typer.echo(render.check_line(school))
+    typer.echo(
+        f"{len(checked) - len(blocked)} of {len(checked)} schools can be submitted"
+        f" for {first} to {last}."
+    )
+
+
 def submit(
     school: str,
     start: From,
@@ -410,5 +429,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(student_app, name="student")
     app.add_typer(attendance_app, name="attendance")
     app.command("report")(report)
+    app.command("check")(check)
     app.command("submit")(submit)
     app.command("status")(status)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
@@ -15,6 +16,7 @@ from core.domain.report import RowStatus, SubsidyReport
 from core.messages import CORRECTED_CLAIM_CONTACT
 from core.services.stays import RecordView
 from core.services.submissions import SubmissionView
+from core.services.validation import SchoolCheck
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -28,6 +30,36 @@ _STATUS_STYLE = {
 
 def print_json(data: object) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def check_json(
+    start: date, end: date, checked: Sequence[SchoolCheck], blocked: Sequence[SchoolCheck]
+) -> dict[str, object]:
+    """``rollcall check --json`` (docs/CLI.md)."""
+    return {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "schools": len(checked),
+        "can_submit": len(checked) - len(blocked),
+        "blocked": [
+            {
+                "school": c.school,
+                "provider_status": str(c.provider_status),
+                "already_submitted": c.already_submitted,
+                "errors": c.errors,
+                "warnings": c.warnings,
+            }
+            for c in blocked
+        ],
+    }
+
+
+def check_line(school: SchoolCheck) -> str:
+    """One school that cannot be submitted, and why (``rollcall check``)."""
+    why = [f"{school.errors} attendance error(s)", f"provider {school.provider_status}"]
+    if school.already_submitted:
+        why.append("already submitted")
+    return f"{school.school}: {', '.join(why)}"
 
 
 def print_report(report: SubsidyReport) -> None:

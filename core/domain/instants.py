@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.domain.control import LINE_BREAKS, refuse_control_characters
@@ -207,6 +208,17 @@ def from_seconds(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
+@lru_cache(maxsize=256)
+def _day_starts(tz: ZoneInfo, first: date, last: date) -> tuple[tuple[date, ...], tuple[int, ...]]:
+    """The dates from ``first`` to ``last`` and when each starts in ``tz`` (then when the
+    day after ``last`` starts): the same for every report of a range in one zone, so a
+    statewide pass works them out once, not once per school."""
+    dates = tuple(first + timedelta(days=i) for i in range((last - first).days + 1))
+    starts = [to_seconds(local_day_bounds(day, tz)[0]) for day in dates]
+    starts.append(to_seconds(local_day_bounds(last, tz)[1]))
+    return dates, tuple(starts)
+
+
 class LocalDays:
     """The local dates of instants (seconds since the epoch) in one zone.
 
@@ -218,14 +230,12 @@ class LocalDays:
 
     def __init__(self, tz: ZoneInfo, first: date | None = None, last: date | None = None):
         self.tz = tz
-        self.dates: list[date] = []
+        self.dates: tuple[date, ...] = ()
         """The span's dates, in order."""
-        self.starts: list[int] = []
+        self.starts: tuple[int, ...] = ()
         """When each of ``dates`` starts, then when the day after the last one starts."""
         if first is not None and last is not None and first <= last:
-            self.dates = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-            self.starts = [to_seconds(local_day_bounds(day, tz)[0]) for day in self.dates]
-            self.starts.append(to_seconds(local_day_bounds(last, tz)[1]))
+            self.dates, self.starts = _day_starts(tz, first, last)
         self._outside: dict[int, date] = {}
 
     def of(self, seconds: int) -> date:

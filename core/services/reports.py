@@ -15,8 +15,8 @@ from sqlmodel import Session, col, select
 from core.domain.attendance import Authorization, Record
 from core.domain.instants import check_supported, local_day_bounds, to_seconds, zone
 from core.domain.pay_periods import PayPeriods
+from core.domain.report import ProviderStatus, SubsidyReport, build_report
 from core.domain.report import Student as ReportStudent
-from core.domain.report import SubsidyReport, build_report
 from core.errors import InvalidInput, KinderTrackError
 from core.i18n import N_, _
 from core.services.absences import AwayDays, away_days
@@ -99,8 +99,7 @@ def load_report(
         )
     ).first()
     return _judge(
-        school,
-        registration,
+        _Subject.of(school, registration),
         ReportRequest(school_id, start, end),
         periods=cached_periods(rt, session, school_id=school_id),
         away=away_days(session, [school_id], start, end)[school_id],
@@ -151,15 +150,54 @@ def load_reports(
     return reports
 
 
+@dataclass(frozen=True)
+class _Subject:
+    """What a report says of its school, whichever way it was read (a row or columns)."""
+
+    name: str
+    timezone: str
+    provider_id: str | None
+    provider_status: ProviderStatus
+
+    @classmethod
+    def of(cls, school: School, registration: Registration | None) -> _Subject:
+        return cls(
+            school.name,
+            school.timezone,
+            registration.provider_id if registration else None,
+            provider_status(registration),
+        )
+
+
+_SCHOOLS = text(
+    "SELECT school.id, school.name, school.timezone, registration.provider_id, "
+    "registration.active FROM school "
+    "LEFT JOIN registration ON registration.school_id = school.id "
+    "WHERE school.id IN :school_ids"
+).bindparams(bindparam("school_ids", expanding=True))
+
+
+def _subjects(session: Session, ids: list[int]) -> dict[int, _Subject]:
+    """The schools among ``ids`` that exist, as plain columns (no ORM objects to build)."""
+    rows = session.connection().execute(_SCHOOLS, {"school_ids": ids}).fetchall()
+    return {
+        sid: _Subject(name, timezone, provider_id, _status(provider_id, active))
+        for sid, name, timezone, provider_id, active in rows
+    }
+
+
+def _status(provider_id: str | None, active: bool | None) -> ProviderStatus:
+    """:func:`core.services.schools.provider_status` from the registration's columns."""
+    if provider_id is None:
+        return ProviderStatus.UNREGISTERED
+    return ProviderStatus.REGISTERED if active else ProviderStatus.INACTIVE
+
+
 def _load_batch(
     rt: Runtime, session: Session, requests: Sequence[ReportRequest]
 ) -> dict[ReportRequest, SubsidyReport]:
     ids = sorted({r.school_id for r in requests})
-    schools = {s.id: s for s in session.exec(select(School).where(col(School.id).in_(ids)))}
-    registrations = {
-        r.school_id: r
-        for r in session.exec(select(Registration).where(col(Registration.school_id).in_(ids)))
-    }
+    schools = _subjects(session, ids)
     students = _students_of_schools(session, ids)
     wanted = [r for r in requests if r.school_id in schools]
     bounds = {r: _bounds(r, zone(schools[r.school_id].timezone)) for r in wanted}
@@ -175,7 +213,13 @@ def _load_batch(
         ).all()
     )
     periods = cached_periods_of_schools(
-        rt, session, {r.school_id: r.school_id in registrations for r in wanted}, locked=locked
+        rt,
+        session,
+        {
+            r.school_id: schools[r.school_id].provider_status is not ProviderStatus.UNREGISTERED
+            for r in wanted
+        },
+        locked=locked,
     )
     away = away_days(
         session,
@@ -187,7 +231,6 @@ def _load_batch(
     return {
         r: _judge(
             schools[r.school_id],
-            registrations.get(r.school_id),
             r,
             periods=periods[r.school_id],
             away=away[r.school_id],
@@ -202,8 +245,7 @@ def _load_batch(
 
 
 def _judge(
-    school: School,
-    registration: Registration | None,
+    school: _Subject,
     request: ReportRequest,
     *,
     periods: PayPeriods,
@@ -217,8 +259,8 @@ def _judge(
     """What both paths hand the pure report builder, made the same way."""
     return build_report(
         school=school.name,
-        provider_id=registration.provider_id if registration else None,
-        provider_status=provider_status(registration),
+        provider_id=school.provider_id,
+        provider_status=school.provider_status,
         start=request.start,
         end=request.end,
         pay_period_match=periods.is_exact(request.start, request.end),

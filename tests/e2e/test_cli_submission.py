@@ -127,12 +127,13 @@ def test_a_period_is_fixed_submitted_once_and_then_read_only(
     assert cli.run("attendance", "import", SCHOOL, str(good)).ok().stdout == (
         "Imported 6 record(s); 0 already present were skipped.\n"
     )
-    again, listed, with_errors, blocked, text = cli.run_many(
+    again, listed, with_errors, blocked, text, checked = cli.run_many(
         ("attendance", "import", SCHOOL, str(good)),
         ("attendance", "list", SCHOOL, *RANGE, "--json"),
         ("report", SCHOOL, *RANGE, "--json"),
         ("submit", SCHOOL, *RANGE, "--yes"),
         ("report", SCHOOL, *RANGE),
+        ("check", *RANGE, "--json"),
     )
 
     # then the report spells out every error and submission is refused
@@ -163,6 +164,22 @@ def test_a_period_is_fixed_submitted_once_and_then_read_only(
         "Not ready to submit: 2 approved children have attendance errors to fix."
     )
     assert "3 attendance error(s): data with errors cannot be sent." in text.ok().stdout
+    # and the statewide check says the same of the school
+    assert checked.json() == {
+        "from": PERIOD.start.isoformat(),
+        "to": PERIOD.end.isoformat(),
+        "schools": 1,
+        "can_submit": 0,
+        "blocked": [
+            {
+                "school": SCHOOL,
+                "provider_status": "registered",
+                "already_submitted": False,
+                "errors": 3,
+                "warnings": len(report["warnings"]),
+            }
+        ],
+    }
 
     # when the director deletes the duplicate and adds the missing check-out
     duplicate, open_record = records[2]["id"], records[4]["id"]

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 
 from core.ports import ProviderInfo
-from core.services import imports, reports, schools, students, submissions
+from core.services import imports, reports, schools, students, submissions, validation
 from core.services.reports import ReportRequest
 from core.services.runtime import Runtime
 from tests.fakes import FakeKinderTrack
@@ -102,7 +102,7 @@ def test_the_number_of_queries_does_not_grow_with_the_schools(
         with statements(db) as sent:
             reports.school_reports(rt, [ReportRequest(sid, START, END) for sid in chosen])
         counts.append([s for s in sent if s.lstrip().upper().startswith("SELECT")])
-    assert len(counts[0]) == len(counts[1]) == 8, counts[1]  # + pay periods, absences, closures
+    assert len(counts[0]) == len(counts[1]) == 7, counts[1]  # + pay periods, absences, closures
 
 
 def test_a_school_that_no_longer_exists_is_left_out_and_one_school_may_ask_twice(
@@ -116,3 +116,36 @@ def test_a_school_that_no_longer_exists_is_left_out_and_one_school_may_ask_twice
         assert found[request] == reports.school_report(
             rt, school_id=many[1], start=request.start, end=request.end
         )
+
+
+def test_the_statewide_check_gives_each_schools_verdict_batch_by_batch(
+    rt: Runtime, db: Engine, many: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given ten schools read three at a time, one of them already submitted
+    monkeypatch.setattr(validation, "BATCH_SCHOOLS", 3)
+    view = submissions.approve(rt, school_id=many[0], start=START, end=END, approved_by="U1")
+    submissions.run_submission(rt, submission_id=view.id)
+
+    # When every school is checked
+    with statements(db) as sent:
+        checked = list(validation.check_schools(rt, start=START, end=END))
+
+    # Then each verdict is what the school's own report says, in ID order
+    assert [c.school_id for c in checked] == sorted(many)
+    for verdict in checked:
+        single = reports.school_report(rt, school_id=verdict.school_id, start=START, end=END)
+        assert (verdict.school, verdict.provider_status, verdict.can_submit) == (
+            single.school,
+            single.provider_status,
+            single.can_submit,
+        )
+        assert (verdict.already_submitted, verdict.errors, verdict.warnings) == (
+            single.already_submitted,
+            len(single.errors),
+            len(single.warnings),
+        )
+    assert checked[0].already_submitted and sum(c.errors for c in checked) > 0
+    # and the reads are the school IDs, then at most seven per batch of three (a batch of
+    # unregistered schools has no pay periods to read)
+    selects = [s for s in sent if s.lstrip().upper().startswith("SELECT")]
+    assert 1 + 4 * 6 <= len(selects) <= 1 + 4 * 7, selects
