@@ -606,6 +606,35 @@ def test_absences_and_closures_from_slack_reach_the_report(
     assert (ava.absences, ava.away[-1]) == (1, (date(2026, 11, 20), "holiday"))
 
 
+def test_a_director_removes_an_absence_or_closure_recorded_by_mistake(
+    server: BotServer, app_runtime: Runtime, school: int
+) -> None:
+    later_answer(server, "absent ava smith 2026-11-19", user_id=STAFF)
+    server.standin.reset()
+    later_answer(server, "closed 2026-11-20 holiday", user_id=STAFF)
+    server.standin.reset()
+
+    # When staff try to remove the absence, then a director removes it and the closure
+    refused = later_answer(server, "delete-absence ava smith 2026-11-19", user_id=STAFF)
+    server.standin.reset()
+    removed = later_answer(server, "delete-absence ava smith 2026-11-19")
+    server.standin.reset()
+    reopened = later_answer(server, "delete-absence * 2026-11-20")
+    server.standin.reset()
+    again = later_answer(server, "delete-absence ava smith 2026-11-19")
+
+    # Then staff are refused, each removal is confirmed, and nothing is left to remove
+    assert "Only the school's directors can do that" in refused
+    assert removed == "The absence of Ava Smith on 2026-11-19 is removed."
+    assert reopened == "The closure of 2026-11-20 is removed."
+    assert again == "No absence of Ava Smith is recorded on 2026-11-19."
+    report = school_report(
+        app_runtime, school_id=school, start=date(2026, 11, 8), end=date(2026, 11, 21)
+    )
+    ava = next(r for r in report.rows if r.student == "Ava Smith")
+    assert (ava.absences, ava.away) == (0, ())
+
+
 def test_the_board_marks_a_child_absent_today(
     server: BotServer, app_runtime: Runtime, school: int
 ) -> None:

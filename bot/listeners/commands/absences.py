@@ -1,8 +1,9 @@
-"""``/kindertrack absent STUDENT [DATE]`` and ``closed DATE [holiday]``: days away.
+"""``/kindertrack absent STUDENT [DATE]``, ``closed DATE [holiday]`` and
+``delete-absence STUDENT|* DATE``: days away.
 
 Like check-ins, anyone in the school's channel may record them (directors approve what is
-sent). A day without a date is today in the school's zone; a submitted period refuses
-them with the corrected-claim contact.
+sent); only a director removes one recorded by mistake. A day without a date is today in
+the school's zone; a submitted period refuses them with the corrected-claim contact.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from bot.listeners.commands.dispatcher import add_subcommand
 from bot.permissions import actor_from_command, school_in_channel
 from bot.runtime import runtime
 from core.domain.absences import CENTER, AbsenceKind
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotADirector
 from core.i18n import N_, _
-from core.services.absences import RecordedAbsence, record_absence
+from core.services.absences import RecordedAbsence, delete_absence, record_absence
 from core.services.periods import school_today
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,51 @@ def handle_closed(
     respond(text=_answer(done), response_type="ephemeral", replace_original=False)
 
 
+def handle_delete_absence(
+    *,
+    ack: Ack,
+    respond: Respond,
+    client: WebClient,
+    command: dict[str, Any],
+    context: BoltContext,
+) -> None:
+    ack()
+    actor = actor_from_command(command, context)
+    access = school_in_channel(actor)
+    if not access.director:
+        raise NotADirector(access.school_id)
+    student, day = _split_date(str(context["subcommand_args"]))
+    if not student or day is None:
+        raise InvalidInput(
+            _(
+                "Name the student (or * for the center's closure) and the date, like "
+                "`/kindertrack delete-absence Ava Smith 2026-11-19`."
+            )
+        )
+    done = delete_absence(
+        runtime(),
+        school_id=access.school_id,
+        student_name=student,
+        day=day,
+        actor=actor.user_id,
+        team_id=actor.team_id,
+    )
+    log.info(
+        "day away removed",
+        extra={"event": "absence_deleted", "school_id": access.school_id, "user_id": actor.user_id},
+    )
+    text = (
+        _("The closure of {day} is removed.", day=done.day.isoformat())
+        if done.student is None
+        else _(
+            "The absence of {name} on {day} is removed.",
+            name=escape_mrkdwn(done.student),
+            day=done.day.isoformat(),
+        )
+    )
+    respond(text=text, response_type="ephemeral", replace_original=False)
+
+
 add_subcommand(
     "absent",
     handle_absent,
@@ -116,4 +162,10 @@ add_subcommand(
     handle_closed,
     usage="closed DATE [holiday]",
     summary=N_("record the whole center closed on DATE (not an absence)"),
+)
+add_subcommand(
+    "delete-absence",
+    handle_delete_absence,
+    usage="delete-absence STUDENT|* DATE",
+    summary=N_("remove an absence or closure recorded by mistake (directors)"),
 )
