@@ -20,7 +20,7 @@ from core.domain.report import Student as ReportStudent
 from core.errors import InvalidInput, KinderTrackError
 from core.i18n import N_, _
 from core.services.absences import AwayDays, away_days
-from core.services.periods import cached_periods, cached_periods_of_schools, school_periods
+from core.services.periods import cached_periods_of_schools, school_periods
 from core.services.runtime import Runtime
 from core.services.schools import get_school, provider_status, registration_of
 from core.services.submissions_guard import closes_period
@@ -90,21 +90,23 @@ def load_report(
     registration = registration_of(session, school_id)
     students = _students(session, school_id=school_id)
     records = _records_near(session, school_id=school_id, start=start, end=end, tz=tz)
-    locked = session.exec(
-        select(Submission.id).where(
-            Submission.school_id == school_id,
-            Submission.period_start == start,
-            Submission.period_end == end,
-            closes_period(),
-        )
-    ).first()
+    # The school's closed periods, read once: whether this one is, and which cached
+    # periods were submitted (kept as they were).
+    closed = session.exec(
+        select(
+            col(Submission.school_id), col(Submission.period_start), col(Submission.period_end)
+        ).where(Submission.school_id == school_id, closes_period())
+    ).all()
+    periods = cached_periods_of_schools(
+        rt, session, {school_id: registration is not None}, locked=closed
+    )
     return _judge(
         _Subject.of(school, registration),
         ReportRequest(school_id, start, end),
-        periods=cached_periods(rt, session, school_id=school_id),
+        periods=periods[school_id],
         away=away_days(session, [school_id], start, end)[school_id],
         absence_allowance=rt.absence_allowance,
-        already_submitted=locked is not None,
+        already_submitted=(school_id, start, end) in set(closed),
         students=students,
         records=records,
         now=rt.now(),
