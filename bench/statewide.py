@@ -53,7 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.notifier import SlackNotifier
 from core.domain.pay_periods import PayPeriodCalendar
 from core.domain.submission import SubmissionState
-from core.services import imports, submissions
+from core.services import approvals, imports, sending
 from core.services.periods import ASK_SPAN
 from core.services.reminder_delivery import deliver_reminders
 from core.services.reminders import DueReminder, due_reminders
@@ -313,7 +313,7 @@ def submissions_pace(
             approved = list(
                 pool.map(
                     lambda sid: (
-                        submissions.approve(
+                        approvals.approve(
                             rt, school_id=sid, start=CLOSED.start, end=CLOSED.end, approved_by="UB"
                         ).id
                     ),
@@ -323,7 +323,7 @@ def submissions_pace(
         start = time.perf_counter()
         with ThreadPoolExecutor(concurrency) as pool:
             results = list(
-                pool.map(lambda i: submissions.run_submission(rt, submission_id=i), approved)
+                pool.map(lambda i: sending.run_submission(rt, submission_id=i), approved)
             )
         elapsed = time.perf_counter() - start
         engine.dispose()

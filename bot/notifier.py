@@ -86,7 +86,7 @@ from core.notices import (
     ReportReady,
     SubmissionChanged,
 )
-from core.services import preferences, reports, submissions, workspace
+from core.services import approvals, preferences, reports, submissions, workspace
 from core.services.runtime import Runtime
 from core.services.schools import get_school, schools_by_id
 
@@ -244,7 +244,7 @@ class SlackNotifier:
                 report,
                 status,
                 school_id=school.id,
-                undo_until=submissions.undo_deadline(rt, status),
+                undo_until=approvals.undo_deadline(rt, status),
             )
         else:
             message = report_message(report, school_id=school.id, page=int(page or 0))
@@ -320,7 +320,7 @@ class SlackNotifier:
                     report,
                     view,
                     school_id=school.id,
-                    undo_until=submissions.undo_deadline(rt, view),
+                    undo_until=approvals.undo_deadline(rt, view),
                 )
                 channel, ts = remembered.channel_id, remembered.ts
                 if not self._call(client.chat_update, notice, channel=channel, ts=ts, **message):

@@ -356,7 +356,7 @@ def submit(
 ) -> None:
     """Approve and submit a pay period to KinderTrack (once; it cannot be edited after)."""
     from core.domain.submission import SubmissionState
-    from core.services import submissions
+    from core.services import approvals
 
     if not yes:
         raise InvalidInput(
@@ -366,7 +366,7 @@ def submit(
     first, last = _range(start, end)
     rt = runtime()
     # The command line's contract (docs/CLI.md) submits any pay period once --yes is given.
-    view = submissions.approve(
+    view = approvals.approve(
         rt, school_id=school_id(school), start=first, end=last, approved_by=OPERATOR, early=True
     )
     if run_async:
@@ -388,13 +388,13 @@ def submit(
 
 def _drive(submission_id: int, attempts: int = 3) -> SubmissionView:
     """Run the submission in this process, retrying what is safe to retry."""
-    from core.services import submissions
+    from core.services import sending
 
     rt = runtime()
     for attempt in range(attempts):
         try:
             # The operator's --yes is the explicit send: no undo window is waited for.
-            return submissions.run_submission(
+            return sending.run_submission(
                 rt, submission_id=submission_id, undoable=False
             ).submission
         except KinderTrackUnavailable:

@@ -30,7 +30,7 @@ from core.notices import (
     ReportReady,
     SubmissionChanged,
 )
-from core.services import imports, nudges, periods, reminders, reports, schools, submissions
+from core.services import imports, nudges, periods, reminders, reports, schools, sending
 from core.services.reminder_delivery import deliver_reminders
 from workers.broker import ensure_broker
 from workers.failures import IMPORT_FAILED, is_transient
@@ -60,7 +60,7 @@ def submit_submission(submission_id: int, undoable: bool = True) -> None:
 
     ``undoable`` False is the operator's explicit send: no undo window is waited for."""
     rt = runtime()
-    result = submissions.run_submission(rt, submission_id=submission_id, undoable=undoable)
+    result = sending.run_submission(rt, submission_id=submission_id, undoable=undoable)
     if result.changed:
         view = result.submission
         rt.notifier.notify(SubmissionChanged(school_id=view.school_id, submission=view))
@@ -236,7 +236,7 @@ def sweep_stuck_submissions() -> None:
     """Re-drive submissions the database says are owed but nobody is driving."""
     rt = runtime()
     idle = timedelta(seconds=get_settings().sweep_idle_seconds)
-    for submission_id in submissions.stuck_submissions(rt, idle_for=idle):
+    for submission_id in sending.stuck_submissions(rt, idle_for=idle):
         log.info(
             "re-driving a stuck submission",
             extra={"event": "sweep", "submission_id": submission_id},

@@ -13,7 +13,17 @@ from sqlmodel import col, select
 from core.domain.stay_fix import StayFix
 from core.domain.submission import SubmissionState
 from core.errors import EditsRefused, ImportRefused, InvalidInput, NotFound, PeriodLocked
-from core.services import absences, imports, reports, schools, stays, students, submissions
+from core.services import (
+    absences,
+    approvals,
+    imports,
+    reports,
+    schools,
+    sending,
+    stays,
+    students,
+    submissions,
+)
 from core.services.runtime import Runtime
 from core.store.tables import AuditEntry
 from kindertrack.client import HttpKinderTrack
@@ -95,7 +105,7 @@ def test_an_absence_voids_the_approval_and_is_read_only_once_submitted(
     absences.record_absence(
         live, school_id=sid, student_name="Ava Smith", day="2026-11-19", actor="t"
     )
-    first = submissions.approve(live, school_id=sid, start=START, end=END, approved_by="U1")
+    first = approvals.approve(live, school_id=sid, start=START, end=END, approved_by="U1")
 
     # An absence recorded after approval changes what the approval covered: it is voided
     absences.record_absence(
@@ -104,8 +114,8 @@ def test_an_absence_voids_the_approval_and_is_read_only_once_submitted(
     voided = submissions.get_submission(live, submission_id=first.id)
     assert voided.state is SubmissionState.DRAFT
 
-    view = submissions.approve(live, school_id=sid, start=START, end=END, approved_by="U1")
-    result = submissions.run_submission(live, submission_id=view.id)
+    view = approvals.approve(live, school_id=sid, start=START, end=END, approved_by="U1")
+    result = sending.run_submission(live, submission_id=view.id)
     assert result.submission.state is SubmissionState.SUBMITTED
 
     # KinderTrack holds the absence records next to the stays
@@ -242,7 +252,7 @@ def test_removing_an_absence_voids_the_approval_and_is_refused_once_submitted(
     sid = _school(rt)
     for day in ("2026-11-19", "2026-11-20"):
         absences.record_absence(rt, school_id=sid, student_name="Ava Smith", day=day, actor="t")
-    first = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    first = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
 
     absences.delete_absence(
         rt, school_id=sid, student_name="Ava Smith", day="2026-11-20", actor="t"
@@ -252,8 +262,8 @@ def test_removing_an_absence_voids_the_approval_and_is_refused_once_submitted(
     absences.record_absence(
         rt, school_id=sid, student_name="Ava Smith", day="2026-11-20", actor="t"
     )
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
-    submissions.run_submission(rt, submission_id=view.id)
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    sending.run_submission(rt, submission_id=view.id)
     with pytest.raises(PeriodLocked, match="866-448-4605"):
         absences.delete_absence(
             rt, school_id=sid, student_name="Ava Smith", day="2026-11-19", actor="t"

@@ -24,7 +24,7 @@ from dramatiq.brokers.redis import RedisBroker
 from sqlalchemy import Engine, text
 
 from core.domain.submission import SubmissionState
-from core.services import imports, schools, students, submissions
+from core.services import approvals, imports, schools, students, submissions
 from core.services.runtime import Runtime
 from kindertrack.sandbox import DEFAULT_SEED_PATH
 from rollcall.bootstrap import POOL_OVERFLOW
@@ -93,7 +93,7 @@ def _queue_submissions(rt: Runtime) -> tuple[list[int], int]:
             rt, school_id=sid, content="student,check_in,check_out\n" + rows, actor="t"
         )
         for period in periods:
-            view = submissions.approve(
+            view = approvals.approve(
                 rt, school_id=sid, start=period.start, end=period.end, approved_by="U1"
             )
             enqueue_submission(view.id)

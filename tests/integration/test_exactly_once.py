@@ -28,7 +28,7 @@ from sqlmodel import select
 from core.domain.submission import SubmissionState
 from core.errors import UndoTooLate
 from core.messages import ALREADY_SUBMITTED
-from core.services import imports, schools, students, submissions
+from core.services import approvals, imports, schools, students, submissions
 from core.services.runtime import Runtime
 from core.store.tables import PayPeriodRow, Registration, Submission
 from kindertrack.sandbox import RunningSandbox
@@ -152,7 +152,7 @@ def test_fifty_concurrent_approvals_submit_once(
     def click() -> None:
         try:
             barrier.wait(timeout=30)
-            view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+            view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
             enqueue_submission(view.id)
             ids.append(view.id)
         except BaseException as error:
@@ -186,13 +186,13 @@ def test_an_undo_racing_the_workers_claim_ends_withdrawn_or_sent_never_both(
     start_worker(sandbox.main)
     outcomes: list[str] = []
     for offset in (-0.5, -0.1, -0.02, 0.0, 0.02, 0.05, 0.1, 0.2, 0.4, 3.0):
-        view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+        view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
         enqueue_submission(view.id, undo_window=rt.undo_window)
         approved_at = view.approved_at.replace(tzinfo=view.approved_at.tzinfo or UTC)
         edge = approved_at + rt.undo_window
         time.sleep(max(0.0, (edge - datetime.now(UTC)).total_seconds() + offset))
         try:
-            withdrawn = submissions.withdraw(rt, school_id=sid, start=START, end=END)
+            withdrawn = approvals.withdraw(rt, school_id=sid, start=START, end=END)
         except UndoTooLate:
             outcomes.append("refused")
             break
@@ -218,7 +218,7 @@ def test_worker_killed_mid_request_is_finished_by_the_sweep(
     rt = _runtime(db, slow, sandbox)
     sid = _school(rt)
     first = start_worker(slow)
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
     enqueue_submission(view.id)
     assert wait_until(lambda: slow.stats()["submission_posts"] >= 1, timeout=20)
 
@@ -240,7 +240,7 @@ def test_a_dropped_answer_is_reconciled_without_resending(
     sid = _school(rt)
     start_worker(dropping)
 
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
     enqueue_submission(view.id)
 
     assert wait_until(lambda: _state(rt, view.id) is SubmissionState.SUBMITTED, timeout=30)
@@ -266,7 +266,7 @@ def test_503s_for_a_while_then_success(
     rt = _runtime(db, sandbox.main, sandbox)
     sid = _school(rt)
     start_worker(failing)
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
     enqueue_submission(view.id)
     assert wait_until(lambda: failing.stats()["failures_injected"] >= 4, timeout=30)
     assert _state(rt, view.id) in (SubmissionState.APPROVED, SubmissionState.SUBMITTING)
@@ -287,7 +287,7 @@ def test_a_message_lost_with_a_redis_without_persistence_is_redriven_by_the_swee
 ) -> None:
     rt = _runtime(db, sandbox.main, sandbox)
     sid = _school(rt)
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
     enqueue_submission(view.id)
     assert (
         redis_client.llen("dramatiq:submissions") + redis_client.hlen("dramatiq:submissions.msgs")
@@ -309,7 +309,7 @@ def test_an_inactive_provider_is_rejected_at_once_without_retry(
     sid = _school(rt, provider_id="54321", verify=False)
     start_worker(sandbox.main)
 
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
     enqueue_submission(view.id)
 
     assert wait_until(lambda: _state(rt, view.id) is SubmissionState.REJECTED, timeout=30)
@@ -380,7 +380,7 @@ def test_a_real_redis_restart_keeps_the_queued_submission(
     try:
         rt = _runtime(db, sandbox.main, sandbox)
         sid = _school(rt)
-        view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+        view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
         enqueue_submission(view.id)
 
         assert stop_embedded_redis(home)

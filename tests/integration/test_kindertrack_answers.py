@@ -19,7 +19,16 @@ from core.config import Settings
 from core.domain.submission import SubmissionState
 from core.errors import InvalidInput, KinderTrackUnavailable, OutcomeUnknown, PeriodLocked
 from core.ports import SubmittedRecord
-from core.services import imports, reports, schools, stays, students, submissions
+from core.services import (
+    approvals,
+    imports,
+    reports,
+    schools,
+    sending,
+    stays,
+    students,
+    submissions,
+)
 from core.services.runtime import Runtime
 from kindertrack.client import HttpKinderTrack
 from kindertrack.sandbox import RunningSandbox
@@ -73,7 +82,7 @@ def _drive(rt: Runtime, submission_id: int, *, tries: int = 4) -> submissions.Su
     """Run the submission as the worker's retries would, until it settles."""
     for _ in range(tries):
         try:
-            submissions.run_submission(rt, submission_id=submission_id)
+            sending.run_submission(rt, submission_id=submission_id)
         except KinderTrackUnavailable:
             continue
         break
@@ -92,7 +101,7 @@ def test_a_receipt_of_another_period_is_never_taken_as_ours(
         rules = Misbehaviour(list_ignores_period=True, lose_first_post=True)
     with misbehaving(sandbox.url, rules) as url:
         rt, sid = _ready(db, url, sandbox.api_key)
-        view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+        view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
 
         # When the worker runs (and retries)
         final = _drive(rt, view.id)
@@ -112,11 +121,11 @@ def test_a_409_answering_our_own_resend_is_reconciled_not_rejected(
     rules = Misbehaviour(drop_first_post_answer=True, lagging_lists=2)
     with misbehaving(kt.url, rules) as url:
         rt, sid = _ready(db, url, kt.api_key)
-        view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+        view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
 
         # When the first attempt sees nothing held (the list lags) and the second resends
         with pytest.raises(OutcomeUnknown):
-            submissions.run_submission(rt, submission_id=view.id)
+            sending.run_submission(rt, submission_id=view.id)
         final = _drive(rt, view.id)
 
     # Then the 409 is reconciled: KinderTrack holds our records, so it is submitted
@@ -138,10 +147,10 @@ def test_a_portal_submission_is_told_to_the_director_never_recorded_as_ours(
         "12345", START, END, [PORTAL_RECORD], idempotency_key="portal-session-1"
     )
     rt, sid = _ready(db, kt.url, kt.api_key)
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
 
     # When Rollcall's worker sends
-    result = submissions.run_submission(rt, submission_id=view.id)
+    result = sending.run_submission(rt, submission_id=view.id)
 
     # Then it is its own outcome: nothing recorded as ours, the director told whom to call
     final = result.submission
@@ -165,8 +174,8 @@ def test_a_period_submitted_in_the_portal_is_closed_like_a_submitted_one(
         "12345", START, END, [PORTAL_RECORD], idempotency_key="portal-session-1"
     )
     rt, sid = _ready(db, kt.url, kt.api_key)
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
-    assert submissions.run_submission(rt, submission_id=view.id).submission.held_elsewhere_id
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    assert sending.run_submission(rt, submission_id=view.id).submission.held_elsewhere_id
 
     # Then the period's attendance is read-only, with whom to call for a corrected claim
     record = stays.list_attendance(rt, school_id=sid, start=START, end=END)[0]
@@ -181,7 +190,7 @@ def test_a_period_submitted_in_the_portal_is_closed_like_a_submitted_one(
     assert report.already_submitted
     assert not report.can_submit
     with pytest.raises(InvalidInput, match="already submitted"):
-        submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U2")
+        approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U2")
     # while the period before stays open, and KinderTrack holds only the portal's
     earlier = "student,check_in,check_out\nAva Smith,2026-11-02T08:00,2026-11-02T12:00\n"
     assert imports.import_csv(rt, school_id=sid, content=earlier, actor="t").added == 1
@@ -193,9 +202,9 @@ def test_a_long_submission_id_is_stored_whole(db: Engine, sandbox: SandboxHarnes
     long_id = "kt_" + "7" * 197
     with misbehaving(sandbox.url, Misbehaviour(receipt_id=long_id)) as url:
         rt, sid = _ready(db, url, sandbox.api_key)
-        view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+        view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
 
-        result = submissions.run_submission(rt, submission_id=view.id)
+        result = sending.run_submission(rt, submission_id=view.id)
 
     assert result.submission.state is SubmissionState.SUBMITTED
     stored = submissions.get_submission(rt, submission_id=view.id)

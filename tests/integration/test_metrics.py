@@ -18,7 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine
 
 from core.domain.submission import SubmissionState
-from core.services import imports, schools, students, submissions
+from core.services import approvals, imports, schools, students, submissions
 from core.services.runtime import Runtime
 from tests.fixtures.database import CALENDAR
 from tests.fixtures.sandbox import SandboxHarness
@@ -78,9 +78,7 @@ def test_workers_and_the_scheduler_serve_rollcalls_and_dramatiqs_metrics(
     students.add_student(rt, school_id=sid, name="Ava Smith", child_id="123456", actor="t")
     imports.import_csv(rt, school_id=sid, content=CSV, actor="t")
     period = CALENDAR.containing(datetime(2026, 11, 9).date())
-    view = submissions.approve(
-        rt, school_id=sid, start=period.start, end=period.end, approved_by="U"
-    )
+    view = approvals.approve(rt, school_id=sid, start=period.start, end=period.end, approved_by="U")
     enqueue_submission(view.id)
 
     # When a worker and a scheduler run with their metrics ports

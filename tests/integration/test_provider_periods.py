@@ -11,7 +11,16 @@ import pytest
 from core.domain.pay_periods import PayPeriod
 from core.domain.submission import SubmissionState
 from core.errors import KinderTrackUnavailable, PeriodsNotCached
-from core.services import imports, periods, reminders, reports, schools, students, submissions
+from core.services import (
+    approvals,
+    imports,
+    periods,
+    reminders,
+    reports,
+    schools,
+    sending,
+    students,
+)
 from core.services.runtime import Runtime
 from kindertrack.client import HttpKinderTrack
 from tests.fakes import FakeKinderTrack, FrozenClock
@@ -46,10 +55,8 @@ def test_a_monthly_provider_registers_reports_and_submits_its_month(
     # When the director asks for the last closed period, previews and submits it
     last = periods.school_periods(live, school_id=sid, around=TODAY).last_closed(TODAY)
     report = reports.school_report(live, school_id=sid, start=last.start, end=last.end)
-    view = submissions.approve(
-        live, school_id=sid, start=last.start, end=last.end, approved_by="U1"
-    )
-    result = submissions.run_submission(live, submission_id=view.id)
+    view = approvals.approve(live, school_id=sid, start=last.start, end=last.end, approved_by="U1")
+    result = sending.run_submission(live, submission_id=view.id)
 
     # Then the period is October, ready, and KinderTrack took both records for it
     assert last == OCTOBER
@@ -125,8 +132,8 @@ def test_a_change_of_billing_keeps_the_submitted_periods_as_they_were(
         actor="t",
     )
     start, end = date(2026, 11, 8), date(2026, 11, 21)
-    view = submissions.approve(rt, school_id=sid, start=start, end=end, approved_by="U1")
-    submissions.run_submission(rt, submission_id=view.id)
+    view = approvals.approve(rt, school_id=sid, start=start, end=end, approved_by="U1")
+    sending.run_submission(rt, submission_id=view.id)
 
     # When the provider switches to monthly billing and KinderTrack's answer changes
     fake_kindertrack.billing["12345"] = "monthly"

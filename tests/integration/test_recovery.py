@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from core.config import Settings
 from core.domain.submission import SubmissionState
-from core.services import submissions
+from core.services import approvals, submissions
 from core.services.runtime import Runtime
 from tests.fixtures.database import CALENDAR
 from tests.fixtures.sandbox import SandboxHarness
@@ -63,7 +63,7 @@ def test_a_worker_killed_mid_send_is_recovered_within_a_minute(
     )
     try:
         first.wait_ready(redis_url)
-        view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+        view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
         enqueue_submission(view.id)
         # The first worker's POST is in flight (the sandbox holds it 4 s) when it dies.
         assert wait_until(lambda: slow.stats()["submission_posts"] >= 1, timeout=20)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from core.errors import InvalidInput
-from core.services import imports, schools, students, submissions
+from core.services import approvals, imports, schools, sending, students
 from core.services.runtime import Runtime
 from core.services.submissions_guard import lock_school
 from core.store.tables import AttendanceRecord, Reminder, School, Submission
@@ -78,7 +78,7 @@ def test_an_import_over_an_approved_period_voids_it_and_one_over_a_submitted_one
 ) -> None:
     sid = _school(rt)
     imports.import_csv(rt, school_id=sid, content=_file(date(2026, 11, 9), 2), actor="t")
-    view = submissions.approve(
+    view = approvals.approve(
         rt, school_id=sid, start=date(2026, 11, 8), end=date(2026, 11, 21), approved_by="U1"
     )
 
@@ -88,10 +88,10 @@ def test_an_import_over_an_approved_period_voids_it_and_one_over_a_submitted_one
         voided = session.get(Submission, view.id)
         assert voided is not None and voided.state == "draft"
         assert "2026-11-12 changed after approval" in (voided.error or "")
-    view = submissions.approve(
+    view = approvals.approve(
         rt, school_id=sid, start=date(2026, 11, 8), end=date(2026, 11, 21), approved_by="U1"
     )
-    submissions.run_submission(rt, submission_id=view.id)
+    sending.run_submission(rt, submission_id=view.id)
     spanning = _file(date(2026, 11, 20), 4)  # two days submitted, two days in the next period
     with pytest.raises(InvalidInput) as refused:
         imports.import_csv(rt, school_id=sid, content=spanning, actor="t")

@@ -26,7 +26,7 @@ from core.errors import (
     OlderStayOpen,
     PeriodLocked,
 )
-from core.services import board, check_ins, imports, schools, stays, students, submissions
+from core.services import approvals, board, check_ins, imports, schools, sending, stays, students
 from core.services.runtime import Runtime
 from core.store.tables import AttendanceRecord, AuditEntry, Student, Submission
 from tests.fakes import FrozenClock
@@ -72,8 +72,8 @@ def _utc(text: str) -> datetime:
 
 
 def _submit_period(rt: Runtime, sid: int) -> None:
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
-    result = submissions.run_submission(rt, submission_id=view.id)
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    result = sending.run_submission(rt, submission_id=view.id)
     assert result.submission.state is SubmissionState.SUBMITTED
 
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from core.domain.pay_periods import PayPeriod
 from core.notices import Notice
 from core.ports import ProviderInfo
-from core.services import imports, reminders, schools, students, submissions
+from core.services import approvals, imports, reminders, schools, sending, students
 from core.services.reminder_delivery import deliver_reminders
 from core.services.reminders import DueReminder, ReminderKind
 from core.services.runtime import CollectingNotifier, Runtime
@@ -105,12 +105,12 @@ def test_a_period_without_attendance_is_not_reminded(rt: Runtime, clock: FrozenC
 
 def test_closed_is_not_due_once_submitted(rt: Runtime, clock: FrozenClock) -> None:
     sid = _school(rt)
-    view = submissions.approve(
+    view = approvals.approve(
         rt, school_id=sid, start=CLOSED.start, end=CLOSED.end, approved_by="U1"
     )
     assert _due(rt) == [(sid, CLOSED, ReminderKind.CLOSED)]  # approved is not submitted yet
 
-    submissions.run_submission(rt, submission_id=view.id)
+    sending.run_submission(rt, submission_id=view.id)
 
     assert _due(rt) == []
 

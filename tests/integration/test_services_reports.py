@@ -10,7 +10,7 @@ from sqlmodel import Session
 from core.domain.report import ProviderStatus, RowStatus, SubsidyReport
 from core.errors import InvalidInput
 from core.ports import RosterChild
-from core.services import imports, reports, schools, students, submissions
+from core.services import approvals, imports, reports, schools, sending, students
 from core.services.runtime import Runtime
 from tests.fakes import FakeKinderTrack
 
@@ -146,8 +146,8 @@ def test_a_range_over_62_days_or_backwards_is_refused(rt: Runtime) -> None:
 
 def test_a_submitted_period_reports_already_submitted(rt: Runtime) -> None:
     sid = _school(rt)
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
-    submissions.run_submission(rt, submission_id=view.id)
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    sending.run_submission(rt, submission_id=view.id)
 
     report = _report(rt, sid)
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 
 from core.ports import ProviderInfo
-from core.services import imports, reports, schools, students, submissions, validation
+from core.services import approvals, imports, reports, schools, sending, students, validation
 from core.services.reports import ReportRequest
 from core.services.runtime import Runtime
 from tests.fakes import FakeKinderTrack
@@ -75,8 +75,8 @@ def many(rt: Runtime, fake_kindertrack: FakeKinderTrack) -> list[int]:
 def test_the_batched_reports_equal_the_single_school_ones(
     rt: Runtime, db: Engine, many: list[int]
 ) -> None:
-    view = submissions.approve(rt, school_id=many[0], start=START, end=END, approved_by="U1")
-    submissions.run_submission(rt, submission_id=view.id)
+    view = approvals.approve(rt, school_id=many[0], start=START, end=END, approved_by="U1")
+    sending.run_submission(rt, submission_id=view.id)
     requests = [ReportRequest(sid, START, END) for sid in many]
     requests[3] = ReportRequest(many[3], START - timedelta(days=14), END)  # a longer range
 
@@ -123,8 +123,8 @@ def test_the_statewide_check_gives_each_schools_verdict_batch_by_batch(
 ) -> None:
     # Given ten schools read three at a time, one of them already submitted
     monkeypatch.setattr(validation, "BATCH_SCHOOLS", 3)
-    view = submissions.approve(rt, school_id=many[0], start=START, end=END, approved_by="U1")
-    submissions.run_submission(rt, submission_id=view.id)
+    view = approvals.approve(rt, school_id=many[0], start=START, end=END, approved_by="U1")
+    sending.run_submission(rt, submission_id=view.id)
 
     # When every school is checked
     with statements(db) as sent:

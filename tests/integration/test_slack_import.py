@@ -35,7 +35,7 @@ from bot.escape import unescape_mrkdwn
 from bot.files import MAX_CSV_BYTES
 from bot.notifier import SlackNotifier
 from core.messages import CORRECTED_CLAIM_CONTACT
-from core.services import schools, students, submissions, workspace
+from core.services import approvals, schools, sending, students, workspace
 from core.services.imports import import_csv
 from core.services.runtime import Runtime
 from core.store.tables import AttendanceRecord, Student
@@ -540,8 +540,8 @@ def test_rows_in_a_submitted_period_are_refused_with_the_corrected_claim_contact
         env.rt, school_id=sid, name="Ava Smith", child_id="123456", actor=DIRECTOR
     )
     import_csv(env.rt, school_id=sid, content=GOOD_CSV, actor=DIRECTOR)
-    view = submissions.approve(env.rt, school_id=sid, start=START, end=END, approved_by=DIRECTOR)
-    submissions.run_submission(env.rt, submission_id=view.id)
+    view = approvals.approve(env.rt, school_id=sid, start=START, end=END, approved_by=DIRECTOR)
+    sending.run_submission(env.rt, submission_id=view.id)
     late = (
         "student,check_in,check_out\n"
         "Ava Smith,2026-11-12T08:00,2026-11-12T12:00\n"

@@ -29,13 +29,13 @@ from bot.notifier import SlackNotifier
 from core.notices import RegistrationRefused
 from core.ports import ProviderInfo
 from core.services import (
+    approvals,
     imports,
     preferences,
     reminders,
     schools,
     stays,
     students,
-    submissions,
     workspace,
 )
 from core.services.runtime import Runtime
@@ -253,7 +253,7 @@ def test_closed_period_reminder_goes_to_each_director_and_follows_the_submission
     stays.edit_record(
         rt, school_id=sid, record_id=record.id, check_out="2026-11-10T12:00", actor=DIRECTOR
     )
-    view = submissions.approve(
+    view = approvals.approve(
         rt, school_id=sid, start=CLOSED[0], end=CLOSED[1], approved_by=DIRECTOR
     )
     dispatch.enqueue_submission(view.id)

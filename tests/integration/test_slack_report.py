@@ -41,9 +41,11 @@ from core.messages import ALREADY_SUBMITTED, CORRECTED_CLAIM_CONTACT
 from core.ports import KinderTrack
 from core.services import (
     absences,
+    approvals,
     imports,
     reports,
     schools,
+    sending,
     stays,
     students,
     submissions,
@@ -471,8 +473,8 @@ def test_removing_an_absence_in_a_submitted_period_is_refused_on_its_box(env: En
     absences.record_absence(
         env.rt, school_id=sid, student_name="Ava Smith", day="2026-11-11", actor="t"
     )
-    view = submissions.approve(env.rt, school_id=sid, start=START, end=END, approved_by=DIRECTOR)
-    submissions.run_submission(env.rt, submission_id=view.id)
+    view = approvals.approve(env.rt, school_id=sid, start=START, end=END, approved_by=DIRECTOR)
+    sending.run_submission(env.rt, submission_id=view.id)
     box = f"away{_student_id(env.rt, sid)}_2026-11-11"
 
     response = env.server.view_submission(
@@ -559,8 +561,8 @@ def test_review_submission_with_a_bad_field_saves_nothing(
 
 def test_review_submission_in_a_submitted_period_is_refused_on_the_field(env: Env) -> None:
     sid = env.school()
-    view = submissions.approve(env.rt, school_id=sid, start=START, end=END, approved_by=DIRECTOR)
-    submissions.run_submission(env.rt, submission_id=view.id)
+    view = approvals.approve(env.rt, school_id=sid, start=START, end=END, approved_by=DIRECTOR)
+    sending.run_submission(env.rt, submission_id=view.id)
     rid = min(_records(env.rt, sid))
     before = _records(env.rt, sid)
 
@@ -783,10 +785,10 @@ def test_the_sweep_leaves_an_approval_alone_within_its_undo_window(
     # Then the sweep does not re-drive it before the window ends, and does after
     idle = timedelta(seconds=1)
     clock.advance(timedelta(minutes=4))
-    assert submissions.stuck_submissions(env.rt, idle_for=idle) == []
+    assert sending.stuck_submissions(env.rt, idle_for=idle) == []
     clock.advance(timedelta(minutes=2))
     view = submissions.submission_status(env.rt, school_id=sid, start=START, end=END)
-    assert view is not None and submissions.stuck_submissions(env.rt, idle_for=idle) == [view.id]
+    assert view is not None and sending.stuck_submissions(env.rt, idle_for=idle) == [view.id]
 
 
 def _buttons(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -948,11 +950,11 @@ def test_approving_again_after_submission_is_refused_with_the_contact(
 
 def test_status_answers_where_the_submission_stands(env: Env) -> None:
     sid = env.school()
-    view = submissions.approve(env.rt, school_id=sid, start=START, end=END, approved_by=DIRECTOR)
+    view = approvals.approve(env.rt, school_id=sid, start=START, end=END, approved_by=DIRECTOR)
 
     env.server.slash("status", channel_id=CHANNEL, user_id=STAFF)
     [before] = env.slack.wait_for("response_url")
-    submissions.run_submission(env.rt, submission_id=view.id)
+    sending.run_submission(env.rt, submission_id=view.id)
     env.server.slash("status", channel_id=CHANNEL, user_id=STAFF)
     after = env.slack.wait_for("response_url", count=2)[-1]
 

@@ -22,7 +22,17 @@ from core.errors import (
     UndoTooLate,
 )
 from core.ports import SubmissionReceipt
-from core.services import check_ins, imports, reports, schools, stays, students, submissions
+from core.services import (
+    approvals,
+    check_ins,
+    imports,
+    reports,
+    schools,
+    sending,
+    stays,
+    students,
+    submissions,
+)
 from core.services.runtime import Runtime
 from core.store.tables import Submission
 from tests.fakes import UNAVAILABLE, FakeKinderTrack, FrozenClock
@@ -50,14 +60,14 @@ def test_approve_then_run_submits_once_and_locks_the_period(
 ) -> None:
     sid = _ready_school(rt)
 
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
-    result = submissions.run_submission(rt, submission_id=view.id)
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    result = sending.run_submission(rt, submission_id=view.id)
 
     assert result.submission.state is SubmissionState.SUBMITTED
     assert result.submission.record_count == 2
     assert len(fake_kindertrack.submissions) == 1
     with pytest.raises(AlreadySubmitted, match="already been submitted"):
-        submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+        approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
     with pytest.raises(PeriodLocked, match="866-448-4605"):
         check_ins.check_in(
             rt, school_id=sid, student_name="Ava Smith", at="2026-11-12T08:00", actor="t"
@@ -67,8 +77,8 @@ def test_approve_then_run_submits_once_and_locks_the_period(
 def test_double_approval_returns_the_same_submission(rt: Runtime) -> None:
     sid = _ready_school(rt)
 
-    first = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
-    second = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U2")
+    first = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    second = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U2")
 
     assert first.id == second.id
     assert second.approved_by == "U1"
@@ -79,7 +89,7 @@ def test_an_approval_made_by_an_older_rollcall_is_voided_as_such(
 ) -> None:
     # Given an approval whose fingerprint an older Rollcall made (plain SHA-256 hex)
     sid = _ready_school(rt)
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
     with rt.session() as session:
         row = session.get(Submission, view.id)
         assert row is not None and row.fingerprint.startswith("v2-")
@@ -87,7 +97,7 @@ def test_an_approval_made_by_an_older_rollcall_is_voided_as_such(
         session.add(row)
 
     # When a worker picks it up
-    result = submissions.run_submission(rt, submission_id=view.id)
+    result = sending.run_submission(rt, submission_id=view.id)
 
     # Then nothing is sent, and the director is told why, truthfully
     assert result.submission.state is SubmissionState.DRAFT
@@ -98,10 +108,10 @@ def test_an_approval_made_by_an_older_rollcall_is_voided_as_such(
 
 def test_a_change_after_approval_voids_it(rt: Runtime, fake_kindertrack: FakeKinderTrack) -> None:
     sid = _ready_school(rt)
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
 
     stays.edit_record(rt, school_id=sid, record_id=1, check_out="2026-11-09T17:00", actor="t")
-    result = submissions.run_submission(rt, submission_id=view.id)
+    result = sending.run_submission(rt, submission_id=view.id)
 
     assert result.submission.state is SubmissionState.DRAFT
     assert "voided" in (result.submission.error or "")
@@ -113,9 +123,9 @@ def test_outcome_unknown_is_reconciled_without_a_resend(
 ) -> None:
     sid = _ready_school(rt)
     fake_kindertrack.commit_then_fail = True
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
 
-    result = submissions.run_submission(rt, submission_id=view.id)
+    result = sending.run_submission(rt, submission_id=view.id)
 
     assert result.submission.state is SubmissionState.SUBMITTED
     assert fake_kindertrack.posts == 1
@@ -126,12 +136,12 @@ def test_unavailable_releases_for_retry_then_succeeds(
 ) -> None:
     sid = _ready_school(rt)
     fake_kindertrack.fail_next.append(UNAVAILABLE)
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
 
     with pytest.raises(KinderTrackUnavailable):
-        submissions.run_submission(rt, submission_id=view.id)
+        sending.run_submission(rt, submission_id=view.id)
     assert submissions.get_submission(rt, submission_id=view.id).state is SubmissionState.APPROVED
-    result = submissions.run_submission(rt, submission_id=view.id)
+    result = sending.run_submission(rt, submission_id=view.id)
 
     assert result.submission.state is SubmissionState.SUBMITTED
     assert len(fake_kindertrack.submissions) == 1
@@ -141,17 +151,17 @@ def test_inactive_provider_is_rejected_at_once(
     rt: Runtime, fake_kindertrack: FakeKinderTrack
 ) -> None:
     sid = _ready_school(rt)
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
     fake_kindertrack.providers["12345"] = fake_kindertrack.providers["54321"].__class__(
         "12345", "Sunny Days", False
     )
 
-    result = submissions.run_submission(rt, submission_id=view.id)
+    result = sending.run_submission(rt, submission_id=view.id)
 
     assert result.submission.state is SubmissionState.REJECTED
     assert result.submission.error == "Inactive KinderTrack provider ID."
     with pytest.raises(InvalidInput, match="Inactive"):
-        submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+        approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
 
 
 class TakenOverKinderTrack(FakeKinderTrack):
@@ -167,7 +177,7 @@ class TakenOverKinderTrack(FakeKinderTrack):
         if not self.nested:
             self.nested = True
             self.clock.advance(self.rt.submission_lease + timedelta(seconds=1))
-            submissions.run_submission(self.rt, submission_id=1)
+            sending.run_submission(self.rt, submission_id=1)
             if self.late is not None:
                 raise self.late
         return super().submit_attendance(*args, **kwargs)
@@ -180,9 +190,9 @@ def test_a_worker_whose_lease_was_taken_over_changes_nothing(
     kt = TakenOverKinderTrack(rt, clock, late)
     rt.kindertrack = kt
     sid = _ready_school(rt)
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
 
-    stale = submissions.run_submission(rt, submission_id=view.id)
+    stale = sending.run_submission(rt, submission_id=view.id)
 
     assert stale.changed is False
     final = submissions.get_submission(rt, submission_id=view.id)
@@ -195,7 +205,7 @@ def test_an_unknown_outcome_that_cannot_be_checked_keeps_the_period_locked(
     rt: Runtime, fake_kindertrack: FakeKinderTrack
 ) -> None:
     sid = _ready_school(rt)
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
     fake_kindertrack.fail_next.append(OutcomeUnknown("502 after sending"))
     checks = {"n": 0}
     real_find = fake_kindertrack.find_submissions
@@ -209,14 +219,14 @@ def test_an_unknown_outcome_that_cannot_be_checked_keeps_the_period_locked(
     fake_kindertrack.find_submissions = find_once_down  # type: ignore[method-assign,assignment]
 
     with pytest.raises(KinderTrackUnavailable):
-        submissions.run_submission(rt, submission_id=view.id)
+        sending.run_submission(rt, submission_id=view.id)
 
     assert submissions.get_submission(rt, submission_id=view.id).state is SubmissionState.SUBMITTING
     with pytest.raises(PeriodLocked, match="is being submitted"):
         check_ins.check_in(
             rt, school_id=sid, student_name="Ava Smith", at="2026-11-12T08:00", actor="t"
         )
-    result = submissions.run_submission(rt, submission_id=view.id)
+    result = sending.run_submission(rt, submission_id=view.id)
     assert result.submission.state is SubmissionState.SUBMITTED
     assert len(fake_kindertrack.submissions) == 1
 
@@ -226,20 +236,20 @@ def test_what_kindertrack_holds_stays_what_was_sent_after_a_reapproval(
 ) -> None:
     # Given a first attempt KinderTrack recorded although Rollcall saw a failure
     sid = _ready_school(rt)
-    first = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    first = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
     fake_kindertrack.commit_then_fail = True
     real_find = fake_kindertrack.find_submissions
     fake_kindertrack.find_submissions = lambda *a: []  # type: ignore[method-assign]
     with pytest.raises(KinderTrackUnavailable):
-        submissions.run_submission(rt, submission_id=first.id)
+        sending.run_submission(rt, submission_id=first.id)
     fake_kindertrack.find_submissions = real_find  # type: ignore[method-assign]
     sent_first = submissions.sent_records(rt, submission_id=first.id)
     # And a director who then changed the attendance and approved again
     stays.edit_record(rt, school_id=sid, record_id=2, check_out="2026-11-10T13:00", actor="t")
-    again = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    again = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
 
     # When the worker runs again
-    result = submissions.run_submission(rt, submission_id=again.id)
+    result = sending.run_submission(rt, submission_id=again.id)
 
     # Then reconciliation finds the first attempt, and "what was sent" is what KinderTrack has
     assert result.submission.state is SubmissionState.SUBMITTED
@@ -251,7 +261,7 @@ def test_children_kindertrack_refused_are_kept_and_shown(
     rt: Runtime, fake_kindertrack: FakeKinderTrack
 ) -> None:
     sid = _ready_school(rt)
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
     real_submit = fake_kindertrack.submit_attendance
 
     def refusing(*args: Any, **kwargs: Any) -> SubmissionReceipt:
@@ -260,7 +270,7 @@ def test_children_kindertrack_refused_are_kept_and_shown(
 
     fake_kindertrack.submit_attendance = refusing  # type: ignore[method-assign]
 
-    result = submissions.run_submission(rt, submission_id=view.id)
+    result = sending.run_submission(rt, submission_id=view.id)
 
     assert result.submission.accepted == 0
     assert result.submission.refused == (("123456", "outside authorization"),)
@@ -272,10 +282,10 @@ def test_a_refused_api_key_is_the_operators_to_fix_not_a_rejection(
     rt: Runtime, fake_kindertrack: FakeKinderTrack
 ) -> None:
     sid = _ready_school(rt)
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
     fake_kindertrack.fail_next.append(Unauthorized())
 
-    result = submissions.run_submission(rt, submission_id=view.id)
+    result = sending.run_submission(rt, submission_id=view.id)
 
     assert result.submission.state is SubmissionState.APPROVED
     assert "ROLLCALL_KINDERTRACK_API_KEY" in (result.submission.error or "")
@@ -285,10 +295,10 @@ def test_an_unknown_provider_is_rejected_and_marks_the_registration_inactive(
     rt: Runtime, fake_kindertrack: FakeKinderTrack
 ) -> None:
     sid = _ready_school(rt)
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
     del fake_kindertrack.providers["12345"]
 
-    result = submissions.run_submission(rt, submission_id=view.id)
+    result = sending.run_submission(rt, submission_id=view.id)
 
     assert result.submission.state is SubmissionState.REJECTED
     report = reports.school_report(rt, school_id=sid, start=START, end=END)
@@ -299,12 +309,12 @@ def test_the_sweep_redrives_a_stuck_row_once_per_idle_period(
     rt: Runtime, clock: FrozenClock
 ) -> None:
     sid = _ready_school(rt)
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
     clock.advance(timedelta(minutes=3))
 
-    first = submissions.stuck_submissions(rt, idle_for=timedelta(minutes=2))
+    first = sending.stuck_submissions(rt, idle_for=timedelta(minutes=2))
     clock.advance(timedelta(minutes=1))
-    second = submissions.stuck_submissions(rt, idle_for=timedelta(minutes=2))
+    second = sending.stuck_submissions(rt, idle_for=timedelta(minutes=2))
 
     assert first == [view.id]
     assert second == []
@@ -341,16 +351,16 @@ def test_a_live_worker_keeps_its_lease_through_a_send_longer_than_the_lease(
         engine=db, kindertrack=kt, calendar=CALENDAR, submission_lease=timedelta(seconds=0.6)
     )
     sid = _ready_school(rt)
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
 
     def another_worker() -> tuple[list[int], bool]:
-        stuck = submissions.stuck_submissions(rt, idle_for=timedelta(0))
-        return stuck, submissions.run_submission(rt, submission_id=view.id).changed
+        stuck = sending.stuck_submissions(rt, idle_for=timedelta(0))
+        return stuck, sending.run_submission(rt, submission_id=view.id).changed
 
     kt.check = another_worker  # type: ignore[method-assign]
 
     # When the worker sends while the sweep and another worker look at the row
-    result = submissions.run_submission(rt, submission_id=view.id)
+    result = sending.run_submission(rt, submission_id=view.id)
 
     # Then nobody took it over: the lease was renewed all along, one POST, submitted
     assert result.submission.state is SubmissionState.SUBMITTED
@@ -371,14 +381,14 @@ def _race_undo_and_claim(
         barrier.wait(timeout=10)
         time.sleep(max(0.0, -lead))
         try:
-            results["undo"] = submissions.withdraw(rt, school_id=sid, start=START, end=END)
+            results["undo"] = approvals.withdraw(rt, school_id=sid, start=START, end=END)
         except UndoTooLate as refused:
             results["undo"] = refused
 
     def claim() -> None:
         barrier.wait(timeout=10)
         time.sleep(max(0.0, lead))
-        results["run"] = submissions.run_submission(rt, submission_id=submission_id).submission
+        results["run"] = sending.run_submission(rt, submission_id=submission_id).submission
 
     threads = [threading.Thread(target=undo), threading.Thread(target=claim)]
     for thread in threads:
@@ -400,7 +410,7 @@ def test_an_undo_racing_a_claim_in_threads_is_withdrawn_or_refused_never_both(
     outcomes: list[str] = []
     leads = (0.1, 0.03, 0.01, 0.005, 0.002, 0.0, 0.0, -0.002, -0.005, -0.01, -0.03, -1.0)
     for lead in leads:
-        view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+        view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
         clock.advance(rt.undo_window)  # the window has just ended: a worker may claim
 
         undone, run = _race_undo_and_claim(rt, sid, view.id, lead=lead)

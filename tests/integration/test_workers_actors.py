@@ -14,7 +14,7 @@ from core.domain.submission import SubmissionState
 from core.errors import KinderTrackUnavailable
 from core.notices import Notice, ReminderDue
 from core.ports import ProviderInfo
-from core.services import imports, schools, students, submissions
+from core.services import approvals, imports, schools, sending, students, submissions
 from core.services.runtime import Runtime
 from tests.fakes import FakeKinderTrack
 from workers import actors
@@ -59,7 +59,7 @@ def test_submit_actor_submits_and_notifies(
     rt: Runtime, notifier: RecordingNotifier, stub_broker: StubBroker, stub_worker: Worker
 ) -> None:
     sid = _school(rt)
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
 
     actors.submit_submission.send(view.id)
     actors.submit_submission.send(view.id)
@@ -78,7 +78,7 @@ def test_unavailable_kindertrack_is_retried_later(
     stub_worker: Worker,
 ) -> None:
     sid = _school(rt)
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
     fake_kindertrack.fail_next.append(KinderTrackUnavailable("503"))
 
     actors.submit_submission.send_with_options(args=(view.id,), min_backoff=50, max_backoff=100)
@@ -98,7 +98,7 @@ def test_an_inactive_provider_is_not_retried(
     stub_worker: Worker,
 ) -> None:
     sid = _school(rt)
-    view = submissions.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
     fake_kindertrack.providers["12345"] = ProviderInfo("12345", "Sunny Days", False)
 
     actors.submit_submission.send(view.id)
@@ -137,9 +137,9 @@ def test_each_reminder_goes_out_once_even_with_two_schedulers(
     assert sorted(closing) == sorted([first, second])
 
     with time_machine.travel(datetime(2026, 11, 23, 15, tzinfo=UTC), tick=False):
-        submissions.run_submission(
+        sending.run_submission(
             rt,
-            submission_id=submissions.approve(
+            submission_id=approvals.approve(
                 rt, school_id=first, start=START, end=END, approved_by="U1"
             ).id,
         )

@@ -43,7 +43,7 @@ from bot.refusals import refusal_text
 from bot.runtime import runtime
 from core.domain.submission import SubmissionState
 from core.errors import RollcallError, StalePreview
-from core.services import reports, submissions, workspace
+from core.services import approvals, reports, submissions, workspace
 from core.services.runtime import Runtime
 from core.services.submissions import SubmissionView
 from workers import dispatch
@@ -73,7 +73,7 @@ def handle_approve(
         ref = _ref(body)
         school_by_id(actor, ref.school_id, director=True)
         rt = runtime()
-        view = submissions.approve(
+        view = approvals.approve(
             rt,
             school_id=ref.school_id,
             start=ref.start,
@@ -105,7 +105,7 @@ def handle_approve(
         return
     channel, ts = message_location(body)
     message = submission_message(
-        report, view, school_id=ref.school_id, undo_until=submissions.undo_deadline(rt, view)
+        report, view, school_id=ref.school_id, undo_until=approvals.undo_deadline(rt, view)
     )
     if channel and ts:
         try:
@@ -179,7 +179,7 @@ def handle_undo(
         ref = _ref(body)
         school_by_id(actor, ref.school_id, director=True)
         rt = runtime()
-        view = submissions.withdraw(
+        view = approvals.withdraw(
             rt, school_id=ref.school_id, start=ref.start, end=ref.end, team_id=actor.team_id
         )
         report = reports.school_report(

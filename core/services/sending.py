@@ -1,0 +1,475 @@
+"""Sending an approved submission to KinderTrack exactly once (docs/ARCHITECTURE.md).
+
+The database, not the queue, is the record of what is owed. A worker claims a row
+(approved → submitting) with a lease, sends with the (provider, period) idempotency key,
+and records the answer. A row found in ``submitting`` after its lease expired was left by
+a crashed worker: KinderTrack is asked whether it holds the submission before any resend.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import and_, or_
+from sqlmodel import Session, col, select
+
+from core import messages
+from core.domain.submission import (
+    SubmissionState,
+    canonical_records,
+    check_transition,
+    is_current_fingerprint,
+    same_records,
+    sendable_of,
+)
+from core.errors import (
+    AlreadySubmitted,
+    InactiveProvider,
+    InvalidInput,
+    KinderTrackError,
+    KinderTrackUnavailable,
+    OutcomeUnknown,
+    ProviderNotFound,
+    Unauthorized,
+)
+from core.i18n import _
+from core.ports import KinderTrack, Sendable, SubmissionReceipt
+from core.services.approvals import undo_until
+from core.services.reports import load_report
+from core.services.runtime import Runtime
+from core.services.schools import mark_provider_inactive
+from core.services.submissions import SubmissionView, get_submission, log_state
+from core.services.submissions_guard import lock_school
+from core.store.tables import Submission
+
+log = logging.getLogger(__name__)
+
+S = SubmissionState
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """What one worker took ownership of. ``attempt`` is the row's attempt number at the
+    claim: every later write checks it, so a worker whose lease was taken over (it was too
+    slow, or thought dead) can no longer change the row."""
+
+    attempt: int
+    reconcile_first: bool
+    provider_id: str
+    start: date
+    end: date
+    key: str
+    records: list[Sendable]
+    payload_pending: str | None
+    """Records to persist as "what was sent" once reconciliation has found nothing."""
+    sent: tuple[str, ...] = ()
+    """Every payload (JSON) an attempt of this submission may have sent: a submission
+    KinderTrack holds with one of these records is Rollcall's."""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    submission: SubmissionView
+    changed: bool
+    """True when this run moved the submission to a state the director should hear about."""
+
+
+def run_submission(rt: Runtime, *, submission_id: int, undoable: bool = True) -> RunResult:
+    """Drive one submission as far as it can go now.
+
+    An approval younger than ``rt.undo_window`` is left alone while ``undoable`` (the
+    director may still withdraw it; the delayed message or the sweep comes back for it);
+    the operator's ``rollcall submit --yes`` passes False: it is sent at once.
+
+    Raises KinderTrackUnavailable (retryable) when KinderTrack could not be reached. When
+    nothing can have reached KinderTrack the row is ``approved`` again; when a request may
+    have (OutcomeUnknown) and KinderTrack cannot say, it stays ``submitting``, so its
+    attendance stays locked until a retry or the sweep reconciles it. While KinderTrack
+    calls are in flight the claim's lease is renewed, so only a dead (or frozen) worker's
+    submission is taken over.
+    """
+    claim, view = _claim(rt, submission_id, undoable=undoable)
+    if claim is None:
+        return RunResult(view, changed=view.state is S.DRAFT and view.error is not None)
+    with _lease_kept(rt, submission_id, claim):
+        return _drive(rt, submission_id, claim)
+
+
+def _drive(rt: Runtime, submission_id: int, claim: _Claim) -> RunResult:
+    kt = rt.kindertrack
+    try:
+        if claim.reconcile_first:
+            held = _reconcile(kt, claim)
+            if held is not None:
+                return _settle(rt, submission_id, claim, held)
+        if claim.payload_pending is not None:
+            _record_payload(rt, submission_id, claim)
+        receipt = kt.submit_attendance(
+            claim.provider_id, claim.start, claim.end, claim.records, idempotency_key=claim.key
+        )
+        if not _answers(receipt, claim):
+            raise OutcomeUnknown("KinderTrack's answer does not name the pay period sent")
+    except AlreadySubmitted:
+        # Our own earlier attempt (a KinderTrack that ignores Idempotency-Key answers a
+        # replay so), or someone else's submission: KinderTrack's records tell which.
+        held = _reconcile_or_keep(rt, submission_id, claim)
+        if held is None:
+            _keep_submitting(rt, submission_id, claim)
+            raise OutcomeUnknown(
+                "KinderTrack says the period is already submitted but shows no submission for it"
+            ) from None
+        return _settle(rt, submission_id, claim, held)
+    except OutcomeUnknown:
+        held = _reconcile_or_keep(rt, submission_id, claim)
+        if held is not None:
+            return _settle(rt, submission_id, claim, held)
+        _release(rt, submission_id, claim, "KinderTrack did not answer; Rollcall will try again.")
+        raise
+    except KinderTrackUnavailable as error:
+        if claim.reconcile_first:
+            _keep_submitting(rt, submission_id, claim)
+        else:
+            _release(
+                rt,
+                submission_id,
+                claim,
+                f"KinderTrack is unavailable ({error}); Rollcall will try again.",
+            )
+        raise
+    except Unauthorized as error:
+        # Rollcall's key, not the director's data: the operator fixes it, the sweep resends.
+        log.error("KinderTrack refused the API key", extra={"event": "unauthorized"})
+        _release(rt, submission_id, claim, str(error))
+        return RunResult(get_submission(rt, submission_id=submission_id), changed=True)
+    except (InactiveProvider, ProviderNotFound) as error:
+        return _finish_rejected(rt, submission_id, claim, str(error), provider_inactive=True)
+    except KinderTrackError as error:
+        return _finish_rejected(rt, submission_id, claim, str(error))
+    return _finish_submitted(rt, submission_id, claim, receipt, via="answer")
+
+
+@dataclass(frozen=True)
+class _Held:
+    """A submission KinderTrack holds for the claim's (provider, period)."""
+
+    receipt: SubmissionReceipt
+    payload: str | None
+    """What Rollcall sent that KinderTrack holds (JSON); None: not Rollcall's."""
+
+
+def _answers(receipt: SubmissionReceipt, claim: _Claim) -> bool:
+    """Whether KinderTrack's receipt can be the answer to this claim (trust nothing else)."""
+    return bool(receipt.submission_id.strip()) and (
+        receipt.period_start in (None, claim.start) and receipt.period_end in (None, claim.end)
+    )
+
+
+def _reconcile(kt: KinderTrack, claim: _Claim) -> _Held | None:
+    """What KinderTrack holds for the claim's provider and period, and whether it is ours.
+
+    Only a submission of the same provider and period counts. It is ours when its records
+    are exactly what one of this claim's attempts sent (contract v2's submission detail):
+    KinderTrack does not return the idempotency key, and a submission of other records
+    (the portal's) must never be recorded as Rollcall's.
+    """
+    candidates = [
+        r
+        for r in kt.find_submissions(claim.provider_id, claim.start, claim.end)
+        if r.period_start in (None, claim.start) and r.period_end in (None, claim.end)
+    ]
+    not_ours: SubmissionReceipt | None = None
+    for receipt in candidates:
+        held = kt.get_submission(claim.provider_id, receipt.submission_id)
+        if held is None:
+            raise KinderTrackUnavailable(
+                "KinderTrack lists a submission for the period but does not show it"
+            )
+        detail = held.receipt
+        if (detail.period_start, detail.period_end) != (claim.start, claim.end):
+            continue
+        for payload in claim.sent:
+            if same_records(held.records, json.loads(payload)):
+                return _Held(detail, payload)
+        not_ours = not_ours or detail
+    return _Held(not_ours, None) if not_ours is not None else None
+
+
+def _reconcile_or_keep(rt: Runtime, submission_id: int, claim: _Claim) -> _Held | None:
+    """Reconcile after an answer that may hide a commit; if KinderTrack cannot say, the row
+    stays ``submitting`` (attendance locked) and the error goes up to be retried."""
+    try:
+        return _reconcile(rt.kindertrack, claim)
+    except KinderTrackUnavailable:
+        _keep_submitting(rt, submission_id, claim)
+        raise
+
+
+def _settle(rt: Runtime, submission_id: int, claim: _Claim, held: _Held) -> RunResult:
+    if held.payload is None:
+        return _finish_held_elsewhere(rt, submission_id, claim, held.receipt)
+    return _finish_submitted(
+        rt, submission_id, claim, held.receipt, via="reconciliation", payload=held.payload
+    )
+
+
+@contextmanager
+def _lease_kept(rt: Runtime, submission_id: int, claim: _Claim) -> Iterator[None]:
+    """Renew the claim's lease every third of it until the block ends (fenced by attempt:
+    a claim taken over is never renewed). A worker killed or frozen stops renewing, so the
+    sweep takes its submission over one lease later."""
+    stop = threading.Event()
+    every = max(rt.submission_lease.total_seconds() / 3, 0.1)
+
+    def keep() -> None:
+        while not stop.wait(every):
+            try:
+                with _owned(rt, submission_id, claim) as (_session, row):
+                    if row is None:
+                        return
+                    row.lease_until = rt.now() + rt.submission_lease
+            except Exception:  # the next renewal tries again; the lease covers one call
+                log.warning(
+                    "could not renew a submission lease",
+                    extra={"event": "lease_renewal_failed", "submission_id": submission_id},
+                )
+
+    keeper = threading.Thread(target=keep, name=f"lease-{submission_id}", daemon=True)
+    keeper.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        keeper.join()
+
+
+def _claim(
+    rt: Runtime, submission_id: int, *, undoable: bool = True
+) -> tuple[_Claim | None, SubmissionView]:
+    now = rt.now()
+    with rt.session() as session:
+        row = session.get(Submission, submission_id)
+        if row is None:
+            raise InvalidInput(_("No submission {id}.", id=submission_id))
+        lock_school(session, school_id=row.school_id)
+        session.refresh(row, with_for_update={"key_share": True})
+        state = S(row.state)
+        if state is S.APPROVED and undoable and undo_until(rt, row) > now:
+            return None, SubmissionView.of(row)
+        payload_pending: str | None = None
+        if state is S.APPROVED:
+            report = load_report(
+                rt, session, school_id=row.school_id, start=row.period_start, end=row.period_end
+            )
+            if report.fingerprint != row.fingerprint or not report.can_submit:
+                row.state = str(check_transition(state, S.DRAFT))
+                row.error = (
+                    "Approval voided: the attendance changed after it was approved. "
+                    "Review the report and approve again."
+                    if is_current_fingerprint(row.fingerprint)
+                    else "Approval voided: Rollcall was updated since this approval and now "
+                    "checks approvals another way; nothing was sent. Review the report and "
+                    "approve again."
+                )
+                row.updated_at = now
+                session.add(row)
+                log_state(row, "voided")
+                return None, SubmissionView.of(row)
+            records = list(report.records_to_send)
+            reconcile_first = row.attempts > 0
+            payload = json.dumps(canonical_records(records))
+            if reconcile_first:
+                # An earlier attempt may be what KinderTrack holds: keep its payload as
+                # "what was sent" until reconciliation shows KinderTrack has nothing.
+                payload_pending = payload
+            else:
+                row.payload = payload
+                row.record_count = len(records)
+            row.state = str(check_transition(state, S.SUBMITTING))
+        elif state is S.SUBMITTING:
+            if row.lease_until is not None and row.lease_until > now:
+                return None, SubmissionView.of(row)
+            records = _payload_records(row)
+            reconcile_first = True
+        else:
+            return None, SubmissionView.of(row)
+        row.attempts += 1
+        row.lease_until = now + rt.submission_lease
+        row.updated_at = now
+        session.add(row)
+        log_state(row, "claimed")
+        sent = tuple(dict.fromkeys(p for p in (row.payload, payload_pending) if p is not None))
+        return _Claim(
+            attempt=row.attempts,
+            reconcile_first=reconcile_first,
+            provider_id=row.provider_id,
+            start=row.period_start,
+            end=row.period_end,
+            key=row.idempotency_key,
+            records=records,
+            payload_pending=payload_pending,
+            sent=sent,
+        ), SubmissionView.of(row)
+
+
+def _payload_records(row: Submission) -> list[Sendable]:
+    return [sendable_of(r) for r in json.loads(row.payload or "[]")]
+
+
+@contextmanager
+def _owned(
+    rt: Runtime, submission_id: int, claim: _Claim
+) -> Iterator[tuple[Session, Submission | None]]:
+    """The row, locked, if this claim still owns it (still submitting, same attempt);
+    None when a newer attempt took it over (the caller then changes nothing)."""
+    with rt.session() as session:
+        row = session.get(Submission, submission_id, with_for_update={"key_share": True})
+        if row is None or row.state != S.SUBMITTING or row.attempts != claim.attempt:
+            if row is not None:
+                log_state(row, "left to a newer attempt")
+            yield session, None
+            return
+        yield session, row
+        row.updated_at = rt.now()
+        session.add(row)
+
+
+def _record_payload(rt: Runtime, submission_id: int, claim: _Claim) -> None:
+    with _owned(rt, submission_id, claim) as (_session, row):
+        if row is not None and claim.payload_pending is not None:
+            row.payload = claim.payload_pending
+            row.record_count = len(claim.records)
+
+
+def _finish_submitted(
+    rt: Runtime,
+    submission_id: int,
+    claim: _Claim,
+    receipt: SubmissionReceipt,
+    *,
+    via: str,
+    payload: str | None = None,
+) -> RunResult:
+    """KinderTrack holds what Rollcall sent (``payload``, when reconciliation found which
+    attempt's records): record its receipt, whatever the length of its fields."""
+    view: SubmissionView | None = None
+    with _owned(rt, submission_id, claim) as (_session, row):
+        if row is not None:
+            row.state = str(check_transition(S.SUBMITTING, S.SUBMITTED))
+            if payload is not None and payload != row.payload:
+                row.payload = payload
+                row.record_count = len(json.loads(payload))
+            row.kindertrack_submission_id = receipt.submission_id
+            row.received_at = receipt.received_at
+            row.accepted = receipt.accepted
+            row.refused = json.dumps(
+                [{"child_id": child, "reason": reason} for child, reason in receipt.rejected]
+            )
+            row.error = None
+            row.lease_until = None
+            log_state(row, f"submitted via {via}")
+            view = SubmissionView.of(row)
+    if view is None:  # a newer attempt owns the row: leave it be
+        return RunResult(get_submission(rt, submission_id=submission_id), changed=False)
+    return RunResult(view, changed=True)
+
+
+def _finish_held_elsewhere(
+    rt: Runtime, submission_id: int, claim: _Claim, receipt: SubmissionReceipt
+) -> RunResult:
+    """KinderTrack holds a submission for the period that Rollcall did not send: nothing
+    of ours was or will be sent; the director hears so, with the corrected-claim contact."""
+    view: SubmissionView | None = None
+    with _owned(rt, submission_id, claim) as (_session, row):
+        if row is not None:
+            row.state = str(check_transition(S.SUBMITTING, S.REJECTED))
+            row.error = messages.held_elsewhere(receipt.submission_id)
+            row.held_elsewhere_id = receipt.submission_id
+            row.lease_until = None
+            log_state(row, "held elsewhere")
+            view = SubmissionView.of(row)
+    if view is None:  # a newer attempt owns the row: leave it be
+        return RunResult(get_submission(rt, submission_id=submission_id), changed=False)
+    return RunResult(view, changed=True)
+
+
+def _finish_rejected(
+    rt: Runtime,
+    submission_id: int,
+    claim: _Claim,
+    message: str,
+    *,
+    provider_inactive: bool = False,
+) -> RunResult:
+    view: SubmissionView | None = None
+    with _owned(rt, submission_id, claim) as (session, row):
+        if row is not None:
+            row.state = str(check_transition(S.SUBMITTING, S.REJECTED))
+            row.error = message
+            row.lease_until = None
+            if provider_inactive:
+                mark_provider_inactive(session, school_id=row.school_id)
+            log_state(row, "rejected")
+            view = SubmissionView.of(row)
+    if view is None:  # a newer attempt owns the row: leave it be
+        return RunResult(get_submission(rt, submission_id=submission_id), changed=False)
+    return RunResult(view, changed=True)
+
+
+def _release(rt: Runtime, submission_id: int, claim: _Claim, message: str) -> None:
+    """Nothing reached KinderTrack: back to approved, so the next attempt sends again."""
+    with _owned(rt, submission_id, claim) as (_session, row):
+        if row is not None:
+            row.state = str(check_transition(S.SUBMITTING, S.APPROVED))
+            row.error = message
+            row.lease_until = None
+            log_state(row, "released for retry")
+
+
+def _keep_submitting(rt: Runtime, submission_id: int, claim: _Claim) -> None:
+    """The outcome is unknown and KinderTrack cannot say: stay submitting (attendance locked)
+    and let the next retry or the sweep reconcile at once (lease given up)."""
+    with _owned(rt, submission_id, claim) as (_session, row):
+        if row is not None:
+            row.error = "KinderTrack did not confirm yet; Rollcall keeps checking."
+            row.lease_until = None
+            log_state(row, "outcome unknown")
+
+
+def stuck_submissions(rt: Runtime, *, idle_for: timedelta) -> list[int]:
+    """Submissions the database says are owed but nobody is driving: approved and idle for
+    ``idle_for``, or submitting with an expired lease (a worker died mid-send: a live one
+    renews its lease, and with it ``updated_at``, every third of a lease).
+
+    An approval is never re-driven within its undo window (``rt.undo_window``).
+
+    The rows returned are marked as just re-driven, so a sweep every few seconds during a
+    long worker outage queues one message per row per ``idle_for`` (approved) or per lease
+    (submitting), not one per row per sweep.
+    """
+    now = rt.now()
+    with rt.session() as session:
+        approved = and_(
+            col(Submission.state) == str(S.APPROVED),
+            col(Submission.updated_at) < now - idle_for,
+            col(Submission.approved_at) < now - rt.undo_window,
+        )
+        abandoned = and_(
+            col(Submission.state) == str(S.SUBMITTING),
+            or_(col(Submission.lease_until).is_(None), col(Submission.lease_until) < now),
+            col(Submission.updated_at) < now - min(idle_for, rt.submission_lease),
+        )
+        rows = session.exec(
+            select(Submission)
+            .where(or_(approved, abandoned))
+            .with_for_update(skip_locked=True, key_share=True)
+        ).all()
+        for row in rows:
+            row.updated_at = now
+            session.add(row)
+        return sorted(row.id for row in rows if row.id is not None)
