@@ -46,16 +46,21 @@ def report_csv(report: SubsidyReport, *, absences: bool = False) -> str:
 
 
 def sent_records_csv(records: Iterable[Mapping[str, object]]) -> str:
-    """Exactly what was sent to KinderTrack: child_id, check_in, check_out (ISO 8601)."""
+    """Exactly what was sent to KinderTrack: child_id, check_in, check_out (ISO 8601); when
+    days away were sent too, their ``date`` and ``absence`` kind in two more columns (a stay
+    leaves them empty, a day away its times)."""
+    rows = list(records)
+    away = any("absence" in record for record in rows)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["child_id", "check_in", "check_out"])
-    for record in records:
-        writer.writerow(
-            [
-                csv_safe(str(record.get("child_id", ""))),
-                str(record.get("check_in", "")),
-                str(record.get("check_out", "")),
-            ]
-        )
+    writer.writerow(["child_id", "check_in", "check_out"] + (["date", "absence"] if away else []))
+    for record in rows:
+        cells = [
+            csv_safe(str(record.get("child_id", ""))),
+            str(record.get("check_in", "")),
+            str(record.get("check_out", "")),
+        ]
+        if away:
+            cells += [str(record.get("date", "")), str(record.get("absence", ""))]
+        writer.writerow(cells)
     return out.getvalue()
