@@ -1,6 +1,6 @@
 """Where a worker's notice is delivered: the *destination* a listener hands to a worker.
 
-The contract shared with the workers (which carry it untouched) and ``bot.notifier``
+The contract shared with the workers (which carry it untouched) and ``bot.slack_delivery``
 (which follows it)::
 
     {"team_id": str, "channel_id": str|None, "ts": str|None,

@@ -1,16 +1,11 @@
 """The Slack notifier: how the workers' notices reach directors (``core.ports.Notifier``).
 
 A notice is one of the frozen dataclasses of ``core.notices``, built by the actors
-(``workers/actors.py``); :meth:`SlackNotifier.notify` dispatches on its type. Some carry a
-*destination*, the plain dict the listener handed to the worker (``bot.destination``)::
-
-    {"team_id": str, "channel_id": str|None, "ts": str|None,
-     "user_id": str|None, "response_url": str|None}
-
-and delivery follows it: ``channel_id`` + ``ts`` → ``chat.update`` that message; else
-``response_url`` → post to it; else ``channel_id`` → ``chat.postMessage`` there; else a DM
-to ``user_id``. A report destination may also carry ``page`` (the Previous/Next buttons):
-the message is redrawn on that page and no new CSV is posted.
+(``workers/actors.py``); :meth:`SlackNotifier.notify` dispatches on its type and each
+kind is drawn by its handler below. Where a message goes is the notice's *destination*
+(``bot/slack_delivery.py``); which bot token reaches the school's workspace is
+``bot/slack_clients.py``. A report destination may also carry ``page`` (the
+Previous/Next buttons): the message is redrawn on that page and no new CSV is posted.
 
 Notices handled:
 
@@ -31,31 +26,20 @@ Notices handled:
   school's reminder channel when set, else a DM to each director; every posted message
   is remembered so it follows the submission.
 
-Tokens: one workspace uses ``SLACK_BOT_TOKEN``; an installable app (OAuth) uses the
-bot token the installation store holds for the school's team. The Web API is called at
-``ROLLCALL_SLACK_API_URL`` when set. Logs carry IDs and kinds, never a child's name.
-A delivery Slack refuses is logged and skipped: the notice's work (a submission, a
-registration) is already recorded in the database, and re-running it would not help.
+Logs carry IDs and kinds, never a child's name.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, assert_never
+from typing import assert_never
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
 from slack_sdk.oauth.installation_store import InstallationStore
-from slack_sdk.webhook import WebhookClient
 
-from bot.app import SlackSetupError, is_oauth, slack_api_url
+from bot.app import slack_api_url
 from bot.blocks.day_check import day_check_message
 from bot.blocks.imports import import_done_message, import_refused_message
 from bot.blocks.notices import (
@@ -67,8 +51,8 @@ from bot.blocks.report import refused_report_message, report_message
 from bot.blocks.submission import submission_message
 from bot.conversations import is_private_conversation
 from bot.destination import Destination, read_destination
-from bot.locale import SLACK_LOCALE_TTL_S, slack_locale
-from bot.slack_hosts import is_response_url
+from bot.slack_clients import SlackClients, token_resolver
+from bot.slack_delivery import Message, SlackDelivery
 from core.config import Settings
 from core.domain.exports import report_csv, sent_records_csv
 from core.domain.submission import SubmissionState
@@ -91,8 +75,6 @@ from core.services.runtime import Runtime
 from core.services.schools import get_school, schools_by_id
 
 log = logging.getLogger(__name__)
-
-Message = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -139,12 +121,9 @@ class SlackNotifier:
         base_url: str = WebClient.BASE_URL,
         runtime: Callable[[], Runtime] | None = None,
     ) -> None:
-        self._token_for_team = token_for_team
-        self._base_url = base_url
+        self._clients = SlackClients(token_for_team, base_url)
+        self._slack = SlackDelivery(base_url)
         self._runtime = runtime or _default_runtime
-        self._clients: dict[str, WebClient] = {}
-        self._dm_channels: dict[tuple[str, str], str] = {}
-        self._locales: dict[tuple[str, str], tuple[float, str | None]] = {}
 
     @classmethod
     def from_settings(
@@ -156,26 +135,22 @@ class SlackNotifier:
     ) -> SlackNotifier:
         """Single workspace (``SLACK_BOT_TOKEN``) or OAuth (the installation store's tokens,
         encrypted with ``ROLLCALL_TOKEN_ENCRYPTION_KEY``, on the runtime's database)."""
-        base_url = slack_api_url(settings)
-        if is_oauth(settings) or installation_store is not None:
-            resolver = _InstallationTokens(
-                settings, installation_store, runtime or _default_runtime
-            )
-            return cls(token_for_team=resolver, base_url=base_url, runtime=runtime)
-        token = settings.slack_bot_token
-        if not token:
-            raise SlackSetupError(
-                "The Slack notifier needs SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and "
-                "SLACK_CLIENT_SECRET with an installed workspace."
-            )
-        return cls(token_for_team=lambda team_id: token, base_url=base_url, runtime=runtime)
+        resolver = token_resolver(
+            settings, installation_store=installation_store, runtime=runtime or _default_runtime
+        )
+        return cls(token_for_team=resolver, base_url=slack_api_url(settings), runtime=runtime)
+
+    def client_for(self, team_id: str) -> WebClient | None:
+        """The Web API client with ``team_id``'s bot token, or None when that workspace
+        has none; the workers also read uploaded files with it."""
+        return self._clients.client_for(team_id)
 
     # --- the port ------------------------------------------------------------------------
 
     def notify(self, notice: Notice) -> None:
         rt = self._runtime()
         school = self._school(rt, notice.school_id)
-        client = self.client_for(school.team_id)
+        client = self._clients.client_for(school.team_id)
         if client is None:
             log.warning(
                 "no Slack token for the school's workspace; notice dropped",
@@ -215,10 +190,12 @@ class SlackNotifier:
             case ReportReady():
                 self._report(rt, client, school, notice)
             case ReportFailed():
-                self._deliver(client, _destination(notice), failure_message(notice.message), notice)
+                self._slack.deliver(
+                    client, _destination(notice), failure_message(notice.message), notice
+                )
             case ProviderRegistered() | RegistrationRefused():
                 message = registration_message(notice)
-                self._deliver(client, _destination(notice), message, notice)
+                self._slack.deliver(client, _destination(notice), message, notice)
             case AttendanceImported() | AttendanceImportRefused():
                 self._import(client, school, notice)
             case SubmissionChanged():
@@ -248,15 +225,15 @@ class SlackNotifier:
             )
         else:
             message = report_message(report, school_id=school.id, page=int(page or 0))
-        channel, ts = self._deliver(client, destination, message, notice)
+        channel, ts = self._slack.deliver(client, destination, message, notice)
         if channel is None and destination.get("channel_id") and destination.get("ts"):
             # Slack refused the update (too large, say): never leave the placeholder.
-            channel, ts = self._deliver(
+            channel, ts = self._slack.deliver(
                 client, destination, refused_report_message(report, school_id=school.id), notice
             )
             page = None
         if channel and ts and page is None:
-            self._upload(
+            self._slack.upload(
                 client,
                 notice,
                 channel=channel,
@@ -291,7 +268,7 @@ class SlackNotifier:
                 notice.problems,
                 unknown_students=notice.unknown_students,
             )
-        self._deliver(client, _destination(notice), message, notice)
+        self._slack.deliver(client, _destination(notice), message, notice)
 
     def _submission(
         self, rt: Runtime, client: WebClient, school: _School, notice: SubmissionChanged
@@ -323,10 +300,12 @@ class SlackNotifier:
                     undo_until=approvals.undo_deadline(rt, view),
                 )
                 channel, ts = remembered.channel_id, remembered.ts
-                if not self._call(client.chat_update, notice, channel=channel, ts=ts, **message):
+                if not self._slack.call(
+                    client.chat_update, notice, channel=channel, ts=ts, **message
+                ):
                     continue
                 if sent is not None:
-                    self._upload(
+                    self._slack.upload(
                         client,
                         notice,
                         channel=channel,
@@ -353,7 +332,7 @@ class SlackNotifier:
     ) -> list[workspace.NewMessage]:
         """A reminder of a batch (:meth:`notify_each`): the messages it posted, to remember."""
         school = recipients.school
-        client = self.client_for(school.team_id)
+        client = self._clients.client_for(school.team_id)
         if client is None:
             log.warning(
                 "no Slack token for the school's workspace; notice dropped",
@@ -380,7 +359,7 @@ class SlackNotifier:
 
         languages = {
             d: recipients.chosen.get((school.team_id, d))
-            or self._slack_locale(client, d)
+            or self._slack.slack_locale(client, d)
             or ENGLISH
             for d in directors
         }
@@ -393,12 +372,14 @@ class SlackNotifier:
             channels = [
                 (channel, languages[user])
                 for user in directors
-                if (channel := self._dm(client, notice, user))
+                if (channel := self._slack.dm(client, notice, user))
             ]
         posted: list[workspace.NewMessage] = []
         for channel, language in channels:
             with using_locale(language):
-                answer = self._call(client.chat_postMessage, notice, channel=channel, **message())
+                answer = self._slack.call(
+                    client.chat_postMessage, notice, channel=channel, **message()
+                )
                 if answer is not None:
                     posted.append(
                         workspace.NewMessage(
@@ -424,119 +405,22 @@ class SlackNotifier:
         with rt.session() as session:
             directors = workspace.directors_of(session, school_id=school.id)
         channels = [
-            (channel, self._language(rt, client, school.team_id, user))
+            (channel, self._slack.language(rt, client, school.team_id, user))
             for user in directors
-            if (channel := self._dm(client, notice, user))
+            if (channel := self._slack.dm(client, notice, user))
         ]
         delivered = 0
         for channel, language in channels:
             with using_locale(language):
                 message = day_check_message(school.name, notice.check)
-                answer = self._call(client.chat_postMessage, notice, channel=channel, **message)
+                answer = self._slack.call(
+                    client.chat_postMessage, notice, channel=channel, **message
+                )
             delivered += answer is not None
         if channels and not delivered:
             raise NoticeUndelivered("Slack refused every copy of the day's problems.")
 
     # --- delivery ----------------------------------------------------------------------
-
-    def _deliver(
-        self, client: WebClient, destination: Destination, message: Message, notice: Notice
-    ) -> tuple[str | None, str | None]:
-        """Deliver ``message`` where ``destination`` says; the (channel, ts) it now lives at
-        when known."""
-        channel = destination.get("channel_id") or None
-        ts = destination.get("ts") or None
-        if channel and ts:
-            done = self._call(client.chat_update, notice, channel=channel, ts=ts, **message)
-            return (channel, ts) if done else (None, None)
-        response_url = destination.get("response_url")
-        if response_url and not is_response_url(str(response_url), self._base_url):
-            log.warning(
-                "a response_url off Slack's hosts ignored; answering by direct message",
-                extra={"event": "notice", "kind": notice.kind, "school_id": notice.school_id},
-            )
-            response_url = None
-            channel = None if destination.get("user_id") else channel
-        if response_url:
-            try:
-                WebhookClient(str(response_url)).send_dict(
-                    {**message, "response_type": "ephemeral", "replace_original": False}
-                )
-            except (SlackClientError, OSError) as error:
-                _log_failure(notice, "response_url", error)
-            return None, None
-        if not channel and destination.get("user_id"):
-            channel = self._dm(client, notice, str(destination["user_id"]))
-        if not channel:
-            log.warning(
-                "notice without a destination dropped",
-                extra={"event": "notice", "kind": notice.kind, "school_id": notice.school_id},
-            )
-            return None, None
-        answer = self._call(client.chat_postMessage, notice, channel=channel, **message)
-        return (channel, str(answer["ts"])) if answer is not None else (None, None)
-
-    def _language(self, rt: Runtime, client: WebClient, team_id: str, user_id: str) -> str:
-        """The language a recipient reads: their choice, else Slack's locale, else English."""
-        with rt.session() as session:
-            chosen = preferences.language_of(session, team_id=team_id, user_id=user_id)
-        return chosen or self._slack_locale(client, user_id) or ENGLISH
-
-    def _slack_locale(self, client: WebClient, user_id: str) -> str | None:
-        """Slack's locale for ``user_id``, asked once per bot token and user every
-        :data:`SLACK_LOCALE_TTL_S` (a reminder pass asks once per director, not once per
-        reminder)."""
-        key = (client.token or "", user_id)
-        now = time.monotonic()
-        known = self._locales.get(key)
-        if known is not None and now - known[0] < SLACK_LOCALE_TTL_S:
-            return known[1]
-        locale = slack_locale(client, user_id)
-        self._locales[key] = (now, locale)
-        return locale
-
-    def _dm(self, client: WebClient, notice: Notice, user_id: str) -> str | None:
-        """The DM channel with ``user_id``, opened once per bot token and user: Slack
-        gives the same channel every time, so a reminder pass asks once per director."""
-        key = (client.token or "", user_id)
-        known = self._dm_channels.get(key)
-        if known is not None:
-            return known
-        answer = self._call(client.conversations_open, notice, users=user_id)
-        if answer is None:
-            return None
-        channel = str(answer["channel"]["id"])
-        self._dm_channels[key] = channel
-        return channel
-
-    def _upload(
-        self,
-        client: WebClient,
-        notice: Notice,
-        *,
-        channel: str,
-        thread_ts: str,
-        content: str,
-        filename: str,
-        title: str,
-    ) -> None:
-        self._call(
-            client.files_upload_v2,
-            notice,
-            channel=channel,
-            thread_ts=thread_ts,
-            content=content,
-            filename=filename,
-            title=title,
-        )
-
-    def _call(self, method: Callable[..., Any], notice: Notice, **kwargs: Any) -> Any:
-        """One Web API call; a refusal is logged (with IDs only) and answers None."""
-        try:
-            return method(**kwargs)
-        except (SlackClientError, OSError) as error:
-            _log_failure(notice, getattr(method, "__name__", "web_api"), error, kwargs)
-            return None
 
     # --- lookups -------------------------------------------------------------------------
 
@@ -563,59 +447,6 @@ class SlackNotifier:
             school = get_school(session, school_id=school_id)
             return _School(school.id or 0, school.team_id, school.reminder_channel, school.name)
 
-    def client_for(self, team_id: str) -> WebClient | None:
-        """The Web API client with ``team_id``'s bot token (one per token), or None when
-        that workspace has none; the workers also read uploaded files with it."""
-        token = self._token_for_team(team_id)
-        if not token:
-            return None
-        client = self._clients.get(token)
-        if client is None:
-            client = WebClient(
-                token=token,
-                base_url=self._base_url,
-                retry_handlers=[
-                    ConnectionErrorRetryHandler(),
-                    RateLimitErrorRetryHandler(max_retry_count=2),
-                ],
-            )
-            self._clients[token] = client
-        return client
-
-
-class _InstallationTokens:
-    """team ID → the bot token of that workspace's installation (OAuth mode)."""
-
-    def __init__(
-        self,
-        settings: Settings,
-        store: InstallationStore | None,
-        runtime: Callable[[], Runtime],
-    ) -> None:
-        self._settings = settings
-        self._store = store
-        self._runtime = runtime
-
-    def _installation_store(self) -> InstallationStore:
-        if self._store is None:
-            from bot.installation_store import EncryptedInstallationStore
-
-            if not self._settings.token_encryption_key:
-                raise SlackSetupError(
-                    "ROLLCALL_TOKEN_ENCRYPTION_KEY is required in OAuth mode: bot tokens are "
-                    "stored encrypted."
-                )
-            self._store = EncryptedInstallationStore(
-                client_id=self._settings.slack_client_id or "",
-                engine=self._runtime().engine,
-                encryption_key=self._settings.token_encryption_key,
-            )
-        return self._store
-
-    def __call__(self, team_id: str) -> str | None:
-        bot = self._installation_store().find_bot(enterprise_id=None, team_id=team_id or None)
-        return bot.bot_token if bot is not None else None
-
 
 def _destination(
     notice: ReportReady
@@ -626,21 +457,3 @@ def _destination(
     | AttendanceImportRefused,
 ) -> Destination:
     return read_destination(notice.destination)
-
-
-def _log_failure(
-    notice: Notice, method: str, error: BaseException, kwargs: Mapping[str, Any] | None = None
-) -> None:
-    response = getattr(error, "response", None)
-    code = response.get("error") if response is not None else type(error).__name__
-    log.warning(
-        "Slack refused a notice delivery",
-        extra={
-            "event": "notice_failed",
-            "kind": notice.kind,
-            "school_id": notice.school_id,
-            "method": method,
-            "channel": (kwargs or {}).get("channel"),
-            "error": code,
-        },
-    )
