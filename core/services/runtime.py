@@ -13,6 +13,7 @@ from sqlmodel import Session
 from core.domain.pay_periods import PayPeriodCalendar
 from core.notices import Notice
 from core.ports import KinderTrack, Notifier
+from core.services.roster_cache import RosterCache
 from core.store.database import session_scope
 
 
@@ -49,6 +50,8 @@ class Runtime:
     zero, sent as soon as a worker takes it, when a runtime is built without it)."""
     absence_allowance: int = 4
     """Absence days a month Iowa pays per child (``ROLLCALL_ABSENCE_DAYS_PER_MONTH``)."""
+    rosters: RosterCache = field(default_factory=RosterCache)
+    """KinderTrack rosters read a moment ago, for the link menu's every keystroke."""
 
     def now(self) -> datetime:
         return self.clock()

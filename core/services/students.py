@@ -232,6 +232,7 @@ def sync_students(
     if registration is None or not registration.active:
         raise InvalidInput(_("Register the school's KinderTrack provider ID before syncing."))
     roster = rt.kindertrack.list_children(registration.provider_id)
+    rt.rosters.store(registration.provider_id, roster, now=rt.now())
     result = SyncResult()
     with rt.session() as session:
         students = list_students(session, school_id=school_id)
@@ -310,9 +311,12 @@ def confirm_suggestion(
 
 
 def unlinked_roster(
-    rt: Runtime, *, school_id: int, team_id: str | None = None
+    rt: Runtime, *, school_id: int, team_id: str | None = None, recent: bool = False
 ) -> list[RosterChild]:
-    """KinderTrack's children not yet linked to a student here (for a pick list)."""
+    """KinderTrack's children not yet linked to a student here (for a pick list).
+
+    ``recent``: a roster read in the last minute will do (the link menu, asked on every
+    keystroke); else KinderTrack is asked now. Linked children are always read afresh."""
     with rt.session() as session:
         get_school(session, school_id=school_id, team_id=team_id)
         registration = registration_of(session, school_id)
@@ -326,8 +330,10 @@ def unlinked_roster(
         }
     if registration is None or not registration.active:
         return []
-    return [
-        c
-        for c in rt.kindertrack.list_children(registration.provider_id)
-        if c.child_id not in linked
-    ]
+    provider_id = registration.provider_id
+    if recent:
+        roster = rt.rosters.read(provider_id, now=rt.now(), fetch=rt.kindertrack.list_children)
+    else:
+        roster = tuple(rt.kindertrack.list_children(provider_id))
+        rt.rosters.store(provider_id, roster, now=rt.now())
+    return [c for c in roster if c.child_id not in linked]

@@ -24,12 +24,13 @@ from bot.blocks.values import StudentRef
 from bot.escape import unescape_mrkdwn
 from core.errors import KinderTrackUnavailable
 from core.ports import RosterChild
+from core.services.roster_cache import ROSTER_TTL
 from core.services.runtime import Runtime
 from core.services.schools import register_provider
 from core.services.students import add_student, link_student
 from core.services.workspace import create_team_school
 from core.store.tables import Student
-from tests.fakes import FakeKinderTrack
+from tests.fakes import FakeKinderTrack, FrozenClock
 from tests.fixtures.slack import BotServer
 
 pytestmark = pytest.mark.slow  # the bot app over signed HTTP, most with real workers
@@ -226,6 +227,45 @@ def test_link_menu_reaches_the_whole_130_child_roster_by_typing(
     label = by_id["text"]["text"]
     assert label.startswith("700129 · Kid129 Ångström") and label.endswith("…")
     assert len(label) == 75
+
+
+def test_typing_in_the_link_menu_reuses_the_roster_read_a_moment_ago(
+    server: BotServer,
+    app_runtime: Runtime,
+    school: int,
+    fake_kindertrack: FakeKinderTrack,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reads: list[str] = []
+    read_roster = fake_kindertrack.list_children
+
+    def counted(provider_id: str) -> list[RosterChild]:
+        reads.append(provider_id)
+        return read_roster(provider_id)
+
+    monkeypatch.setattr(fake_kindertrack, "list_children", counted)
+    server.slash("link")
+    [updated] = server.standin.wait_for("views.update")
+    view = updated.args["view"]
+    assert reads == ["12345"]  # the modal read the roster once
+
+    # When the director types "L", "Li", "Lia", "Liam": no KinderTrack call per keystroke
+    for typed in ("L", "Li", "Lia", "Liam"):
+        [liam] = menu(server, view, typed)
+        assert liam["value"] == "345678"
+    assert reads == ["12345"]
+
+    # A child linked meanwhile is no longer offered, still without asking KinderTrack
+    link_student(app_runtime, school_id=school, name="Ava Smith", child_id="123456", actor="t")
+    read_so_far = len(reads)  # linking checks the child ID against a fresh roster
+    assert "123456" not in {o["value"] for o in menu(server, view, "")}
+    assert len(reads) == read_so_far
+
+    # A minute later the roster is read again (KinderTrack may have added a child)
+    clock.advance(ROSTER_TTL)
+    assert menu(server, view, "Liam")
+    assert len(reads) == read_so_far + 1
 
 
 def test_link_menu_is_empty_for_staff_or_another_workspace(

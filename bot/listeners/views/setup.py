@@ -155,12 +155,16 @@ def open_link_modal(
 
 def handle_roster_options(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     """The link menu's options for what the director typed, from KinderTrack's roster of
-    children not linked yet (re-read: a child linked meanwhile is no longer offered)."""
+    children not linked yet: the roster read when the modal opened (or by a sync) within
+    the last minute, not a KinderTrack call per keystroke; which are linked is re-read,
+    so a child linked meanwhile is no longer offered."""
     actor = actor_from_payload(body, context)
     try:
         meta = ModalMeta.decode((body.get("view") or {}).get("private_metadata", ""))
         access = school_by_id(actor, meta.school_id, director=True)
-        roster = unlinked_roster(runtime(), school_id=access.school_id, team_id=actor.team_id)
+        roster = unlinked_roster(
+            runtime(), school_id=access.school_id, team_id=actor.team_id, recent=True
+        )
     except RollcallError as refusal:
         log.info(
             "link menu options refused",
