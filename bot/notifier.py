@@ -35,6 +35,7 @@ import logging
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import assert_never
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import InstallationStore
@@ -51,13 +52,14 @@ from bot.blocks.report import refused_report_message, report_message
 from bot.blocks.submission import submission_message
 from bot.conversations import is_private_conversation
 from bot.destination import Destination, read_destination
+from bot.redraw import redraw_school_reports
 from bot.slack_clients import SlackClients, token_resolver
 from bot.slack_delivery import Message, SlackDelivery
 from core.config import Settings
 from core.domain.exports import report_csv, sent_records_csv
 from core.domain.submission import SubmissionState
 from core.errors import RollcallError
-from core.i18n import ENGLISH, _, current, using_locale
+from core.i18n import ENGLISH, _, current, format_date, using_locale
 from core.notices import (
     AttendanceImported,
     AttendanceImportRefused,
@@ -197,7 +199,7 @@ class SlackNotifier:
                 message = registration_message(notice)
                 self._slack.deliver(client, _destination(notice), message, notice)
             case AttendanceImported() | AttendanceImportRefused():
-                self._import(client, school, notice)
+                self._import(rt, client, school, notice)
             case SubmissionChanged():
                 self._submission(rt, client, school, notice)
             case ReminderDue():
@@ -242,13 +244,14 @@ class SlackNotifier:
                 filename=f"kindertrack-subsidy-report-{report.start}-{report.end}.csv",
                 title=_(
                     "KinderTrack Subsidy Report {start} to {end}",
-                    start=report.start,
-                    end=report.end,
+                    start=format_date(report.start),
+                    end=format_date(report.end),
                 ),
             )
 
     def _import(
         self,
+        rt: Runtime,
         client: WebClient,
         school: _School,
         notice: AttendanceImported | AttendanceImportRefused,
@@ -269,6 +272,14 @@ class SlackNotifier:
                 unknown_students=notice.unknown_students,
             )
         self._slack.deliver(client, _destination(notice), message, notice)
+        if isinstance(notice, AttendanceImported):
+            # The import changed what the school's open reports show: redraw them.
+            redraw_school_reports(
+                rt,
+                school_id=school.id,
+                team_id=school.team_id,
+                user_id=_destination(notice).get("user_id"),
+            )
 
     def _submission(
         self, rt: Runtime, client: WebClient, school: _School, notice: SubmissionChanged
@@ -286,7 +297,7 @@ class SlackNotifier:
                 extra={"event": "notice", "kind": notice.kind, "school_id": school.id},
             )
         sent = (
-            sent_records_csv(submissions.sent_records(rt, submission_id=view.id))
+            submissions.sent_records(rt, submission_id=view.id)
             if view.state is SubmissionState.SUBMITTED
             else None
         )
@@ -310,7 +321,7 @@ class SlackNotifier:
                         notice,
                         channel=channel,
                         thread_ts=ts,
-                        content=sent,
+                        content=sent_records_csv(sent, report.tz or ZoneInfo("UTC")),
                         filename=f"kindertrack-submitted-{view.period_start}-{view.period_end}.csv",
                         title=_(
                             "Sent to KinderTrack (confirmation {confirmation})",

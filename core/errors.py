@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from core import messages
 from core.domain.wall_clock import day_label
-from core.i18n import _, ngettext
+from core.i18n import _, format_day, ngettext
 
 
 class RollcallError(Exception):
@@ -90,12 +91,11 @@ class OlderStayOpen(Conflict):
     def __init__(self, *, name: str, day: date, older: date, record_id: int) -> None:
         super().__init__(
             _(
-                "{name} is not checked in on {day}. The last open stay, from {older} "
-                "(record {record}), was never checked out.",
+                "{name} is not checked in on {day}. The last open stay, from {older}, was "
+                "never checked out.",
                 name=name,
-                day=day.isoformat(),
-                older=older.isoformat(),
-                record=record_id,
+                day=format_day(day),
+                older=format_day(older),
             )
         )
         self.record_id = record_id
@@ -171,31 +171,42 @@ class PeriodLocked(RollcallError):
         submitting: bool = False,
         elsewhere: bool = False,
     ):
-        if elsewhere:
+        self.period_start = period_start
+        self.period_end = period_end
+        self.submitting = submitting
+        self.elsewhere = elsewhere
+        super().__init__(self.worded(str))
+
+    def worded(self, show: Callable[[date], str]) -> str:
+        """The refusal with its dates written by ``show`` (the command line keeps
+        ``2026-11-08``; Slack shows ``Nov 8, 2026``)."""
+        start, end = (
+            show(day) if isinstance(day, date) else day
+            for day in (self.period_start, self.period_end)
+        )
+        if self.elsewhere:
             text = _(
                 "KinderTrack already holds a submission for the pay period {start} to {end} "
                 "that Rollcall did not send (perhaps entered in the KinderTrack portal), so "
                 "its attendance can no longer be edited here.",
-                start=period_start,
-                end=period_end,
+                start=start,
+                end=end,
             )
-        elif submitting:
+        elif self.submitting:
             text = _(
                 "Attendance for the pay period {start} to {end} is being submitted to "
                 "KinderTrack and can no longer be edited.",
-                start=period_start,
-                end=period_end,
+                start=start,
+                end=end,
             )
         else:
             text = _(
                 "Attendance for the pay period {start} to {end} was already submitted to "
                 "KinderTrack and can no longer be edited.",
-                start=period_start,
-                end=period_end,
+                start=start,
+                end=end,
             )
-        super().__init__(f"{text} {messages.CORRECTED_CLAIM_CONTACT}")
-        self.period_start = period_start
-        self.period_end = period_end
+        return f"{text} {messages.CORRECTED_CLAIM_CONTACT}"
 
 
 def days_phrase(first: date, last: date) -> str:

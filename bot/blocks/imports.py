@@ -34,7 +34,7 @@ from bot.blocks.modals import ModalMeta
 from bot.blocks.report import pack_lines
 from bot.escape import escape_mrkdwn
 from bot.files import MAX_CSV_BYTES
-from core.i18n import N_, _, ngettext
+from core.i18n import N_, _, format_zone, ngettext
 from core.messages import CORRECTED_CLAIM_CONTACT
 
 IMPORT_CALLBACK = "attendance_import"
@@ -84,12 +84,14 @@ def import_modal(school: str, timezone: str, meta: ModalMeta) -> View:
                 text=MarkdownTextObject(
                     text=_(
                         "*The first line must be* `student,check_in,check_out`\n"
-                        "• Times are ISO 8601: `2026-11-09T08:00` is local time ({timezone}); "
-                        "`2026-11-09T08:00-06:00` has its UTC offset (needed for a time the "
-                        "clocks repeat or skip).\n"
-                        "• `check_out` may be empty for a child still in care today.\n"
+                        "• Write each check-in and check-out as a date and a time, the way "
+                        "your spreadsheet shows them: `11/09/2026 8:00 AM` or "
+                        "`2026-11-09 08:00`. Times are the center's clock ({timezone}).\n"
+                        "• Leave `check_out` empty for a child still in care today.\n"
+                        "• A day away: leave both times empty, put the date in `check_in`, "
+                        "and `absent`, `holiday` or `closed` in an `absence` column.\n"
                         "• Save from your spreadsheet as *CSV UTF-8*; up to {megabytes} MB.",
-                        timezone=escape_mrkdwn(timezone),
+                        timezone=escape_mrkdwn(format_zone(timezone)),
                         megabytes=MAX_CSV_BYTES // 1_000_000,
                     )
                 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
@@ -19,7 +20,8 @@ from bot.escape import escape_mrkdwn
 from core.domain.pay_periods import PayPeriod
 from core.domain.report import SubsidyReport
 from core.domain.submission import SubmissionState
-from core.i18n import N_, _, ngettext
+from core.domain.wall_clock import moment_label
+from core.i18n import N_, _, format_date, ngettext
 from core.messages import ALREADY_SUBMITTED, CORRECTED_CLAIM_CONTACT
 from core.notices import ProviderRegistered, RegistrationRefused
 from core.services.submissions import SubmissionView
@@ -76,7 +78,12 @@ def registration_message(notice: ProviderRegistered | RegistrationRefused) -> di
 
 def placeholder_message(school: str, start: date, end: date, *, building: str) -> dict[str, Any]:
     """What the channel sees while a worker builds the report (replaced in place)."""
-    where = _("*{school}*, {start} to {end}", school=escape_mrkdwn(school), start=start, end=end)
+    where = _(
+        "*{school}*, {start} to {end}",
+        school=escape_mrkdwn(school),
+        start=format_date(start),
+        end=format_date(end),
+    )
     return _message(
         f":hourglass_flowing_sand: {building}",
         [_section(f":hourglass_flowing_sand: {building}\n{where}")],
@@ -97,7 +104,7 @@ def reminder_intro(
 ) -> tuple[str, str]:
     """(fallback text, mrkdwn line) opening a reminder."""
     school = escape_mrkdwn(report.school)
-    period = _("{start} to {end}", start=report.start, end=report.end)
+    period = _("{start} to {end}", start=format_date(report.start), end=format_date(report.end))
     if kind == "closing":
         due = ngettext("{n} day left", "{n} days left", days_left)
         to_fix = ngettext("{n} error to fix", "{n} errors to fix", errors)
@@ -133,13 +140,16 @@ def reminder_message(
     return _message(text, blocks)
 
 
-def status_message(view: SubmissionView | None, *, school: str, period: PayPeriod) -> str:
-    """The ``/kindertrack status`` answer (mrkdwn)."""
+def status_message(
+    view: SubmissionView | None, *, school: str, period: PayPeriod, tz: ZoneInfo
+) -> str:
+    """The ``/kindertrack status`` answer (mrkdwn), its dates and times in the school's
+    zone ``tz``."""
     head = _(
         "*{school}*, pay period {start} to {end}:",
         school=escape_mrkdwn(school),
-        start=period.start,
-        end=period.end,
+        start=format_date(period.start),
+        end=format_date(period.end),
     )
     if view is None:
         return (
@@ -150,9 +160,7 @@ def status_message(view: SubmissionView | None, *, school: str, period: PayPerio
     state = view.state
     if state is SubmissionState.SUBMITTED:
         when = (
-            _(" on {moment} UTC", moment=f"{view.received_at:%Y-%m-%d %H:%M}")
-            if view.received_at
-            else ""
+            _(" on {moment}", moment=moment_label(view.received_at, tz)) if view.received_at else ""
         )
         return (
             head

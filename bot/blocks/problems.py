@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.blocks.warnings import issue_text
 from bot.escape import escape_mrkdwn
 from core.domain.attendance import IssueCode
 from core.domain.instants import from_seconds
@@ -61,7 +62,7 @@ def day_problems(
     for issue in issues:
         record = records.get(issue.record_id) if issue.record_id is not None else None
         if record is None:
-            loose.append(issue.message)
+            loose.append(issue_text(issue, tz))
             continue
         day = record.check_in.astimezone(tz).date()
         by_day.setdefault(day, {}).setdefault(issue.code, {})[record.record_id] = record

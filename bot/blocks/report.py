@@ -27,6 +27,7 @@ from slack_sdk.models.blocks import (
 from bot.blocks.limits import HEADER_TEXT, SECTION_TEXT, clip
 from bot.blocks.problems import by_child, child_lines, stays_of
 from bot.blocks.values import PeriodRef, StudentRef
+from bot.blocks.warnings import issue_text
 from bot.escape import escape_mrkdwn
 from core.domain.report import ProviderStatus, ReportRow, RowState, RowStatus, SubsidyReport
 from core.domain.wall_clock import day_label
@@ -85,8 +86,8 @@ def report_text(report: SubsidyReport) -> str:
     return _(
         "KinderTrack Subsidy Report for {school}, {start} to {end}: {state}",
         school=escape_mrkdwn(report.school),
-        start=report.start,
-        end=report.end,
+        start=format_date(report.start),
+        end=format_date(report.end),
         state=state,
     )
 
@@ -236,9 +237,10 @@ def report_blocks(
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_(LEGEND))]))
     blocks += _unlinked(report, school_id)
     if report.warnings:
+        tz = report.tz or ZoneInfo("UTC")
         lines = [
             f":large_yellow_circle: {escape_mrkdwn(clip(w.student, NAME_IN_ROW))}: "
-            f"{escape_mrkdwn(clip(w.message, 300))}"
+            f"{escape_mrkdwn(clip(issue_text(w, tz), 300))}"
             for w in report.warnings[:MAX_WARNING_LINES]
         ]
         if len(report.warnings) > MAX_WARNING_LINES:

@@ -43,7 +43,7 @@ from core.domain.attendance import IssueCode
 from core.domain.report import ReportIssue, SubsidyReport
 from core.domain.wall_clock import day_label, stay_label
 from core.errors import InvalidInput
-from core.i18n import _, ngettext
+from core.i18n import _, format_zone, ngettext
 
 __all__ = ["AwayDay", "BadRecord", "ReviewMeta", "review_view"]
 
@@ -271,7 +271,7 @@ def review_blocks(
                     len(children),
                     start=day_label(report.start),
                     end=day_label(report.end),
-                    zone=tz.key,
+                    zone=format_zone(tz.key),
                 )
             )
         )

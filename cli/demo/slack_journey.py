@@ -332,7 +332,7 @@ def slack_journey(demo: SlackDemo, stack: SlackStack, *, period: PayPeriod) -> s
 
     demo.step("Dana looks at the pay period still running: it cannot be approved by mistake")
     running = PayPeriod(period.end + timedelta(days=1), period.end + timedelta(days=period.days))
-    act = demo.slash(DANA, f"report {running.start} {running.end}")
+    act = demo.slash(DANA, f"report {running.start:%m/%d/%Y} {running.end:%m/%d/%Y}")
     act.ack("open-report-requested", shows=["Building the KinderTrack Subsidy Report"])
     act.posted("open-report-placeholder", shows=["Building the KinderTrack Subsidy Report"])
     running_report = act.updated(
@@ -373,7 +373,7 @@ def slack_journey(demo: SlackDemo, stack: SlackStack, *, period: PayPeriod) -> s
         containing="Submitted to KinderTrack",
         shows=["Submitted to KinderTrack* — confirmation", "Approved by @Dana, sent"],
     )
-    sent = act.thread_file(shows=["child_id,check_in,check_out", "678901,"])
+    sent = act.thread_file(shows=["Child ID,Date,Check-in,Check-out,Away", "678901,"])
     demo.expect(len(sent.splitlines()) == 10, f"9 records should have been sent:\n{sent}")
     held = _kindertrack_submissions(stack, period)
     demo.expect(len(held) == 1, f"KinderTrack should hold one submission, not {held}")

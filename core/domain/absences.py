@@ -17,7 +17,7 @@ from functools import cache
 
 from core.domain.attendance import Authorization, Issue, IssueCode
 from core.errors import InvalidInput
-from core.i18n import _
+from core.i18n import N_, _
 
 
 class AbsenceKind(StrEnum):
@@ -27,10 +27,11 @@ class AbsenceKind(StrEnum):
 
     @property
     def label(self) -> str:
+        """In English; marked for the catalogue, so ``_(kind.label)`` is the reader's word."""
         return {
-            AbsenceKind.ABSENT: "absent",
-            AbsenceKind.HOLIDAY: "holiday",
-            AbsenceKind.CLOSED: "center closed",
+            AbsenceKind.ABSENT: N_("absent"),
+            AbsenceKind.HOLIDAY: N_("holiday"),
+            AbsenceKind.CLOSED: N_("center closed"),
         }[self]
 
 
@@ -114,6 +115,7 @@ def judge_absences(
                 f"{day.isoformat()} is recorded both as attended and as {kind.label}: "
                 "remove the absence or the attendance.",
                 day,
+                facts={"day": day, "kind": kind},
             )
         )
     absent_days = sorted(day for day, kind in own.items() if kind is AbsenceKind.ABSENT)
@@ -133,6 +135,12 @@ def judge_absences(
                 f"the allowance of {allowance} a month: KinderTrack may not pay "
                 + ", ".join(map(_short, days))
                 + ".",
+                facts={
+                    "count": per_month[(year, month)],
+                    "month": date(year, month, 1),
+                    "allowance": allowance,
+                    "days": tuple(days),
+                },
             )
         )
     if expected:
@@ -154,6 +162,7 @@ def judge_absences(
                     f"{'' if len(missing) == 1 else 's'} the center was open ("
                     + ", ".join(map(_short, missing))
                     + "): record the attendance or the absence.",
+                    facts={"days": tuple(missing)},
                 )
             )
     in_range = sum(1 for day in absent_days if start <= day <= end)

@@ -11,8 +11,8 @@ record across a DST change counts the hour the clock skipped or repeated correct
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from operator import itemgetter
@@ -107,6 +107,9 @@ class Issue:
     message: str
     day: date | None = None
     """The day an issue without a stay is about (a day recorded both away and attended)."""
+    facts: Mapping[str, object] = field(default_factory=dict, compare=False)
+    """What the message says, as values (days, counts), so a reader's interface can word
+    it in its own language and date format; ``message`` is the plain English one."""
 
     @property
     def blocking(self) -> bool:
@@ -274,6 +277,7 @@ def long_day_warnings(student_id: int, per_day: dict[date, int]) -> list[Issue]:
             student_id,
             None,
             f"{day.isoformat()}: {per_day[day] / 3600:.2f} hours in care, over 12 hours.",
+            facts={"day": day, "hours": per_day[day] / 3600},
         )
         for day in long_days
     ]
@@ -297,6 +301,7 @@ def authorization_warnings(
             None,
             f"Attendance on {shown}{more} is outside the KinderTrack authorization "
             f"({authorization.start or '…'} to {authorization.end or '…'}).",
+            facts={"days": tuple(outside), "start": authorization.start, "end": authorization.end},
         )
     ]
 

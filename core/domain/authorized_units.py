@@ -68,6 +68,14 @@ def units_over_warnings(
             f"{o.authorized} authorized a day; care beyond the authorization is not paid "
             f"(estimate: ${o.cost} at Iowa's base {o.group} "
             "center rate).",
+            facts={
+                "day": o.day,
+                "units": o.units,
+                "over": o.over,
+                "authorized": o.authorized,
+                "cost": o.cost,
+                "group": o.group,
+            },
         )
         for o in days_over(per_day, units_per_day=units_per_day, birth_date=birth_date)
     ]

@@ -10,8 +10,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping
+from zoneinfo import ZoneInfo
 
+from core.domain.absences import AbsenceKind
 from core.domain.report import SubsidyReport
+from core.domain.submission import sendable_of
+from core.i18n import _, format_numeric_date, format_time
+from core.ports import SubmittedAbsence
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -45,22 +50,40 @@ def report_csv(report: SubsidyReport, *, absences: bool = False) -> str:
     return out.getvalue()
 
 
-def sent_records_csv(records: Iterable[Mapping[str, object]]) -> str:
-    """Exactly what was sent to KinderTrack: child_id, check_in, check_out (ISO 8601); when
-    days away were sent too, their ``date`` and ``absence`` kind in two more columns (a stay
-    leaves them empty, a day away its times)."""
-    rows = list(records)
-    away = any("absence" in record for record in rows)
+def sent_records_csv(records: Iterable[Mapping[str, str]], tz: ZoneInfo) -> str:
+    """What was sent to KinderTrack, for a person: one row per stay or day away, its date
+    and times on the school's wall clock (``tz``) as the reader's language writes them.
+    The exact instants sent stay in the submission (``rollcall status``, the audit)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["child_id", "check_in", "check_out"] + (["date", "absence"] if away else []))
-    for record in rows:
-        cells = [
-            csv_safe(str(record.get("child_id", ""))),
-            str(record.get("check_in", "")),
-            str(record.get("check_out", "")),
-        ]
-        if away:
-            cells += [str(record.get("date", "")), str(record.get("absence", ""))]
-        writer.writerow(cells)
+    writer.writerow([_("Child ID"), _("Date"), _("Check-in"), _("Check-out"), _("Away")])
+    for record in records:
+        sent = sendable_of(dict(record))
+        if isinstance(sent, SubmittedAbsence):
+            writer.writerow(
+                [
+                    csv_safe(sent.child_id),
+                    format_numeric_date(sent.day),
+                    "",
+                    "",
+                    _away(sent.absence),
+                ]
+            )
+            continue
+        writer.writerow(
+            [
+                csv_safe(sent.child_id),
+                format_numeric_date(sent.check_in.astimezone(tz)),
+                format_time(sent.check_in, tz),
+                format_time(sent.check_out, tz),
+                "",
+            ]
+        )
     return out.getvalue()
+
+
+def _away(kind: str) -> str:
+    try:
+        return _(AbsenceKind(kind).label)
+    except ValueError:
+        return csv_safe(kind)

@@ -95,7 +95,7 @@ def parse_instant(raw: str, tz: ZoneInfo, *, what: str = N_("time")) -> datetime
             sentence(
                 _(
                     "{what} {typed} needs a date and a time, like 11/09/2026 8:15 AM or "
-                    "2026-11-09T08:15.",
+                    "2026-11-09 08:15.",
                     what=_(what),
                     typed=repr(text),
                 )
@@ -108,8 +108,8 @@ def parse_instant(raw: str, tz: ZoneInfo, *, what: str = N_("time")) -> datetime
             raise InvalidInput(
                 sentence(
                     _(
-                        "{what} {typed} is not an ISO 8601 date and time nor a US one, like "
-                        "2026-11-09T08:15 or 11/09/2026 8:15 AM.",
+                        "{what} {typed} is not a date and time like 11/09/2026 8:15 AM or "
+                        "2026-11-09 08:15.",
                         what=_(what),
                         typed=repr(text),
                     )

@@ -84,6 +84,8 @@ class ReportIssue:
     """The stay's instants (epoch seconds), so it can be described without a lookup."""
     day: date | None = None
     """The day an issue without a stay is about (``absent_and_present``)."""
+    facts: Mapping[str, object] = field(default_factory=dict, compare=False, repr=False)
+    """The issue's values (days, counts) for wording it in the reader's language."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -374,6 +376,7 @@ def build_report(
                     stay.check_in_s if stay else None,
                     stay.check_out_s if stay else None,
                     issue.day,
+                    issue.facts,
                 )
             )
             if issue.blocking and str(issue.code) not in row_errors:

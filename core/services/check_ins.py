@@ -16,10 +16,10 @@ from core.domain.instants import (
     local_date,
     local_day_bounds,
     parse_instant,
-    show,
     whole_second,
     zone,
 )
+from core.domain.wall_clock import moment_label
 from core.errors import Conflict, OlderStayOpen
 from core.i18n import N_, _
 from core.services.audit import audit_stay, save_stay_change, snapshot
@@ -60,7 +60,7 @@ def check_in(
                 _(
                     "{name} is already checked in since {time}.",
                     name=pupil.name,
-                    time=show(open_record.check_in, tz),
+                    time=moment_label(open_record.check_in, tz),
                 )
             )
         guard_period_write(session, school_id=school_id, day=local_date(when, tz))
@@ -119,7 +119,7 @@ def check_out(
                     "{name} was checked in at {time}: a check-out must come later. "
                     "Nothing changed.",
                     name=pupil.name,
-                    time=show(record.check_in, tz),
+                    time=moment_label(record.check_in, tz),
                 )
             )
         guard_period_write(session, school_id=school_id, day=local_date(record.check_in, tz))

@@ -293,6 +293,8 @@ class OpenReport:
     end: date
     channel_id: str
     ts: str
+    locale: str = i18n.ENGLISH
+    """The language it was posted in."""
 
 
 def open_report_messages(rt: Runtime, *, school_id: int) -> list[OpenReport]:
@@ -316,7 +318,13 @@ def open_report_messages(rt: Runtime, *, school_id: int) -> list[OpenReport]:
             .order_by(col(SlackMessage.id))
         ).all()
         return [
-            OpenReport(r.period_start, r.period_end, r.channel_id, r.ts)
+            OpenReport(
+                r.period_start,
+                r.period_end,
+                r.channel_id,
+                r.ts,
+                i18n.normalize(r.locale) or i18n.ENGLISH,
+            )
             for r in rows
             if (r.period_start, r.period_end) not in locked
         ]

@@ -114,7 +114,7 @@ def test_a_period_is_fixed_submitted_once_and_then_read_only(
     # then the file is refused as a whole, naming each bad row
     reason = refused_import.refused()
     assert reason.startswith("Nothing was imported: 2 bad rows. line 3: no student named 'Zoe")
-    assert f"line 4: Check_in '{D2}T8am' is not an ISO 8601 date and time" in reason
+    assert f"line 4: Check_in '{D2}T8am' is not a date and time like 11/09/2026 8:15 AM" in reason
     assert draft.json() == {
         "state": "draft",
         "submission_id": None,

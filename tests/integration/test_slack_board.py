@@ -133,7 +133,7 @@ def test_checking_in_twice_is_refused_privately(
 
     assert response.status_code == 200
     [call] = server.standin.wait_for("response_url")
-    assert "Ava Smith is already checked in since 2026-11-25 12:00 CST" in call.args["text"]
+    assert "Ava Smith is already checked in since Wed, Nov 25, 12:00 PM" in call.args["text"]
     assert call.args["response_type"] == "ephemeral"
     assert len(records(app_runtime, school)) == 1
 
@@ -173,6 +173,7 @@ def test_a_submitted_period_refuses_check_ins_with_the_corrected_claim_contact(
     text = later_answer(server, "in Ava Smith", user_id=STAFF)
 
     assert "was already submitted to KinderTrack and can no longer be edited" in text
+    assert "pay period Nov 22, 2026 to Dec 5, 2026" in text  # dates as a person writes them
     assert "866-448-4605" in text
     assert records(app_runtime, school) == []
 
@@ -543,8 +544,8 @@ def test_out_with_only_an_older_open_stay_says_to_fix_it_in_the_review(
 
     text = later_answer(server, "out Ava Smith", user_id=STAFF)
 
-    assert "Ava Smith is not checked in on 2026-11-25" in text
-    assert "last open stay, from 2026-11-20" in text and "Review" in text
+    assert "Ava Smith is not checked in on Wed, Nov 25" in text
+    assert "last open stay, from Fri, Nov 20, was" in text and "Review" in text
     [old] = records(app_runtime, school)
     assert old.check_out is None
 
@@ -588,16 +589,17 @@ def test_refusals_naming_a_child_with_slack_markup_are_escaped(
 def test_absences_and_closures_from_slack_reach_the_report(
     server: BotServer, app_runtime: Runtime, school: int
 ) -> None:
-    # When staff record Ava absent on a past weekday and the center closed for a holiday
-    absent = later_answer(server, "absent ava smith 2026-11-19", user_id=STAFF)
+    # When staff record Ava absent on a past weekday (written the US way) and the center
+    # closed for a holiday
+    absent = later_answer(server, "absent ava smith 11/19/2026", user_id=STAFF)
     server.standin.reset()
     closed = later_answer(server, "closed 2026-11-20 holiday", user_id=STAFF)
     server.standin.reset()
     refused = later_answer(server, "closed tomorrow", user_id=STAFF)
 
     # Then each is confirmed in words, and a bad date is refused
-    assert absent == "Ava Smith is recorded absent on 2026-11-19."
-    assert closed == "The center is recorded closed for a holiday on 2026-11-20."
+    assert absent == "Ava Smith is recorded absent on Thu, Nov 19."
+    assert closed == "The center is recorded closed for a holiday on Fri, Nov 20."
     assert "date" in refused
     report = school_report(
         app_runtime, school_id=school, start=date(2026, 11, 8), end=date(2026, 11, 21)
@@ -617,7 +619,7 @@ def test_a_director_removes_an_absence_or_closure_recorded_by_mistake(
     # When staff try to remove the absence, then a director removes it and the closure
     refused = later_answer(server, "delete-absence ava smith 2026-11-19", user_id=STAFF)
     server.standin.reset()
-    removed = later_answer(server, "delete-absence ava smith 2026-11-19")
+    removed = later_answer(server, "delete-absence ava smith 11/19/2026")
     server.standin.reset()
     reopened = later_answer(server, "delete-absence * 2026-11-20")
     server.standin.reset()
@@ -625,8 +627,8 @@ def test_a_director_removes_an_absence_or_closure_recorded_by_mistake(
 
     # Then staff are refused, each removal is confirmed, and nothing is left to remove
     assert "Only the school's directors can do that" in refused
-    assert removed == "The absence of Ava Smith on 2026-11-19 is removed."
-    assert reopened == "The closure of 2026-11-20 is removed."
+    assert removed == "The absence of Ava Smith on Thu, Nov 19 is removed."
+    assert reopened == "The closure of Fri, Nov 20 is removed."
     assert again == "No absence of Ava Smith is recorded on 2026-11-19."
     report = school_report(
         app_runtime, school_id=school, start=date(2026, 11, 8), end=date(2026, 11, 21)

@@ -381,7 +381,9 @@ def test_a_csv_with_bad_rows_writes_nothing_and_names_each_bad_row(env: Env) -> 
     result = env.result()
     text = shown(result)
     assert result.args["text"] == "Nothing was imported into Sunny Days: 3 bad rows."
-    assert "line 4: Check_in '2026-11-11T25:00' is not an ISO 8601 date and time" in text
+    assert (
+        "line 4: Check_in '2026-11-11T25:00' is not a date and time like 11/09/2026 8:15 AM" in text
+    )
     assert "line 5: no student named 'Nobody Here'" in text
     assert "tick “Add students who are new” in /kindertrack import" in text
     assert "line 6: expected 3 columns, found 2" in text

@@ -9,7 +9,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
+from functools import partial
 from typing import Any
 
 import dramatiq
@@ -21,7 +22,9 @@ from sqlmodel import select
 import bot.runtime
 import workers.actors  # declares the actors the worker consumes
 import workers.runtime
+from bot.blocks import imports as import_blocks
 from bot.blocks.limits import MESSAGE_BLOCKS, text_length, view_violations, violations
+from bot.blocks.modals import ModalMeta
 from bot.blocks.report import (
     APPROVE_ACTION,
     EARLY_ACTION,
@@ -43,6 +46,7 @@ from core.services import (
     absences,
     approvals,
     imports,
+    preferences,
     reports,
     schools,
     sending,
@@ -53,13 +57,13 @@ from core.services import (
     workspace,
 )
 from core.services.runtime import Runtime
-from core.store.tables import AuditEntry, Registration, Student, Submission
+from core.store.tables import AttendanceRecord, AuditEntry, Registration, Student, Submission
 from kindertrack.client import HttpKinderTrack
 from standins.slack_web_api import Call, SlackStandin
 from tests.fakes import FakeKinderTrack, FrozenClock
 from tests.fixtures.database import CALENDAR
 from tests.fixtures.sandbox import SandboxHarness
-from tests.fixtures.slack import BotServer, make_bot_settings
+from tests.fixtures.slack import BOT_TOKEN, BotServer, make_bot_settings
 from tests.integration.kindertrack_proxy import Misbehaviour, misbehaving
 
 pytestmark = pytest.mark.slow  # the bot app over signed HTTP, most with real workers
@@ -684,10 +688,10 @@ def test_approve_shows_submitting_at_once_then_submitted_with_the_sent_csv(
     sent = env.slack.calls_for("files.completeUploadExternal")[-1]
     assert sent.args["thread_ts"] == ts
     rows = list(env.slack.uploads.values())[-1].decode().splitlines()
-    assert rows[0] == "child_id,check_in,check_out"
-    assert rows[1:] == [
-        "123456,2026-11-09T14:00:00+00:00,2026-11-09T22:30:00+00:00",
-        "123456,2026-11-10T14:00:00+00:00,2026-11-10T18:00:00+00:00",
+    assert rows[0] == "Child ID,Date,Check-in,Check-out,Away"
+    assert rows[1:] == [  # on the school's clock (Chicago), as a person reads it
+        "123456,11/9/2026,8:00 AM,4:30 PM,",
+        "123456,11/10/2026,8:00 AM,12:00 PM,",
     ]
 
 
@@ -961,7 +965,10 @@ def test_status_answers_where_the_submission_stands(env: Env) -> None:
     assert "approved by <@U0DIRECTOR> and being submitted" in before.args["text"]
     assert before.args["response_type"] == "ephemeral"
     assert "submitted to KinderTrack" in after.args["text"] and "kt-1" in after.args["text"]
-    assert "2026-11-08 to 2026-11-21" in after.args["text"]
+    # Human dates and the school's clock (18:00 UTC is noon in Chicago), never UTC
+    assert "Nov 8, 2026 to Nov 21, 2026" in after.args["text"]
+    assert "on Wed, Nov 25, 12:00 PM" in after.args["text"]
+    assert "UTC" not in after.args["text"] and "2026-11-" not in after.args["text"]
 
 
 # --- size and escaping ----------------------------------------------------------------------
@@ -1364,9 +1371,112 @@ def test_report_and_status_answer_from_the_cached_periods_while_kindertrack_hang
         # listener waiting on KinderTrack; the worker's refresh gives up and the report is
         # judged by the cached periods
         assert answer.status_code == 200 and answered < 3, answered
-        assert "2026-11-08 to 2026-11-21" in status.args["text"]
+        assert "Nov 8, 2026 to Nov 21, 2026" in status.args["text"]
         filled = env.slack.wait_for("chat.update", timeout=20)[-1]
         assert filled.args["channel"] == placeholder.args["channel"]
         report = env.slack.messages[(filled.args["channel"], filled.args["ts"])]
         assert "Ava Smith" in _all_text(report) and APPROVE_ACTION in _buttons(report)
     assert _checked_at(env.rt, sid) == checked  # nothing was refreshed: KinderTrack never answered
+
+
+# --- human dates, and every copy follows the change ------------------------------------------
+
+
+def test_the_reports_warnings_read_human_dates_in_english_and_spanish(env: Env) -> None:
+    # Given a day of 13 hours in care on Nov 9 (a warning, not an error)
+    env.school(csv="student,check_in,check_out\nAva Smith,2026-11-09T06:00,2026-11-09T19:00\n")
+
+    # When the director reads the report, then a Spanish-speaking director too
+    _, _, message = env.report()
+    preferences.set_language(env.rt, team_id=TEAM, user_id=DIRECTOR, language="es")
+    updates = len(env.slack.calls_for("chat.update"))
+    assert env.server.slash("report", channel_id=CHANNEL, user_id=DIRECTOR).status_code == 200
+    filled = env.slack.wait_for("chat.update", count=updates + 1, timeout=10)[-1]
+    spanish = env.slack.messages[(filled.args["channel"], filled.args["ts"])]
+
+    # Then the warning names the day as a person does, in each language
+    assert "Mon, Nov 9: 13.00 hours in care, over 12 hours." in _all_text(message)
+    assert "lun, 9 de nov: 13.00 horas en el centro, más de 12 horas." in _all_text(spanish)
+    for shown in (message, spanish):
+        assert "2026-11-09" not in _all_text(shown) and "UTC" not in _all_text(shown)
+
+
+def test_an_import_from_slack_redraws_the_open_report(env: Env) -> None:
+    # Given a posted report with Ava's two days
+    sid = env.school()
+    channel, ts, message = env.report()
+    assert "2 d" in _all_text(message) and "12.50 h" in _all_text(message)
+    updates = len(env.slack.calls_for("chat.update"))
+
+    # When the director imports a CSV written the US way through the import modal
+    file_id = env.slack.add_file(
+        b"student,check_in,check_out\nAva Smith,11/11/2026 8:00 AM,11/11/2026 10:00 AM\n",
+        token=BOT_TOKEN,
+        user=DIRECTOR,
+    )
+    values = {
+        import_blocks.FILE_BLOCK: {
+            import_blocks.FILE_ACTION: {
+                "type": "file_input",
+                "files": [{"id": file_id, "name": "attendance.csv", "filetype": "csv"}],
+            }
+        },
+        import_blocks.ADD_BLOCK: {
+            import_blocks.ADD_ACTION: {"type": "checkboxes", "selected_options": []}
+        },
+    }
+    response = env.server.view_submission(
+        import_blocks.IMPORT_CALLBACK,
+        values=values,
+        private_metadata=ModalMeta(sid, CHANNEL).encode(),
+        user_id=DIRECTOR,
+    )
+    assert response.status_code == 200
+
+    # Then the stay is stored at 8 AM Chicago time, and the posted report is redrawn with it
+    env.slack.wait_for("chat.update", count=updates + 1, timeout=10)
+    _eventually(lambda: "14.50 h" in _all_text(env.slack.messages[(channel, ts)]))
+    assert "3 d" in _all_text(env.slack.messages[(channel, ts)])
+    with env.rt.session() as session:
+        stored = session.exec(
+            select(AttendanceRecord).where(AttendanceRecord.school_id == sid)
+        ).all()
+    assert any(r.check_in.astimezone(UTC).hour == 14 and r.check_in.day == 11 for r in stored)
+
+
+def test_approve_and_undo_redraw_every_copy_of_the_report(env: Env) -> None:
+    # Given the period's report in the channel and a reminder of it in the director's DM
+    env.rt.undo_window = timedelta(minutes=5)
+    sid = env.school()
+    channel, ts, _ = env.report()
+    channel_copy = (channel, ts)
+    dm = _reminded(env, sid)
+    assert APPROVE_ACTION in _buttons(env.slack.messages[dm])
+
+    # When the director approves from the channel's copy
+    response = env.server.action(
+        APPROVE_ACTION,
+        value=PeriodRef(sid, START, END).encode(),
+        user_id=DIRECTOR,
+        channel_id=channel_copy[0],
+        message_ts=channel_copy[1],
+    )
+    assert response.status_code == 200
+
+    # Then both copies say "Submitting…" with Undo: no copy still offers Approve
+    def shows(where: tuple[str, str], action: str) -> bool:
+        return action in _buttons(env.slack.messages[where])
+
+    for where in (channel_copy, dm):
+        _eventually(partial(shows, where, UNDO_ACTION))
+        assert not shows(where, APPROVE_ACTION)
+
+    # When they press Undo on the DM's copy
+    _press_undo(env, dm, _buttons(env.slack.messages[dm])[UNDO_ACTION])
+
+    # Then every copy is the preview again, with Approve and without Undo
+    for where in (channel_copy, dm):
+        _eventually(partial(shows, where, APPROVE_ACTION))
+        assert not shows(where, UNDO_ACTION)
+    status = submissions.submission_status(env.rt, school_id=sid, start=START, end=END)
+    assert status is not None and status.state is SubmissionState.DRAFT

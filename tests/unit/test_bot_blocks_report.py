@@ -250,10 +250,15 @@ def test_days_over_the_authorized_units_show_as_labelled_estimates() -> None:
     message = report_message(report, school_id=1)
 
     shown = json.dumps(message)
-    assert "2026-11-09: 2 units of care, 1 over the 1 authorized a day" in shown
+    assert "Mon, Nov 9: 2 units of care, 1 over the 1 authorized a day" in shown
     assert "estimate: $19.50 at Iowa's base preschool center rate" in shown
+    assert "2026-11-09" not in shown  # a human date, not the machine one
     assert APPROVE_ACTION in shown  # a warning never blocks
     assert violations(message["blocks"], max_blocks=MESSAGE_BLOCKS) == []
+    with using_locale("es"):
+        spanish = json.dumps(report_message(report, school_id=1), ensure_ascii=False)
+    assert "lun, 9 de nov: 2 unidades de cuidado" in spanish
+    assert "tarifa base de centro de Iowa para preescolar" in spanish
 
 
 def test_absences_show_per_child_and_absent_and_present_blocks() -> None:

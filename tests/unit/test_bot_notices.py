@@ -22,6 +22,7 @@ from core.domain.exports import sent_records_csv
 from core.domain.pay_periods import PayPeriod
 from core.domain.report import ProviderStatus, Student, SubsidyReport, build_report
 from core.domain.submission import SubmissionState
+from core.i18n import using_locale
 from core.messages import ALREADY_SUBMITTED, CORRECTED_CLAIM_CONTACT
 from core.notices import ProviderRegistered, RegistrationRefused
 from core.services.submissions import SubmissionView
@@ -137,21 +138,27 @@ def test_a_failure_is_escaped() -> None:
 
 
 def test_status_of_each_state() -> None:
-    draft = status_message(None, school=MARKUP, period=PERIOD)
-    submitting = status_message(_view(SubmissionState.SUBMITTING), school="S", period=PERIOD)
+    draft = status_message(None, school=MARKUP, period=PERIOD, tz=TZ)
+    submitting = status_message(_view(SubmissionState.SUBMITTING), school="S", period=PERIOD, tz=TZ)
     submitted = status_message(
         _view(SubmissionState.SUBMITTED, kindertrack_submission_id="kt-9", received_at=NOW),
         school="S",
         period=PERIOD,
+        tz=TZ,
     )
     rejected = status_message(
-        _view(SubmissionState.REJECTED, error=ALREADY_SUBMITTED), school="S", period=PERIOD
+        _view(SubmissionState.REJECTED, error=ALREADY_SUBMITTED),
+        school="S",
+        period=PERIOD,
+        tz=TZ,
     )
 
     assert "not approved yet" in draft and "&lt;!channel&gt;" in draft
     assert "approved by <@U0DIRECTOR> and being submitted" in submitting
-    assert "submitted to KinderTrack on 2026-11-25 18:00 UTC" in submitted
-    assert "`kt-9`" in submitted and "2026-11-08 to 2026-11-21" in submitted
+    # The school's wall clock and human dates: 18:00 UTC is noon in Chicago.
+    assert "submitted to KinderTrack on Wed, Nov 25, 12:00 PM" in submitted
+    assert "UTC" not in submitted and "2026-11" not in submitted
+    assert "`kt-9`" in submitted and "Nov 8, 2026 to Nov 21, 2026" in submitted
     assert ALREADY_SUBMITTED in rejected and CORRECTED_CLAIM_CONTACT in rejected
 
 
@@ -161,25 +168,31 @@ def test_a_submission_held_elsewhere_is_its_own_outcome_escaped() -> None:
         error=messages.held_elsewhere("<!channel>" + "9" * 200),
         held_elsewhere_id="<!channel>" + "9" * 200,
     )
-    status = status_message(view, school="S", period=PERIOD)
+    status = status_message(view, school="S", period=PERIOD, tz=TZ)
     assert "Rollcall did not send" in status and CORRECTED_CLAIM_CONTACT in status
     assert "refused" not in status
     assert "<!channel>" not in status and "&lt;!channel&gt;" in status
     assert len(status) < 1500
 
 
-def test_the_sent_csv_is_exactly_the_records_sent() -> None:
+def test_the_sent_csv_shows_the_records_sent_on_the_school_clock() -> None:
     sent = [
         {
             "child_id": "123456",
             "check_in": "2026-11-09T14:00:00+00:00",
             "check_out": "2026-11-09T22:30:00+00:00",
         },
+        {"child_id": "123456", "date": "2026-11-10", "absence": "holiday"},
     ]
 
-    rows = list(csv.reader(io.StringIO(sent_records_csv(sent))))
+    rows = list(csv.reader(io.StringIO(sent_records_csv(sent, TZ))))
+    with using_locale("es"):
+        spanish = list(csv.reader(io.StringIO(sent_records_csv(sent, TZ))))
 
     assert rows == [
-        ["child_id", "check_in", "check_out"],
-        ["123456", "2026-11-09T14:00:00+00:00", "2026-11-09T22:30:00+00:00"],
+        ["Child ID", "Date", "Check-in", "Check-out", "Away"],
+        ["123456", "11/9/2026", "8:00 AM", "4:30 PM", ""],
+        ["123456", "11/10/2026", "", "", "holiday"],
     ]
+    assert spanish[0][0] == "ID de niño"
+    assert spanish[1][:2] == ["123456", "9/11/2026"] and spanish[2][4] == "día festivo"

@@ -56,7 +56,7 @@ def test_the_report_table_keeps_its_columns_and_slacks_copy_adds_the_absences() 
     ]
 
 
-def test_the_sent_copy_names_days_away_only_when_some_were_sent() -> None:
+def test_the_sent_copy_shows_stays_and_days_away_on_the_school_clock() -> None:
     stay = {
         "child_id": "123456",
         "check_in": "2026-11-09T14:00:00Z",
@@ -64,12 +64,9 @@ def test_the_sent_copy_names_days_away_only_when_some_were_sent() -> None:
     }
     away = {"child_id": "123456", "date": "2026-11-10", "absence": "absent"}
 
-    assert sent_records_csv([stay]).splitlines() == [
-        "child_id,check_in,check_out",
-        "123456,2026-11-09T14:00:00Z,2026-11-09T22:00:00Z",
-    ]
-    assert sent_records_csv([stay, away]).splitlines() == [
-        "child_id,check_in,check_out,date,absence",
-        "123456,2026-11-09T14:00:00Z,2026-11-09T22:00:00Z,,",
-        "123456,,,2026-11-10,absent",
+    # A day away reads as one (its date and kind), never as a stay with no times
+    assert sent_records_csv([stay, away], TZ).splitlines() == [
+        "Child ID,Date,Check-in,Check-out,Away",
+        "123456,11/9/2026,8:00 AM,4:00 PM,",
+        "123456,11/10/2026,,,absent",
     ]

@@ -30,7 +30,7 @@ def test_slack_adds_its_own_hints() -> None:
         "A director can add you with /kindertrack directors add @you."
     )
     assert refusal_text(OLDER).endswith(
-        "(record 7), was never checked out. Fix it in the report's Review."
+        "from Fri, Nov 20, was never checked out. Fix it in the report's Review."
     )
     assert refusal_text(SchoolNotFound("Nowhere")) == "No school named 'Nowhere'."
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -43,9 +44,11 @@ from bot.refusals import refusal_text
 from bot.runtime import runtime
 from core.domain.submission import SubmissionState
 from core.errors import RollcallError, StalePreview
+from core.i18n import current, using_locale
 from core.services import approvals, reports, submissions, workspace
 from core.services.runtime import Runtime
 from core.services.submissions import SubmissionView
+from core.services.workspace import PostedMessage
 from workers import dispatch
 
 log = logging.getLogger(__name__)
@@ -104,18 +107,15 @@ def handle_approve(
         _refuse(respond, error)
         return
     channel, ts = message_location(body)
-    message = submission_message(
-        report, view, school_id=ref.school_id, undo_until=approvals.undo_deadline(rt, view)
-    )
+    undo_until = approvals.undo_deadline(rt, view)
+
+    def message() -> dict[str, Any]:
+        return submission_message(report, view, school_id=ref.school_id, undo_until=undo_until)
+
     if channel and ts:
-        try:
-            client.chat_update(channel=channel, ts=ts, **message)
-        except SlackApiError as error:
-            # The worker still submits; its notice updates every remembered message.
-            log.warning(
-                "could not show the approval on the message",
-                extra={"event": "approve_update_failed", "error": error.response.get("error")},
-            )
+        # Every copy (the reminder's DM, the channel's report) shows "Submitting…" and its
+        # Undo; the worker still submits if Slack refuses one, and its notice updates them.
+        _update_copies(client, rt, ref, (channel, ts), message, event="approve_update_failed")
         if (channel, ts) not in workspace.messages_for_period(
             rt, school_id=ref.school_id, start=ref.start, end=ref.end
         ):
@@ -124,7 +124,7 @@ def handle_approve(
             )
         _catch_up(client, rt, ref, view, channel=channel, ts=ts)
     else:
-        respond(replace_original=True, **message)
+        respond(replace_original=True, **message())
     dispatch.enqueue_submission(view.id, undo_window=rt.undo_window)
     log.info(
         "submission approved from Slack",
@@ -193,22 +193,49 @@ def handle_undo(
         "approval withdrawn from Slack",
         extra={"event": "undo", "school_id": ref.school_id, "submission_id": view and view.id},
     )
-    message = (
-        submission_message(report, view, school_id=ref.school_id)
-        if view is not None
-        else report_message(report, school_id=ref.school_id)
-    )
+
+    def message() -> dict[str, Any]:
+        if view is not None:
+            return submission_message(report, view, school_id=ref.school_id)
+        return report_message(report, school_id=ref.school_id)
+
     channel, ts = message_location(body)
     if not (channel and ts):
-        respond(replace_original=True, **message)
-        return
-    try:
-        client.chat_update(channel=channel, ts=ts, **message)
-    except SlackApiError as error:
-        log.warning(
-            "could not show the withdrawal on the message",
-            extra={"event": "undo_update_failed", "error": error.response.get("error")},
+        respond(replace_original=True, **message())
+    # Every copy said "Submitting…": each is the preview again.
+    _update_copies(client, rt, ref, (channel, ts), message, event="undo_update_failed")
+
+
+def _update_copies(
+    client: WebClient,
+    rt: Runtime,
+    ref: PeriodRef,
+    clicked: tuple[str | None, str | None],
+    message: Callable[[], dict[str, Any]],
+    *,
+    event: str,
+) -> None:
+    """Show ``message`` on every remembered copy of the period's message (a reminder's DM,
+    the channel's report), each in the language it was posted in; the clicked one first,
+    in the clicker's. A copy Slack refuses (deleted, say) is logged and skipped."""
+    channel, ts = clicked
+    copies = [PostedMessage(channel, ts, current())] if channel and ts else []
+    copies += [
+        posted
+        for posted in workspace.posted_messages(
+            rt, school_id=ref.school_id, start=ref.start, end=ref.end
         )
+        if (posted.channel_id, posted.ts) != (channel, ts)
+    ]
+    for copy in copies:
+        with using_locale(copy.locale):
+            try:
+                client.chat_update(channel=copy.channel_id, ts=copy.ts, **message())
+            except SlackApiError as error:
+                log.warning(
+                    "could not update a copy of the period's message",
+                    extra={"event": event, "error": error.response.get("error")},
+                )
 
 
 def handle_review(

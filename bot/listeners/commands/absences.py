@@ -9,6 +9,7 @@ the school's zone; a submitted period refuses them with the corrected-claim cont
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
@@ -20,23 +21,27 @@ from bot.permissions import actor_from_command, school_in_channel
 from bot.runtime import runtime
 from core.domain.absences import CENTER, AbsenceKind
 from core.errors import InvalidInput, NotADirector
-from core.i18n import N_, _
+from core.i18n import N_, _, format_day
 from core.services.absences import RecordedAbsence, delete_absence, record_absence
 from core.services.periods import school_today
 
 log = logging.getLogger(__name__)
 
 
+DATE_WORD = re.compile(r"^(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})$")
+"""A last word that is a date: ``2026-11-19`` or the US ``11/19/2026``."""
+
+
 def _split_date(args: str) -> tuple[str, str | None]:
-    """``"Ava Smith 2026-11-19"`` -> ``("Ava Smith", "2026-11-19")``; no date: None."""
+    """``"Ava Smith 11/19/2026"`` -> ``("Ava Smith", "11/19/2026")``; no date: None."""
     words = args.split()
-    if words and len(words[-1]) == 10 and words[-1][4] == "-" and words[-1][7] == "-":
+    if words and DATE_WORD.match(words[-1]):
         return " ".join(words[:-1]), words[-1]
     return args.strip(), None
 
 
 def _answer(done: RecordedAbsence) -> str:
-    day = done.day.isoformat()
+    day = format_day(done.day)
     if done.student is None:
         if done.kind is AbsenceKind.HOLIDAY:
             return _("The center is recorded closed for a holiday on {day}.", day=day)
@@ -57,7 +62,7 @@ def handle_absent(
     access = school_in_channel(actor)
     student, day = _split_date(str(context["subcommand_args"]))
     if not student or student == CENTER:
-        raise InvalidInput(_("Name the student, like `/kindertrack absent Ava Smith 2026-11-19`."))
+        raise InvalidInput(_("Name the student, like `/kindertrack absent Ava Smith 11/19/2026`."))
     rt = runtime()
     done = record_absence(
         rt,
@@ -88,7 +93,7 @@ def handle_closed(
     words = str(context["subcommand_args"]).split()
     if not words or len(words) > 2 or (len(words) == 2 and words[1].lower() != "holiday"):
         raise InvalidInput(
-            _("Give the date the center is closed: `/kindertrack closed 2026-11-26 [holiday]`.")
+            _("Give the date the center is closed: `/kindertrack closed 11/26/2026 [holiday]`.")
         )
     done = record_absence(
         runtime(),
@@ -124,7 +129,7 @@ def handle_delete_absence(
         raise InvalidInput(
             _(
                 "Name the student (or * for the center's closure) and the date, like "
-                "`/kindertrack delete-absence Ava Smith 2026-11-19`."
+                "`/kindertrack delete-absence Ava Smith 11/19/2026`."
             )
         )
     done = delete_absence(
@@ -140,12 +145,12 @@ def handle_delete_absence(
         extra={"event": "absence_deleted", "school_id": access.school_id, "user_id": actor.user_id},
     )
     text = (
-        _("The closure of {day} is removed.", day=done.day.isoformat())
+        _("The closure of {day} is removed.", day=format_day(done.day))
         if done.student is None
         else _(
             "The absence of {name} on {day} is removed.",
             name=escape_mrkdwn(done.student),
-            day=done.day.isoformat(),
+            day=format_day(done.day),
         )
     )
     respond(text=text, response_type="ephemeral", replace_original=False)

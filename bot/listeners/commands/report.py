@@ -23,7 +23,7 @@ from bot.escape import escape_mrkdwn
 from bot.periods import school_day
 from bot.permissions import Actor, SchoolAccess, actor_from_command, school_in_channel
 from bot.runtime import runtime
-from core.domain.instants import parse_date
+from core.domain.instants import parse_date, zone
 from core.domain.pay_periods import PayPeriod
 from core.errors import InvalidInput, NotAllowed
 from core.i18n import N_, _
@@ -162,7 +162,9 @@ def handle_status(
         team_id=actor.team_id,
     )
     respond(
-        text=status_message(view, school=access.school_name, period=period),
+        text=status_message(
+            view, school=access.school_name, period=period, tz=zone(access.timezone)
+        ),
         response_type="ephemeral",
         replace_original=False,
     )
