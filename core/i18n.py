@@ -199,16 +199,22 @@ def format_moment(moment: datetime, zone: tzinfo | None = None) -> str:
 
 def format_numeric_date(day: date | datetime) -> str:
     """A date as a spreadsheet in the language reads it: ``11/9/2026`` / ``9/11/2026``."""
+    from babel import dates as babel_dates
+
     return _plain(babel_dates.format_skeleton("yMd", day, locale=_babel_locale()))
 
 
 def format_month(day: date | datetime) -> str:
     """A month and year: ``November 2026`` / ``noviembre de 2026``."""
+    from babel import dates as babel_dates
+
     return _plain(babel_dates.format_skeleton("yMMMM", day, locale=_babel_locale()))
 
 
 def format_zone(name: str) -> str:
     """A time zone as people name it: ``Central Time`` / ``hora central``."""
+    from babel import dates as babel_dates
+
     try:
         return _plain(babel_dates.get_timezone_name(name, locale=_babel_locale()))
     except LookupError:
