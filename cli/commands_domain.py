@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.context import OPERATOR, runtime, school_id
+from cli.context import OPERATOR, announce, runtime, school_id
 from core.domain.instants import parse_date, zone
 from core.errors import InvalidInput, KinderTrackUnavailable, RollcallError
 
 if TYPE_CHECKING:  # each command imports the use cases it runs, when it runs (a fast start)
-    from core.services.submissions import SubmissionView
+    from core.services.sending import RunResult
 
 school_app = typer.Typer(help="Schools and their KinderTrack provider ID.", no_args_is_help=True)
 student_app = typer.Typer(help="Students and their KinderTrack child IDs.", no_args_is_help=True)
@@ -356,6 +356,7 @@ def submit(
 ) -> None:
     """Approve and submit a pay period to KinderTrack (once; it cannot be edited after)."""
     from core.domain.submission import SubmissionState
+    from core.notices import SubmissionChanged
     from core.services import approvals
 
     if not yes:
@@ -376,7 +377,10 @@ def submit(
         typer.echo(f"Submission {view.id} approved; the workers are sending it.")
         typer.echo(f"Check it with: rollcall status {school!r} --from {first} --to {last}")
         return
-    view = _drive(view.id)
+    result = _drive(view.id)
+    view = result.submission
+    if result.changed:
+        announce(SubmissionChanged(school_id=view.school_id, submission=view))
     if view.state is SubmissionState.SUBMITTED:
         typer.echo(
             f"Submitted to KinderTrack: confirmation {view.kindertrack_submission_id} "
@@ -386,7 +390,7 @@ def submit(
     raise RollcallError(view.error or f"Submission {view.id} is {view.state}.")
 
 
-def _drive(submission_id: int, attempts: int = 3) -> SubmissionView:
+def _drive(submission_id: int, attempts: int = 3) -> RunResult:
     """Run the submission in this process, retrying what is safe to retry."""
     from core.services import sending
 
@@ -394,9 +398,7 @@ def _drive(submission_id: int, attempts: int = 3) -> SubmissionView:
     for attempt in range(attempts):
         try:
             # The operator's --yes is the explicit send: no undo window is waited for.
-            return sending.run_submission(
-                rt, submission_id=submission_id, undoable=False
-            ).submission
+            return sending.run_submission(rt, submission_id=submission_id, undoable=False)
         except KinderTrackUnavailable:
             if attempt == attempts - 1:
                 raise RollcallError(

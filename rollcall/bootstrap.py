@@ -17,6 +17,7 @@ fakes or real adapters as they need.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any, cast
@@ -77,12 +78,15 @@ def calendar_for(settings: Settings) -> PayPeriodCalendar:
     return PayPeriodCalendar(settings.pay_period_anchor, settings.pay_period_days)
 
 
-def notifier_for_worker(settings: Settings) -> Notifier:
-    """Slack when the app is configured (a bot token or an OAuth install), else logs."""
+def notifier_for_worker(
+    settings: Settings, *, runtime: Callable[[], Runtime] | None = None
+) -> Notifier:
+    """Slack when the app is configured (a bot token or an OAuth install), else logs.
+    ``runtime`` is the process's (a worker's by default)."""
     if settings.slack_bot_token or (settings.slack_client_id and settings.slack_client_secret):
         from bot.notifier import SlackNotifier
 
-        return SlackNotifier.from_settings(settings)
+        return SlackNotifier.from_settings(settings, runtime=runtime)
     from workers.notifier import LoggingNotifier
 
     return LoggingNotifier()

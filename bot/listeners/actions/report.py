@@ -7,7 +7,9 @@ refusal is answered only to the person who clicked (the action's ``response_url`
 
 - Approve & submit: approve (idempotent: a double click gets the same submission), at
   once replace the message with the "Submitting… approved by" state (no buttons left to
-  click), then hand the submission to a worker.
+  click), then hand the submission to a worker. A period sent meanwhile another way (the
+  operator's ``rollcall submit --yes``) is refused to the clicker, and a preview no
+  submission follows shows what was sent instead.
 - Review errors: open the review modal with the trigger ID, built from the use cases
   directly (a trigger ID lives 3 seconds, too short for a round trip through a worker).
 - Refresh and the page buttons: a worker rebuilds the report into the same message.
@@ -43,7 +45,7 @@ from bot.permissions import actor_from_payload, school_by_id
 from bot.refusals import refusal_text
 from bot.runtime import runtime
 from core.domain.submission import SubmissionState
-from core.errors import RollcallError, StalePreview
+from core.errors import AlreadySubmitted, RollcallError, StalePreview
 from core.i18n import current, using_locale
 from core.services import approvals, reports, submissions, workspace
 from core.services.runtime import Runtime
@@ -99,6 +101,11 @@ def handle_approve(
         )
         _refuse(respond, error)
         return
+    except AlreadySubmitted as error:
+        log.info("approval refused", extra={"event": "approve_refused", "error": "sent"})
+        _refuse(respond, error)
+        _show_sent(client, ref, body)
+        return
     except RollcallError as error:
         log.info(
             "approval refused",
@@ -130,6 +137,34 @@ def handle_approve(
         "submission approved from Slack",
         extra={"event": "approve", "school_id": ref.school_id, "submission_id": view.id},
     )
+
+
+def _show_sent(client: WebClient, ref: PeriodRef, body: dict[str, Any]) -> None:
+    """A preview approved after its period was sent another way (the operator's `rollcall
+    submit --yes`, another message) was never told, as no submission follows it: it now
+    shows what was sent, and who approved it. A message that follows the period already
+    does (the notifier updates it)."""
+    channel, ts = message_location(body)
+    rt = runtime()
+    if not (channel and ts) or (channel, ts) in workspace.messages_for_period(
+        rt, school_id=ref.school_id, start=ref.start, end=ref.end
+    ):
+        return
+    sent = submissions.submission_status(rt, school_id=ref.school_id, start=ref.start, end=ref.end)
+    if sent is None:
+        return
+    report = reports.school_report(
+        rt, school_id=ref.school_id, start=ref.start, end=ref.end, refresh_periods=False
+    )
+    try:
+        client.chat_update(
+            channel=channel, ts=ts, **submission_message(report, sent, school_id=ref.school_id)
+        )
+    except SlackApiError as error:
+        log.warning(
+            "could not show the submission on the message",
+            extra={"event": "approve_update_failed", "error": error.response.get("error")},
+        )
 
 
 def _catch_up(
