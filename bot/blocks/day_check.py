@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.blocks.limits import MESSAGE_BLOCKS, SECTION_TEXT, clip
+from bot.blocks.problems import day_problems, stays_of
 from bot.blocks.report import pack_lines
+from bot.blocks.warnings import issue_text
 from bot.escape import escape_mrkdwn
 from core.domain.attendance import IssueCode
-from core.domain.day_check import NOT_RECORDED, DayCheck
+from core.domain.day_check import NOT_RECORDED, DayCheck, Problem
+from core.domain.report import ReportIssue
+from core.domain.wall_clock import day_label
 from core.i18n import N_, _, format_day, ngettext
 
 GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
@@ -27,6 +33,27 @@ MAX_LINES_PER_GROUP = 6
 LINE_CHARS = 280
 """Five groups of six lines this long, and the rest counted, stay under Slack's ~12,000
 characters a message."""
+
+
+def _worded(problems: list[Problem], day: date, tz: ZoneInfo | None) -> str:
+    """One child's problems of one kind on the school's clock: "7:30 AM–12:00 PM and
+    11:30 AM–5:00 PM overlap"; another day than the check's is named."""
+    if tz is None:  # a check made before it carried its zone
+        return "; ".join(dict.fromkeys(p.message for p in problems))
+    if problems[0].code == NOT_RECORDED:
+        return _("Nothing recorded: add the check-in and check-out, or mark the child absent.")
+    issues = [
+        ReportIssue(
+            p.student_id, p.student, p.code, p.message, p.record_id, p.check_in_s, p.check_out_s
+        )
+        for p in problems
+    ]
+    if problems[0].code == IssueCode.STILL_CHECKED_IN:
+        return "; ".join(issue_text(issue, tz) for issue in issues)
+    return "; ".join(
+        text if on in (day, date.max) else f"{day_label(on)}: {text}"
+        for on, text in day_problems(issues, stays_of(issues), tz)
+    )
 
 
 def day_check_message(school: str, check: DayCheck) -> dict[str, Any]:
@@ -46,12 +73,19 @@ def day_check_message(school: str, check: DayCheck) -> dict[str, Any]:
         if not found:
             continue
         lines.append(_(title))
+        children: dict[int, list[Problem]] = {}
+        for problem in found:
+            children.setdefault(problem.student_id, []).append(problem)
         lines += [
-            clip(f"• *{escape_mrkdwn(p.student)}*: {escape_mrkdwn(p.message)}", LINE_CHARS)
-            for p in found[:MAX_LINES_PER_GROUP]
+            clip(
+                f"• *{escape_mrkdwn(mine[0].student)}*: "
+                f"{escape_mrkdwn(_worded(mine, check.day, check.tz))}",
+                LINE_CHARS,
+            )
+            for mine in list(children.values())[:MAX_LINES_PER_GROUP]
         ]
-        if len(found) > MAX_LINES_PER_GROUP:
-            lines.append(_("…and {count} more", count=len(found) - MAX_LINES_PER_GROUP))
+        if len(children) > MAX_LINES_PER_GROUP:
+            lines.append(_("…and {count} more", count=len(children) - MAX_LINES_PER_GROUP))
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))
         for text in pack_lines(lines)[: MESSAGE_BLOCKS - 1]

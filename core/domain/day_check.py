@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from core.domain.attendance import Record
 from core.domain.attendance_scan import scan_student
@@ -47,6 +48,9 @@ class Problem:
     """An ``IssueCode`` of docs/DOMAIN.md, or ``not_recorded``."""
     message: str
     record_id: int | None = None
+    check_in_s: int | None = None
+    check_out_s: int | None = None
+    """The stay's instants (epoch seconds), so Slack can word it on the school's clock."""
 
 
 NOT_RECORDED = "not_recorded"
@@ -56,6 +60,8 @@ NOT_RECORDED = "not_recorded"
 class DayCheck:
     day: date
     problems: tuple[Problem, ...]
+    tz: ZoneInfo | None = None
+    """The school's zone: how the stays' times are shown."""
 
     @property
     def clean(self) -> bool:
@@ -89,10 +95,19 @@ def check_day(
     for child in sorted(children, key=lambda c: (c.name.casefold(), c.student_id)):
         mine = by_student.get(child.student_id, [])
         scan = scan_student(mine, start=week_start, end=day, now=now, days=days)
+        by_id = {r.id: r for r in mine}
         for issue in scan.errors + scan.still_in:
-            code = str(issue.code)
+            stay = by_id.get(issue.record_id) if issue.record_id is not None else None
             problems.append(
-                Problem(child.student_id, child.name, code, issue.message, issue.record_id)
+                Problem(
+                    child.student_id,
+                    child.name,
+                    str(issue.code),
+                    issue.message,
+                    issue.record_id,
+                    stay.check_in_s if stay else None,
+                    stay.check_out_s if stay else None,
+                )
             )
         if expect_everyone and child.student_id not in accounted:
             dates = {days.of(r.check_in_s) for r in mine}
@@ -106,4 +121,4 @@ def check_day(
                         "check-out, or mark the child absent.",
                     )
                 )
-    return DayCheck(day, tuple(problems))
+    return DayCheck(day, tuple(problems), days.tz)

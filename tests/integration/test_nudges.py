@@ -241,7 +241,11 @@ def test_the_directors_hear_the_days_problems_once_and_a_clean_day_is_silent(
     assert all("Missing check-outs" in t and "Still checked in" not in t for t in troubled_texts)
     assert not any("Nothing recorded" in t for t in troubled_texts)
     (sprouts,) = [t for _, t in thursday if "Prairie Sprouts" in t]
-    assert "Cara Diaz" in sprouts and "Nothing recorded for 2026-11-26" in sprouts
+    assert "Cara Diaz" in sprouts and "Nothing recorded: add the check-in" in sprouts
+    # Every time is on the school's clock and every day as a person writes it
+    for _, text in thursday:
+        assert "CST" not in text and "2026-11-" not in text and "(record" not in text
+    assert all("checked in 8:00 AM, never checked out" in t for t in troubled_texts)
 
 
 def test_a_day_fixed_before_closing_sends_nothing(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from bot.blocks.day_check import MAX_LINES_PER_GROUP, day_check_message
 from bot.blocks.limits import MESSAGE_BLOCKS, violations
@@ -54,3 +55,30 @@ def test_a_spanish_reader_gets_the_headings_in_spanish() -> None:
     assert "mié, 25 de nov:* 1 cosa por corregir" in shown
     assert "Todavía con entrada registrada" in shown
     assert message["text"] == "Sunny Days: 1 problema de asistencia hoy"
+
+
+def test_stays_read_on_the_schools_clock_one_line_per_child() -> None:
+    # An overlap on the check's day is one line for the pair, in Chicago's wall-clock
+    # times; a missing check-out from an earlier day names that day
+    chicago = ZoneInfo("America/Chicago")
+    seven_thirty = int(datetime(2026, 11, 25, 13, 30, tzinfo=UTC).timestamp())
+    noon = int(datetime(2026, 11, 25, 18, 0, tzinfo=UTC).timestamp())
+    monday = int(datetime(2026, 11, 23, 14, 0, tzinfo=UTC).timestamp())
+    check = DayCheck(
+        date(2026, 11, 25),
+        (
+            Problem(1, "Ava Smith", "overlap", "machine words", 4, seven_thirty, noon),
+            Problem(1, "Ava Smith", "overlap", "machine words", 5, seven_thirty, noon),
+            Problem(2, "Ben Jones", "missing_check_out", "machine words", 6, monday, None),
+        ),
+        chicago,
+    )
+
+    shown = json.dumps(day_check_message("Sunny Days", check), ensure_ascii=False)
+    with using_locale("es"):
+        spanish = json.dumps(day_check_message("Sunny Days", check), ensure_ascii=False)
+
+    assert "*Ava Smith*: 7:30 AM–12:00 PM and 7:30 AM–12:00 PM overlap" in shown
+    assert "*Ben Jones*: Mon, Nov 23: checked in 8:00 AM, never checked out" in shown
+    assert "machine words" not in shown
+    assert "lun, 23 de nov" in spanish and "8:00 a.m." in spanish
