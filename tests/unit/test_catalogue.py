@@ -220,3 +220,17 @@ def test_absence_and_pay_period_refusals_read_in_spanish() -> None:
     )
     assert str(too_long.value) == "Un informe abarca como máximo 62 días."
     assert waiting.startswith("Rollcall está pidiendo a KinderTrack los períodos de pago")
+
+
+def test_no_spanish_time_is_followed_by_a_second_period() -> None:
+    # A Spanish time ends with its own period ("8:01 p.m."): a sentence ending right after
+    # a time placeholder would read "p.m.."
+    ends_on_a_time = re.compile(r"\{(time|until|when|moment)\}\.")
+    doubled = [
+        message.id
+        for message in spanish()
+        if message.id
+        for text in ([message.string] if isinstance(message.string, str) else message.string or [])
+        if ends_on_a_time.search(text)
+    ]
+    assert doubled == []
