@@ -16,8 +16,8 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.escape import escape_mrkdwn
+from bot.listeners.commands.channel import answer_privately, asked_in_channel
 from bot.listeners.commands.dispatcher import add_subcommand
-from bot.permissions import actor_from_command, school_in_channel
 from bot.runtime import runtime
 from core.domain.absences import CENTER, AbsenceKind
 from core.errors import InvalidInput, NotADirector
@@ -57,9 +57,7 @@ def handle_absent(
     command: dict[str, Any],
     context: BoltContext,
 ) -> None:
-    ack()
-    actor = actor_from_command(command, context)
-    access = school_in_channel(actor)
+    actor, access = asked_in_channel(ack, command, context)
     student, day = _split_date(str(context["subcommand_args"]))
     if not student or student == CENTER:
         raise InvalidInput(_("Name the student, like `/kindertrack absent Ava Smith 11/19/2026`."))
@@ -76,7 +74,7 @@ def handle_absent(
         "absence recorded",
         extra={"event": "absence", "school_id": access.school_id, "user_id": actor.user_id},
     )
-    respond(text=_answer(done), response_type="ephemeral", replace_original=False)
+    answer_privately(respond, _answer(done))
 
 
 def handle_closed(
@@ -87,9 +85,7 @@ def handle_closed(
     command: dict[str, Any],
     context: BoltContext,
 ) -> None:
-    ack()
-    actor = actor_from_command(command, context)
-    access = school_in_channel(actor)
+    actor, access = asked_in_channel(ack, command, context)
     words = str(context["subcommand_args"]).split()
     if not words or len(words) > 2 or (len(words) == 2 and words[1].lower() != "holiday"):
         raise InvalidInput(
@@ -108,7 +104,7 @@ def handle_closed(
         "closure recorded",
         extra={"event": "closure", "school_id": access.school_id, "user_id": actor.user_id},
     )
-    respond(text=_answer(done), response_type="ephemeral", replace_original=False)
+    answer_privately(respond, _answer(done))
 
 
 def handle_delete_absence(
@@ -119,9 +115,7 @@ def handle_delete_absence(
     command: dict[str, Any],
     context: BoltContext,
 ) -> None:
-    ack()
-    actor = actor_from_command(command, context)
-    access = school_in_channel(actor)
+    actor, access = asked_in_channel(ack, command, context)
     if not access.director:
         raise NotADirector(access.school_id)
     student, day = _split_date(str(context["subcommand_args"]))
@@ -153,7 +147,7 @@ def handle_delete_absence(
             day=format_day(done.day),
         )
     )
-    respond(text=text, response_type="ephemeral", replace_original=False)
+    answer_privately(respond, text)
 
 
 add_subcommand(

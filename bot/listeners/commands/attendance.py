@@ -18,8 +18,9 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.board import board_message, suggestion_message
 from bot.blocks.setup import checked_text
 from bot.escape import escape_mrkdwn
+from bot.listeners.commands.channel import asked_in_channel
 from bot.listeners.commands.dispatcher import add_subcommand
-from bot.permissions import Actor, SchoolAccess, actor_from_command, school_in_channel
+from bot.permissions import Actor, SchoolAccess
 from bot.runtime import runtime
 from core.domain.instants import zone
 from core.domain.names import name_key, near_names
@@ -61,9 +62,7 @@ def handle_check(
 ) -> None:
     """``in STUDENT`` or ``out STUDENT`` (``direction``): record the time now, answer
     ephemerally with it in the school's zone."""
-    ack()
-    actor = actor_from_command(command, context)
-    access = school_in_channel(actor)
+    actor, access = asked_in_channel(ack, command, context)
     typed = _student_arg(context, direction)
     if not _exact_or_suggested(respond, actor, access, typed):
         return
@@ -157,9 +156,7 @@ def handle_rollcall(
     command: dict[str, Any],
     context: BoltContext,
 ) -> None:
-    ack()
-    actor = actor_from_command(command, context)
-    access = school_in_channel(actor)
+    actor, access = asked_in_channel(ack, command, context)
     rt = runtime()
     entries = roll_call(rt, school_id=access.school_id, team_id=actor.team_id)
     message = board_message(

@@ -14,9 +14,9 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.blocks.modals import ModalMeta
+from bot.listeners.commands.channel import asked_in_channel
 from bot.listeners.commands.dispatcher import add_subcommand
 from bot.listeners.views.imports import open_import_modal
-from bot.permissions import actor_from_command, require, school_in_channel
 
 
 def handle_import(
@@ -27,10 +27,7 @@ def handle_import(
     command: dict[str, Any],
     context: BoltContext,
 ) -> None:
-    ack()
-    actor = actor_from_command(command, context)
-    access = school_in_channel(actor)
-    require(access)
+    actor, access = asked_in_channel(ack, command, context, directors_only=True)
     meta = ModalMeta(access.school_id, actor.channel_id)
     open_import_modal(client, trigger_id=command["trigger_id"], access=access, meta=meta)
 

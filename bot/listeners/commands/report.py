@@ -20,6 +20,7 @@ from bot.blocks.notices import placeholder_message, status_message
 from bot.conversations import is_private_conversation
 from bot.destination import to_message, to_response_url
 from bot.escape import escape_mrkdwn
+from bot.listeners.commands.channel import answer_privately, asked_in_channel
 from bot.periods import school_day
 from bot.permissions import Actor, SchoolAccess, actor_from_command, school_in_channel
 from bot.runtime import runtime
@@ -150,9 +151,7 @@ def handle_status(
     command: dict[str, Any],
     context: BoltContext,
 ) -> None:
-    ack()
-    actor = actor_from_command(command, context)
-    access = school_in_channel(actor)
+    actor, access = asked_in_channel(ack, command, context)
     period = last_closed(access)
     view = submissions.submission_status(
         runtime(),
@@ -161,12 +160,9 @@ def handle_status(
         end=period.end,
         team_id=actor.team_id,
     )
-    respond(
-        text=status_message(
-            view, school=access.school_name, period=period, tz=zone(access.timezone)
-        ),
-        response_type="ephemeral",
-        replace_original=False,
+    answer_privately(
+        respond,
+        status_message(view, school=access.school_name, period=period, tz=zone(access.timezone)),
     )
 
 

@@ -31,6 +31,7 @@ from bot.blocks.setup import (
     school_status_text,
     sync_message,
 )
+from bot.listeners.commands.channel import answer_privately, asked_in_channel
 from bot.listeners.commands.dispatcher import add_subcommand
 from bot.listeners.views.setup import open_link_modal, open_register_modal, queue_registration
 from bot.permissions import Actor, SchoolAccess, actor_from_command, require, school_in_channel
@@ -64,10 +65,6 @@ def director_here(actor: Actor) -> SchoolAccess:
     return access
 
 
-def _ephemeral(respond: Respond, text: str, **extra: Any) -> None:
-    respond(text=text, response_type="ephemeral", replace_original=False, **extra)
-
-
 # --- school ----------------------------------------------------------------------------
 
 
@@ -89,7 +86,7 @@ def handle_school(
                 session, team_id=actor.team_id, channel_id=actor.channel_id or ""
             )
             names = [s.name for s in schools_of_team(session, team_id=actor.team_id)]
-        _ephemeral(
+        answer_privately(
             respond,
             school_status_text(current=current.name if current else None, schools=names),
         )
@@ -117,7 +114,7 @@ def handle_school(
                 "user_id": actor.user_id,
             },
         )
-        _ephemeral(respond, school_bound_text(school.name))
+        answer_privately(respond, school_bound_text(school.name))
         return
     school = create_team_school(
         rt,
@@ -135,7 +132,7 @@ def handle_school(
             "user_id": actor.user_id,
         },
     )
-    _ephemeral(respond, school_created_text(school.name))
+    answer_privately(respond, school_created_text(school.name))
 
 
 # --- register --------------------------------------------------------------------------
@@ -199,9 +196,7 @@ def handle_link(
     command: dict[str, Any],
     context: BoltContext,
 ) -> None:
-    ack()
-    actor = actor_from_command(command, context)
-    access = director_here(actor)
+    actor, access = asked_in_channel(ack, command, context, directors_only=True)
     raw = context["subcommand_args"]
     if not raw:
         meta = ModalMeta(access.school_id, actor.channel_id, command.get("response_url"))
@@ -236,7 +231,7 @@ def handle_link(
         },
     )
     redraw_open_reports(actor, access.school_id)
-    _ephemeral(respond, linked_text(student.name, student.child_id or ""))
+    answer_privately(respond, linked_text(student.name, student.child_id or ""))
 
 
 def handle_sync(
@@ -265,7 +260,9 @@ def handle_sync(
     )
     if result.linked:
         redraw_open_reports(actor, access.school_id)
-    _ephemeral(respond, **sync_message(access.school_name, result, school_id=access.school_id))
+    answer_privately(
+        respond, **sync_message(access.school_name, result, school_id=access.school_id)
+    )
 
 
 # --- directors -------------------------------------------------------------------------
@@ -292,16 +289,14 @@ def handle_directors(
     command: dict[str, Any],
     context: BoltContext,
 ) -> None:
-    ack()
-    actor = actor_from_command(command, context)
-    access = school_in_channel(actor)
+    actor, access = asked_in_channel(ack, command, context)
     parts = context["subcommand_args"].split(maxsplit=1)
     verb = parts[0].lower() if parts else ""
     rt = runtime()
     if not verb:
         with rt.session() as session:
             people = directors_of(session, school_id=access.school_id)
-        _ephemeral(respond, directors_text(access.school_name, people))
+        answer_privately(respond, directors_text(access.school_name, people))
         return
     if verb not in ("add", "remove") or len(parts) != 2:
         raise InvalidInput(_("Use `/kindertrack directors add @someone` or `remove @someone`."))
@@ -319,7 +314,7 @@ def handle_directors(
                 "user_id": actor.user_id,
             },
         )
-        _ephemeral(respond, director_added_text(access.school_name, user_id, added=added))
+        answer_privately(respond, director_added_text(access.school_name, user_id, added=added))
         return
     remove_director(
         rt, school_id=access.school_id, user_id=user_id, by=actor.user_id, team_id=actor.team_id
@@ -333,7 +328,7 @@ def handle_directors(
             "user_id": actor.user_id,
         },
     )
-    _ephemeral(respond, director_removed_text(access.school_name, user_id))
+    answer_privately(respond, director_removed_text(access.school_name, user_id))
 
 
 # --- closing time ----------------------------------------------------------------------
@@ -369,7 +364,7 @@ def handle_closing(
                 "user_id": actor.user_id,
             },
         )
-    _ephemeral(respond, closing_time_text(access.school_name, closing))
+    answer_privately(respond, closing_time_text(access.school_name, closing))
 
 
 add_subcommand("school", handle_school)
