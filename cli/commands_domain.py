@@ -156,7 +156,7 @@ def student_sync(school: str) -> None:
     if result.needs_review:
         typer.echo("Needs review (confirm with `rollcall student link SCHOOL NAME CHILD_ID`):")
         for s in result.needs_review:
-            typer.echo(f"  {s.student} -> {s.child.full_name} ({s.child.child_id})?")
+            typer.echo(f"  {s.student_name} -> {s.child.full_name} ({s.child.child_id})?")
     if result.ambiguous:
         typer.echo("Ambiguous (more than one fits; link by hand):")
         for name, children in result.ambiguous:
@@ -282,7 +282,7 @@ def attendance_absent(
         kind=kind,
         actor=OPERATOR,
     )
-    who = done.student or "The center"
+    who = done.student_name or "The center"
     verb = "was recorded" if done.changed else "was already recorded"
     typer.echo(f"{who} {done.day.isoformat()}: {done.kind.label} {verb}.")
 
@@ -300,7 +300,7 @@ def attendance_delete_absence(
     done = absences.delete_absence(
         runtime(), school_id=school_id(school), student_name=student, day=day, actor=OPERATOR
     )
-    who = done.student or "The center"
+    who = done.student_name or "The center"
     typer.echo(f"{who} {done.day.isoformat()}: {done.kind.label} removed.")
 
 

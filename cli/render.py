@@ -154,7 +154,7 @@ def print_records(records: Sequence[RecordView], tz: ZoneInfo) -> None:
         )
         table.add_row(
             str(record.id),
-            Text(record.student),
+            Text(record.student_name),
             show(record.check_in, tz),
             show(record.check_out, tz) if record.check_out else "—",
             hours,
@@ -166,7 +166,7 @@ def records_json(records: Sequence[RecordView]) -> list[dict[str, object]]:
     return [
         {
             "id": r.id,
-            "student": r.student,
+            "student": r.student_name,
             "check_in": r.check_in.isoformat(),
             "check_out": r.check_out.isoformat() if r.check_out else None,
         }

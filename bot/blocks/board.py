@@ -123,11 +123,11 @@ def search_options(
 ) -> list[dict[str, Any]]:
     """The search's options for what was typed (any part of the name, accents and case
     ignored): the name as plain text, clipped to 75 characters; at most Slack's 100."""
-    found = [e for e in entries if name_matches(typed, e.student)][:SELECT_OPTIONS]
+    found = [e for e in entries if name_matches(typed, e.student_name)][:SELECT_OPTIONS]
     return [
         Option(
             value=BoardRef(school_id, e.student_id, card=True).encode(),
-            label=clip(e.student, OPTION_TEXT),
+            label=clip(e.student_name, OPTION_TEXT),
         ).to_dict()
         for e in found
     ]
@@ -138,7 +138,7 @@ def page_count(children: int) -> int:
 
 
 def _child_block(entry: RollCallEntry, ref: BoardRef, tz: ZoneInfo, now: datetime) -> Block:
-    name = f"*{escape_mrkdwn(entry.student)}*"
+    name = f"*{escape_mrkdwn(entry.student_name)}*"
     if entry.away is not None and entry.checked_in_at is None:
         return SectionBlock(
             text=MarkdownTextObject(text=_(":no_entry_sign: {name} — away today", name=name))
@@ -279,7 +279,7 @@ def card_message(
         entry, BoardRef(school_id, entry.student_id, card=True, shared=shared), tz, now
     )
     return {
-        "text": _("Roll call: {name}", name=escape_mrkdwn(entry.student)),
+        "text": _("Roll call: {name}", name=escape_mrkdwn(entry.student_name)),
         "blocks": [block.to_dict()],
     }
 
@@ -289,7 +289,7 @@ def suggestion_message(
 ) -> dict[str, Any]:
     """ "Did you mean Zoë Ångström?" with each near match's own button."""
     question = _("No child is named exactly “{typed}”.", typed=escape_mrkdwn(typed))
-    names = _(" or ").join(f"*{escape_mrkdwn(e.student)}*" for e in entries)
+    names = _(" or ").join(f"*{escape_mrkdwn(e.student_name)}*" for e in entries)
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(

@@ -44,7 +44,13 @@ def _worded(problems: list[Problem], day: date, tz: ZoneInfo | None) -> str:
         return _("Nothing recorded: add the check-in and check-out, or mark the child absent.")
     issues = [
         ReportIssue(
-            p.student_id, p.student, p.code, p.message, p.record_id, p.check_in_s, p.check_out_s
+            p.student_id,
+            p.student_name,
+            p.code,
+            p.message,
+            p.record_id,
+            p.check_in_s,
+            p.check_out_s,
         )
         for p in problems
     ]
@@ -78,7 +84,7 @@ def day_check_message(school: str, check: DayCheck) -> dict[str, Any]:
             children.setdefault(problem.student_id, []).append(problem)
         lines += [
             clip(
-                f"• *{escape_mrkdwn(mine[0].student)}*: "
+                f"• *{escape_mrkdwn(mine[0].student_name)}*: "
                 f"{escape_mrkdwn(_worded(mine, check.day, check.tz))}",
                 LINE_CHARS,
             )

@@ -236,7 +236,7 @@ def _suggestion_block(school_id: int, index: int, suggestion: Suggestion) -> Sec
             text=clip(
                 _(
                     "*{student}* here is *{child}* ({child_id}) on KinderTrack's roster?",
-                    student=escape_mrkdwn(suggestion.student),
+                    student=escape_mrkdwn(suggestion.student_name),
                     child=escape_mrkdwn(child.full_name),
                     child_id=child.child_id,
                 ),

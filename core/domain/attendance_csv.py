@@ -32,7 +32,7 @@ away, its ``check_in`` column holding the date ('*' as the student: the whole ce
 @dataclass(frozen=True)
 class AttendanceRow:
     line: int
-    student: str
+    student_name: str
     check_in: datetime
     check_out: datetime | None
 
@@ -40,7 +40,7 @@ class AttendanceRow:
 @dataclass(frozen=True)
 class AwayRow:
     line: int
-    student: str | None
+    student_name: str | None
     """None: the whole center."""
     day: date
     kind: AbsenceKind
@@ -146,9 +146,9 @@ def parse_rows(
             try:
                 if len(fields) == 4 and fields[3].strip():
                     entry = _away_row(line, fields)
-                    known = entry.student is None or name_key(entry.student) in known_keys
+                    known = entry.student_name is None or name_key(entry.student_name) in known_keys
                     if not known and not add_students:
-                        raise UnknownStudent(entry.student or "")
+                        raise UnknownStudent(entry.student_name or "")
                     away.append(entry)
                     continue
                 name = clean_name(fields[0], what=N_("student name"))

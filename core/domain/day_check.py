@@ -43,7 +43,7 @@ class Child:
 @dataclass(frozen=True)
 class Problem:
     student_id: int
-    student: str
+    student_name: str
     code: str
     """An ``IssueCode`` of docs/DOMAIN.md, or ``not_recorded``."""
     message: str

@@ -31,7 +31,7 @@ from core.store.tables import Absence, Closure
 
 @dataclass(frozen=True)
 class RecordedAbsence:
-    student: str | None
+    student_name: str | None
     """The child's name; None for a closure of the whole center."""
     day: date
     kind: AbsenceKind
@@ -71,7 +71,7 @@ def record_absence(
 
 @dataclass(frozen=True)
 class RemovedAbsence:
-    student: str | None
+    student_name: str | None
     """The child's name; None for a closure of the whole center."""
     day: date
     kind: AbsenceKind

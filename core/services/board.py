@@ -16,7 +16,7 @@ from core.store.tables import Absence, AttendanceRecord, Closure, Student
 @dataclass(frozen=True)
 class RollCallEntry:
     student_id: int
-    student: str
+    student_name: str
     checked_in_at: datetime | None
     """The start of the child's open stay of today, or None when they are not checked in."""
     away: str | None = None

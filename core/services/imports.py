@@ -70,7 +70,7 @@ def import_csv(
         if problems:
             raise ImportRefused(problems, unknown_students=unknown)
         result = ImportResult()
-        named = [(r.student) for r in rows] + [a.student for a in away if a.student]
+        named = [(r.student_name) for r in rows] + [a.student_name for a in away if a.student_name]
         for key in sorted({name_key(n) for n in named} - students.keys()):
             name = next(n for n in named if name_key(n) == key)
             student = Student(school_id=school_id, name=name, name_key=key)
@@ -83,7 +83,7 @@ def import_csv(
         now = rt.now()
         new_records: list[dict[str, object]] = []
         for row in rows:
-            student = students[name_key(row.student)]
+            student = students[name_key(row.student_name)]
             identity = (student.id, row.check_in, row.check_out)
             if identity in existing:
                 result.duplicates += 1
@@ -131,13 +131,13 @@ def _store_away(
     how many changed."""
     changed = 0
     for row in away:
-        if row.student is None:
+        if row.student_name is None:
             found = session.exec(
                 select(Closure).where(Closure.school_id == school_id, Closure.day == row.day)
             ).first()
             target: Closure | Absence = found or Closure(school_id=school_id, day=row.day, kind="")
         else:
-            pupil = students[name_key(row.student)]
+            pupil = students[name_key(row.student_name)]
             own = session.exec(
                 select(Absence).where(Absence.student_id == pupil.id, Absence.day == row.day)
             ).first()

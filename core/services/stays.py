@@ -30,7 +30,7 @@ from core.store.tables import AttendanceRecord, Student
 class RecordView:
     id: int
     student_id: int
-    student: str
+    student_name: str
     check_in: datetime
     check_out: datetime | None
 

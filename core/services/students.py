@@ -200,7 +200,7 @@ class Suggestion:
     """A near match for a director to confirm: this student is probably this child."""
 
     student_id: int
-    student: str
+    student_name: str
     child: RosterChild
 
 

@@ -60,7 +60,7 @@ def test_absences_and_a_closure_fill_the_weekdays_and_count_per_child(rt: Runtim
     )
 
     report = reports.school_report(rt, school_id=sid, start=START, end=END)
-    assert closed.student is None and closed.changed
+    assert closed.student_name is None and closed.changed
     assert report.warnings == () and report.can_submit
     (row,) = report.rows
     assert (row.absences, row.allowance_used) == (1, 1)
@@ -225,8 +225,8 @@ def test_an_absence_or_closure_recorded_by_mistake_is_removed_and_audited(rt: Ru
         rt, school_id=sid, student_name="*", day="2026-11-20", actor="U1"
     )
 
-    assert (child.student, child.kind) == ("Ava Smith", "absent")
-    assert (center.student, center.kind) == (None, "holiday")
+    assert (child.student_name, child.kind) == ("Ava Smith", "absent")
+    assert (center.student_name, center.kind) == (None, "holiday")
     report = reports.school_report(rt, school_id=sid, start=START, end=END)
     assert report.rows[0].away == () and report.rows[0].absences == 0
     audited = _audited(rt, "delete")

@@ -419,8 +419,8 @@ def test_list_filters_by_student_and_local_dates(rt: Runtime) -> None:
         rt, school_id=sid, start=date(2026, 11, 9), end=date(2026, 11, 9)
     )
 
-    assert [(v.student, v.check_in) for v in ava] == [("Ava Smith", _utc("2026-11-10T14:00"))]
-    assert [v.student for v in everyone] == ["José Núñez", "Ava Smith"]
+    assert [(v.student_name, v.check_in) for v in ava] == [("Ava Smith", _utc("2026-11-10T14:00"))]
+    assert [v.student_name for v in everyone] == ["José Núñez", "Ava Smith"]
 
 
 def test_the_audit_trail_never_stores_names(rt: Runtime, db: Engine, clock: FrozenClock) -> None:
@@ -558,7 +558,7 @@ FORGOTTEN = HEADER + "Ava Smith,2026-11-20T08:00,\n"  # never checked out, five 
 
 
 def _ava_entry(rt: Runtime, sid: int) -> board.RollCallEntry:
-    return next(e for e in board.roll_call(rt, school_id=sid) if e.student == "Ava Smith")
+    return next(e for e in board.roll_call(rt, school_id=sid) if e.student_name == "Ava Smith")
 
 
 def test_an_open_stay_from_an_earlier_day_does_not_block_checking_in_today(

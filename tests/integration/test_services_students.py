@@ -160,7 +160,7 @@ def test_sync_links_exact_matches_and_keeps_near_ones_for_review(rt: Runtime, db
     assert sorted(result.linked) == [("Jose Nunez", "234567"), ("ava SMITH", "123456")]
     assert result.already_linked == 0
     assert result.unmatched_students == ["Zoe Quinn"]
-    assert [(s.student, s.child.child_id) for s in result.needs_review] == [
+    assert [(s.student_name, s.child.child_id) for s in result.needs_review] == [
         ("Liam Johnsen", "345678")
     ]
     assert result.unmatched_roster == []

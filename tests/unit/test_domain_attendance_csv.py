@@ -27,7 +27,7 @@ def test_good_rows_are_read_as_instants_and_bad_ones_are_named_by_line() -> None
 
     rows, away, problems, unknown = parse_rows(text, TZ, KNOWN, add_students=False)
 
-    assert [(r.line, r.student, r.check_in, r.check_out) for r in rows] == [
+    assert [(r.line, r.student_name, r.check_in, r.check_out) for r in rows] == [
         (
             2,
             "Ava Smith",
@@ -46,7 +46,7 @@ def test_a_name_the_school_lacks_is_read_when_students_may_be_added() -> None:
 
     rows, _, problems, unknown = parse_rows(text, TZ, KNOWN, add_students=True)
 
-    assert [(r.student, r.check_out) for r in rows] == [("Ben Ortiz", None)]
+    assert [(r.student_name, r.check_out) for r in rows] == [("Ben Ortiz", None)]
     assert (problems, unknown) == ([], False)
 
 

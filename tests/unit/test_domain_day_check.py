@@ -27,7 +27,7 @@ def _check(
 
 
 def _codes(check: DayCheck) -> list[tuple[str, str]]:
-    return [(p.student, p.code) for p in check.problems]
+    return [(p.student_name, p.code) for p in check.problems]
 
 
 def test_a_clean_day_has_no_problems() -> None:

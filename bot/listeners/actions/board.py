@@ -173,7 +173,7 @@ def _record(
             record_absence(
                 rt,
                 school_id=access.school_id,
-                student_name=entry.student,
+                student_name=entry.student_name,
                 day=school_today(rt, access.timezone),
                 actor=actor.user_id,
                 team_id=actor.team_id,
@@ -192,7 +192,7 @@ def _record(
             record = check_in(
                 rt,
                 school_id=access.school_id,
-                student_name=entry.student,
+                student_name=entry.student_name,
                 actor=actor.user_id,
                 source="slack",
                 team_id=actor.team_id,
@@ -201,7 +201,7 @@ def _record(
             record = check_out(
                 rt,
                 school_id=access.school_id,
-                student_name=entry.student,
+                student_name=entry.student_name,
                 actor=actor.user_id,
                 team_id=actor.team_id,
             )

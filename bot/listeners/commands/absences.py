@@ -42,11 +42,11 @@ def _split_date(args: str) -> tuple[str, str | None]:
 
 def _answer(done: RecordedAbsence) -> str:
     day = format_day(done.day)
-    if done.student is None:
+    if done.student_name is None:
         if done.kind is AbsenceKind.HOLIDAY:
             return _("The center is recorded closed for a holiday on {day}.", day=day)
         return _("The center is recorded closed on {day}.", day=day)
-    return _("{name} is recorded absent on {day}.", name=escape_mrkdwn(done.student), day=day)
+    return _("{name} is recorded absent on {day}.", name=escape_mrkdwn(done.student_name), day=day)
 
 
 def handle_absent(
@@ -140,10 +140,10 @@ def handle_delete_absence(
     )
     text = (
         _("The closure of {day} is removed.", day=format_day(done.day))
-        if done.student is None
+        if done.student_name is None
         else _(
             "The absence of {name} on {day} is removed.",
-            name=escape_mrkdwn(done.student),
+            name=escape_mrkdwn(done.student_name),
             day=format_day(done.day),
         )
     )

@@ -107,15 +107,15 @@ def _exact_or_suggested(respond: Respond, actor: Actor, access: SchoolAccess, ty
     answer "Did you mean …?" with each near match's button, or that no one is close."""
     rt = runtime()
     entries = roll_call(rt, school_id=access.school_id, team_id=actor.team_id)
-    if any(name_key(e.student) == name_key(typed) for e in entries):
+    if any(name_key(e.student_name) == name_key(typed) for e in entries):
         return True
-    near = near_names(typed, [e.student for e in entries], limit=SUGGESTIONS)
+    near = near_names(typed, [e.student_name for e in entries], limit=SUGGESTIONS)
     log.info(
         "no exact name for a check-in",
         extra={"event": "check_in_near_names", "school_id": access.school_id, "near": len(near)},
     )
     if near:
-        by_name = {e.student: e for e in entries}
+        by_name = {e.student_name: e for e in entries}
         message = suggestion_message(
             access.school_id,
             typed,

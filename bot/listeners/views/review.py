@@ -88,7 +88,7 @@ def _review_data(actor: Actor, meta: ReviewMeta) -> ReviewData:
     )
     bad_ids = {e.record_id for e in report.errors if e.record_id is not None}
     records = {
-        r.id: BadRecord(r.id, r.student_id, r.student, r.check_in, r.check_out)
+        r.id: BadRecord(r.id, r.student_id, r.student_name, r.check_in, r.check_out)
         for r in stays.list_attendance(
             rt, school_id=meta.school_id, start=meta.start, end=meta.end, team_id=actor.team_id
         )
