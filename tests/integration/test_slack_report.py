@@ -1274,6 +1274,10 @@ def test_a_report_slack_refuses_is_replaced_by_its_totals_and_a_file_never_a_pla
     assert done.args["thread_ts"] == ts
 
 
+#: Each Save re-judges a 300-child report; on a loaded 2-core machine that took over 30 s.
+SLOW_REDRAW_S = 120
+
+
 @pytest.mark.slow
 def test_a_300_child_school_with_100_errors_is_made_clean_entirely_in_slack(env: Env) -> None:
     # Given 300 linked children (long accented names) with ten days each, 100 of them with
@@ -1300,7 +1304,7 @@ def test_a_300_child_school_with_100_errors_is_made_clean_entirely_in_slack(env:
         channel_id=channel,
         message_ts=ts,
     )
-    env.slack.wait_for("views.open", count=opened + 1)
+    env.slack.wait_for("views.open", count=opened + 1, timeout=SLOW_REDRAW_S)
     [view_id] = list(env.slack.views)
     view: dict[str, Any] | None = env.slack.views[view_id]
     saves = 0
@@ -1326,13 +1330,15 @@ def test_a_300_child_school_with_100_errors_is_made_clean_entirely_in_slack(env:
         answer = response.json() if response.text else {}
         view = answer.get("view")
         if view is not None and not view.get("submit"):  # "Saved…", then the modal updates
-            env.slack.wait_for("views.update", count=redrawn + 1, timeout=30)
+            env.slack.wait_for("views.update", count=redrawn + 1, timeout=SLOW_REDRAW_S)
             view = env.slack.views[view_id]
         if view is not None and not view.get("submit"):
             view = None
 
     # Then every error is gone and the report offers Approve & submit, within budget
-    _eventually(lambda: APPROVE_ACTION in _buttons(env.slack.messages[(channel, ts)]), timeout=30)
+    _eventually(
+        lambda: APPROVE_ACTION in _buttons(env.slack.messages[(channel, ts)]), timeout=SLOW_REDRAW_S
+    )
     final = env.slack.messages[(channel, ts)]
     assert violations(final["blocks"], max_blocks=MESSAGE_BLOCKS) == []
     assert text_length(final) <= MESSAGE_TEXT_BUDGET
