@@ -146,20 +146,11 @@ def block_actions_body(
             }
         ],
     }
-    if view is not None:
-        payload["container"] = {"type": "view", "view_id": view.get("id", "V0")}
-        payload["view"] = view
-    else:
-        payload["container"] = {
-            "type": "message",
-            "message_ts": message_ts,
-            "channel_id": channel_id,
-            "is_ephemeral": ephemeral,
-        }
-        payload["channel"] = {"id": channel_id, "name": "sunny-days"}
+    _place(payload, view, channel_id=channel_id, message_ts=message_ts, ephemeral=ephemeral)
+    if view is None:
         payload["message"] = {"type": "message", "ts": message_ts, "text": ""}
         payload["response_url"] = response_url
-    return urlencode({"payload": json.dumps(payload)}).encode()
+    return _interactivity_form(payload)
 
 
 def view_submission_body(
@@ -197,7 +188,7 @@ def view_submission_body(
         },
         "response_urls": [],
     }
-    return urlencode({"payload": json.dumps(payload)}).encode()
+    return _interactivity_form(payload)
 
 
 def block_suggestion_body(
@@ -226,17 +217,35 @@ def block_suggestion_body(
         "value": value,
         "action_ts": f"{time.time():.6f}",
     }
+    _place(payload, view, channel_id=channel_id, message_ts=message_ts, ephemeral=False)
+    return _interactivity_form(payload)
+
+
+def _place(
+    payload: dict[str, Any],
+    view: dict[str, Any] | None,
+    *,
+    channel_id: str,
+    message_ts: str,
+    ephemeral: bool,
+) -> None:
+    """Where the interaction happened: in ``view`` (a modal) when given, else in a message
+    of the channel."""
     if view is not None:
         payload["container"] = {"type": "view", "view_id": view.get("id", "V0")}
         payload["view"] = view
-    else:
-        payload["container"] = {
-            "type": "message",
-            "message_ts": message_ts,
-            "channel_id": channel_id,
-            "is_ephemeral": False,
-        }
-        payload["channel"] = {"id": channel_id, "name": "sunny-days"}
+        return
+    payload["container"] = {
+        "type": "message",
+        "message_ts": message_ts,
+        "channel_id": channel_id,
+        "is_ephemeral": ephemeral,
+    }
+    payload["channel"] = {"id": channel_id, "name": "sunny-days"}
+
+
+def _interactivity_form(payload: dict[str, Any]) -> bytes:
+    """Interactivity arrives form-encoded: one field ``payload`` holding the JSON."""
     return urlencode({"payload": json.dumps(payload)}).encode()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
@@ -18,6 +19,7 @@ from slack_sdk import WebClient
 from bot.escape import escape_mrkdwn
 from bot.listeners.commands.channel import answer_privately, asked_in_channel
 from bot.listeners.commands.dispatcher import add_subcommand
+from bot.permissions import Actor, SchoolAccess
 from bot.runtime import runtime
 from core.domain.absences import CENTER, AbsenceKind
 from core.errors import InvalidInput, NotADirector
@@ -49,6 +51,36 @@ def _answer(done: RecordedAbsence) -> str:
     return _("{name} is recorded absent on {day}.", name=escape_mrkdwn(done.student_name), day=day)
 
 
+def _record(
+    respond: Respond,
+    actor: Actor,
+    access: SchoolAccess,
+    student_name: str,
+    day: str | date,
+    kind: str,
+) -> None:
+    """Record the day away, log it by IDs, and tell the asker what is now recorded."""
+    done = record_absence(
+        runtime(),
+        school_id=access.school_id,
+        student_name=student_name,
+        day=day,
+        kind=kind,
+        actor=actor.user_id,
+        team_id=actor.team_id,
+    )
+    closure = student_name == CENTER
+    log.info(
+        "closure recorded" if closure else "absence recorded",
+        extra={
+            "event": "closure" if closure else "absence",
+            "school_id": access.school_id,
+            "user_id": actor.user_id,
+        },
+    )
+    answer_privately(respond, _answer(done))
+
+
 def handle_absent(
     *,
     ack: Ack,
@@ -62,19 +94,7 @@ def handle_absent(
     if not student or student == CENTER:
         raise InvalidInput(_("Name the student, like `/kindertrack absent Ava Smith 11/19/2026`."))
     rt = runtime()
-    done = record_absence(
-        rt,
-        school_id=access.school_id,
-        student_name=student,
-        day=day or school_today(rt, access.timezone),
-        actor=actor.user_id,
-        team_id=actor.team_id,
-    )
-    log.info(
-        "absence recorded",
-        extra={"event": "absence", "school_id": access.school_id, "user_id": actor.user_id},
-    )
-    answer_privately(respond, _answer(done))
+    _record(respond, actor, access, student, day or school_today(rt, access.timezone), "absent")
 
 
 def handle_closed(
@@ -91,20 +111,7 @@ def handle_closed(
         raise InvalidInput(
             _("Give the date the center is closed: `/kindertrack closed 11/26/2026 [holiday]`.")
         )
-    done = record_absence(
-        runtime(),
-        school_id=access.school_id,
-        student_name=CENTER,
-        day=words[0],
-        kind="holiday" if len(words) == 2 else "closed",
-        actor=actor.user_id,
-        team_id=actor.team_id,
-    )
-    log.info(
-        "closure recorded",
-        extra={"event": "closure", "school_id": access.school_id, "user_id": actor.user_id},
-    )
-    answer_privately(respond, _answer(done))
+    _record(respond, actor, access, CENTER, words[0], "holiday" if len(words) == 2 else "closed")
 
 
 def handle_delete_absence(
