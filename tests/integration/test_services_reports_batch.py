@@ -3,6 +3,7 @@ single-school path, whatever the schools hold."""
 
 from __future__ import annotations
 
+import gc
 import random
 from datetime import date, datetime, timedelta
 
@@ -149,3 +150,17 @@ def test_the_statewide_check_gives_each_schools_verdict_batch_by_batch(
     # unregistered schools has no pay periods to read)
     selects = [s for s in sent if s.lstrip().upper().startswith("SELECT")]
     assert 1 + 4 * 6 <= len(selects) <= 1 + 4 * 7, selects
+
+
+def test_collections_are_paused_only_while_a_batch_is_judged() -> None:
+    assert gc.isenabled()
+    with validation.collections_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with validation.collections_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # off before: left off
+    finally:
+        gc.enable()
