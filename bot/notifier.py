@@ -56,7 +56,7 @@ from bot.redraw import redraw_school_reports
 from bot.slack_clients import SlackClients, token_resolver
 from bot.slack_delivery import Message, SlackDelivery
 from core.config import Settings
-from core.domain.exports import report_csv, sent_records_csv
+from core.domain.exports import report_csv_for_people, sent_records_csv
 from core.domain.submission import SubmissionState
 from core.errors import RollcallError
 from core.i18n import ENGLISH, _, current, format_date, using_locale
@@ -240,7 +240,7 @@ class SlackNotifier:
                 notice,
                 channel=channel,
                 thread_ts=ts,
-                content=report_csv(report, absences=True),
+                content=report_csv_for_people(report),
                 filename=f"kindertrack-subsidy-report-{report.start}-{report.end}.csv",
                 title=_(
                     "KinderTrack Subsidy Report {start} to {end}",

@@ -5,14 +5,14 @@ The core names no interface; the command line adds its own hints (``cli/errors.p
 
 from __future__ import annotations
 
-from core.errors import NotADirector, OlderStayOpen, PeriodLocked, RollcallError
+from core.errors import NotADirector, OlderStayOpen, RollcallError
 from core.i18n import _, format_date
 
 
 def refusal_text(refusal: RollcallError) -> str:
-    """``str(refusal)`` (its dates as people write them) followed by the Slack way out,
-    when there is one."""
-    said = refusal.worded(format_date) if isinstance(refusal, PeriodLocked) else str(refusal)
+    """The refusal worded for people (its dates as they write them, no machine words)
+    followed by the Slack way out, when there is one."""
+    said = refusal.worded(format_date)
     hint = _slack_hint(refusal)
     return f"{said} {hint}" if hint else said
 

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from core import messages
 from core.domain.wall_clock import day_label
-from core.i18n import _, format_day, ngettext
+from core.i18n import _, format_day, format_time, format_zone, ngettext
 
 
 class RollcallError(Exception):
     """A refusal: the command did nothing, and ``str(error)`` says why in one line."""
+
+    def worded(self, show: Callable[[date], str]) -> str:
+        """The refusal for people reading it in Slack, its dates written by ``show``;
+        ``str(error)`` keeps ISO dates for the command line (docs/CLI.md)."""
+        return str(self)
 
 
 class InvalidInput(RollcallError):
@@ -20,6 +26,82 @@ class InvalidInput(RollcallError):
 
 class NotFound(RollcallError):
     """A school, student or record that does not exist (in this workspace)."""
+
+
+class AbsenceNotRecorded(NotFound):
+    """Nothing to delete: no absence of ``name`` (or, with ``name`` None, no closure) on
+    ``day``."""
+
+    def __init__(self, name: str | None, day: date) -> None:
+        self.name = name
+        self.day = day
+        super().__init__(self.worded(date.isoformat))
+
+    def worded(self, show: Callable[[date], str]) -> str:
+        if self.name is None:
+            return _("No closure is recorded on {day}.", day=show(self.day))
+        return _("No absence of {name} is recorded on {day}.", name=self.name, day=show(self.day))
+
+
+class BackwardRange(InvalidInput):
+    """A date range whose end comes before its start."""
+
+    def __init__(self, start: date, end: date) -> None:
+        self.start = start
+        self.end = end
+        super().__init__(self.worded(str))
+
+    def worded(self, show: Callable[[date], str]) -> str:
+        return _(
+            "The range ends ({end}) before it starts ({start}).",
+            end=show(self.end),
+            start=show(self.start),
+        )
+
+
+class UnplaceableTime(InvalidInput):
+    """A local wall time the zone skips (``skipped``: clocks spring forward) or repeats
+    (clocks fall back), so it names no single instant. The command line asks for a UTC
+    offset; Slack, where times are picked without one, says which time and what to pick."""
+
+    def __init__(self, naive: datetime, zone: ZoneInfo, *, skipped: bool) -> None:
+        self.naive = naive
+        self.zone = zone
+        self.skipped = skipped
+        stamp = naive.isoformat(sep=" ", timespec="minutes")
+        if skipped:
+            problem = "does not exist (clocks spring forward)"
+        else:
+            problem = "happens twice (clocks fall back)"
+        super().__init__(
+            f"{stamp} {problem} in {zone.key}; give the time with its UTC offset, "
+            f"like {naive.date().isoformat()}T{naive.time().isoformat('minutes')}-05:00."
+        )
+
+    def worded(self, show: Callable[[date], str]) -> str:
+        day, time, zone = (
+            show(self.naive.date()),
+            format_time(self.naive),
+            format_zone(self.zone.key),
+        )
+        if self.skipped:
+            shown = (self.naive + timedelta(hours=1)).replace(tzinfo=None)
+            return _(
+                "{time} on {day} does not exist in {zone}: the clocks jump forward an hour "
+                "that night. Pick the time the clock showed then, like {shown}.",
+                time=time,
+                day=day,
+                zone=zone,
+                shown=format_time(shown),
+            )
+        return _(
+            "{time} on {day} happens twice in {zone}: the clocks go back an hour that night, "
+            "so Rollcall cannot tell the earlier {time} from the later one. Pick a time just "
+            "before or after that hour, or ask your operator to enter it on the command line.",
+            time=time,
+            day=day,
+            zone=zone,
+        )
 
 
 class Conflict(RollcallError):
@@ -108,8 +190,9 @@ class EditsRefused(RollcallError):
     can show each message next to its field.
     """
 
-    def __init__(self, errors: dict[tuple[int, str], str]):
-        self.errors = dict(sorted(errors.items()))
+    def __init__(self, errors: Mapping[tuple[int, str], str | RollcallError]):
+        self.reasons = dict(sorted(errors.items()))
+        self.errors = {key: str(why) for key, why in self.reasons.items()}
         shown = "; ".join(
             (
                 _("record {id} check-in: {why}", id=record_id, why=message)
@@ -119,6 +202,14 @@ class EditsRefused(RollcallError):
             for (record_id, field), message in self.errors.items()
         )
         super().__init__(_("Nothing was saved: {why}", why=shown))
+
+    def worded_errors(self, show: Callable[[date], str]) -> dict[tuple[int, str], str]:
+        """:attr:`errors` for people: a refusal kept whole (a submitted period, a time the
+        clocks skip or repeat) is worded with its dates written by ``show``."""
+        return {
+            key: why if isinstance(why, str) else why.worded(show)
+            for key, why in self.reasons.items()
+        }
 
 
 class ImportRefused(InvalidInput):
@@ -132,8 +223,14 @@ class ImportRefused(InvalidInput):
 
     SHOWN = 20
 
-    def __init__(self, problems: list[tuple[int, str]], *, unknown_students: bool = False):
-        self.problems = sorted(problems)
+    def __init__(
+        self,
+        problems: Sequence[tuple[int, str | RollcallError]],
+        *,
+        unknown_students: bool = False,
+    ):
+        self.reasons = sorted(problems, key=lambda problem: (problem[0], str(problem[1])))
+        self.problems = [(line, str(why)) for line, why in self.reasons]
         self.unknown_students = unknown_students
         count = len(self.problems)
         more = _(" (and {count} more)", count=count - self.SHOWN) if count > self.SHOWN else ""
@@ -149,6 +246,13 @@ class ImportRefused(InvalidInput):
                 shown=shown,
             )
         )
+
+    def worded_problems(self, show: Callable[[date], str]) -> list[tuple[int, str]]:
+        """:attr:`problems` for people: a refusal kept whole (a row in a submitted period)
+        is worded with its dates written by ``show``."""
+        return [
+            (line, why if isinstance(why, str) else why.worded(show)) for line, why in self.reasons
+        ]
 
 
 class UnknownStudent(InvalidInput):

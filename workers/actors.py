@@ -18,7 +18,7 @@ from dramatiq.brokers.redis import RedisBroker
 from core.config import get_settings
 from core.domain.pay_periods import PayPeriod
 from core.errors import ImportRefused, KinderTrackError, RollcallError
-from core.i18n import _
+from core.i18n import _, format_date
 from core.notices import (
     AttendanceImported,
     AttendanceImportRefused,
@@ -174,13 +174,13 @@ def import_attendance_file(
             team_id=team_id,
         )
     except RollcallError as error:
-        problems = error.problems if isinstance(error, ImportRefused) else []
+        problems = error.worded_problems(format_date) if isinstance(error, ImportRefused) else []
         notice = AttendanceImportRefused(
             school_id=school_id,
             file_id=file_id,
             channel_id=channel_id,
             destination=destination,
-            message=str(error),
+            message=error.worded(format_date),
             problems=tuple(problems),
             unknown_students=isinstance(error, ImportRefused) and error.unknown_students,
         )

@@ -30,6 +30,7 @@ from bot.blocks.values import PeriodRef, StudentRef
 from bot.blocks.warnings import issue_text
 from bot.escape import escape_mrkdwn
 from core.domain.report import ProviderStatus, ReportRow, RowState, RowStatus, SubsidyReport
+from core.domain.report_words import STATE_WORDS, error_words, state_words
 from core.domain.wall_clock import day_label
 from core.errors import days_phrase
 from core.i18n import (
@@ -112,21 +113,6 @@ _STATE_ICON = {
     RowState.NOT_LINKED: ":warning:",
     RowState.NO_ATTENDANCE: ":zzz:",
 }
-_STATE_WORDS = {
-    RowState.READY: N_("ready to send"),
-    RowState.NEEDS_FIX: N_("needs a fix"),
-    RowState.NOT_LINKED: N_("not linked"),
-    RowState.NO_ATTENDANCE: N_("no attendance"),
-}
-_ERROR_WORDS = {
-    "overlap": N_("overlapping stays"),
-    "missing_check_out": N_("no check-out"),
-    "check_out_before_check_in": N_("check-out before check-in"),
-    "too_long": N_("a stay of 24 hours or more"),
-    "future": N_("a stay in the future"),
-    "absent_and_present": N_("both absent and present on a day"),
-}
-_AN_ERROR = N_("an error")
 LEGEND = N_(
     ":white_check_mark: ready to send · :red_circle: needs a fix · :warning: not linked "
     "(no KinderTrack child ID: not sent) · :zzz: no attendance. KinderTrack's own status "
@@ -137,7 +123,7 @@ LEGEND = N_(
 def row_line(row: ReportRow, allowance: int = 4) -> str:
     """``✅ *Ava Smith* (123456) — ready to send · KinderTrack: Approved · 2 d · …``, with
     the child's absences (``1 absent, 3/4 this month``) when there are any."""
-    problems = ", ".join(_(_ERROR_WORDS.get(code, _AN_ERROR)) for code in row.errors)
+    problems = error_words(row)
     errors = f" · {problems}" if problems else ""
     child = f" ({row.child_id})" if row.child_id else ""
     away = (
@@ -159,7 +145,7 @@ def row_line(row: ReportRow, allowance: int = 4) -> str:
     )
     return (
         f"{_STATE_ICON[row.state]} *{escape_mrkdwn(clip(row.student, NAME_IN_ROW))}*{child} — "
-        f"*{_(_STATE_WORDS[row.state])}* · KinderTrack: {row.status.label} · "
+        f"*{state_words(row)}* · KinderTrack: {row.status.label} · "
         f"{figures}{away}{errors}"
     )
 
@@ -219,7 +205,7 @@ def report_blocks(
                 text=(
                     " · ".join(
                         f"*{sum(1 for r in report.rows if r.state is state)}* {_(words)}"
-                        for state, words in _STATE_WORDS.items()
+                        for state, words in STATE_WORDS.items()
                     )
                     + "\n"
                     + _(

@@ -1,8 +1,9 @@
 """CSV copies a director keeps: the report's table and exactly what was sent.
 
-Both the CLI (`report --csv`) and the Slack app (the file in the report's thread) write
-these, so they live once, here. Cells that a spreadsheet would run as a formula are
-neutralised (CSV injection): names come from imports and KinderTrack's roster.
+The CLI's ``report --csv`` keeps codes for scripts; the Slack app's copies (the files in
+the report's thread) are for people, in their language. Cells that a spreadsheet would
+run as a formula are neutralised (CSV injection): names come from imports and
+KinderTrack's roster.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 from core.domain.absences import AbsenceKind
 from core.domain.report import SubsidyReport
+from core.domain.report_words import error_words, state_words
 from core.domain.submission import sendable_of
-from core.i18n import _, format_numeric_date, format_time
+from core.i18n import _, format_decimal, format_numeric_date, format_time
 from core.ports import SubmittedAbsence
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -26,27 +28,62 @@ def csv_safe(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
-def report_csv(report: SubsidyReport, *, absences: bool = False) -> str:
-    """The report's table, one row per child. ``absences`` adds each child's days absent in
-    the range and in the month so far (``absences``, ``allowance_used``): the copy Slack
-    threads under a report; ``report --csv`` keeps its documented columns."""
+def report_csv(report: SubsidyReport) -> str:
+    """The report's table, one row per child, with its documented columns and codes:
+    what ``report --csv`` writes (docs/CLI.md)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    header = ["student", "child_id", "status", "days", "hours", "units", "errors"]
-    writer.writerow(header + (["absences", "allowance_used"] if absences else []))
+    writer.writerow(["student", "child_id", "status", "days", "hours", "units", "errors"])
     for row in report.rows:
-        cells: list[object] = [
-            csv_safe(row.student),
-            row.child_id or "",
-            row.status.label,
-            row.days,
-            f"{row.hours:.2f}",
-            row.units,
-            " ".join(row.errors),
+        writer.writerow(
+            [
+                csv_safe(row.student),
+                row.child_id or "",
+                row.status.label,
+                row.days,
+                f"{row.hours:.2f}",
+                row.units,
+                " ".join(row.errors),
+            ]
+        )
+    return out.getvalue()
+
+
+def report_csv_for_people(report: SubsidyReport) -> str:
+    """The report's table as Slack threads it under the report: one row per child, headers,
+    states and problems in the reader's language, in the words of the report's blocks;
+    ``report --csv`` (:func:`report_csv`) keeps its documented codes for scripts."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            _("Child"),
+            _("Child ID"),
+            _("State"),
+            _("KinderTrack status"),
+            _("Days"),
+            _("Hours"),
+            _("Units"),
+            _("Problems"),
+            _("Days absent"),
+            _("Absences this month"),
         ]
-        if absences:
-            cells += [row.absences, f"{row.allowance_used}/{report.absence_allowance}"]
-        writer.writerow(cells)
+    )
+    for row in report.rows:
+        writer.writerow(
+            [
+                csv_safe(row.student),
+                row.child_id or "",
+                state_words(row),
+                row.status.label,
+                row.days,
+                format_decimal(row.hours),
+                row.units,
+                error_words(row),
+                row.absences,
+                f"{row.allowance_used}/{report.absence_allowance}",
+            ]
+        )
     return out.getvalue()
 
 

@@ -1,7 +1,7 @@
 """Instants typed by people: ISO 8601 with an offset, or naive local time in the school's zone.
 
 A naive local time that the zone skips (spring forward) or repeats (fall back) names no
-single instant, so it is refused with a request for an explicit UTC offset.
+single instant, so it is refused (core.errors.UnplaceableTime).
 
 Attendance is kept to the whole second (a fraction of a second means nothing to a claim),
 so the report can judge instants as integer seconds since the Unix epoch.
@@ -15,7 +15,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.domain.control import LINE_BREAKS, refuse_control_characters
-from core.errors import InvalidInput
+from core.errors import InvalidInput, UnplaceableTime
 from core.i18n import N_, _, sentence
 
 
@@ -34,16 +34,8 @@ def localize(naive: datetime, tz: ZoneInfo) -> datetime:
     early = naive.replace(tzinfo=tz, fold=0)
     late = naive.replace(tzinfo=tz, fold=1)
     if early.utcoffset() != late.utcoffset():
-        stamp = naive.isoformat(sep=" ", timespec="minutes")
         back = early.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
-        if back != naive:
-            problem = "does not exist (clocks spring forward)"
-        else:
-            problem = "happens twice (clocks fall back)"
-        raise InvalidInput(
-            f"{stamp} {problem} in {tz.key}; give the time with its UTC offset, "
-            f"like {naive.date().isoformat()}T{naive.time().isoformat('minutes')}-05:00."
-        )
+        raise UnplaceableTime(naive, tz, skipped=back != naive)
     return early
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
@@ -73,6 +74,13 @@ class PayPeriods(Protocol):
 class UnknownPeriod(InvalidInput):
     """KinderTrack lists no pay period of this provider that contains the day."""
 
+    def __init__(self, day: date) -> None:
+        self.day = day
+        super().__init__(self.worded(date.isoformat))
+
+    def worded(self, show: Callable[[date], str]) -> str:
+        return _("KinderTrack lists no pay period containing {day}.", day=show(self.day))
+
 
 @dataclass(frozen=True)
 class ListedPeriods:
@@ -87,9 +95,7 @@ class ListedPeriods:
         for period in (*self.current, *self.kept):
             if day in period:
                 return period
-        raise UnknownPeriod(
-            _("KinderTrack lists no pay period containing {day}.", day=day.isoformat())
-        )
+        raise UnknownPeriod(day)
 
     def is_exact(self, start: date, end: date) -> bool:
         period = PayPeriod(start, end)

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from core.domain.absences import CENTER, AbsenceKind, parse_kind
 from core.domain.instants import parse_date
-from core.errors import NotFound, PeriodLocked
+from core.errors import AbsenceNotRecorded, PeriodLocked, RollcallError
 from core.i18n import _
 from core.services.audit import write_audit
 from core.services.runtime import Runtime
@@ -97,19 +97,13 @@ def delete_absence(
         if whole_center:
             row: Absence | Closure | None = _closure_row(session, school_id, when)
             if row is None:
-                raise NotFound(_("No closure is recorded on {day}.", day=when.isoformat()))
+                raise AbsenceNotRecorded(None, when)
             name = None
         else:
             pupil = find_student(session, school_id=school_id, name=student_name)
             row, name = _absence_row(session, pupil.id or 0, when), pupil.name
             if row is None:
-                raise NotFound(
-                    _(
-                        "No absence of {name} is recorded on {day}.",
-                        name=pupil.name,
-                        day=when.isoformat(),
-                    )
-                )
+                raise AbsenceNotRecorded(pupil.name, when)
         kind = AbsenceKind(row.kind)
         _delete_audited(session, rt, row, actor=actor)
         return RemovedAbsence(name, when, kind)
@@ -144,7 +138,7 @@ def plan_away(
     school_id: int,
     fixes: Sequence[AwayFix],
     absent: Sequence[tuple[int, date]],
-    errors: dict[tuple[int, str], str],
+    errors: dict[tuple[int, str], str | RollcallError],
 ) -> AwayPlan:
     """Check each removal (the row still there, its period open) within the caller's
     transaction; a problem goes into ``errors`` keyed by (student ID or 0, ``fix.field``)."""
@@ -162,7 +156,7 @@ def plan_away(
         try:
             guard_period_write(session, school_id=school_id, day=fix.day)
         except PeriodLocked as refusal:
-            errors[key] = str(refusal)
+            errors[key] = refusal
             continue
         removals.append(row)
     return AwayPlan(removals, sorted(set(absent)))

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from core.domain.attendance_csv import AttendanceRow, AwayRow, decode, parse_rows
 from core.domain.instants import local_date, zone
 from core.domain.names import name_key
-from core.errors import ImportRefused
+from core.errors import ImportRefused, RollcallError
 from core.services.audit import write_audit
 from core.services.runtime import Runtime
 from core.services.schools import get_school
@@ -61,14 +61,15 @@ def import_csv(
         days = {local_date(r.check_in, tz) for r in rows} | {a.day for a in away}
         guard = guard_days(session, school_id=school_id, days=days)
         locked = guard.refusals(days)
-        problems += [
-            (row.line, str(locked[local_date(row.check_in, tz)]))
+        refused: list[tuple[int, str | RollcallError]] = [*problems]
+        refused += [
+            (row.line, locked[local_date(row.check_in, tz)])
             for row in rows
             if local_date(row.check_in, tz) in locked
         ]
-        problems += [(a.line, str(locked[a.day])) for a in away if a.day in locked]
-        if problems:
-            raise ImportRefused(problems, unknown_students=unknown)
+        refused += [(a.line, locked[a.day]) for a in away if a.day in locked]
+        if refused:
+            raise ImportRefused(refused, unknown_students=unknown)
         result = ImportResult()
         named = [(r.student_name) for r in rows] + [a.student_name for a in away if a.student_name]
         for key in sorted({name_key(n) for n in named} - students.keys()):

@@ -17,7 +17,7 @@ from core.domain.instants import check_supported, local_day_bounds, to_seconds, 
 from core.domain.pay_periods import PayPeriods
 from core.domain.report import ProviderStatus, SubsidyReport, build_report
 from core.domain.report import Student as ReportStudent
-from core.errors import InvalidInput, KinderTrackError
+from core.errors import BackwardRange, InvalidInput, KinderTrackError
 from core.i18n import N_, _
 from core.services.absences import AwayDays, away_days
 from core.services.periods import cached_periods_of_schools, school_periods
@@ -36,9 +36,7 @@ def check_range(start: date, end: date) -> None:
     check_supported(start, what=N_("start date"))
     check_supported(end, what=N_("end date"))
     if end < start:
-        raise InvalidInput(
-            _("The range ends ({end}) before it starts ({start}).", end=end, start=start)
-        )
+        raise BackwardRange(start, end)
     if (end - start).days + 1 > MAX_RANGE_DAYS:
         raise InvalidInput(_("A report covers at most {days} days.", days=MAX_RANGE_DAYS))
 

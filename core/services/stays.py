@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from core.domain.instants import local_date, local_day_bounds, parse_instant, zone
 from core.domain.stay_fix import StayFix, fixed_check_in, fixed_check_out
-from core.errors import EditsRefused, InvalidInput, NotFound, PeriodLocked
+from core.errors import EditsRefused, InvalidInput, NotFound, PeriodLocked, RollcallError
 from core.i18n import N_, _
 from core.services.absences import AwayFix, plan_away, save_away
 from core.services.audit import delete_stay, save_stay_change, snapshot
@@ -141,7 +141,7 @@ def fix_stays(
     with rt.session() as session:
         school = get_school(session, school_id=school_id, team_id=team_id)
         tz = zone(school.timezone)
-        errors: dict[tuple[int, str], str] = {}
+        errors: dict[tuple[int, str], str | RollcallError] = {}
         deletions: list[AttendanceRecord] = []
         absent: list[tuple[int, date]] = []
         planned: list[_PlannedEdit] = []
@@ -159,7 +159,7 @@ def fix_stays(
                     guard_period_write(session, school_id=school_id, day=day)
                     deletions.append(record)
                 except PeriodLocked as refusal:
-                    errors[(fix.record_id, "delete")] = str(refusal)
+                    errors[(fix.record_id, "delete")] = refusal
                 if fix.absent:
                     absent.append((record.student_id, day))
                 continue
@@ -187,7 +187,7 @@ def _plan_fix(
     record: AttendanceRecord,
     fix: StayFix,
     tz: ZoneInfo,
-    errors: dict[tuple[int, str], str],
+    errors: dict[tuple[int, str], str | RollcallError],
 ) -> _PlannedEdit | None:
     """The new times of one picker fix, or None when it changes nothing or is refused."""
     rid = fix.record_id
@@ -195,11 +195,11 @@ def _plan_fix(
     try:
         new_in = fixed_check_in(record.check_in, fix, tz)
     except InvalidInput as error:
-        errors[(rid, "in")] = str(error)
+        errors[(rid, "in")] = error
     try:
         new_out = fixed_check_out(record.check_in, record.check_out, fix, tz)
     except InvalidInput as error:
-        errors[(rid, "out")] = str(error)
+        errors[(rid, "out")] = error
     if (rid, "in") in errors or (rid, "out") in errors:
         return None
     if new_in == record.check_in and new_out == record.check_out:
@@ -211,7 +211,7 @@ def _plan_fix(
         try:
             guard_period_write(session, school_id=school_id, day=day)
         except PeriodLocked as refusal:
-            errors[(rid, "in")] = str(refusal)
+            errors[(rid, "in")] = refusal
             return None
     return _PlannedEdit(record, new_in, new_out)
 

@@ -92,7 +92,7 @@ def test_rollcall_demo_runs_the_journey_through_the_slack_app(tmp_path: Path) ->
     # a center that bills monthly: its last closed period is a month, with a day absent
     assert "Registered · provider ID 24680" in out
     assert "(matches a pay period)" in out and "1 absent, 1/4 this month" in out
-    assert "absences,allowance_used" in out
+    assert "Days absent,Absences this month" in out
     assert lines[-1].startswith("Demo complete: 15 steps in ")
 
     # each message and modal's Block Kit JSON is saved, numbered in order

@@ -629,7 +629,7 @@ def test_a_director_removes_an_absence_or_closure_recorded_by_mistake(
     assert "Only the school's directors can do that" in refused
     assert removed == "The absence of Ava Smith on Thu, Nov 19 is removed."
     assert reopened == "The closure of Fri, Nov 20 is removed."
-    assert again == "No absence of Ava Smith is recorded on 2026-11-19."
+    assert again == "No absence of Ava Smith is recorded on Nov 19, 2026."
     report = school_report(
         app_runtime, school_id=school, start=date(2026, 11, 8), end=date(2026, 11, 21)
     )

@@ -11,6 +11,7 @@ notifier by DM.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -553,11 +554,12 @@ def test_rows_in_a_submitted_period_are_refused_with_the_corrected_claim_contact
     # When the director imports more rows for that period
     env.submit([env.upload(late)], school_id=sid)
 
-    # Then nothing is written; each row says why, and the contact is given once
+    # Then nothing is written; each row says why with human dates, and the contact once
     result = env.result()
     text = shown(result)
-    assert "line 2: Attendance for the pay period 2026-11-08 to 2026-11-21" in text
+    assert "line 2: Attendance for the pay period Nov 8, 2026 to Nov 21, 2026" in text
     assert "line 3: Attendance for the pay period" in text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
     assert text.count(CORRECTED_CLAIM_CONTACT) == 1
     assert len(records(env.rt, sid)) == 2
 

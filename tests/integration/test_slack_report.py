@@ -5,6 +5,7 @@ test database and a real Dramatiq worker consuming the real Redis broker."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -69,6 +70,7 @@ from tests.integration.kindertrack_proxy import Misbehaviour, misbehaving
 pytestmark = pytest.mark.slow  # the bot app over signed HTTP, most with real workers
 
 START, END = date(2026, 11, 8), date(2026, 11, 21)  # the last closed period on the clock
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 TEAM, CHANNEL = "T0001", "C0SCHOOL"
 DIRECTOR, STAFF = "U0DIRECTOR", "U0STAFF"
 CLEAN_CSV = (
@@ -223,8 +225,9 @@ def test_report_replaces_its_placeholder_and_threads_the_csv(env: Env) -> None:
     assert done.args["thread_ts"] == ts and done.args["channel_id"] == channel
     [content] = env.slack.uploads.values()
     assert content.decode().splitlines() == [
-        "student,child_id,status,days,hours,units,errors,absences,allowance_used",
-        "Ava Smith,123456,Approved,2,12.50,3,,1,1/4",
+        "Child,Child ID,State,KinderTrack status,Days,Hours,Units,Problems,Days absent,"
+        "Absences this month",
+        "Ava Smith,123456,ready to send,Approved,2,12.50,3,,1,1/4",
     ]
 
 
@@ -244,7 +247,7 @@ def test_report_with_bad_dates_is_refused_without_a_placeholder(env: Env) -> Non
     env.server.slash("report 2026-11-21 2026-11-08", channel_id=CHANNEL, user_id=DIRECTOR)
 
     [answer] = env.slack.wait_for("response_url")
-    assert "ends (2026-11-08) before it starts" in answer.args["text"]
+    assert answer.args["text"] == "The range ends (Nov 8, 2026) before it starts (Nov 21, 2026)."
     assert env.slack.calls_for("chat.postMessage") == []
 
 
@@ -533,7 +536,10 @@ def test_skip_shows_the_next_children_in_the_same_modal(env: Env) -> None:
 @pytest.mark.parametrize(
     ("picked", "expected"),
     [
-        ({"day": "2026-11-01", "check_in": "01:30"}, "happens twice (clocks fall back)"),
+        (
+            {"day": "2026-11-01", "check_in": "01:30"},
+            "1:30 AM on Nov 1, 2026 happens twice in Central Time",
+        ),
         ({"check_out": "07:00"}, "must be after the check-in"),
     ],
 )
@@ -560,6 +566,7 @@ def test_review_submission_with_a_bad_field_saves_nothing(
     [field] = list(body["errors"])
     assert field in (f"rec{rid}_in", f"rec{rid}_out")
     assert expected in body["errors"][field]
+    assert not ISO_DATE.search(body["errors"][field]) and "UTC" not in body["errors"][field]
     assert _records(env.rt, sid) == before
 
 
@@ -581,6 +588,8 @@ def test_review_submission_in_a_submitted_period_is_refused_on_the_field(env: En
     assert "can no longer be edited" in errors[f"rec{rid}_in"]
     assert "866-448-4605" in errors[f"rec{rid}_in"]
     assert "can no longer be edited" in errors[f"rec{max(before)}_delete"]
+    assert "Nov 8, 2026" in errors[f"rec{rid}_in"]
+    assert not ISO_DATE.search(errors[f"rec{rid}_in"] + errors[f"rec{max(before)}_delete"])
     assert _records(env.rt, sid) == before
 
 

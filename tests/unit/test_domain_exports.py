@@ -1,5 +1,6 @@
-"""The CSV copies a director keeps: the report's table (with absences in Slack's copy) and
-exactly what was sent, days away included."""
+"""The CSV copies a director keeps: the report's table (codes for ``report --csv``, words in
+the reader's language for Slack's copy, with absences) and exactly what was sent, days away
+included."""
 
 from __future__ import annotations
 
@@ -8,16 +9,16 @@ from zoneinfo import ZoneInfo
 
 from core.domain.absences import AbsenceKind
 from core.domain.attendance import Record
-from core.domain.exports import report_csv, sent_records_csv
-from core.domain.report import ProviderStatus, Student, build_report
+from core.domain.exports import report_csv, report_csv_for_people, sent_records_csv
+from core.domain.report import ProviderStatus, Student, SubsidyReport, build_report
+from core.i18n import using_locale
 
 TZ = ZoneInfo("America/Chicago")
 START, END = date(2026, 11, 8), date(2026, 11, 21)
 
 
-def _tables() -> tuple[str, str]:
-    """The report's CSV as ``report --csv`` writes it, and as Slack threads it."""
-    report = build_report(
+def _report() -> SubsidyReport:
+    return build_report(
         school="Sunny Days",
         provider_id="12345",
         provider_status=ProviderStatus.REGISTERED,
@@ -25,14 +26,15 @@ def _tables() -> tuple[str, str]:
         end=END,
         pay_period_match=True,
         already_submitted=False,
-        students=[Student(1, "=Ava Smith", "123456")],
+        students=[Student(1, "=Ava Smith", "123456"), Student(2, "Ben Ode", "654321")],
         records=[
             Record.at(
                 1,
                 1,
                 datetime(2026, 11, 9, 14, tzinfo=UTC),
                 datetime(2026, 11, 9, 22, tzinfo=UTC),
-            )
+            ),
+            Record.at(2, 2, datetime(2026, 11, 10, 14, tzinfo=UTC), None),
         ],
         now=datetime(2026, 11, 25, 18, tzinfo=UTC),
         tz=TZ,
@@ -40,20 +42,32 @@ def _tables() -> tuple[str, str]:
             1: {date(2026, 11, 10): AbsenceKind.ABSENT, date(2026, 11, 2): AbsenceKind.ABSENT}
         },
     )
-    return report_csv(report), report_csv(report, absences=True)
 
 
-def test_the_report_table_keeps_its_columns_and_slacks_copy_adds_the_absences() -> None:
-    plain, for_people = _tables()
-
-    assert plain.splitlines() == [
+def test_the_report_table_keeps_its_columns_and_codes() -> None:
+    assert report_csv(_report()).splitlines() == [
         "student,child_id,status,days,hours,units,errors",
         "'=Ava Smith,123456,Approved,1,8.00,2,",
+        "Ben Ode,654321,Approved,1,0.00,0,missing_check_out",
     ]
-    assert for_people.splitlines() == [
-        "student,child_id,status,days,hours,units,errors,absences,allowance_used",
-        "'=Ava Smith,123456,Approved,1,8.00,2,,1,2/4",
+
+
+def test_slacks_copy_is_worded_for_people_in_their_language_with_the_absences() -> None:
+    report = _report()
+
+    assert report_csv_for_people(report).splitlines() == [
+        "Child,Child ID,State,KinderTrack status,Days,Hours,Units,Problems,Days absent,"
+        "Absences this month",
+        "'=Ava Smith,123456,ready to send,Approved,1,8.00,2,,1,2/4",
+        "Ben Ode,654321,needs a fix,Approved,1,0.00,0,no check-out,0,0/4",
     ]
+    with using_locale("es"):
+        spanish = report_csv_for_people(report).splitlines()
+    assert spanish[1:] == [
+        "'=Ava Smith,123456,listo para enviar,Approved,1,8.00,2,,1,2/4",
+        "Ben Ode,654321,necesita corrección,Approved,1,0.00,0,sin salida,0,0/4",
+    ]
+    assert "missing_check_out" not in "\n".join(spanish)
 
 
 def test_the_sent_copy_shows_stays_and_days_away_on_the_school_clock() -> None:

@@ -23,7 +23,7 @@ from bot.blocks.modals import ModalMeta
 from bot.destination import to_user
 from bot.permissions import SchoolAccess, actor_from_payload, school_by_id
 from core.errors import RollcallError
-from core.i18n import N_, _
+from core.i18n import N_, _, format_date
 from workers import dispatch
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def handle_import_submission(
         meta = ModalMeta.decode(view.get("private_metadata", ""))
         access = school_by_id(actor, meta.school_id, director=True)
     except RollcallError as refusal:
-        ack(response_action="errors", errors={imports.FILE_BLOCK: str(refusal)})
+        ack(response_action="errors", errors={imports.FILE_BLOCK: refusal.worded(format_date)})
         return
     files = imports.uploaded_file_ids(view)
     if len(files) != 1:

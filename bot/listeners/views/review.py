@@ -51,7 +51,7 @@ from core.domain.instants import zone
 from core.domain.report import SubsidyReport
 from core.domain.stay_fix import StayFix
 from core.errors import EditsRefused, RollcallError
-from core.i18n import _
+from core.i18n import _, format_date
 from core.services import absences, reports, stays
 from core.services.absences import AwayFix
 from workers import dispatch
@@ -242,13 +242,14 @@ def handle_review_submission(
         ack(
             response_action="errors",
             errors={
-                error_block_id(key, field): text for (key, field), text in refused.errors.items()
+                error_block_id(key, field): text
+                for (key, field), text in refused.worded_errors(format_date).items()
             },
         )
         return
     except RollcallError as error:
         if first_field:
-            ack(response_action="errors", errors={first_field: str(error)})
+            ack(response_action="errors", errors={first_field: error.worded(format_date)})
         else:
             ack()
         return
