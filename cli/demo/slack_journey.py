@@ -268,7 +268,7 @@ def slack_journey(demo: SlackDemo, stack: SlackStack, *, period: PayPeriod) -> s
         ],
         lacks=["[Approve & submit]"],
     )
-    act.thread_file(shows=["Harper Olsen,,Unapproved"])
+    act.thread_file(shows=["Harper Olsen,,not linked,Unapproved"])
     demo.say("(Harper is Olson at KinderTrack: Dana links her from the report)")
     act = demo.click(DANA, report, "Link child ID")
     act.silent_ack()
@@ -313,7 +313,7 @@ def slack_journey(demo: SlackDemo, stack: SlackStack, *, period: PayPeriod) -> s
         ],
         lacks=["need a fix", "[Review errors]"],
     )
-    act.thread_file(shows=["Harper Olsen,678901,Approved"])
+    act.thread_file(shows=["Harper Olsen,678901,ready to send,Approved"])
 
     demo.step("Meanwhile, today: Sam checks a child in and posts the roll call")
     act = demo.slash(SAM, "in Ava Smith")
@@ -345,7 +345,7 @@ def slack_journey(demo: SlackDemo, stack: SlackStack, *, period: PayPeriod) -> s
         ],
         lacks=["[Approve & submit]"],
     )
-    act.thread_file(shows=["Ava Smith,123456,Approved"])
+    act.thread_file(shows=["Ava Smith,123456,ready to send,Approved"])
     confirm = next(
         element["confirm"]["text"]["text"]
         for block in running_report.payload.get("blocks", [])
@@ -455,7 +455,9 @@ def monthly_center(demo: SlackDemo, stack: SlackStack, *, today: date) -> None:
         containing="Owen Berg",
         shows=["matches a pay period", "Owen Berg* (135790)", "1 absent, 1/4 this month"],
     )
-    act.thread_file(shows=["absences,allowance_used", "Owen Berg,135790,Approved,2,"])
+    act.thread_file(
+        shows=["Days absent,Absences this month", "Owen Berg,135790,ready to send,Approved,2,"]
+    )
     demo.say(f"(the pay period is {month}: KinderTrack lists {MONTHLY}'s periods as months)")
 
 
