@@ -368,13 +368,22 @@ def submit(
     rt = runtime()
     # The command line's contract (docs/CLI.md) submits any pay period once --yes is given.
     view = approvals.approve(
-        rt, school_id=school_id(school), start=first, end=last, approved_by=OPERATOR, early=True
+        rt,
+        school_id=school_id(school),
+        start=first,
+        end=last,
+        approved_by=OPERATOR,
+        early=True,
+        undoable=False,
     )
     if run_async:
-        from workers.dispatch import enqueue_submission
-
-        enqueue_submission(view.id)
-        typer.echo(f"Submission {view.id} approved; the workers are sending it.")
+        if _handed_to_workers(view.id):
+            typer.echo(f"Submission {view.id} approved; the workers are sending it.")
+        else:
+            typer.echo(
+                f"Submission {view.id} approved; the queue (Redis) did not answer, so "
+                "`rollcall scheduler` hands it to the workers once it does."
+            )
         typer.echo(f"Check it with: rollcall status {school!r} --from {first} --to {last}")
         return
     result = _drive(view.id)
@@ -388,6 +397,21 @@ def submit(
         )
         return
     raise RollcallError(view.error or f"Submission {view.id} is {view.state}.")
+
+
+def _handed_to_workers(submission_id: int) -> bool:
+    """Queue the operator's send; False when Redis does not answer. The approval stands
+    either way: the scheduler's sweep re-drives an idle approval without an undo window."""
+    import dramatiq.errors
+    import redis.exceptions
+
+    from workers.dispatch import enqueue_submission
+
+    try:
+        enqueue_submission(submission_id)
+    except (dramatiq.errors.ConnectionError, redis.exceptions.RedisError):
+        return False
+    return True
 
 
 def _drive(submission_id: int, attempts: int = 3) -> RunResult:

@@ -47,8 +47,13 @@ def approve(
     team_id: str | None = None,
     seen: str | None = None,
     early: bool = False,
+    undoable: bool = True,
 ) -> SubmissionView:
     """Approve exactly the records the report shows now.
+
+    ``undoable`` gives the director ``rt.undo_window`` to withdraw it before any worker
+    sends it; the operator's ``rollcall submit --yes`` passes False, and the row says so, so
+    that a sweep re-driving it (its message lost) does not wait out a window nobody has.
 
     A pay period that has not ended (in the school's own date) is approved only when
     ``early`` says the director chose to submit early (PeriodNotOver otherwise): later days
@@ -89,7 +94,8 @@ def approve(
                     fingerprint="",
                     idempotency_key=idempotency_key(report.provider_id or "", start, end),
                 )
-            _approve_row(row, report, approved_by=approved_by, now=now)
+            until = now + rt.undo_window if undoable and rt.undo_window else None
+            _approve_row(row, report, approved_by=approved_by, now=now, undo_until=until)
             session.add(row)
             session.flush()
             log.info(
@@ -112,7 +118,12 @@ def approve(
 
 
 def _approve_row(
-    row: Submission, report: SubsidyReport, *, approved_by: str, now: datetime
+    row: Submission,
+    report: SubsidyReport,
+    *,
+    approved_by: str,
+    now: datetime,
+    undo_until: datetime | None,
 ) -> None:
     row.state = str(check_transition(S(row.state), S.APPROVED))
     row.fingerprint = report.fingerprint
@@ -121,13 +132,14 @@ def _approve_row(
     row.idempotency_key = idempotency_key(row.provider_id, report.start, report.end)
     row.approved_by = approved_by[:64]
     row.approved_at = now
+    row.undo_until = undo_until
     row.error = None
     row.updated_at = now
 
 
-def undo_until(rt: Runtime, row: Submission) -> datetime:
-    """Until when the director may withdraw this approval (no worker sends it before)."""
-    return _aware(row.approved_at) + rt.undo_window
+def in_undo_window(row: Submission, now: datetime) -> bool:
+    """True while the director may still withdraw this approval (no worker sends it yet)."""
+    return row.undo_until is not None and _aware(row.undo_until) > now
 
 
 def _aware(instant: datetime) -> datetime:
@@ -137,9 +149,9 @@ def _aware(instant: datetime) -> datetime:
 def undo_deadline(rt: Runtime, view: SubmissionView) -> datetime | None:
     """Until when the director can still withdraw this approval; None when they cannot
     (not an approval waiting to be sent, no undo window, or the window has passed)."""
-    if view.state is not S.APPROVED or not rt.undo_window:
+    if view.state is not S.APPROVED or view.undo_until is None:
         return None
-    until = _aware(view.approved_at) + rt.undo_window
+    until = _aware(view.undo_until)
     return until if until > rt.now() else None
 
 

@@ -40,7 +40,7 @@ from core.errors import (
 )
 from core.i18n import _
 from core.ports import KinderTrack, Sendable, SubmissionReceipt
-from core.services.approvals import undo_until
+from core.services.approvals import in_undo_window
 from core.services.reports import load_report
 from core.services.runtime import Runtime
 from core.services.schools import mark_provider_inactive
@@ -259,7 +259,7 @@ def _claim(
         lock_school(session, school_id=row.school_id)
         session.refresh(row, with_for_update={"key_share": True})
         state = S(row.state)
-        if state is S.APPROVED and undoable and undo_until(rt, row) > now:
+        if state is S.APPROVED and undoable and in_undo_window(row, now):
             return None, SubmissionView.of(row)
         payload_pending: str | None = None
         if state is S.APPROVED:
@@ -446,7 +446,8 @@ def stuck_submissions(rt: Runtime, *, idle_for: timedelta) -> list[int]:
     ``idle_for``, or submitting with an expired lease (a worker died mid-send: a live one
     renews its lease, and with it ``updated_at``, every third of a lease).
 
-    An approval is never re-driven within its undo window (``rt.undo_window``).
+    An approval is never re-driven within its undo window (``Submission.undo_until``); one
+    without a window (the operator's) is re-driven as soon as it is idle.
 
     The rows returned are marked as just re-driven, so a sweep every few seconds during a
     long worker outage queues one message per row per ``idle_for`` (approved) or per lease
@@ -457,7 +458,7 @@ def stuck_submissions(rt: Runtime, *, idle_for: timedelta) -> list[int]:
         approved = and_(
             col(Submission.state) == str(S.APPROVED),
             col(Submission.updated_at) < now - idle_for,
-            col(Submission.approved_at) < now - rt.undo_window,
+            or_(col(Submission.undo_until).is_(None), col(Submission.undo_until) < now),
         )
         abandoned = and_(
             col(Submission.state) == str(S.SUBMITTING),

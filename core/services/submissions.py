@@ -50,6 +50,8 @@ class SubmissionView:
     """KinderTrack's per-child refusals (child ID, reason): care that will not be paid."""
     held_elsewhere_id: str | None = None
     """Rejected because KinderTrack holds a submission Rollcall did not send (its ID)."""
+    undo_until: datetime | None = None
+    """Until when the approval may be withdrawn (None: it goes at once)."""
 
     def status_json(self) -> dict[str, object]:
         return {
@@ -71,6 +73,7 @@ class SubmissionView:
             record_count=row.record_count,
             approved_by=row.approved_by,
             approved_at=row.approved_at,
+            undo_until=row.undo_until,
             kindertrack_submission_id=row.kindertrack_submission_id,
             received_at=row.received_at,
             error=row.error,

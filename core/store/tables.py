@@ -148,6 +148,9 @@ class Submission(SQLModel, table=True):
     record_count: int = 0
     approved_by: str = Field(default="", max_length=64)
     approved_at: datetime = _instant()  # type: ignore[assignment]
+    undo_until: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+    """Until when a director may withdraw this approval, no worker sending it before; None
+    for an approval that goes at once (the operator's `rollcall submit --yes`)."""
     idempotency_key: str = Field(max_length=80)
     payload: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     """The records as sent (JSON), kept so the director can see exactly what KinderTrack got."""

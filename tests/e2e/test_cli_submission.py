@@ -304,3 +304,21 @@ def test_a_day_away_recorded_by_mistake_is_removed_once(cli: Cli) -> None:
     assert reopened.ok().stdout == f"The center {D2}: center closed removed.\n"
     assert again.refused() == f"No absence of Ava Smith is recorded on {D1}."
     assert [row["absences"] for row in report.json()["rows"]] == [0]
+
+
+def test_submit_async_while_redis_is_down_keeps_the_approval_for_the_sweep(cli: Cli) -> None:
+    # Given a clean period, and a queue (Redis) that does not answer
+    cli.run("school", "add", SCHOOL).ok()
+    cli.run("school", "register", SCHOOL, "--provider-id", "12345").ok()
+    cli.run("student", "add", SCHOOL, "Ava Smith", "--child-id", "123456").ok()
+    clean = f"student,check_in,check_out\nAva Smith,{D1}T08:00,{D1}T16:30\n"
+    cli.run("attendance", "import", SCHOOL, str(cli.write("clean.csv", clean))).ok()
+    cli.env["ROLLCALL_REDIS_URL"] = "redis://127.0.0.1:9/0"  # the discard port: refused
+
+    # When the operator hands the period to the workers
+    handed = cli.run("submit", SCHOOL, *RANGE, "--yes", "--async").ok()
+
+    # Then it says so in words, without a traceback, and the approval stands for the sweep
+    assert "approved; the queue (Redis) did not answer" in handed.stdout
+    assert "Traceback" not in handed.stderr
+    assert cli.run("status", SCHOOL, *RANGE, "--json").json()["state"] == "approved"

@@ -320,6 +320,33 @@ def test_the_sweep_redrives_a_stuck_row_once_per_idle_period(
     assert second == []
 
 
+def test_the_sweep_waits_out_a_directors_undo_window_but_not_the_operators_send(
+    rt: Runtime, clock: FrozenClock
+) -> None:
+    rt.undo_window = timedelta(seconds=60)
+    sid = _ready_school(rt)
+    idle = timedelta(seconds=3)
+
+    # Given the operator's `submit --yes` whose queued message was lost (Redis was down)
+    operator = approvals.approve(
+        rt, school_id=sid, start=START, end=END, approved_by="cli", undoable=False
+    )
+    clock.advance(timedelta(seconds=5))
+    # Then the sweep re-drives it as soon as it is idle: nobody can undo it
+    assert operator.undo_until is None and approvals.undo_deadline(rt, operator) is None
+    assert sending.stuck_submissions(rt, idle_for=idle) == [operator.id]
+
+    # Given instead a director's approval from Slack (the operator's taken back first)
+    approvals.withdraw(rt, school_id=sid, start=START, end=END)
+    director = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    clock.advance(timedelta(seconds=5))
+    # Then the sweep leaves it alone for its whole window, and takes it after
+    assert approvals.undo_deadline(rt, director) is not None
+    assert sending.stuck_submissions(rt, idle_for=idle) == []
+    clock.advance(timedelta(seconds=56))
+    assert sending.stuck_submissions(rt, idle_for=idle) == [director.id]
+
+
 class SlowKinderTrack(FakeKinderTrack):
     """A send that takes ``seconds`` of real time; ``during`` runs while it is in flight."""
 
