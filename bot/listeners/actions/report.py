@@ -153,18 +153,7 @@ def _show_sent(client: WebClient, ref: PeriodRef, body: dict[str, Any]) -> None:
     sent = submissions.submission_status(rt, school_id=ref.school_id, start=ref.start, end=ref.end)
     if sent is None:
         return
-    report = reports.school_report(
-        rt, school_id=ref.school_id, start=ref.start, end=ref.end, refresh_periods=False
-    )
-    try:
-        client.chat_update(
-            channel=channel, ts=ts, **submission_message(report, sent, school_id=ref.school_id)
-        )
-    except SlackApiError as error:
-        log.warning(
-            "could not show the submission on the message",
-            extra={"event": "approve_update_failed", "error": error.response.get("error")},
-        )
+    _draw_submission(client, rt, ref, sent, channel=channel, ts=ts)
 
 
 def _catch_up(
@@ -189,16 +178,30 @@ def _catch_up(
         return
     if latest.state is SubmissionState.APPROVED:
         return
+    _draw_submission(client, rt, ref, latest, channel=channel, ts=ts)
+
+
+def _draw_submission(
+    client: WebClient,
+    rt: Runtime,
+    ref: PeriodRef,
+    view: SubmissionView,
+    *,
+    channel: str,
+    ts: str,
+) -> None:
+    """Show the submission's state on one message; a message Slack refuses to update is
+    logged, not answered (the click was already answered)."""
     report = reports.school_report(
         rt, school_id=ref.school_id, start=ref.start, end=ref.end, refresh_periods=False
     )
     try:
         client.chat_update(
-            channel=channel, ts=ts, **submission_message(report, latest, school_id=ref.school_id)
+            channel=channel, ts=ts, **submission_message(report, view, school_id=ref.school_id)
         )
     except SlackApiError as error:
         log.warning(
-            "could not redraw the submission state",
+            "could not show the submission on the message",
             extra={"event": "approve_update_failed", "error": error.response.get("error")},
         )
 
