@@ -279,7 +279,7 @@ def test_preview_report_builds_it_in_a_worker_and_sends_it_by_dm(
     # Then the report of the current period arrives in the director's DM
     [posted] = server.standin.wait_for("chat.postMessage", timeout=10)
     assert posted.args["text"].startswith("KinderTrack Subsidy Report for Sunny Days")
-    assert "2026-11-22 to 2026-12-05" in posted.args["text"]
+    assert "Nov 22, 2026 to Dec 5, 2026" in posted.args["text"]
     opened = server.standin.calls_for("conversations.open")
     assert posted.args["channel"] == DIRECTOR or (opened and opened[0].args["users"] == DIRECTOR)
     # And the tab says it is on its way
