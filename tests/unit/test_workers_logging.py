@@ -111,7 +111,9 @@ def test_a_failing_message_is_logged_by_actor_and_id_never_by_its_arguments(
 
     # When a real Dramatiq worker fails to process it and logs the failure
     message = register_like.send("12345", "K7PM2QXA", "Dana Director")
-    worker = Worker(broker, worker_timeout=50)
+    # One thread: it has run the message when join returns, so stop() never meets a thread
+    # that starts after it (that thread would wait out dramatiq's 10 min stop timeout)
+    worker = Worker(broker, worker_timeout=50, worker_threads=1)
     worker.start()
     try:
         broker.join(register_like.queue_name, fail_fast=False)
