@@ -20,7 +20,8 @@ Notices handled:
   KinderTrack's refusal.
 - ``AttendanceImported`` / ``AttendanceImportRefused``: a CSV import's result (records
   added, rows already there, new students) or its refusal naming each bad row; to the
-  director by DM (the destination's ``user_id``).
+  director by DM (the destination's ``user_id``). An import redraws the school's open
+  reports and its roll-call boards (``bot/redraw.py``).
 - ``DayProblems``: the day's problems at the school's closing time, a DM to each director.
 - ``ReminderDue``: the preview with its buttons, to the
   school's reminder channel when set, else a DM to each director; every posted message
@@ -52,7 +53,7 @@ from bot.blocks.report import refused_report_message, report_message
 from bot.blocks.submission import submission_message
 from bot.conversations import is_private_conversation
 from bot.destination import Destination, read_destination
-from bot.redraw import redraw_school_reports
+from bot.redraw import redraw_boards, redraw_school_reports
 from bot.slack_clients import SlackClients, token_resolver
 from bot.slack_delivery import Message, SlackDelivery
 from core.config import Settings
@@ -280,6 +281,8 @@ class SlackNotifier:
                 team_id=school.team_id,
                 user_id=_destination(notice).get("user_id"),
             )
+            # And maybe who is in or away today: its roll-call boards too.
+            redraw_boards(rt, client, school_id=school.id)
 
     def _submission(
         self, rt: Runtime, client: WebClient, school: _School, notice: SubmissionChanged

@@ -48,6 +48,7 @@ EXTRA_FIELDS: tuple[str, ...] = (
     "file_id",
     "added",
     "duplicates",
+    "count",
     "team_id",
     "user_id",
     "director_id",

@@ -1,16 +1,21 @@
-"""The roll-call board: who is checked in today, and who is away."""
+"""The roll-call board: who is checked in today, and who is away; and where each school's
+boards were posted, so a change made another way than their buttons (an import) redraws
+them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from core import i18n
 from core.domain.instants import local_date, local_day_bounds, zone
 from core.services.runtime import Runtime
 from core.services.schools import get_school
-from core.store.tables import Absence, AttendanceRecord, Closure, Student
+from core.store.tables import Absence, AttendanceRecord, BoardMessage, Closure, Student
 
 
 @dataclass(frozen=True)
@@ -62,3 +67,61 @@ def roll_call(rt: Runtime, *, school_id: int, team_id: str | None = None) -> lis
             )
             for s in students
         ]
+
+
+@dataclass(frozen=True)
+class PostedBoard:
+    """A school's board as remembered: where it is and the language it was posted in."""
+
+    channel_id: str
+    ts: str
+    locale: str
+
+
+def remember_board(rt: Runtime, *, school_id: int, channel_id: str, ts: str, locale: str) -> None:
+    """The board just posted at (``channel_id``, ``ts``) in ``locale`` is the channel's
+    board of the school now (it replaces an older one posted there)."""
+    language = i18n.normalize(locale) or i18n.ENGLISH
+    for attempt in range(2):
+        try:
+            with rt.session() as session:
+                row = session.exec(
+                    select(BoardMessage).where(
+                        BoardMessage.school_id == school_id, BoardMessage.channel_id == channel_id
+                    )
+                ).first()
+                if row is None:
+                    row = BoardMessage(
+                        school_id=school_id, channel_id=channel_id, ts=ts, locale=language
+                    )
+                row.ts, row.locale, row.posted_at = ts, language, rt.now()
+                session.add(row)
+            return
+        except IntegrityError:
+            # Another board was posted in the channel at the same moment: update that row.
+            if attempt:
+                raise
+
+
+def posted_boards(rt: Runtime, *, school_id: int) -> list[PostedBoard]:
+    """The school's remembered boards, one per channel, oldest first."""
+    with rt.session() as session:
+        rows = session.exec(
+            select(BoardMessage)
+            .where(BoardMessage.school_id == school_id)
+            .order_by(col(BoardMessage.posted_at), col(BoardMessage.id))
+        ).all()
+        return [PostedBoard(r.channel_id, r.ts, r.locale) for r in rows]
+
+
+def forget_board(rt: Runtime, *, school_id: int, channel_id: str, ts: str) -> None:
+    """Forget the board at (``channel_id``, ``ts``), one Slack no longer has; a newer board
+    posted in the channel meanwhile is kept."""
+    with rt.session() as session:
+        session.execute(
+            delete(BoardMessage).where(
+                col(BoardMessage.school_id) == school_id,
+                col(BoardMessage.channel_id) == channel_id,
+                col(BoardMessage.ts) == ts,
+            )
+        )

@@ -249,6 +249,27 @@ class SlackMessage(SQLModel, table=True):
     created_at: datetime = _instant()  # type: ignore[assignment]
 
 
+class BoardMessage(SQLModel, table=True):
+    """A roll-call board posted in a channel, redrawn in place when today's stays change
+    another way than its own buttons (an import). One per school and channel: the latest
+    posted there, the one people use; an older one further up is refreshed by its buttons.
+    Kept apart from ``slack_message`` (a period's reports), whose every query would have
+    to leave boards out."""
+
+    __tablename__ = "board_message"
+    __table_args__ = (
+        UniqueConstraint("school_id", "channel_id", name="uq_board_message_school_channel"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", ondelete="CASCADE")
+    channel_id: str = Field(max_length=32)
+    ts: str = Field(max_length=32)
+    locale: str = Field(max_length=8)
+    """The language it was posted in: a redraw keeps it."""
+    posted_at: datetime = _instant()  # type: ignore[assignment]
+
+
 class UserPreference(SQLModel, table=True):
     """A Slack user's own choices; ``language`` overrides the locale Slack reports."""
 

@@ -7,6 +7,7 @@ frozen at 2026-11-25 18:00 UTC (12:00 PM in Iowa), inside the 2026-11-22 pay per
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ import workers.runtime
 from bot.blocks import board
 from bot.blocks.board import BoardRef
 from bot.blocks.limits import MESSAGE_BLOCKS, violations
+from core.services.board import PostedBoard, posted_boards
 from core.services.reports import school_report
 from core.services.runtime import Runtime
 from core.services.students import add_student
@@ -495,6 +497,43 @@ def test_rollcall_where_the_bot_cannot_post_says_to_invite_it(
 
     [call] = server.standin.wait_for("response_url")
     assert "Invite me" in call.args["text"]
+
+
+def remembered(rt: Runtime, school_id: int, boards: list[PostedBoard]) -> None:
+    """Wait until the school's remembered boards are ``boards`` (the listener remembers a
+    board after Slack answered its post)."""
+    deadline = time.monotonic() + 5
+    while posted_boards(rt, school_id=school_id) != boards:
+        assert time.monotonic() < deadline, posted_boards(rt, school_id=school_id)
+        time.sleep(0.02)
+
+
+def test_the_latest_board_of_a_channel_is_remembered_in_its_posters_language(
+    server: BotServer, app_runtime: Runtime, school: int
+) -> None:
+    # Given a board posted in the channel in English
+    first, _ = post_board(server, user_id=STAFF)
+    remembered(app_runtime, school, [PostedBoard(CHANNEL, first, "en")])
+    server.standin.reset()
+
+    # When a Spanish-speaking director posts another one there
+    server.standin.add_user(DIRECTOR, locale="es-LA")
+    second, message = post_board(server, user_id=DIRECTOR)
+
+    # Then the channel's board is the new one, in Spanish: the one an import redraws
+    assert "Asistencia — Sunny Days" in str(message["blocks"])
+    remembered(app_runtime, school, [PostedBoard(CHANNEL, second, "es")])
+
+
+def test_a_board_slack_refuses_to_post_is_not_remembered(
+    server: BotServer, app_runtime: Runtime, school: int
+) -> None:
+    server.standin.fail_next("chat.postMessage", "not_in_channel")
+
+    server.slash("rollcall")
+
+    server.standin.wait_for("response_url")
+    assert posted_boards(app_runtime, school_id=school) == []
 
 
 # --- a stay left open on an earlier day --------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -36,7 +37,7 @@ from bot.escape import unescape_mrkdwn
 from bot.files import MAX_CSV_BYTES
 from bot.notifier import SlackNotifier
 from core.messages import CORRECTED_CLAIM_CONTACT
-from core.services import approvals, schools, sending, students, workspace
+from core.services import approvals, board, schools, sending, students, workspace
 from core.services.imports import import_csv
 from core.services.runtime import Runtime
 from core.store.tables import AttendanceRecord, Student
@@ -634,3 +635,122 @@ def test_a_modal_slack_will_not_open_is_answered(app: Env) -> None:
     assert unescape_mrkdwn(answer.args["text"]) == (
         "Slack did not open the import form (expired_trigger_id). Run /kindertrack import again."
     )
+
+
+# --- the roll-call boards, after an import ---------------------------------------------------
+
+TODAY_CSV = "student,check_in,check_out\nAva Smith,2026-11-25T08:00,\n"
+"""Ava checked in at 8:00 AM on the clock's day (2026-11-25, noon in Iowa), not out yet."""
+
+
+def post_board(env: Env, channel: str = CHANNEL, *, user: str = STAFF) -> str:
+    """Run /kindertrack rollcall in ``channel``; the ts of the board the app posted there,
+    once the app remembered it."""
+    posted = len(env.slack.calls_for("chat.postMessage"))
+    env.server.slash("rollcall", channel_id=channel, user_id=user)
+    env.slack.wait_for("chat.postMessage", count=posted + 1)
+    ts = max(ts for (where, ts) in env.slack.messages if where == channel)
+    with env.rt.session() as session:
+        school = workspace.school_for_channel(session, team_id=TEAM, channel_id=channel)
+    sid = school.id or 0 if school is not None else 0
+    _eventually(lambda: any(b.ts == ts for b in board.posted_boards(env.rt, school_id=sid)))
+    return ts
+
+
+def board_updates(env: Env, ts: str) -> list[Call]:
+    return [c for c in env.slack.calls_for("chat.update") if c.args["ts"] == ts]
+
+
+def ava_line(blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    return next(b for b in blocks if b["type"] == "section" and "Ava Smith" in b["text"]["text"])
+
+
+def _eventually(check: Callable[[], bool], *, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.02)
+
+
+def test_an_import_redraws_the_channels_board_in_the_language_it_was_posted_in(
+    env: Env,
+) -> None:
+    # Given the roll-call board posted by a staff member whose Slack is in Spanish: Ava out
+    sid = env.school()
+    env.slack.add_user(STAFF, locale="es-LA")
+    ts = post_board(env, user=STAFF)
+    before = ava_line(env.slack.messages[(CHANNEL, ts)]["blocks"])
+    assert before["accessory"]["text"]["text"] == "Entrada"
+    assert board.posted_boards(env.rt, school_id=sid) == [board.PostedBoard(CHANNEL, ts, "es")]
+
+    # When the director (in English) imports a file that checks Ava in at 8 this morning
+    env.submit([env.upload(TODAY_CSV)], school_id=sid)
+    assert env.result(2).args["text"].startswith("Imported into Sunny Days: 1 record")
+
+    # Then the board is redrawn in place, still in Spanish: Ava in since 8:00, an Out button
+    _eventually(lambda: bool(board_updates(env, ts)))
+    [update] = board_updates(env, ts)
+    assert update.args["channel"] == CHANNEL
+    after = ava_line(update.args["blocks"])
+    assert "presente desde 8:00 a.m." in after["text"]["text"]
+    assert after["accessory"]["text"]["text"] == "Salida"
+    assert "*1* de 1 niños presentes" in raw(update)
+    assert env.slack.messages[(CHANNEL, ts)]["blocks"] == update.args["blocks"]
+
+
+def test_an_import_redraws_only_its_own_schools_boards(env: Env) -> None:
+    # Given a board of this school, one of a second school of the workspace in its own
+    # channel, and one remembered for a school of another workspace
+    sid = env.school()
+    second = workspace.create_team_school(
+        env.rt, team_id=TEAM, name="Second", creator=DIRECTOR, channel_id="C0SECOND"
+    )
+    students.add_student(env.rt, school_id=second.id or 0, name="Ava Smith", actor=DIRECTOR)
+    other = env.school("Elsewhere", team=OTHER_TEAM)
+    ours = post_board(env)
+    theirs = post_board(env, "C0SECOND")
+    board.remember_board(env.rt, school_id=other, channel_id="C0THEIRS", ts="1.000001", locale="en")
+
+    # When an import checks Ava in at this school
+    env.submit([env.upload(TODAY_CSV)], school_id=sid)
+    env.result(3)
+
+    # Then only this school's board is redrawn
+    _eventually(lambda: bool(board_updates(env, ours)))
+    assert "in since 8:00 AM" in raw(board_updates(env, ours)[0])
+    assert board_updates(env, theirs) == [] and board_updates(env, "1.000001") == []
+    assert {c.args["channel"] for c in env.slack.calls_for("chat.update")} == {CHANNEL}
+
+
+@pytest.mark.parametrize(
+    ("error", "forgotten"),
+    [("message_not_found", True), ("channel_not_found", True), ("ratelimited", False)],
+)
+def test_a_board_slack_no_longer_has_is_forgotten_and_not_redrawn_again(
+    env: Env, error: str, forgotten: bool
+) -> None:
+    # Given a posted board that Slack no longer has (deleted, or its channel), or that
+    # Slack refuses to update for now (a rate limit); and a later board in another channel
+    sid = env.school()
+    ts = post_board(env)
+    later = post_board(env, "C0LATER")
+    env.slack.fail_next("chat.update", error)
+
+    # When an import redraws them
+    env.submit([env.upload(TODAY_CSV)], school_id=sid)
+    env.result(3)
+    _eventually(lambda: bool(board_updates(env, later)))
+
+    # Then a board that is gone is forgotten; one refused for now is kept
+    assert len(board_updates(env, ts)) == 1
+    left = [b.ts for b in board.posted_boards(env.rt, school_id=sid)]
+    assert left == ([later] if forgotten else [ts, later])
+
+    # And the next import redraws the kept one, and never asks Slack for a forgotten one
+    env.submit([env.upload(GOOD_CSV)], school_id=sid)
+    env.result(4)
+    _eventually(lambda: len(board_updates(env, later)) == 2)
+    assert len(board_updates(env, ts)) == (1 if forgotten else 2)
+    if not forgotten:
+        assert "in since 8:00 AM" in raw(board_updates(env, ts)[-1])

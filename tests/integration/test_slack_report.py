@@ -18,7 +18,7 @@ import dramatiq
 import pytest
 from dramatiq.brokers.redis import RedisBroker
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 import bot.runtime
 import workers.actors  # declares the actors the worker consumes
@@ -46,6 +46,7 @@ from core.ports import KinderTrack
 from core.services import (
     absences,
     approvals,
+    board,
     imports,
     preferences,
     reports,
@@ -531,6 +532,41 @@ def test_skip_shows_the_next_children_in_the_same_modal(env: Env) -> None:
     # Then every child was reachable, and nothing was saved
     assert seen == set(range(30))
     assert _records(env.rt, sid) == before
+
+
+def test_a_stay_fixed_in_the_review_redraws_the_channels_roll_call_board(env: Env) -> None:
+    # Given Ava checked in at 8:00 this morning (the clock's day, Nov 25, noon in Iowa),
+    # and the roll-call board posted in the channel, showing her in
+    sid = env.school(csv=CLEAN_CSV + "Ava Smith,2026-11-25T08:00,\n")
+    env.server.slash("rollcall", channel_id=CHANNEL, user_id=STAFF)
+    [posted] = env.slack.wait_for("chat.postMessage")
+    ts = next(ts for (channel, ts) in env.slack.messages if channel == CHANNEL)
+    assert "in since 8:00 AM" in _all_text(posted.args)
+    _eventually(lambda: board.posted_boards(env.rt, school_id=sid) != [])
+    today = date(2026, 11, 25)
+    with env.rt.session() as session:
+        rid = session.exec(
+            select(AttendanceRecord.id).where(
+                AttendanceRecord.school_id == sid, col(AttendanceRecord.check_out).is_(None)
+            )
+        ).one()
+
+    # When the director saves a check-out at 11:00 for it in the current period's review
+    response = env.server.view_submission(
+        CALLBACK_ID,
+        values=_pickers(rid or 0, day=today.isoformat(), check_in="08:00", check_out="11:00"),
+        private_metadata=ReviewMeta(
+            sid, today - timedelta(days=3), today + timedelta(days=10)
+        ).encode(),
+        user_id=DIRECTOR,
+    )
+
+    # Then the board is redrawn in place: Ava is out, with an In button again
+    assert response.status_code == 200
+    [update] = env.slack.wait_for("chat.update", timeout=10)
+    assert (update.args["channel"], update.args["ts"]) == (CHANNEL, ts)
+    assert "*0* of 1 children checked in" in _all_text(update.args)
+    assert "in since" not in _all_text(update.args)
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 Anyone in the school's channel may check children in and out (directors approve what
 is sent). Times are recorded now, by the server's clock, and shown in the school's zone.
+The board ``rollcall`` posts is remembered as the channel's (``core/services/board.py``),
+so an import redraws it (``bot/redraw.py``).
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from bot.runtime import runtime
 from core.domain.instants import zone
 from core.domain.names import name_key, near_names
 from core.errors import InvalidInput
-from core.i18n import _
-from core.services.board import roll_call
+from core.i18n import _, current
+from core.services.board import remember_board, roll_call
 from core.services.check_ins import check_in, check_out
 from core.services.students import find_student
 
@@ -167,7 +169,7 @@ def handle_rollcall(
         now=rt.now(),
     )
     try:
-        client.chat_postMessage(channel=actor.channel_id or "", **message)
+        posted = client.chat_postMessage(channel=actor.channel_id or "", **message)
     except SlackApiError as error:
         log.warning(
             "posting the board failed",
@@ -186,6 +188,14 @@ def handle_rollcall(
             replace_original=False,
         )
         return
+    # Remembered, so a change made another way (an import) redraws it in its language.
+    remember_board(
+        rt,
+        school_id=access.school_id,
+        channel_id=str(posted["channel"]),
+        ts=str(posted["ts"]),
+        locale=current(),
+    )
     log.info(
         "board posted",
         extra={

@@ -6,7 +6,8 @@ deleted, or deleted because the child was absent), the ticked removal boxes
 checks and saves them all in one transaction, or refuses them all with a reason per field
 (:class:`core.errors.EditsRefused`), answered with ``response_action="errors"`` on those
 fields. After a save the modal redraws with what is still to fix (or closes when nothing
-is) and a worker redraws the report message. Directors only; the school must belong to the
+is), a worker redraws the report message and the school's roll-call boards are redrawn
+(``bot/redraw.py``). Directors only; the school must belong to the
 requesting workspace.
 """
 
@@ -45,6 +46,7 @@ from bot.blocks.review import (
 )
 from bot.destination import to_message
 from bot.permissions import Actor, actor_from_payload, school_by_id
+from bot.redraw import redraw_boards
 from bot.runtime import runtime
 from core.domain.attendance import IssueCode
 from core.domain.instants import zone
@@ -268,6 +270,9 @@ def handle_review_submission(
             meta.end,
             destination=to_message(actor, channel_id=meta.channel_id, ts=meta.ts),
         )
+    if changed:
+        # A fixed stay may be today's: the channels' roll-call boards show it too.
+        redraw_boards(runtime(), client, school_id=meta.school_id)
 
 
 def handle_skip(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
