@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from core import messages
 from core.domain.wall_clock import day_label
-from core.i18n import _, format_day, format_time, format_zone, ngettext
+from core.i18n import _, clock_hour, format_day, format_time, format_zone, ngettext
 
 
 class RollcallError(Exception):
@@ -79,25 +79,34 @@ class UnplaceableTime(InvalidInput):
         )
 
     def worded(self, show: Callable[[date], str]) -> str:
+        """Opening on the time, so in Spanish *la* 1:30 but *las* 2:30 (``clock_hour``)."""
         day, time, zone = (
             show(self.naive.date()),
             format_time(self.naive),
             format_zone(self.zone.key),
         )
+        hour = clock_hour(self.naive)
         if self.skipped:
             shown = (self.naive + timedelta(hours=1)).replace(tzinfo=None)
-            return _(
+            return ngettext(
                 "{time} on {day} does not exist in {zone}: the clocks jump forward an hour "
                 "that night. Pick the time the clock showed then, like {shown}.",
+                "{time} on {day} does not exist in {zone}: the clocks jump forward an hour "
+                "that night. Pick the time the clock showed then, like {shown}.",
+                hour,
                 time=time,
                 day=day,
                 zone=zone,
                 shown=format_time(shown),
             )
-        return _(
+        return ngettext(
             "{time} on {day} happens twice in {zone}: the clocks go back an hour that night, "
             "so Rollcall cannot tell the earlier {time} from the later one. Pick a time just "
             "before or after that hour, or ask your operator to enter it on the command line.",
+            "{time} on {day} happens twice in {zone}: the clocks go back an hour that night, "
+            "so Rollcall cannot tell the earlier {time} from the later one. Pick a time just "
+            "before or after that hour, or ask your operator to enter it on the command line.",
+            hour,
             time=time,
             day=day,
             zone=zone,

@@ -12,6 +12,7 @@ Writing a message::
 
     _("Checked in {name}.", name=escape_mrkdwn(student))      # translate, then format
     ngettext("{n} stay", "{n} stays", count)                 # plural; {n} is the count
+    ngettext("At {time}", "At {time}", clock_hour(t), time=format_time(t))  # la 1:30, las 2:30
     TITLE = N_("Subsidy Report")  # a module constant: marked here, translated by _(TITLE)
 
 The English text is the message ID. The Spanish catalogue is
@@ -24,6 +25,7 @@ Spanish. Placeholders are ``str.format`` names and must appear in both languages
 from __future__ import annotations
 
 import gettext
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
@@ -188,6 +190,21 @@ def format_time(moment: time | datetime, zone: tzinfo | None = None) -> str:
     from babel import dates as babel_dates
 
     return _plain(babel_dates.format_time(moment, "short", locale=_babel_locale()))
+
+
+def clock_hour(moment: time | datetime, zone: tzinfo | None = None) -> int:
+    """The hour as :func:`format_time` writes it: 1 for ``1:30 PM`` (13 where clocks read
+    ``13:30``).
+
+    Spanish says *la* 1:30 but *las* 2:30 (and *la una* takes a singular verb), so a text
+    with a time in it picks its form by this number, as plurals are picked::
+
+        ngettext("Undo (until {until})", "Undo (until {until})", clock_hour(t), until=…)
+
+    with the Spanish singular (n = 1: ``hasta la {until}``) and plural (``hasta las``);
+    the English forms are the same text."""
+    digits = re.search(r"\d+", format_time(moment, zone))
+    return int(digits.group()) if digits else 0
 
 
 def format_moment(moment: datetime, zone: tzinfo | None = None) -> str:

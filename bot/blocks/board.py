@@ -36,7 +36,7 @@ from bot.blocks.setup import clock_time
 from bot.escape import escape_mrkdwn
 from core.domain.names import name_matches
 from core.errors import InvalidInput
-from core.i18n import _
+from core.i18n import _, clock_hour, ngettext
 from core.services.board import RollCallEntry
 
 PAGE_SIZE = 40
@@ -194,9 +194,12 @@ def board_blocks(
         ContextBlock(
             elements=[
                 MarkdownTextObject(
-                    text=_(
+                    text=ngettext(
                         "*{present}* of {total} children checked in · updated {time}. "
                         "Tap *In* or *Out* to record the time now.",
+                        "*{present}* of {total} children checked in · updated {time}. "
+                        "Tap *In* or *Out* to record the time now.",
+                        clock_hour(now, tz),
                         present=present,
                         total=len(entries),
                         time=clock_time(now, tz),

@@ -18,7 +18,7 @@ from core.domain.attendance import IssueCode
 from core.domain.instants import from_seconds
 from core.domain.report import ReportIssue
 from core.domain.wall_clock import day_label, stay_label, time_label
-from core.i18n import _
+from core.i18n import _, clock_hour, ngettext
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,12 @@ def _part(code: str, stays: Sequence[BadRecord], tz: ZoneInfo) -> str:
     stays_text = ", ".join(labels)
     if code == IssueCode.MISSING_CHECK_OUT:
         ins = ", ".join(time_label(s.check_in, tz) for s in stays)
-        return _("checked in {times}, never checked out", times=ins)
+        return ngettext(  # Spanish: "a la 1:00 p.m., …" by the first time
+            "checked in {times}, never checked out",
+            "checked in {times}, never checked out",
+            clock_hour(stays[0].check_in, tz),
+            times=ins,
+        )
     if code == IssueCode.CHECK_OUT_BEFORE_CHECK_IN:
         return _("{stays}: the check-out is not after the check-in", stays=stays_text)
     if code == IssueCode.TOO_LONG:

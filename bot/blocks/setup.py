@@ -17,7 +17,7 @@ from bot.blocks.limits import BUTTON_TEXT, MESSAGE_BLOCKS, SECTION_TEXT, clip
 from bot.blocks.report import pack_lines
 from bot.blocks.values import SuggestionRef
 from bot.escape import escape_mrkdwn
-from core.i18n import _, format_short_date, format_time
+from core.i18n import _, clock_hour, format_short_date, format_time, ngettext
 from core.services.students import Suggestion, SyncResult
 
 #: Names listed per group in a sync answer; the rest are counted. With the buttons below
@@ -44,9 +44,12 @@ def clock_time(instant: datetime, tz: ZoneInfo, *, today: date | None = None) ->
 def checked_text(student: str, instant: datetime, tz: ZoneInfo, *, direction: str) -> str:
     """``Ava Smith checked in at 8:02 AM`` (``direction`` is "in" or "out")."""
     values = {"name": escape_mrkdwn(student), "time": clock_time(instant, tz)}
+    hour = clock_hour(instant, tz)
     if direction == "in":
-        return _("{name} checked in at {time}", **values)
-    return _("{name} checked out at {time}", **values)
+        return ngettext(
+            "{name} checked in at {time}", "{name} checked in at {time}", hour, **values
+        )
+    return ngettext("{name} checked out at {time}", "{name} checked out at {time}", hour, **values)
 
 
 def mention(user_id: str) -> str:
@@ -133,9 +136,12 @@ def linked_text(student: str, child_id: str) -> str:
 
 
 def closing_time_text(school: str, closing: time) -> str:
-    return _(
+    return ngettext(
         "*{school}* closes at {time}: its directors get the day's attendance problems then "
         "(`/kindertrack closing HH:MM` changes it).",
+        "*{school}* closes at {time}: its directors get the day's attendance problems then "
+        "(`/kindertrack closing HH:MM` changes it).",
+        clock_hour(closing),
         school=escape_mrkdwn(school),
         time=format_time(closing),
     )

@@ -21,7 +21,7 @@ from bot.escape import escape_mrkdwn
 from core.domain.report import RowStatus, SubsidyReport
 from core.domain.submission import SubmissionState
 from core.domain.wall_clock import moment_label, time_label
-from core.i18n import _, format_decimal, ngettext
+from core.i18n import _, clock_hour, format_decimal, ngettext
 from core.messages import ALREADY_SUBMITTED, CORRECTED_CLAIM_CONTACT
 from core.services.submissions import SubmissionView
 
@@ -41,15 +41,19 @@ def status_block(
 ) -> Block:
     state = view.state
     if state is SubmissionState.APPROVED and undo_until is not None:
-        until = time_label(undo_until, report.tz or ZoneInfo("UTC"))
-        text = _(
+        tz = report.tz or ZoneInfo("UTC")
+        until, hour = time_label(undo_until, tz), clock_hour(undo_until, tz)
+        text = ngettext(
             ":hourglass_flowing_sand: *Submitting…* approved by {who}. You can undo until "
             "{until}; then Rollcall sends it to KinderTrack and this message updates.",
+            ":hourglass_flowing_sand: *Submitting…* approved by {who}. You can undo until "
+            "{until}; then Rollcall sends it to KinderTrack and this message updates.",
+            hour,
             who=who(view.approved_by),
             until=until,
         )
         undo = ButtonElement(
-            text=_("Undo (until {until})", until=until),
+            text=ngettext("Undo (until {until})", "Undo (until {until})", hour, until=until),
             action_id=UNDO_ACTION,
             value=PeriodRef(view.school_id, view.period_start, view.period_end).encode(),
         )

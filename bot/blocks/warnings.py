@@ -22,6 +22,7 @@ from core.domain.wall_clock import day_label, time_label
 from core.i18n import (
     N_,
     _,
+    clock_hour,
     format_date,
     format_decimal,
     format_month,
@@ -111,10 +112,14 @@ def _worded(issue: ReportIssue, facts: Mapping[str, object], tz: ZoneInfo) -> st
             kind=_(kind.label) if isinstance(kind, AbsenceKind) else str(kind),
         )
     if code == IssueCode.STILL_CHECKED_IN and issue.check_in_s is not None:
-        return _(
+        checked_in = from_seconds(issue.check_in_s)
+        return ngettext(
             "Checked in at {time} and not checked out yet: this stay is not sent until its "
             "check-out is recorded.",
-            time=time_label(from_seconds(issue.check_in_s), tz),
+            "Checked in at {time} and not checked out yet: this stay is not sent until its "
+            "check-out is recorded.",
+            clock_hour(checked_in, tz),
+            time=time_label(checked_in, tz),
         )
     return None
 

@@ -323,7 +323,7 @@ def slack_journey(demo: SlackDemo, stack: SlackStack, *, period: PayPeriod) -> s
 
     demo.step("Lucía, whose Slack is in Spanish, checks Jose in and posts the roll call")
     act = demo.slash(LUCIA, "in Jose Nunez")
-    act.reply("checked-in-es", shows=["Entrada de Jose Nunez a las"])
+    act.reply("checked-in-es", shows=["Entrada de Jose Nunez a la"])  # "a la 1:05", "a las 2:05"
     act = demo.slash(LUCIA, "rollcall")
     act.posted(
         "roll-call-board-es",

@@ -87,7 +87,7 @@ def test_rollcall_demo_runs_the_journey_through_the_slack_app(tmp_path: Path) ->
     assert "Submit early would first ask: “Attendance for" in out and "can never be added" in out
     assert "*Submitted to KinderTrack* — confirmation" in out
     assert f"{ALREADY_SUBMITTED} {CORRECTED_CLAIM_CONTACT}" in out
-    assert "Entrada de Jose Nunez a las" in out  # Lucía's Slack is in Spanish
+    assert "Entrada de Jose Nunez a la" in out  # Lucía's Slack is in Spanish: "a la(s)"
     assert "\u200b" not in out and "&amp;" not in out and "<@U0DANA>" not in out
     # a center that bills monthly: its last closed period is a month, with a day absent
     assert "Registered · provider ID 24680" in out
