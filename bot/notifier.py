@@ -57,7 +57,12 @@ from bot.redraw import redraw_boards, redraw_school_reports
 from bot.slack_clients import SlackClients, token_resolver
 from bot.slack_delivery import Message, SlackDelivery
 from core.config import Settings
-from core.domain.exports import report_csv_for_people, sent_records_csv
+from core.domain.exports import (
+    report_csv_for_people,
+    report_file_name,
+    sent_file_name,
+    sent_records_csv,
+)
 from core.domain.submission import SubmissionState
 from core.errors import RollcallError
 from core.i18n import ENGLISH, _, current, format_date, using_locale
@@ -242,7 +247,7 @@ class SlackNotifier:
                 channel=channel,
                 thread_ts=ts,
                 content=report_csv_for_people(report),
-                filename=f"kindertrack-subsidy-report-{report.start}-{report.end}.csv",
+                filename=report_file_name(report.start, report.end),
                 title=_(
                     "KinderTrack Subsidy Report {start} to {end}",
                     start=format_date(report.start),
@@ -325,7 +330,7 @@ class SlackNotifier:
                         channel=channel,
                         thread_ts=ts,
                         content=sent_records_csv(sent, report.tz or ZoneInfo("UTC")),
-                        filename=f"kindertrack-submitted-{view.period_start}-{view.period_end}.csv",
+                        filename=sent_file_name(view.period_start, view.period_end),
                         title=_(
                             "Sent to KinderTrack (confirmation {confirmation})",
                             confirmation=view.kindertrack_submission_id,

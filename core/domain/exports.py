@@ -10,14 +10,24 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from core.domain.absences import AbsenceKind
 from core.domain.report import SubsidyReport
 from core.domain.report_words import error_words, state_words
 from core.domain.submission import sendable_of
-from core.i18n import _, format_decimal, format_numeric_date, format_time
+from core.i18n import (
+    _,
+    format_date,
+    format_decimal,
+    format_numeric_date,
+    format_short_date,
+    format_time,
+)
 from core.ports import SubmittedAbsence
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -124,3 +134,30 @@ def _away(kind: str) -> str:
         return _(AbsenceKind(kind).label)
     except ValueError:
         return csv_safe(kind)
+
+
+def report_file_name(start: date, end: date) -> str:
+    """The name of the report's CSV in Slack, in the reader's language:
+    ``kindertrack-report-nov-8-to-nov-21-2026.csv`` /
+    ``kindertrack-reporte-del-8-nov-al-21-nov-2026.csv``."""
+    return _file_name(_("kindertrack report {start} to {end}", **_span(start, end)))
+
+
+def sent_file_name(start: date, end: date) -> str:
+    """The name of the CSV of what was sent, in the reader's language:
+    ``kindertrack-sent-nov-8-to-nov-21-2026.csv`` /
+    ``kindertrack-enviado-del-8-nov-al-21-nov-2026.csv``."""
+    return _file_name(_("kindertrack sent {start} to {end}", **_span(start, end)))
+
+
+def _span(start: date, end: date) -> dict[str, str]:
+    """The period's two dates as people write them; the year once when both share it."""
+    first = format_short_date(start) if start.year == end.year else format_date(start)
+    return {"start": first, "end": format_date(end)}
+
+
+def _file_name(words: str) -> str:
+    """``words`` as a file name any system keeps: accents dropped, lower case, every run of
+    anything but a letter or a digit one hyphen; ``.csv``."""
+    plain = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") + ".csv"

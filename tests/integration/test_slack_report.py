@@ -224,6 +224,12 @@ def test_report_replaces_its_placeholder_and_threads_the_csv(env: Env) -> None:
     # And the full table is in the message's thread as CSV
     [done] = env.slack.calls_for("files.completeUploadExternal")
     assert done.args["thread_ts"] == ts and done.args["channel_id"] == channel
+    # named in words, as its title (no ISO dates)
+    [asked] = env.slack.calls_for("files.getUploadURLExternal")
+    assert asked.args["filename"] == "kindertrack-report-nov-8-to-nov-21-2026.csv"
+    assert done.args["files"][0]["title"] == (
+        "KinderTrack Subsidy Report Nov 8, 2026 to Nov 21, 2026"
+    )
     [content] = env.slack.uploads.values()
     assert content.decode().splitlines() == [
         "Child,Child ID,State,KinderTrack status,Days,Hours,Units,Problems,Days absent,"
@@ -732,6 +738,8 @@ def test_approve_shows_submitting_at_once_then_submitted_with_the_sent_csv(
     env.slack.wait_for("files.completeUploadExternal", count=2, timeout=10)
     sent = env.slack.calls_for("files.completeUploadExternal")[-1]
     assert sent.args["thread_ts"] == ts
+    asked = env.slack.calls_for("files.getUploadURLExternal")[-1]
+    assert asked.args["filename"] == "kindertrack-sent-nov-8-to-nov-21-2026.csv"
     rows = list(env.slack.uploads.values())[-1].decode().splitlines()
     assert rows[0] == "Child ID,Date,Check-in,Check-out,Away"
     assert rows[1:] == [  # on the school's clock (Chicago), as a person reads it

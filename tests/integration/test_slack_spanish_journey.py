@@ -104,3 +104,9 @@ def test_a_spanish_director_fixes_and_submits_a_period_all_in_spanish(
     done = _all_text(env.slack.messages[(channel, ts)])
     assert f"Aprobado por <@{DIRECTOR}>, enviado el " in done and "kt-1" in done
     assert fake_kindertrack.posts == 1
+
+    # The CSVs threaded under it are named in Spanish words
+    env.slack.wait_for("files.getUploadURLExternal", count=3, timeout=10)
+    names = [c.args["filename"] for c in env.slack.calls_for("files.getUploadURLExternal")]
+    assert names[0] == "kindertrack-reporte-del-8-nov-al-21-nov-2026.csv"
+    assert names[-1] == "kindertrack-enviado-del-8-nov-al-21-nov-2026.csv"

@@ -4,12 +4,21 @@ included."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import re
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from core.domain.absences import AbsenceKind
 from core.domain.attendance import Record
-from core.domain.exports import report_csv, report_csv_for_people, sent_records_csv
+from core.domain.exports import (
+    report_csv,
+    report_csv_for_people,
+    report_file_name,
+    sent_file_name,
+    sent_records_csv,
+)
 from core.domain.report import ProviderStatus, Student, SubsidyReport, build_report
 from core.i18n import using_locale
 
@@ -84,3 +93,32 @@ def test_the_sent_copy_shows_stays_and_days_away_on_the_school_clock() -> None:
         "123456,11/9/2026,8:00 AM,4:00 PM,",
         "123456,11/10/2026,,,absent",
     ]
+
+
+def test_slacks_copies_are_named_in_words_in_the_readers_language() -> None:
+    year_end, new_year = date(2026, 12, 27), date(2027, 1, 9)
+
+    assert report_file_name(START, END) == "kindertrack-report-nov-8-to-nov-21-2026.csv"
+    assert sent_file_name(START, END) == "kindertrack-sent-nov-8-to-nov-21-2026.csv"
+    assert report_file_name(year_end, new_year) == (
+        "kindertrack-report-dec-27-2026-to-jan-9-2027.csv"
+    )
+    with using_locale("es"):
+        assert report_file_name(START, END) == "kindertrack-reporte-del-8-nov-al-21-nov-2026.csv"
+        assert sent_file_name(year_end, new_year) == (
+            "kindertrack-enviado-del-27-dic-2026-al-9-ene-2027.csv"
+        )
+
+
+@pytest.mark.parametrize("locale", ["en", "es"])
+def test_every_months_file_name_is_plain_ascii_without_iso_dates(locale: str) -> None:
+    plain = re.compile(r"^kindertrack-[a-z0-9]+(-[a-z0-9]+)*\.csv$")
+    with using_locale(locale):
+        names = [
+            name(date(2026, month, 1), date(2026, month, 1) + timedelta(days=44))
+            for month in range(1, 13)
+            for name in (report_file_name, sent_file_name)
+        ]
+
+    assert all(plain.match(n) and not re.search(r"\d{4}-\d{2}", n) for n in names), names
+    assert len(set(names)) == len(names)
