@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from slack_bolt import BoltContext
 from slack_bolt.request import BoltRequest
@@ -42,21 +42,37 @@ SLACK_LOCALE_TTL_S = 600.0
 def slack_locale(client: WebClient, user_id: str) -> str | None:
     """The language Slack reports for ``user_id`` (``en``/``es``), or None when Slack does
     not say or cannot be asked (the reader then gets English, never an error)."""
+    return ask_slack_locale(client, user_id).locale
+
+
+class SlackLocale(NamedTuple):
+    """What ``users.info`` said of a user's language."""
+
+    locale: str | None
+    """``en``/``es``, or None (Slack named none, another, or could not be asked)."""
+    final: bool
+    """Slack answered for this user (worth remembering); False when the call failed and
+    asking again later may tell more."""
+
+
+#: Slack's refusals that are an answer about the user (no such user): worth remembering.
+_FINAL_REFUSALS = frozenset({"user_not_found", "user_not_visible"})
+
+
+def ask_slack_locale(client: WebClient, user_id: str) -> SlackLocale:
+    """:func:`slack_locale`, saying whether the answer is worth remembering."""
     try:
         answer = client.users_info(user=user_id, include_locale=True)
     except (SlackClientError, OSError) as error:
         response = getattr(error, "response", None)
+        code = response.get("error") if response is not None else type(error).__name__
         log.info(
             "users.info gave no locale",
-            extra={
-                "event": "locale_unknown",
-                "user_id": user_id,
-                "error": response.get("error") if response is not None else type(error).__name__,
-            },
+            extra={"event": "locale_unknown", "user_id": user_id, "error": code},
         )
-        return None
+        return SlackLocale(None, code in _FINAL_REFUSALS)
     user = answer.get("user") or {}
-    return i18n.normalize(user.get("locale"))
+    return SlackLocale(i18n.normalize(user.get("locale")), True)
 
 
 class LocaleResolver:

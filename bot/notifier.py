@@ -35,7 +35,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import assert_never
+from typing import Any, assert_never
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -55,7 +55,7 @@ from bot.conversations import is_private_conversation
 from bot.destination import Destination, read_destination
 from bot.redraw import redraw_boards, redraw_school_reports
 from bot.slack_clients import SlackClients, token_resolver
-from bot.slack_delivery import Message, SlackDelivery
+from bot.slack_delivery import Message, SlackDelivery, SlackUsers
 from core.config import Settings
 from core.domain.exports import (
     report_csv_for_people,
@@ -95,12 +95,13 @@ class _School:
 
 @dataclass(frozen=True)
 class _Recipients:
-    """Who a school's reminder goes to: its directors and the languages they chose
-    (keyed by (team ID, user ID))."""
+    """Who a school's reminder goes to: its directors, the languages they chose (keyed by
+    (team ID, user ID)) and what Slack told us about them (shared by a batch)."""
 
     school: _School
     directors: list[str]
     chosen: Mapping[tuple[str, str], str]
+    users: SlackUsers
 
 
 class NoticeUndelivered(RollcallError):
@@ -130,8 +131,8 @@ class SlackNotifier:
         runtime: Callable[[], Runtime] | None = None,
     ) -> None:
         self._clients = SlackClients(token_for_team, base_url)
-        self._slack = SlackDelivery(base_url)
         self._runtime = runtime or _default_runtime
+        self._slack = SlackDelivery(base_url, self._runtime)
 
     @classmethod
     def from_settings(
@@ -171,12 +172,15 @@ class SlackNotifier:
 
     def notify_each(self, notices: Sequence[Notice]) -> Generator[Exception | None, None, None]:
         """Deliver ``notices`` in order (``core.ports.BatchNotifier``), yielding each one's
-        outcome. The reminders' schools, directors and chosen languages are read in one
-        transaction before the first is sent, and the messages they post are remembered
-        in one after the last (also when the batch is stopped midway); other notices go
-        through :meth:`notify`."""
+        outcome. The reminders' schools, directors, chosen languages and remembered Slack
+        users (DM channels, locales) are read in one transaction before the first is sent;
+        the messages they post, and what Slack told about the users, are remembered after
+        the last (also when the batch is stopped midway); other notices go through
+        :meth:`notify`."""
         rt = self._runtime()
-        known = self._reminder_recipients(rt, [n for n in notices if isinstance(n, ReminderDue)])
+        known, users = self._reminder_recipients(
+            rt, [n for n in notices if isinstance(n, ReminderDue)]
+        )
         posted: list[workspace.NewMessage] = []
         try:
             for notice in notices:
@@ -192,6 +196,7 @@ class SlackNotifier:
                     yield None
         finally:
             workspace.remember_messages(rt, posted)
+            self._slack.remember(rt, users)
 
     def _dispatch(self, rt: Runtime, client: WebClient, school: _School, notice: Notice) -> None:
         match notice:
@@ -342,9 +347,14 @@ class SlackNotifier:
     ) -> None:
         with rt.session() as session:
             directors = workspace.directors_of(session, school_id=school.id)
-            chosen = preferences.languages_of(session, [(school.team_id, d) for d in directors])
-        recipients = _Recipients(school, directors, chosen)
-        workspace.remember_messages(rt, self._post_reminder(client, recipients, notice))
+            keys = [(school.team_id, d) for d in directors]
+            chosen = preferences.languages_of(session, keys)
+            users = self._slack.remembered(rt, session, keys)
+        recipients = _Recipients(school, directors, chosen, users)
+        try:
+            workspace.remember_messages(rt, self._post_reminder(client, recipients, notice))
+        finally:
+            self._slack.remember(rt, users)
 
     def _reminder_to(
         self, recipients: _Recipients, notice: ReminderDue
@@ -376,42 +386,47 @@ class SlackNotifier:
                 errors=notice.errors,
             )
 
+        users = recipients.users
         languages = {
             d: recipients.chosen.get((school.team_id, d))
-            or self._slack.slack_locale(client, d)
+            or self._slack.slack_locale(client, users, (school.team_id, d))
             or ENGLISH
             for d in directors
         }
+        # (channel, Slack's answer or None when refused, the language it was written in)
+        sent: list[tuple[str, Any, str]] = []
         if school.reminder_channel and is_private_conversation(client, school.reminder_channel):
             # A shared channel: the directors' language when they share one, else English.
             # Only a private one: the preview names children with their subsidy status.
             shared = set(languages.values())
-            channels = [(school.reminder_channel, shared.pop() if len(shared) == 1 else None)]
-        else:
-            channels = [
-                (channel, languages[user])
-                for user in directors
-                if (channel := self._slack.dm(client, notice, user))
-            ]
-        posted: list[workspace.NewMessage] = []
-        for channel, language in channels:
-            with using_locale(language):
+            with using_locale(shared.pop() if len(shared) == 1 else None):
+                channel = school.reminder_channel
                 answer = self._slack.call(
                     client.chat_postMessage, notice, channel=channel, **message()
                 )
-                if answer is not None:
-                    posted.append(
-                        workspace.NewMessage(
-                            school_id=school.id,
-                            start=report.start,
-                            end=report.end,
-                            channel_id=channel,
-                            ts=str(answer["ts"]),
-                            kind="reminder",
-                            locale=current(),
-                        )
+                sent.append((channel, answer, current()))
+        else:
+            for user in directors:
+                with using_locale(languages[user]):
+                    dm, answer = self._slack.post_dm(
+                        client, notice, users, (school.team_id, user), message()
                     )
-        if channels and not posted:
+                    if dm is not None:
+                        sent.append((dm, answer, current()))
+        posted = [
+            workspace.NewMessage(
+                school_id=school.id,
+                start=report.start,
+                end=report.end,
+                channel_id=channel,
+                ts=str(answer["ts"]),
+                kind="reminder",
+                locale=locale,
+            )
+            for channel, answer, locale in sent
+            if answer is not None
+        ]
+        if sent and not posted:
             # The actor releases its once-only claim on any error: the next pass retries.
             raise NoticeUndelivered("Slack refused every copy of the reminder.")
         return posted
@@ -423,19 +438,20 @@ class SlackNotifier:
         it names children)."""
         with rt.session() as session:
             directors = workspace.directors_of(session, school_id=school.id)
-        channels = [
-            (channel, self._slack.language(rt, client, school.team_id, user))
-            for user in directors
-            if (channel := self._slack.dm(client, notice, user))
-        ]
-        delivered = 0
-        for channel, language in channels:
-            with using_locale(language):
-                message = day_check_message(school.name, notice.check)
-                answer = self._slack.call(
-                    client.chat_postMessage, notice, channel=channel, **message
-                )
-            delivered += answer is not None
+            keys = [(school.team_id, d) for d in directors]
+            chosen = preferences.languages_of(session, keys)
+            users = self._slack.remembered(rt, session, keys)
+        channels = delivered = 0
+        try:
+            for key in keys:
+                language = chosen.get(key) or self._slack.slack_locale(client, users, key)
+                with using_locale(language or ENGLISH):
+                    message = day_check_message(school.name, notice.check)
+                    channel, answer = self._slack.post_dm(client, notice, users, key, message)
+                channels += channel is not None
+                delivered += answer is not None
+        finally:
+            self._slack.remember(rt, users)
         if channels and not delivered:
             raise NoticeUndelivered("Slack refused every copy of the day's problems.")
 
@@ -445,21 +461,23 @@ class SlackNotifier:
 
     def _reminder_recipients(
         self, rt: Runtime, notices: Sequence[ReminderDue]
-    ) -> dict[int, _Recipients]:
-        """For a batch of reminders: each school's row, directors and chosen languages, in
-        one transaction (a school deleted meanwhile is left out)."""
+    ) -> tuple[dict[int, _Recipients], SlackUsers]:
+        """For a batch of reminders: each school's row, directors, chosen languages and
+        remembered Slack users, in one transaction, one query each (a school deleted
+        meanwhile is left out)."""
         if not notices:
-            return {}
+            return {}, SlackUsers({}, rt.now())
         with rt.session() as session:
             schools = [
                 _School(s.id or 0, s.team_id, s.reminder_channel, s.name)
                 for s in schools_by_id(session, [n.school_id for n in notices])
             ]
             directors = workspace.directors_of_schools(session, [s.id for s in schools])
-            chosen = preferences.languages_of(
-                session, [(s.team_id, d) for s in schools for d in directors.get(s.id, [])]
-            )
-        return {s.id: _Recipients(s, directors.get(s.id, []), chosen) for s in schools}
+            keys = [(s.team_id, d) for s in schools for d in directors.get(s.id, [])]
+            chosen = preferences.languages_of(session, keys)
+            users = self._slack.remembered(rt, session, keys)
+        found = {s.id: _Recipients(s, directors.get(s.id, []), chosen, users) for s in schools}
+        return found, users
 
     def _school(self, rt: Runtime, school_id: int) -> _School:
         with rt.session() as session:

@@ -284,6 +284,27 @@ class UserPreference(SQLModel, table=True):
     updated_at: datetime = _instant()  # type: ignore[assignment]
 
 
+class SlackUserRow(SQLModel, table=True):
+    """What Slack told us about a user, kept across processes so a reminder pass does not
+    ask again: the DM channel ``conversations.open`` gave and the locale ``users.info``
+    reported. Keyed by workspace and user: a row never serves another workspace's user.
+    IDs only, never a name."""
+
+    __tablename__ = "slack_user"
+    __table_args__ = (UniqueConstraint("team_id", "user_id", name="uq_slack_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    dm_channel: str | None = Field(default=None, max_length=32)
+    """The bot's DM channel with the user; None until one is opened (or after Slack
+    refused it)."""
+    locale: str | None = Field(default=None, max_length=8)
+    """``en``/``es`` as Slack reported it; None when Slack named none (or another)."""
+    locale_checked_at: datetime | None = _instant(nullable=True)  # type: ignore[assignment]
+    """When Slack was last asked for the locale; None: never."""
+
+
 class Absence(SQLModel, table=True):
     """A child's day away (``absent``, or a ``holiday`` of their own): one per child a day."""
 
