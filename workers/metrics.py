@@ -24,7 +24,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import redis
@@ -107,16 +106,27 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-@cache
-def kindertrack_calls() -> Histogram:
-    from prometheus_client import Histogram
+_calls: Histogram | None = None
+_making_calls = threading.Lock()
 
-    return Histogram(
-        "rollcall_kindertrack_call_seconds",
-        "KinderTrack calls by operation and outcome (ok, or the error's type).",
-        ["operation", "outcome"],
-        buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
-    )
+
+def kindertrack_calls() -> Histogram:
+    """The histogram of KinderTrack calls, made once per process under a lock: a worker's
+    threads make their first calls together, and each one making it would register it
+    again (``DuplicateTimeseries``, raised out of a call KinderTrack had answered)."""
+    global _calls
+    if _calls is None:
+        with _making_calls:
+            if _calls is None:
+                from prometheus_client import Histogram
+
+                _calls = Histogram(
+                    "rollcall_kindertrack_call_seconds",
+                    "KinderTrack calls by operation and outcome (ok, or the error's type).",
+                    ["operation", "outcome"],
+                    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+                )
+    return _calls
 
 
 class MeteredKinderTrack:
