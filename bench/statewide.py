@@ -45,10 +45,11 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, col, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -56,6 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.notifier import SlackNotifier
 from core.domain.pay_periods import PayPeriodCalendar
 from core.domain.submission import SubmissionState
+from core.ports import KinderTrack
 from core.services import approvals, imports, sending
 from core.services.periods import ASK_SPAN
 from core.services.reminder_delivery import deliver_reminders
@@ -307,36 +309,130 @@ def write_seed(path: Path, count: int) -> None:
 def _serve_sandbox(connection: Connection, seed: Path, latency_ms: int) -> None:
     """The KinderTrack sandbox in a process of its own, as KinderTrack is: in the bench's
     process its HTTP handling would take the GIL from the submissions it measures. Sends
-    its address and serves until told to stop."""
+    its address, answers ``"cpu"`` with its CPU seconds so far, serves until ``"stop"``."""
     with start_in_thread(seed, latency_ms=latency_ms) as sandbox:
         connection.send(sandbox.url)
-        connection.recv()
+        while connection.recv() == "cpu":
+            connection.send(time.process_time())
 
 
 @contextmanager
-def sandbox_process(seed: Path, latency_ms: int) -> Iterator[str]:
-    """The sandbox's address, serving ``seed`` at ``latency_ms`` until the block ends."""
+def sandbox_process(seed: Path, latency_ms: int) -> Iterator[tuple[str, Callable[[], float]]]:
+    """The sandbox's address, and a function that answers its CPU seconds so far, serving
+    ``seed`` at ``latency_ms`` until the block ends."""
     context = multiprocessing.get_context("spawn")
     ours, theirs = context.Pipe()
     process = context.Process(target=_serve_sandbox, args=(theirs, seed, latency_ms), daemon=True)
     process.start()
+
+    def cpu() -> float:
+        ours.send("cpu")
+        return float(ours.recv())
+
     try:
-        yield str(ours.recv())
+        yield str(ours.recv()), cpu
     finally:
         ours.send("stop")
         process.join(timeout=10)
 
 
+SUBMITTER = "rollcall-bench-submitter"
+"""The PostgreSQL ``application_name`` of the submitting processes' connections, so that
+their backends' CPU can be found in ``pg_stat_activity``."""
+
+
+class SubmissionRun(NamedTuple):
+    """One pass of submissions: wall seconds, how many were submitted, and CPU seconds
+    of the worker processes, the sandbox and the worker processes' PostgreSQL backends
+    (None when the backends cannot be read: SQLite, or a server on another host)."""
+
+    wall: float
+    submitted: int
+    workers_cpu: float
+    sandbox_cpu: float
+    database_cpu: float | None
+
+
+def _submitting_worker(
+    connection: Connection, url: str, sandbox_url: str, threads: int, submission_ids: list[int]
+) -> None:
+    """One worker process as ``rollcall worker --submissions`` runs it: its own engine
+    sized to its threads (``rollcall.bootstrap.pool_options``), one KinderTrack client
+    timed for the metrics, JSON logs at INFO (written to /dev/null), ``threads`` threads
+    taking submissions. Says ready, waits for the start, answers (CPU seconds, submitted),
+    then waits to be told to close (its backends are read before they go)."""
+    from rollcall.bootstrap import pool_options
+    from workers.logging import configure_logging
+    from workers.metrics import MeteredKinderTrack
+
+    with open(os.devnull, "w", encoding="utf-8") as devnull:
+        configure_logging(stream=devnull)
+        options = pool_options(url, threads)
+        if make_url(url).get_backend_name() == "postgresql":
+            options["connect_args"] = {"application_name": SUBMITTER}
+        engine = make_engine(url, **options)
+        client = HttpKinderTrack(base_url=sandbox_url, api_key=API_KEY)
+        rt = Runtime(
+            engine=engine,
+            kindertrack=cast(KinderTrack, MeteredKinderTrack(client)),
+            calendar=CALENDAR,
+            clock=lambda: NOW,
+        )
+        connection.send("ready")
+        connection.recv()
+        cpu = time.process_time()
+        with ThreadPoolExecutor(threads) as pool:
+            results = list(
+                pool.map(lambda i: sending.run_submission(rt, submission_id=i), submission_ids)
+            )
+        cpu = time.process_time() - cpu
+        submitted = sum(r.submission.state is SubmissionState.SUBMITTED for r in results)
+        connection.send((cpu, submitted))
+        connection.recv()
+        engine.dispose()
+        client.close()
+
+
+def _backends_cpu(engine: Engine) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving the submitting processes,
+    read from /proc (empty when the server is not on this host)."""
+    if engine.dialect.name != "postgresql":
+        return {}
+    with engine.connect() as connection:
+        pids = connection.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"),
+            {"name": SUBMITTER},
+        ).scalars()
+        found: dict[int, float] = {}
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            found[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return found
+
+
 def submissions_pace(
-    url: str, ids: Sequence[int], *, concurrency: int, latency_ms: int, folder: Path
-) -> tuple[float, int]:
-    """Seconds to submit every school's closed period through ``concurrency`` threads to
-    the sandbox at ``latency_ms``, and how many were submitted."""
+    url: str,
+    ids: Sequence[int],
+    *,
+    concurrency: int,
+    processes: int,
+    latency_ms: int,
+    folder: Path,
+) -> SubmissionRun:
+    """Submit every school's closed period to the sandbox at ``latency_ms`` as the
+    submissions worker does: ``processes`` processes of ``concurrency / processes``
+    threads each, every process with its own engine and KinderTrack client (the GIL is
+    per process). The schools are dealt round the processes."""
     seed = folder / "seed.json"
     write_seed(seed, len(ids))
-    with sandbox_process(seed, latency_ms) as sandbox_url:
+    threads = max(concurrency // processes, 1)
+    context = multiprocessing.get_context("spawn")
+    with sandbox_process(seed, latency_ms) as (sandbox_url, sandbox_cpu):
         client = HttpKinderTrack(base_url=sandbox_url, api_key=API_KEY)
-        engine = make_engine(url, pool_size=concurrency + 2, max_overflow=4)
+        engine = make_engine(url, pool_size=10, max_overflow=4)
         rt = Runtime(engine=engine, kindertrack=client, calendar=CALENDAR, clock=lambda: NOW)
         with ThreadPoolExecutor(8) as pool:
             approved = list(
@@ -349,15 +445,44 @@ def submissions_pace(
                     ids,
                 )
             )
-        start = time.perf_counter()
-        with ThreadPoolExecutor(concurrency) as pool:
-            results = list(
-                pool.map(lambda i: sending.run_submission(rt, submission_id=i), approved)
+        pipes, workers = [], []
+        for n in range(processes):
+            ours, theirs = context.Pipe()
+            share = approved[n::processes]
+            worker = context.Process(
+                target=_submitting_worker,
+                args=(theirs, url, sandbox_url, threads, share),
+                daemon=True,
             )
+            worker.start()
+            pipes.append(ours)
+            workers.append(worker)
+        for pipe in pipes:
+            assert pipe.recv() == "ready"
+        backends, sandbox_before = _backends_cpu(engine), sandbox_cpu()
+        start = time.perf_counter()
+        for pipe in pipes:
+            pipe.send("go")
+        answers = [pipe.recv() for pipe in pipes]
         elapsed = time.perf_counter() - start
+        sandbox_spent = sandbox_cpu() - sandbox_before
+        after = _backends_cpu(engine)
+        for pipe in pipes:
+            pipe.send("close")
+        for worker in workers:
+            worker.join(timeout=30)
         engine.dispose()
-    done = sum(r.submission.state is SubmissionState.SUBMITTED for r in results)
-    return elapsed, done
+        client.close()
+    database = (
+        sum(spent - backends.get(pid, 0.0) for pid, spent in after.items()) if after else None
+    )
+    return SubmissionRun(
+        wall=elapsed,
+        submitted=sum(done for _cpu, done in answers),
+        workers_cpu=sum(cpu for cpu, _done in answers),
+        sandbox_cpu=sandbox_spent,
+        database_cpu=database,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -370,6 +495,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="100 schools, one repeat (CI)")
     parser.add_argument("--concurrency", type=int, default=32, help="submission threads")
+    parser.add_argument(
+        "--processes", type=int, default=2, help="submission worker processes (rollcall worker)"
+    )
     parser.add_argument("--latency-ms", type=int, default=200, help="the sandbox's latency")
     parser.add_argument(
         "--reuse", action="store_true", help="keep the schools a previous run built (same N)"
@@ -481,17 +609,42 @@ def reminders(rt: Runtime, count: int, threads: int) -> None:
 
 
 def submissions_section(url: str, ids: list[int], args: argparse.Namespace, folder: Path) -> None:
-    print(f"\n4. submissions: {args.concurrency} at a time, the sandbox at {args.latency_ms} ms")
-    elapsed, done = submissions_pace(
-        url, ids, concurrency=args.concurrency, latency_ms=args.latency_ms, folder=folder
+    threads = max(args.concurrency // args.processes, 1)
+    concurrency = threads * args.processes
+    print(
+        f"\n4. submissions: {concurrency} at a time ({args.processes} worker processes x"
+        f" {threads} threads), the sandbox at {args.latency_ms} ms"
     )
-    assert done == len(ids), (done, len(ids))
-    floor = len(ids) * args.latency_ms / 1000 / args.concurrency
+    run = submissions_pace(
+        url,
+        ids,
+        concurrency=concurrency,
+        processes=args.processes,
+        latency_ms=args.latency_ms,
+        folder=folder,
+    )
+    assert run.submitted == len(ids), (run.submitted, len(ids))
+    done, elapsed = run.submitted, run.wall
+    floor = len(ids) * args.latency_ms / 1000 / concurrency
     print(
         f"   {done} submitted in {elapsed:.2f} s ({done / elapsed:.1f}/s); floor"
         f" {floor:.2f} s (schools x latency / concurrency): {elapsed / floor:.2f}x the floor"
         f"   target <= {TARGETS['floor_ratio']}x:"
         f" {_verdict(elapsed / floor <= TARGETS['floor_ratio'])}"
+    )
+    database = run.database_cpu
+    total = run.workers_cpu + run.sandbox_cpu + (database or 0.0)
+    cores = os.cpu_count() or 1
+    print(
+        f"   CPU a submission: workers {run.workers_cpu / done * 1000:.1f} ms, sandbox"
+        f" {run.sandbox_cpu / done * 1000:.1f} ms, PostgreSQL backends "
+        + (f"{database / done * 1000:.1f} ms" if database is not None else "not read")
+        + f"; {total / done * 1000:.1f} CPU-ms in all ({total:.1f} CPU-s)"
+    )
+    print(
+        f"   on a quiet machine: at least {max(floor, total / cores):.2f} s"
+        f" (the floor, or this CPU spread over {cores} cores):"
+        f" {max(floor, total / cores) / floor:.2f}x the floor"
     )
 
 
