@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from core.errors import (
 from core.i18n import _
 from core.ports import KinderTrack, Sendable, SubmissionReceipt
 from core.services.approvals import in_undo_window
+from core.services.leases import keeper
 from core.services.reports import load_report
 from core.services.runtime import Runtime
 from core.services.schools import mark_provider_inactive
@@ -97,7 +97,7 @@ def run_submission(rt: Runtime, *, submission_id: int, undoable: bool = True) ->
     claim, view = _claim(rt, submission_id, undoable=undoable)
     if claim is None:
         return RunResult(view, changed=view.state is S.DRAFT and view.error is not None)
-    with _lease_kept(rt, submission_id, claim):
+    with keeper.kept(rt, submission_id, claim.attempt):
         return _drive(rt, submission_id, claim)
 
 
@@ -216,36 +216,6 @@ def _settle(rt: Runtime, submission_id: int, claim: _Claim, held: _Held) -> RunR
     return _finish_submitted(
         rt, submission_id, claim, held.receipt, via="reconciliation", payload=held.payload
     )
-
-
-@contextmanager
-def _lease_kept(rt: Runtime, submission_id: int, claim: _Claim) -> Iterator[None]:
-    """Renew the claim's lease every third of it until the block ends (fenced by attempt:
-    a claim taken over is never renewed). A worker killed or frozen stops renewing, so the
-    sweep takes its submission over one lease later."""
-    stop = threading.Event()
-    every = max(rt.submission_lease.total_seconds() / 3, 0.1)
-
-    def keep() -> None:
-        while not stop.wait(every):
-            try:
-                with _owned(rt, submission_id, claim) as (_session, row):
-                    if row is None:
-                        return
-                    row.lease_until = rt.now() + rt.submission_lease
-            except Exception:  # the next renewal tries again; the lease covers one call
-                log.warning(
-                    "could not renew a submission lease",
-                    extra={"event": "lease_renewal_failed", "submission_id": submission_id},
-                )
-
-    keeper = threading.Thread(target=keep, name=f"lease-{submission_id}", daemon=True)
-    keeper.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        keeper.join()
 
 
 def _claim(
