@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from core import i18n
@@ -16,6 +15,7 @@ from core.domain.instants import local_date, local_day_bounds, zone
 from core.services.runtime import Runtime
 from core.services.schools import get_school
 from core.store.tables import Absence, AttendanceRecord, BoardMessage, Closure, Student
+from core.store.upsert import upsert
 
 
 @dataclass(frozen=True)
@@ -82,25 +82,20 @@ def remember_board(rt: Runtime, *, school_id: int, channel_id: str, ts: str, loc
     """The board just posted at (``channel_id``, ``ts``) in ``locale`` is the channel's
     board of the school now (it replaces an older one posted there)."""
     language = i18n.normalize(locale) or i18n.ENGLISH
-    for attempt in range(2):
-        try:
-            with rt.session() as session:
-                row = session.exec(
-                    select(BoardMessage).where(
-                        BoardMessage.school_id == school_id, BoardMessage.channel_id == channel_id
-                    )
-                ).first()
-                if row is None:
-                    row = BoardMessage(
-                        school_id=school_id, channel_id=channel_id, ts=ts, locale=language
-                    )
-                row.ts, row.locale, row.posted_at = ts, language, rt.now()
-                session.add(row)
-            return
-        except IntegrityError:
-            # Another board was posted in the channel at the same moment: update that row.
-            if attempt:
-                raise
+    with rt.session() as session:
+        upsert(
+            session,
+            BoardMessage,
+            {
+                "school_id": school_id,
+                "channel_id": channel_id,
+                "ts": ts,
+                "locale": language,
+                "posted_at": rt.now(),
+            },
+            key=["school_id", "channel_id"],
+            update=["ts", "locale", "posted_at"],
+        )
 
 
 def posted_boards(rt: Runtime, *, school_id: int) -> list[PostedBoard]:

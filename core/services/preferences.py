@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core import i18n
@@ -16,6 +15,7 @@ from core.errors import InvalidInput
 from core.i18n import _
 from core.services.runtime import Runtime
 from core.store.tables import UserPreference, utcnow
+from core.store.upsert import upsert
 
 
 def language_of(session: Session, *, team_id: str, user_id: str) -> str | None:
@@ -51,20 +51,12 @@ def set_language(rt: Runtime, *, team_id: str, user_id: str, language: str | Non
     chosen = None if language is None else i18n.normalize(language)
     if language is not None and chosen is None:
         raise InvalidInput(_("Choose a language: es (español) or en (English)."))
-    for attempt in range(2):
-        try:
-            with rt.session() as session:
-                row = session.exec(
-                    select(UserPreference).where(
-                        UserPreference.team_id == team_id, UserPreference.user_id == user_id
-                    )
-                ).first()
-                row = row or UserPreference(team_id=team_id, user_id=user_id)
-                row.language = chosen
-                row.updated_at = utcnow()
-                session.add(row)
-            return chosen
-        except IntegrityError:
-            if attempt:
-                raise
+    with rt.session() as session:
+        upsert(
+            session,
+            UserPreference,
+            {"team_id": team_id, "user_id": user_id, "language": chosen, "updated_at": utcnow()},
+            key=["team_id", "user_id"],
+            update=["language", "updated_at"],
+        )
     return chosen

@@ -18,8 +18,6 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import delete, or_, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -29,6 +27,7 @@ from core.domain.submission import SubmissionState
 from core.services.periods import periods_of_schools, school_today
 from core.services.runtime import Runtime
 from core.store.tables import AttendanceRecord, Registration, Reminder, School, Submission
+from core.store.upsert import insert_or_skip
 
 CLOSING_LEAD = timedelta(days=2)
 CLOSED_WINDOW = timedelta(days=7)
@@ -206,7 +205,7 @@ def claim_reminders(rt: Runtime, dues: Sequence[DueReminder]) -> list[DueReminde
         rows = [
             {"school_id": k[0], "period_start": k[1], "kind": k[2], "sent_at": now} for k in keys
         ]
-        new = _insert_new(session).values(rows).on_conflict_do_nothing()
+        new = insert_or_skip(session, Reminder).values(rows).on_conflict_do_nothing()
         ours = set(
             session.execute(
                 new.returning(Reminder.school_id, Reminder.period_start, Reminder.kind)
@@ -235,13 +234,6 @@ def _as_key(key: Any) -> tuple[int, date, str]:
     """A claimed row's key as Python values (SQLite gives a DATE back as text)."""
     school_id, start, kind = key
     return int(school_id), start if isinstance(start, date) else date.fromisoformat(start), kind
-
-
-def _insert_new(session: Session) -> Any:
-    """An INSERT that can skip rows the unique constraint already holds (ON CONFLICT)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql_insert(Reminder)
-    return sqlite_insert(Reminder)
 
 
 def mark_delivered(rt: Runtime, reminder: DueReminder) -> None:

@@ -17,15 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import case, func, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from core import i18n
 from core.store.tables import SlackUserRow
+from core.store.upsert import insert_or_skip
 
 UserKey = tuple[str, str]
 """(team ID, user ID)."""
@@ -102,7 +100,7 @@ def remember_slack_users(
         # In key order: two batches writing the same users lock their rows in one order.
         for (team_id, user_id), user in sorted(learned.items())
     ]
-    insert = _insert(session).values(rows)
+    insert = insert_or_skip(session, SlackUserRow).values(rows)
     stored, new = SlackUserRow.__table__.c, insert.excluded  # type: ignore[attr-defined]
     session.execute(
         insert.on_conflict_do_update(
@@ -114,10 +112,3 @@ def remember_slack_users(
             },
         )
     )
-
-
-def _insert(session: Session) -> Any:
-    """An INSERT that can update the row the unique key already holds (ON CONFLICT)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql_insert(SlackUserRow)
-    return sqlite_insert(SlackUserRow)

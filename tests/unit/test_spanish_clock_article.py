@@ -59,26 +59,30 @@ def test_the_clock_hour_is_the_hour_the_time_shows() -> None:
             assert clock_hour(afternoon) == 7
 
 
-@pytest.mark.parametrize("moment", ONE_OCLOCK, ids=str)
-def test_one_oclock_reads_la_in_the_refusals_of_a_repeated_or_skipped_time(moment: time) -> None:
+SINGULAR = ("La", "ocurre", "la primera", "la segunda", "no existe")
+PLURAL = ("Las", "ocurren", "las primeras", "las segundas", "no existen")
+
+
+@pytest.mark.parametrize(
+    ("moment", "words"),
+    [(m, SINGULAR) for m in ONE_OCLOCK] + [(m, PLURAL) for m in OTHER_HOURS],
+    ids=lambda value: str(value) if isinstance(value, time) else value[0],
+)
+def test_the_refusals_of_a_repeated_or_skipped_time_read_la_at_one_oclock_and_las_else(
+    moment: time, words: tuple[str, str, str, str, str]
+) -> None:
+    article, happens, first, second, does_not_exist = words
     repeated, skipped = refusals(moment)
     shown = spanish_time(moment)
 
-    assert repeated.startswith(f"La {shown} del 1 nov 2026 ocurre dos veces en hora central")
-    assert f"no puede distinguir la primera {shown} de la segunda." in repeated
-    assert skipped.startswith(f"La {shown} del 1 nov 2026 no existe en hora central")
-    assert "Las " not in repeated + skipped and "m.." not in repeated + skipped
-
-
-@pytest.mark.parametrize("moment", OTHER_HOURS, ids=str)
-def test_other_hours_read_las(moment: time) -> None:
-    repeated, skipped = refusals(moment)
-    shown = spanish_time(moment)
-
-    assert repeated.startswith(f"Las {shown} del 1 nov 2026 ocurren dos veces")
-    assert f"no puede distinguir las primeras {shown} de las segundas." in repeated
-    assert skipped.startswith(f"Las {shown} del 1 nov 2026 no existen en")
+    assert repeated.startswith(
+        f"{article} {shown} del 1 nov 2026 {happens} dos veces en hora central"
+    )
+    assert f"no puede distinguir {first} {shown} de {second}." in repeated
+    assert skipped.startswith(f"{article} {shown} del 1 nov 2026 {does_not_exist} en hora central")
     assert "m.." not in repeated + skipped
+    if words is SINGULAR:
+        assert "Las " not in repeated + skipped
 
 
 def test_where_clocks_read_24_hours_13_30_reads_las_and_1_30_la(
