@@ -14,8 +14,9 @@ a database of its own), each school's attendance through Rollcall's own CSV impo
    ratio (cost per school at N over the cost at 100; flat is 1.0);
 3. the reminder pass end to end: the set-based scan, the batches claimed, previews read
    together and delivered through ``SlackNotifier`` to the local Slack stand-in (real
-   HTTP), by ``--threads`` worker threads; the Redis hop of each batch is not included.
-   Twice, each as a fresh worker process would: cold (no DM channel or locale remembered)
+   HTTP), by ``--reminder-processes`` worker processes of ``--threads`` threads each
+   (``rollcall worker``'s defaults: 2 x 8); the Redis hop of each batch is not included.
+   Twice, each by fresh worker processes: cold (no DM channel or locale remembered)
    and then as every later pay period's pass (remembered in the database), with the
    Slack calls and CPU seconds of each; the target is judged on the second.
 
@@ -23,7 +24,8 @@ Targets (issue 12, at 3,500 schools on PostgreSQL): validation 3 s or less on 2 
 the reminder pass 20 s or less, growth ratio 1.2 or less, submissions within 1.5x the
 floor at 32-way concurrency.
 
-    .venv/bin/python bench/statewide.py [--schools 3500] [--threads 8] [--quick]
+    .venv/bin/python bench/statewide.py [--schools 3500] [--threads 8] [--reminder-processes 2]
+        [--quick]
         [--concurrency 32] [--latency-ms 200] [--reuse] [--only validation|reminders|submissions]
 """
 
@@ -218,29 +220,81 @@ class PassResult(NamedTuple):
     calls: dict[str, float]
 
 
+def _reminding_worker(connection: Connection, url: str, api_url: str, threads: int) -> None:
+    """One worker process as ``rollcall worker`` runs the reminders queue: its own engine
+    sized to its threads, a ``SlackNotifier`` with nothing of Slack in memory, JSON logs
+    at INFO (to /dev/null), ``threads`` threads taking batches. Says ready, takes its
+    share of the batches, answers (CPU seconds, reminders delivered) and closes."""
+    from rollcall.bootstrap import pool_options
+    from workers.logging import configure_logging
+
+    with open(os.devnull, "w", encoding="utf-8") as devnull:
+        configure_logging(stream=devnull)
+        engine = make_engine(url, **pool_options(url, threads))
+        rt = runtime(engine)
+        rt.notifier = SlackNotifier(
+            token_for_team=lambda team: TOKEN, base_url=api_url, runtime=lambda: rt
+        )
+        connection.send("ready")
+        batches: list[list[DueReminder]] = connection.recv()
+        cpu = time.process_time()
+        with ThreadPoolExecutor(threads) as pool:
+            delivered = sum(
+                len(sent) for sent in pool.map(lambda b: deliver_reminders(rt, b), batches)
+            )
+        connection.send((time.process_time() - cpu, delivered))
+        engine.dispose()
+
+
 def reminder_pass(
-    rt: Runtime, api_url: str, threads: int, counts: Callable[[], dict[str, float]], *, cold: bool
+    rt: Runtime,
+    api_url: str,
+    processes: int,
+    threads: int,
+    counts: Callable[[], dict[str, float]],
+    *,
+    cold: bool,
 ) -> PassResult:
-    """One pass with every reminder due again, by a notifier as a fresh worker process
-    builds it; ``cold`` also forgets what Slack told about the directors."""
+    """One pass with every reminder due again: the scan here (the scheduler's fan-out
+    actor), the batches dealt round ``processes`` fresh worker processes of ``threads``
+    threads (the GIL is per process, so one process would measure it); ``cold`` also
+    forgets what Slack told about the directors."""
     with Session(rt.engine) as session:
         session.execute(text("DELETE FROM reminder"))
         session.execute(text("DELETE FROM slack_message"))
         if cold:
             session.execute(text("DELETE FROM slack_user"))
         session.commit()
-    rt.notifier = SlackNotifier(
-        token_for_team=lambda team: TOKEN, base_url=api_url, runtime=lambda: rt
-    )
+    url = rt.engine.url.render_as_string(hide_password=False)
+    context = multiprocessing.get_context("spawn")
+    pipes, workers = [], []
+    for _ in range(processes):
+        ours, theirs = context.Pipe()
+        worker = context.Process(
+            target=_reminding_worker, args=(theirs, url, api_url, threads), daemon=True
+        )
+        worker.start()
+        pipes.append(ours)
+        workers.append(worker)
+    for pipe in pipes:
+        assert pipe.recv() == "ready"
     before = counts()
     start, cpu = time.perf_counter(), time.process_time()
     due = due_reminders(rt)
     batches: list[list[DueReminder]] = [due[i : i + BATCH] for i in range(0, len(due), BATCH)]
-    with ThreadPoolExecutor(threads) as pool:
-        delivered = sum(len(sent) for sent in pool.map(lambda b: deliver_reminders(rt, b), batches))
+    for n, pipe in enumerate(pipes):
+        pipe.send(batches[n::processes])
+    answers = [pipe.recv() for pipe in pipes]
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     after = counts()
-    return PassResult(elapsed, cpu, delivered, {k: after[k] - before[k] for k in after})
+    for worker in workers:
+        worker.join(timeout=30)
+    return PassResult(
+        elapsed,
+        cpu + sum(spent for spent, _ in answers),
+        sum(done for _, done in answers),
+        {k: after[k] - before[k] for k in after},
+    )
 
 
 SLACK_METHODS = ("chat.postMessage", "conversations.open", "users.info")
@@ -488,7 +542,15 @@ def submissions_pace(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--schools", type=int, default=3500)
-    parser.add_argument("--threads", type=int, default=8, help="reminder worker threads")
+    parser.add_argument(
+        "--threads", type=int, default=8, help="threads of each reminder worker process"
+    )
+    parser.add_argument(
+        "--reminder-processes",
+        type=int,
+        default=2,
+        help="reminder worker processes (rollcall worker's default)",
+    )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
         "--sample", type=int, default=500, help="schools timed one report at a time"
@@ -538,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
     if "validation" in sections:
         validation(rt, url, ids, sizes, repeat, args.sample)
     if "reminders" in sections:
-        reminders(rt, count, args.threads)
+        reminders(rt, count, args.reminder_processes, args.threads)
     if "submissions" in sections:
         submissions_section(url, ids, args, Path(folder.name))
     print(f"\nload average at the end: {os.getloadavg()}")
@@ -587,11 +649,14 @@ def validation(
     )
 
 
-def reminders(rt: Runtime, count: int, threads: int) -> None:
-    print(f"\n3. the reminder pass, end to end through the Slack stand-in ({threads} threads)")
+def reminders(rt: Runtime, count: int, processes: int, threads: int) -> None:
+    print(
+        "\n3. the reminder pass, end to end through the Slack stand-in"
+        f" ({processes} worker processes x {threads} threads)"
+    )
     with standin_process() as (api_url, counts):
-        cold = reminder_pass(rt, api_url, threads, counts, cold=True)
-        warm = reminder_pass(rt, api_url, threads, counts, cold=False)
+        cold = reminder_pass(rt, api_url, processes, threads, counts, cold=True)
+        warm = reminder_pass(rt, api_url, processes, threads, counts, cold=False)
     target = TARGETS["reminders_s"]
     for label, run in (("cold (nothing remembered)", cold), ("warm (every later pass) ", warm)):
         posted = run.calls["chat.postMessage"]
