@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # babel loads CLDR data: imported where text is formatted
     from babel import Locale
+    from babel.numbers import NumberPattern
 
 ENGLISH = "en"
 SPANISH = "es"
@@ -132,11 +133,16 @@ def language_name(locale: str) -> str:
 def format_decimal(number: float, digits: int = 2) -> str:
     """A number with ``digits`` decimals as the language writes it (``12.50`` in both:
     US Spanish uses a decimal point too)."""
-    from babel import numbers as babel_numbers
+    shown: str = _decimal_pattern(digits).apply(number, _babel_locale(), group_separator=False)
+    return shown
 
-    return babel_numbers.format_decimal(
-        number, format=f"0.{'0' * digits}", locale=_babel_locale(), group_separator=False
-    )
+
+@cache
+def _decimal_pattern(digits: int) -> NumberPattern:
+    """The CLDR pattern of ``digits`` decimals, parsed once (a report formats thousands)."""
+    from babel.numbers import parse_pattern
+
+    return parse_pattern(f"0.{'0' * digits}")
 
 
 # --- dates and times, as people in the current language write them ----------------------
@@ -153,10 +159,17 @@ FORMATS = {ENGLISH: "en_US", SPANISH: "es_US"}
 
 
 def _babel_locale() -> Locale:
+    return _parsed_locale(FORMATS.get(current(), current()))
+
+
+@cache
+def _parsed_locale(name: str) -> Locale:
+    """Babel's locale of ``name`` (``en_US``), parsed once per process: every date, time
+    and number of a report asks for it."""
     from babel import Locale, UnknownLocaleError
 
     try:
-        return Locale.parse(FORMATS.get(current(), current()))
+        return Locale.parse(name)
     except (UnknownLocaleError, ValueError):
         return Locale.parse(FORMATS[ENGLISH])
 
