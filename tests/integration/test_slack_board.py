@@ -706,3 +706,58 @@ def test_the_board_marks_a_child_absent_today(
     )
     ava = next(r for r in report.rows if r.student == "Ava Smith")
     assert (ava.absences, ava.days) == (1, 0)
+
+
+def test_a_check_in_or_out_typed_in_the_channel_redraws_the_posted_board(
+    server: BotServer, app_runtime: Runtime, school: int, clock: FrozenClock
+) -> None:
+    ts, message = post_board(server, user_id=STAFF)
+    assert buttons(message["blocks"])["Ava Smith"]["text"]["text"] == "In"
+
+    # When staff type Ava's check-in, then her check-out, instead of tapping the board
+    server.slash("in Ava Smith", user_id=STAFF)
+    [checked_in] = server.standin.wait_for("chat.update")
+    clock.advance(timedelta(hours=3))
+    server.slash("out Ava Smith", user_id=STAFF)
+    [_, checked_out] = server.standin.wait_for("chat.update", count=2)
+
+    # Then the channel's board shows each at once, in place
+    assert (checked_in.args["channel"], checked_in.args["ts"]) == (CHANNEL, ts)
+    assert buttons(checked_in.args["blocks"])["Ava Smith"]["text"]["text"] == "Out"
+    assert checked_out.args["ts"] == ts
+    assert buttons(checked_out.args["blocks"])["Ava Smith"]["text"]["text"] == "In"
+    assert len(records(app_runtime, school)) == 1
+
+
+def test_an_absence_typed_in_the_channel_shows_on_the_board_until_it_is_removed(
+    server: BotServer, app_runtime: Runtime, school: int
+) -> None:
+    ts, _message = post_board(server, user_id=STAFF)
+
+    # When staff record Ava absent today, and a director removes it as a mistake
+    server.slash("absent Ava Smith", user_id=STAFF)
+    [marked] = server.standin.wait_for("chat.update")
+    server.slash("delete-absence Ava Smith 11/25/2026")
+    [_, unmarked] = server.standin.wait_for("chat.update", count=2)
+
+    # Then the board says she is away today, then no longer
+    assert marked.args["ts"] == ts and unmarked.args["ts"] == ts
+    assert "Ava Smith* — away today" in str(marked.args["blocks"])
+    assert "away today" not in str(unmarked.args["blocks"])
+    assert buttons(unmarked.args["blocks"])["Ava Smith"]["text"]["text"] == "In"
+
+
+def test_a_closure_typed_in_the_channel_redraws_the_board_in_its_language(
+    server: BotServer, app_runtime: Runtime, school: int
+) -> None:
+    server.standin.add_user(STAFF, locale="es-LA")
+    ts, _message = post_board(server, user_id=STAFF)
+
+    # When a director (reading English) records the center closed today
+    server.slash("closed 11/25/2026")
+    [closed] = server.standin.wait_for("chat.update")
+
+    # Then the board, posted in Spanish, is redrawn in Spanish with everyone away
+    shown = str(closed.args["blocks"])
+    assert closed.args["ts"] == ts
+    assert "Ava Smith* — ausente hoy" in shown and "Liam Johnson* — ausente hoy" in shown

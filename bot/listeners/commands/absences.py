@@ -3,7 +3,8 @@
 
 Like check-ins, anyone in the school's channel may record them (directors approve what is
 sent); only a director removes one recorded by mistake. A day without a date is today in
-the school's zone; a submitted period refuses them with the corrected-claim contact.
+the school's zone; a submitted period refuses them with the corrected-claim contact. The
+school's roll-call boards are redrawn after each, so today's "away" shows at once.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bot.escape import escape_mrkdwn
 from bot.listeners.commands.channel import answer_privately, asked_in_channel
 from bot.listeners.commands.dispatcher import add_subcommand
 from bot.permissions import Actor, SchoolAccess
+from bot.redraw import redraw_boards
 from bot.runtime import runtime
 from core.domain.absences import CENTER, AbsenceKind
 from core.errors import InvalidInput, NotADirector
@@ -53,6 +55,7 @@ def _answer(done: RecordedAbsence) -> str:
 
 def _record(
     respond: Respond,
+    client: WebClient,
     actor: Actor,
     access: SchoolAccess,
     student_name: str,
@@ -78,6 +81,8 @@ def _record(
             "user_id": actor.user_id,
         },
     )
+    # The boards first: once the asker reads the answer, the channel's board agrees.
+    redraw_boards(runtime(), client, school_id=access.school_id)
     answer_privately(respond, _answer(done))
 
 
@@ -94,7 +99,9 @@ def handle_absent(
     if not student or student == CENTER:
         raise InvalidInput(_("Name the student, like `/kindertrack absent Ava Smith 11/19/2026`."))
     rt = runtime()
-    _record(respond, actor, access, student, day or school_today(rt, access.timezone), "absent")
+    _record(
+        respond, client, actor, access, student, day or school_today(rt, access.timezone), "absent"
+    )
 
 
 def handle_closed(
@@ -111,7 +118,8 @@ def handle_closed(
         raise InvalidInput(
             _("Give the date the center is closed: `/kindertrack closed 11/26/2026 [holiday]`.")
         )
-    _record(respond, actor, access, CENTER, words[0], "holiday" if len(words) == 2 else "closed")
+    kind = "holiday" if len(words) == 2 else "closed"
+    _record(respond, client, actor, access, CENTER, words[0], kind)
 
 
 def handle_delete_absence(
@@ -154,6 +162,7 @@ def handle_delete_absence(
             day=format_day(done.day),
         )
     )
+    redraw_boards(runtime(), client, school_id=access.school_id)
     answer_privately(respond, text)
 
 

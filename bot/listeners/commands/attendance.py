@@ -3,7 +3,7 @@
 Anyone in the school's channel may check children in and out (directors approve what
 is sent). Times are recorded now, by the server's clock, and shown in the school's zone.
 The board ``rollcall`` posts is remembered as the channel's (``core/services/board.py``),
-so an import redraws it (``bot/redraw.py``).
+so a check-in typed here, an absence or an import redraws it (``bot/redraw.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from bot.escape import escape_mrkdwn
 from bot.listeners.commands.channel import asked_in_channel
 from bot.listeners.commands.dispatcher import add_subcommand
 from bot.permissions import Actor, SchoolAccess
+from bot.redraw import redraw_boards
 from bot.runtime import runtime
 from core.domain.instants import zone
 from core.domain.names import name_key, near_names
@@ -97,11 +98,10 @@ def handle_check(
             "user_id": actor.user_id,
         },
     )
-    respond(
-        text=_done(access, typed, instant, direction),
-        response_type="ephemeral",
-        replace_original=False,
-    )
+    done = _done(access, typed, instant, direction)
+    # The boards first: once the asker reads the answer, the channel's board agrees.
+    redraw_boards(runtime(), client, school_id=access.school_id)
+    respond(text=done, response_type="ephemeral", replace_original=False)
 
 
 def _exact_or_suggested(respond: Respond, actor: Actor, access: SchoolAccess, typed: str) -> bool:
