@@ -78,7 +78,9 @@ def build_report_job(school_id: int, start: str, end: str, destination: dict[str
         report = reports.school_report(rt, school_id=school_id, start=first, end=last)
     except RollcallError as error:
         rt.notifier.notify(
-            ReportFailed(school_id=school_id, message=str(error), destination=destination)
+            ReportFailed(
+                school_id=school_id, message=error.worded(format_date), destination=destination
+            )
         )
         return
     rt.notifier.notify(ReportReady(school_id=school_id, report=report, destination=destination))
@@ -128,7 +130,7 @@ def register_provider_job(
         if getattr(error, "retryable", False):
             raise
         notice = RegistrationRefused(
-            school_id=school_id, message=str(error), destination=destination
+            school_id=school_id, message=error.worded(format_date), destination=destination
         )
     else:
         notice = ProviderRegistered(

@@ -2,7 +2,8 @@
 
 The listener that queues a job hands it a *destination* (``bot.destination``) that
 carries the asker's ``locale``; running the actor inside that language makes its
-refusals (``str(error)``) and the notice the notifier renders read as the asker reads.
+refusals (``error.worded(format_date)``, dates as the asker writes them) and the notice
+the notifier renders read as the asker reads.
 """
 
 from __future__ import annotations

@@ -160,3 +160,17 @@ def test_nothing_is_due_mid_period_long_after_the_last_close(
         _run_reminders(stub_broker, stub_worker, schedulers=2)
 
     assert notifier.kinds() == []
+
+
+def test_a_refused_report_reads_its_dates_as_the_asker_writes_them(
+    rt: Runtime, notifier: RecordingNotifier
+) -> None:
+    sid = _school(rt)
+    spanish = {"team_id": "T0001", "channel_id": "D1", "user_id": "U1", "locale": "es-LA"}
+
+    actors.build_report_job.fn(sid, "2026-11-21", "2026-11-08", spanish)
+    actors.build_report_job.fn(sid, "2026-11-21", "2026-11-08", {**spanish, "locale": "en-US"})
+
+    spanish_refusal, english_refusal = [getattr(n, "message", None) for n in notifier.notices]
+    assert spanish_refusal == "El rango termina (8 nov 2026) antes de empezar (21 nov 2026)."
+    assert english_refusal == "The range ends (Nov 8, 2026) before it starts (Nov 21, 2026)."
