@@ -246,6 +246,25 @@ def _reminding_worker(connection: Connection, url: str, api_url: str, threads: i
         engine.dispose()
 
 
+def start_workers(
+    target: Callable[..., None], arguments: Sequence[tuple[Any, ...]]
+) -> tuple[list[Connection], list[multiprocessing.process.BaseProcess]]:
+    """One fresh (spawned) process per item of ``arguments``, each running ``target`` with
+    its end of a pipe first; returns once every one has said it is ready."""
+    context = multiprocessing.get_context("spawn")
+    pipes: list[Connection] = []
+    workers: list[multiprocessing.process.BaseProcess] = []
+    for args in arguments:
+        ours, theirs = context.Pipe()
+        worker = context.Process(target=target, args=(theirs, *args), daemon=True)
+        worker.start()
+        pipes.append(ours)
+        workers.append(worker)
+    for pipe in pipes:
+        assert pipe.recv() == "ready"
+    return pipes, workers
+
+
 def reminder_pass(
     rt: Runtime,
     api_url: str,
@@ -266,18 +285,9 @@ def reminder_pass(
             session.execute(text("DELETE FROM slack_user"))
         session.commit()
     url = rt.engine.url.render_as_string(hide_password=False)
-    context = multiprocessing.get_context("spawn")
-    pipes, workers = [], []
-    for _ in range(processes):
-        ours, theirs = context.Pipe()
-        worker = context.Process(
-            target=_reminding_worker, args=(theirs, url, api_url, threads), daemon=True
-        )
-        worker.start()
-        pipes.append(ours)
-        workers.append(worker)
-    for pipe in pipes:
-        assert pipe.recv() == "ready"
+    pipes, workers = start_workers(
+        _reminding_worker, [(url, api_url, threads) for _ in range(processes)]
+    )
     before = counts()
     start, cpu = time.perf_counter(), time.process_time()
     due = due_reminders(rt)
@@ -483,7 +493,6 @@ def submissions_pace(
     seed = folder / "seed.json"
     write_seed(seed, len(ids))
     threads = max(concurrency // processes, 1)
-    context = multiprocessing.get_context("spawn")
     with sandbox_process(seed, latency_ms) as (sandbox_url, sandbox_cpu):
         client = HttpKinderTrack(base_url=sandbox_url, api_key=API_KEY)
         engine = make_engine(url, pool_size=10, max_overflow=4)
@@ -499,20 +508,10 @@ def submissions_pace(
                     ids,
                 )
             )
-        pipes, workers = [], []
-        for n in range(processes):
-            ours, theirs = context.Pipe()
-            share = approved[n::processes]
-            worker = context.Process(
-                target=_submitting_worker,
-                args=(theirs, url, sandbox_url, threads, share),
-                daemon=True,
-            )
-            worker.start()
-            pipes.append(ours)
-            workers.append(worker)
-        for pipe in pipes:
-            assert pipe.recv() == "ready"
+        pipes, workers = start_workers(
+            _submitting_worker,
+            [(url, sandbox_url, threads, approved[n::processes]) for n in range(processes)],
+        )
         backends, sandbox_before = _backends_cpu(engine), sandbox_cpu()
         start = time.perf_counter()
         for pipe in pipes:

@@ -345,16 +345,30 @@ class SlackNotifier:
     def _reminder(
         self, rt: Runtime, client: WebClient, school: _School, notice: ReminderDue
     ) -> None:
+        recipients = self._recipients(rt, school)
+        try:
+            workspace.remember_messages(rt, self._post_reminder(client, recipients, notice))
+        finally:
+            self._slack.remember(rt, recipients.users)
+
+    def _recipients(self, rt: Runtime, school: _School) -> _Recipients:
+        """One school's directors, the languages they chose and what Slack told about
+        them, in one transaction (a batch reads many: :meth:`_reminder_recipients`)."""
         with rt.session() as session:
             directors = workspace.directors_of(session, school_id=school.id)
             keys = [(school.team_id, d) for d in directors]
             chosen = preferences.languages_of(session, keys)
             users = self._slack.remembered(rt, session, keys)
-        recipients = _Recipients(school, directors, chosen, users)
-        try:
-            workspace.remember_messages(rt, self._post_reminder(client, recipients, notice))
-        finally:
-            self._slack.remember(rt, users)
+        return _Recipients(school, directors, chosen, users)
+
+    def _language(self, client: WebClient, recipients: _Recipients, user_id: str) -> str:
+        """The language a director reads: their choice, else Slack's locale, else English."""
+        key = (recipients.school.team_id, user_id)
+        return (
+            recipients.chosen.get(key)
+            or self._slack.slack_locale(client, recipients.users, key)
+            or ENGLISH
+        )
 
     def _reminder_to(
         self, recipients: _Recipients, notice: ReminderDue
@@ -387,12 +401,7 @@ class SlackNotifier:
             )
 
         users = recipients.users
-        languages = {
-            d: recipients.chosen.get((school.team_id, d))
-            or self._slack.slack_locale(client, users, (school.team_id, d))
-            or ENGLISH
-            for d in directors
-        }
+        languages = {d: self._language(client, recipients, d) for d in directors}
         # (channel, Slack's answer or None when refused, the language it was written in)
         sent: list[tuple[str, Any, str]] = []
         if school.reminder_channel and is_private_conversation(client, school.reminder_channel):
@@ -436,22 +445,19 @@ class SlackNotifier:
     ) -> None:
         """The same-day nudge, to each director by DM in their language (never a channel:
         it names children)."""
-        with rt.session() as session:
-            directors = workspace.directors_of(session, school_id=school.id)
-            keys = [(school.team_id, d) for d in directors]
-            chosen = preferences.languages_of(session, keys)
-            users = self._slack.remembered(rt, session, keys)
+        recipients = self._recipients(rt, school)
         channels = delivered = 0
         try:
-            for key in keys:
-                language = chosen.get(key) or self._slack.slack_locale(client, users, key)
-                with using_locale(language or ENGLISH):
+            for user in recipients.directors:
+                with using_locale(self._language(client, recipients, user)):
                     message = day_check_message(school.name, notice.check)
-                    channel, answer = self._slack.post_dm(client, notice, users, key, message)
+                    channel, answer = self._slack.post_dm(
+                        client, notice, recipients.users, (school.team_id, user), message
+                    )
                 channels += channel is not None
                 delivered += answer is not None
         finally:
-            self._slack.remember(rt, users)
+            self._slack.remember(rt, recipients.users)
         if channels and not delivered:
             raise NoticeUndelivered("Slack refused every copy of the day's problems.")
 
