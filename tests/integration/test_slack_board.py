@@ -712,6 +712,7 @@ def test_a_check_in_or_out_typed_in_the_channel_redraws_the_posted_board(
     server: BotServer, app_runtime: Runtime, school: int, clock: FrozenClock
 ) -> None:
     ts, message = post_board(server, user_id=STAFF)
+    remembered(app_runtime, school, [PostedBoard(CHANNEL, ts, "en")])
     assert buttons(message["blocks"])["Ava Smith"]["text"]["text"] == "In"
 
     # When staff type Ava's check-in, then her check-out, instead of tapping the board
@@ -733,6 +734,7 @@ def test_an_absence_typed_in_the_channel_shows_on_the_board_until_it_is_removed(
     server: BotServer, app_runtime: Runtime, school: int
 ) -> None:
     ts, _message = post_board(server, user_id=STAFF)
+    remembered(app_runtime, school, [PostedBoard(CHANNEL, ts, "en")])
 
     # When staff record Ava absent today, and a director removes it as a mistake
     server.slash("absent Ava Smith", user_id=STAFF)
@@ -752,6 +754,7 @@ def test_a_closure_typed_in_the_channel_redraws_the_board_in_its_language(
 ) -> None:
     server.standin.add_user(STAFF, locale="es-LA")
     ts, _message = post_board(server, user_id=STAFF)
+    remembered(app_runtime, school, [PostedBoard(CHANNEL, ts, "es")])
 
     # When a director (reading English) records the center closed today
     server.slash("closed 11/25/2026")
