@@ -125,7 +125,7 @@ def renew_leases(rt: Runtime, claims: list[Claim]) -> set[int]:
     if not claims:
         return set()
     now = rt.now()
-    with rt.session() as session:
+    with rt.statement() as session:
         rows = session.execute(
             update(Submission)
             .where(

@@ -14,7 +14,7 @@ from core.domain.pay_periods import PayPeriodCalendar
 from core.notices import Notice
 from core.ports import KinderTrack, Notifier
 from core.services.roster_cache import RosterCache
-from core.store.database import session_scope
+from core.store.database import session_scope, statement_scope
 
 
 def _utcnow() -> datetime:
@@ -59,4 +59,10 @@ class Runtime:
     @contextmanager
     def session(self) -> Iterator[Session]:
         with session_scope(self.engine) as session:
+            yield session
+
+    @contextmanager
+    def statement(self) -> Iterator[Session]:
+        """A session for one statement, which needs no transaction around it."""
+        with statement_scope(self.engine) as session:
             yield session

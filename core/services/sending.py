@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
 from core import messages
@@ -41,11 +40,11 @@ from core.i18n import _
 from core.ports import KinderTrack, Sendable, SubmissionReceipt
 from core.services.approvals import in_undo_window
 from core.services.leases import keeper
-from core.services.reports import load_report
+from core.services.reports import ReportRequest, load_reports
 from core.services.runtime import Runtime
 from core.services.schools import mark_provider_inactive
 from core.services.submissions import SubmissionView, get_submission, log_state
-from core.services.submissions_guard import lock_school
+from core.services.submissions_guard import lock_school_of_submission
 from core.store.tables import Submission
 
 log = logging.getLogger(__name__)
@@ -223,19 +222,19 @@ def _claim(
 ) -> tuple[_Claim | None, SubmissionView]:
     now = rt.now()
     with rt.session() as session:
-        row = session.get(Submission, submission_id)
-        if row is None:
+        locked = lock_school_of_submission(session, submission_id=submission_id)
+        row = session.exec(
+            select(Submission).where(Submission.id == submission_id).with_for_update(key_share=True)
+        ).first()
+        if locked is None or row is None:
             raise InvalidInput(_("No submission {id}.", id=submission_id))
-        lock_school(session, school_id=row.school_id)
-        session.refresh(row, with_for_update={"key_share": True})
         state = S(row.state)
         if state is S.APPROVED and undoable and in_undo_window(row, now):
             return None, SubmissionView.of(row)
         payload_pending: str | None = None
         if state is S.APPROVED:
-            report = load_report(
-                rt, session, school_id=row.school_id, start=row.period_start, end=row.period_end
-            )
+            request = ReportRequest(row.school_id, row.period_start, row.period_end)
+            report = load_reports(rt, session, [request])[request]
             if report.fingerprint != row.fingerprint or not report.can_submit:
                 row.state = str(check_transition(state, S.DRAFT))
                 row.error = (
@@ -291,29 +290,53 @@ def _payload_records(row: Submission) -> list[Sendable]:
     return [sendable_of(r) for r in json.loads(row.payload or "[]")]
 
 
-@contextmanager
-def _owned(
-    rt: Runtime, submission_id: int, claim: _Claim
-) -> Iterator[tuple[Session, Submission | None]]:
-    """The row, locked, if this claim still owns it (still submitting, same attempt);
-    None when a newer attempt took it over (the caller then changes nothing)."""
-    with rt.session() as session:
-        row = session.get(Submission, submission_id, with_for_update={"key_share": True})
-        if row is None or row.state != S.SUBMITTING or row.attempts != claim.attempt:
-            if row is not None:
-                log_state(row, "left to a newer attempt")
-            yield session, None
-            return
-        yield session, row
-        row.updated_at = rt.now()
-        session.add(row)
+def _update_owned(
+    rt: Runtime,
+    submission_id: int,
+    claim: _Claim,
+    event: str | None,
+    values: dict[str, object],
+    *,
+    then: Callable[[Session, Submission], None] | None = None,
+) -> Submission | None:
+    """Write ``values`` to the row if this claim still owns it (still submitting, same
+    attempt), in one fenced UPDATE that returns the row as written; None when a newer
+    attempt took it over or the row moved on (then nothing is changed). ``then`` runs in
+    the same transaction, only when the row was written; ``event`` (a state change) is
+    logged."""
+    with rt.session() if then is not None else rt.statement() as session:
+        row: Submission | None = session.execute(
+            update(Submission)
+            .where(
+                col(Submission.id) == submission_id,
+                col(Submission.state) == str(S.SUBMITTING),
+                col(Submission.attempts) == claim.attempt,
+            )
+            .values(**values, updated_at=rt.now())
+            .returning(Submission)
+            .execution_options(synchronize_session=False)
+        ).scalar_one_or_none()
+        if row is None:
+            left = session.get(Submission, submission_id)
+            if left is not None:
+                log_state(left, "left to a newer attempt")
+            return None
+        if then is not None:
+            then(session, row)
+        if event is not None:
+            log_state(row, event)
+        return row
 
 
 def _record_payload(rt: Runtime, submission_id: int, claim: _Claim) -> None:
-    with _owned(rt, submission_id, claim) as (_session, row):
-        if row is not None and claim.payload_pending is not None:
-            row.payload = claim.payload_pending
-            row.record_count = len(claim.records)
+    if claim.payload_pending is not None:
+        _update_owned(
+            rt,
+            submission_id,
+            claim,
+            None,
+            {"payload": claim.payload_pending, "record_count": len(claim.records)},
+        )
 
 
 def _finish_submitted(
@@ -327,26 +350,28 @@ def _finish_submitted(
 ) -> RunResult:
     """KinderTrack holds what Rollcall sent (``payload``, when reconciliation found which
     attempt's records): record its receipt, whatever the length of its fields."""
-    view: SubmissionView | None = None
-    with _owned(rt, submission_id, claim) as (_session, row):
-        if row is not None:
-            row.state = str(check_transition(S.SUBMITTING, S.SUBMITTED))
-            if payload is not None and payload != row.payload:
-                row.payload = payload
-                row.record_count = len(json.loads(payload))
-            row.kindertrack_submission_id = receipt.submission_id
-            row.received_at = receipt.received_at
-            row.accepted = receipt.accepted
-            row.refused = json.dumps(
-                [{"child_id": child, "reason": reason} for child, reason in receipt.rejected]
-            )
-            row.error = None
-            row.lease_until = None
-            log_state(row, f"submitted via {via}")
-            view = SubmissionView.of(row)
-    if view is None:  # a newer attempt owns the row: leave it be
+    values: dict[str, object] = {
+        "state": str(check_transition(S.SUBMITTING, S.SUBMITTED)),
+        "kindertrack_submission_id": receipt.submission_id,
+        "received_at": receipt.received_at,
+        "accepted": receipt.accepted,
+        "refused": json.dumps(
+            [{"child_id": child, "reason": reason} for child, reason in receipt.rejected]
+        ),
+        "error": None,
+        "lease_until": None,
+    }
+    if payload is not None:
+        values |= {"payload": payload, "record_count": len(json.loads(payload))}
+    row = _update_owned(rt, submission_id, claim, f"submitted via {via}", values)
+    return _result(rt, submission_id, row)
+
+
+def _result(rt: Runtime, submission_id: int, row: Submission | None) -> RunResult:
+    """The director hears of a row this run wrote; one a newer attempt owns is left be."""
+    if row is None:
         return RunResult(get_submission(rt, submission_id=submission_id), changed=False)
-    return RunResult(view, changed=True)
+    return RunResult(SubmissionView.of(row), changed=True)
 
 
 def _finish_held_elsewhere(
@@ -354,18 +379,14 @@ def _finish_held_elsewhere(
 ) -> RunResult:
     """KinderTrack holds a submission for the period that Rollcall did not send: nothing
     of ours was or will be sent; the director hears so, with the corrected-claim contact."""
-    view: SubmissionView | None = None
-    with _owned(rt, submission_id, claim) as (_session, row):
-        if row is not None:
-            row.state = str(check_transition(S.SUBMITTING, S.REJECTED))
-            row.error = messages.held_elsewhere(receipt.submission_id)
-            row.held_elsewhere_id = receipt.submission_id
-            row.lease_until = None
-            log_state(row, "held elsewhere")
-            view = SubmissionView.of(row)
-    if view is None:  # a newer attempt owns the row: leave it be
-        return RunResult(get_submission(rt, submission_id=submission_id), changed=False)
-    return RunResult(view, changed=True)
+    values: dict[str, object] = {
+        "state": str(check_transition(S.SUBMITTING, S.REJECTED)),
+        "error": messages.held_elsewhere(receipt.submission_id),
+        "held_elsewhere_id": receipt.submission_id,
+        "lease_until": None,
+    }
+    row = _update_owned(rt, submission_id, claim, "held elsewhere", values)
+    return _result(rt, submission_id, row)
 
 
 def _finish_rejected(
@@ -376,39 +397,44 @@ def _finish_rejected(
     *,
     provider_inactive: bool = False,
 ) -> RunResult:
-    view: SubmissionView | None = None
-    with _owned(rt, submission_id, claim) as (session, row):
-        if row is not None:
-            row.state = str(check_transition(S.SUBMITTING, S.REJECTED))
-            row.error = message
-            row.lease_until = None
-            if provider_inactive:
-                mark_provider_inactive(session, school_id=row.school_id)
-            log_state(row, "rejected")
-            view = SubmissionView.of(row)
-    if view is None:  # a newer attempt owns the row: leave it be
-        return RunResult(get_submission(rt, submission_id=submission_id), changed=False)
-    return RunResult(view, changed=True)
+    values: dict[str, object] = {
+        "state": str(check_transition(S.SUBMITTING, S.REJECTED)),
+        "error": message,
+        "lease_until": None,
+    }
+
+    def mark_inactive(session: Session, row: Submission) -> None:
+        mark_provider_inactive(session, school_id=row.school_id)
+
+    row = _update_owned(
+        rt,
+        submission_id,
+        claim,
+        "rejected",
+        values,
+        then=mark_inactive if provider_inactive else None,
+    )
+    return _result(rt, submission_id, row)
 
 
 def _release(rt: Runtime, submission_id: int, claim: _Claim, message: str) -> None:
     """Nothing reached KinderTrack: back to approved, so the next attempt sends again."""
-    with _owned(rt, submission_id, claim) as (_session, row):
-        if row is not None:
-            row.state = str(check_transition(S.SUBMITTING, S.APPROVED))
-            row.error = message
-            row.lease_until = None
-            log_state(row, "released for retry")
+    values: dict[str, object] = {
+        "state": str(check_transition(S.SUBMITTING, S.APPROVED)),
+        "error": message,
+        "lease_until": None,
+    }
+    _update_owned(rt, submission_id, claim, "released for retry", values)
 
 
 def _keep_submitting(rt: Runtime, submission_id: int, claim: _Claim) -> None:
     """The outcome is unknown and KinderTrack cannot say: stay submitting (attendance locked)
     and let the next retry or the sweep reconcile at once (lease given up)."""
-    with _owned(rt, submission_id, claim) as (_session, row):
-        if row is not None:
-            row.error = "KinderTrack did not confirm yet; Rollcall keeps checking."
-            row.lease_until = None
-            log_state(row, "outcome unknown")
+    values: dict[str, object] = {
+        "error": "KinderTrack did not confirm yet; Rollcall keeps checking.",
+        "lease_until": None,
+    }
+    _update_owned(rt, submission_id, claim, "outcome unknown", values)
 
 
 def stuck_submissions(rt: Runtime, *, idle_for: timedelta) -> list[int]:

@@ -50,6 +50,17 @@ def lock_school(session: Session, *, school_id: int) -> None:
     ).first()
 
 
+def lock_school_of_submission(session: Session, *, submission_id: int) -> int | None:
+    """:func:`lock_school` for the school a submission belongs to, found in the same
+    statement (a submission never changes school); None when there is no such submission.
+    The caller reads the submission after this, so it sees what the lock's last holder
+    committed."""
+    owner = select(Submission.school_id).where(Submission.id == submission_id).scalar_subquery()
+    return session.exec(
+        select(School.id).where(School.id == owner).with_for_update(key_share=True)
+    ).first()
+
+
 def _period_rows(session: Session, *, school_id: int, first: date, last: date) -> list[Submission]:
     """The guarded submissions of the school whose period meets [first, last], locked."""
     return list(

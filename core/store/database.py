@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 
 if TYPE_CHECKING:  # Alembic is imported only by what migrates or reads the schema's revision
@@ -48,7 +50,37 @@ def make_engine(url: str, **options: Any) -> Engine:
         return engine
     if parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    return create_engine(url, pool_pre_ping=True, **options)
+    engine = create_engine(url, **options)
+    _ping_after_idle(engine, PING_AFTER_IDLE_S)
+    return engine
+
+
+PING_AFTER_IDLE_S = 1.0
+"""A pooled server connection left idle longer than this is pinged before it is handed
+out again (one used within the second is not: a busy worker's dozens of transactions a
+second would each pay a round trip for nothing)."""
+
+
+def _ping_after_idle(engine: Engine, idle_s: float) -> None:
+    """SQLAlchemy's ``pool_pre_ping``, only for connections idle longer than ``idle_s``:
+    one the server dropped (a restart, an idle timeout) is replaced before use, at no
+    cost to a connection in steady use. A connection lost within ``idle_s`` fails its
+    statement instead, as one lost mid-transaction does, and the caller's retry (the
+    queue's, the sweep's) runs on a new one: SQLAlchemy renews the pool on a disconnect."""
+
+    @event.listens_for(engine.pool, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < idle_s:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError(f"the connection was lost while idle: {error}") from error
 
 
 def _serialize_sqlite_writes(engine: Engine) -> None:
@@ -154,6 +186,21 @@ def _module_literals(path: Path, names: tuple[str, ...]) -> dict[str, Any]:
         if isinstance(target, ast.Name) and target.id in names:
             found[target.id] = ast.literal_eval(value)
     return found
+
+
+@contextmanager
+def statement_scope(engine: Engine) -> Iterator[Session]:
+    """A session for work that is one statement (a fenced UPDATE, say): atomic by itself,
+    so on PostgreSQL it runs in autocommit, one round trip instead of BEGIN, the
+    statement and COMMIT. SQLite keeps its transaction (``BEGIN IMMEDIATE`` is its lock)."""
+    if engine.dialect.name != "postgresql":
+        with session_scope(engine) as session:
+            yield session
+        return
+    with engine.connect() as connection:
+        autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+        with Session(bind=autocommit, expire_on_commit=False) as session:
+            yield session
 
 
 @contextmanager

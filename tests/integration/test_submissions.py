@@ -37,6 +37,7 @@ from core.services.runtime import Runtime
 from core.store.tables import Submission
 from tests.fakes import UNAVAILABLE, FakeKinderTrack, FrozenClock
 from tests.fixtures.database import CALENDAR
+from tests.statements import statements
 
 START, END = date(2026, 11, 8), date(2026, 11, 21)
 CSV = (
@@ -456,3 +457,25 @@ def test_an_undo_racing_a_claim_in_threads_is_withdrawn_or_refused_never_both(
     assert fake_kindertrack.posts == 1 and len(fake_kindertrack.submissions) == 1
     final = submissions.submission_status(rt, school_id=sid, start=START, end=END)
     assert final is not None and final.state is SubmissionState.SUBMITTED
+
+
+def test_a_submission_is_claimed_in_one_transaction_and_recorded_in_one_statement(
+    rt: Runtime, db: Engine, fake_kindertrack: FakeKinderTrack
+) -> None:
+    """The claim locks the school and reads the submission and the report's seven sets
+    (school, children, stays, closed periods, pay periods, absences, closures) before its
+    one write; the answer is recorded by one fenced UPDATE. At 32 submissions in flight
+    every round trip is a wait for the GIL and the database (issue 12)."""
+    sid = _ready_school(rt)
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+
+    with statements(db) as sent:
+        result = sending.run_submission(rt, submission_id=view.id)
+
+    assert result.submission.state is SubmissionState.SUBMITTED
+    work = [s for s in sent if not s.lstrip().upper().startswith("BEGIN")]
+    assert [s.lstrip().split()[0].upper() for s in work] == ["SELECT"] * 9 + ["UPDATE"] * 2
+    assert "FROM school" in work[0] and "FROM submission" in work[0]  # the lock, found
+    fence = work[-1].split("WHERE", 1)[1]
+    assert "submission.state" in fence and "submission.attempts" in fence
+    assert len(fake_kindertrack.submissions) == 1
