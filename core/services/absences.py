@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import Integer, cast, null, union_all
 from sqlmodel import Session, col, select
 
 from core.domain.absences import CENTER, AbsenceKind, parse_kind
@@ -272,23 +273,22 @@ def away_days(
     session: Session, school_ids: list[int], start: date, end: date
 ) -> dict[int, AwayDays]:
     """Each school's absences over the calendar months [start, end] touches and its
-    closures in [start, end], in two queries."""
+    closures in [start, end], in one query (a closure is the row with no student)."""
     first, last = months_around(start, end)
     found = {sid: AwayDays(defaultdict(dict), {}) for sid in school_ids}
     if not school_ids:
         return found
-    for sid, student_id, day, kind in session.exec(
-        select(
-            col(Absence.school_id), col(Absence.student_id), col(Absence.day), col(Absence.kind)
-        ).where(col(Absence.school_id).in_(school_ids), Absence.day >= first, Absence.day <= last)
-    ).all():
-        found[sid].absences[student_id][_as_date(day)] = AbsenceKind(kind)
-    for sid, day, kind in session.exec(
-        select(col(Closure.school_id), col(Closure.day), col(Closure.kind)).where(
-            col(Closure.school_id).in_(school_ids), Closure.day >= start, Closure.day <= end
-        )
-    ).all():
-        found[sid].closures[_as_date(day)] = AbsenceKind(kind)
+    absences = select(
+        col(Absence.school_id), col(Absence.student_id), col(Absence.day), col(Absence.kind)
+    ).where(col(Absence.school_id).in_(school_ids), Absence.day >= first, Absence.day <= last)
+    closures = select(
+        col(Closure.school_id), cast(null(), Integer), col(Closure.day), col(Closure.kind)
+    ).where(col(Closure.school_id).in_(school_ids), Closure.day >= start, Closure.day <= end)
+    for sid, student_id, day, kind in session.execute(union_all(absences, closures)).all():
+        if student_id is None:
+            found[sid].closures[_as_date(day)] = AbsenceKind(kind)
+        else:
+            found[sid].absences[student_id][_as_date(day)] = AbsenceKind(kind)
     return found
 
 

@@ -103,7 +103,7 @@ def test_the_number_of_queries_does_not_grow_with_the_schools(
         with statements(db) as sent:
             reports.school_reports(rt, [ReportRequest(sid, START, END) for sid in chosen])
         counts.append([s for s in sent if s.lstrip().upper().startswith("SELECT")])
-    assert len(counts[0]) == len(counts[1]) == 7, counts[1]  # + pay periods, absences, closures
+    assert len(counts[0]) == len(counts[1]) == 6, counts[1]  # + pay periods, days away
 
 
 def test_a_school_that_no_longer_exists_is_left_out_and_one_school_may_ask_twice(
@@ -146,10 +146,10 @@ def test_the_statewide_check_gives_each_schools_verdict_batch_by_batch(
             len(single.warnings),
         )
     assert checked[0].already_submitted and sum(c.errors for c in checked) > 0
-    # and the reads are the school IDs, then at most seven per batch of three (a batch of
+    # and the reads are the school IDs, then at most six per batch of three (a batch of
     # unregistered schools has no pay periods to read)
     selects = [s for s in sent if s.lstrip().upper().startswith("SELECT")]
-    assert 1 + 4 * 6 <= len(selects) <= 1 + 4 * 7, selects
+    assert 1 + 4 * 5 <= len(selects) <= 1 + 4 * 6, selects
 
 
 def test_collections_are_paused_only_while_a_batch_is_judged() -> None:

@@ -462,9 +462,9 @@ def test_an_undo_racing_a_claim_in_threads_is_withdrawn_or_refused_never_both(
 def test_a_submission_is_claimed_in_one_transaction_and_recorded_in_one_statement(
     rt: Runtime, db: Engine, fake_kindertrack: FakeKinderTrack
 ) -> None:
-    """The claim locks the school and reads the submission and the report's seven sets
-    (school, children, stays, closed periods, pay periods, absences, closures) before its
-    one write; the answer is recorded by one fenced UPDATE. At 32 submissions in flight
+    """The claim locks the school and reads the submission and the report's six sets
+    (school, children, stays, closed periods, pay periods, days away) before its one
+    write; the answer is recorded by one fenced UPDATE. At 32 submissions in flight
     every round trip is a wait for the GIL and the database (issue 12)."""
     sid = _ready_school(rt)
     view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
@@ -474,7 +474,7 @@ def test_a_submission_is_claimed_in_one_transaction_and_recorded_in_one_statemen
 
     assert result.submission.state is SubmissionState.SUBMITTED
     work = [s for s in sent if not s.lstrip().upper().startswith("BEGIN")]
-    assert [s.lstrip().split()[0].upper() for s in work] == ["SELECT"] * 9 + ["UPDATE"] * 2
+    assert [s.lstrip().split()[0].upper() for s in work] == ["SELECT"] * 8 + ["UPDATE"] * 2
     assert "FROM school" in work[0] and "FROM submission" in work[0]  # the lock, found
     fence = work[-1].split("WHERE", 1)[1]
     assert "submission.state" in fence and "submission.attempts" in fence
