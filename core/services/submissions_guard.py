@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, ScalarSelect, or_
 from sqlmodel import Session, col, select
 
 from core.domain.submission import LOCKING_STATES, SubmissionState
@@ -45,9 +45,7 @@ def lock_school(session: Session, *, school_id: int) -> None:
     another holder of this lock, but not the KEY SHARE lock that an insert referencing the
     school takes: reminders, Slack messages and audit entries are not held up by it.
     """
-    session.exec(
-        select(School.id).where(School.id == school_id).with_for_update(key_share=True)
-    ).first()
+    _lock_school_row(session, school_id)
 
 
 def lock_school_of_submission(session: Session, *, submission_id: int) -> int | None:
@@ -56,8 +54,13 @@ def lock_school_of_submission(session: Session, *, submission_id: int) -> int | 
     The caller reads the submission after this, so it sees what the lock's last holder
     committed."""
     owner = select(Submission.school_id).where(Submission.id == submission_id).scalar_subquery()
+    return _lock_school_row(session, owner)
+
+
+def _lock_school_row(session: Session, school_id: int | ScalarSelect[int]) -> int | None:
+    """The lock itself: the school row ``FOR NO KEY UPDATE``; its ID, None if none."""
     return session.exec(
-        select(School.id).where(School.id == owner).with_for_update(key_share=True)
+        select(School.id).where(School.id == school_id).with_for_update(key_share=True)
     ).first()
 
 
