@@ -1,11 +1,13 @@
 """A director's approval of a pay period's report, and its withdrawal within the undo window.
 
-Approving binds the submission to the report's fingerprint under the school's lock; a
-worker sends it afterwards (:mod:`core.services.sending`).
+Approving binds the submission to the report's fingerprint under the school's lock, and
+keeps the records approved with the school's report version (``core.store.report_version``)
+as it was judged; a worker sends it afterwards (:mod:`core.services.sending`).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, date, datetime
 
@@ -14,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from core.domain.report import SubsidyReport
 from core.domain.submission import (
     SubmissionState,
+    canonical_records,
     check_transition,
     idempotency_key,
 )
@@ -30,6 +33,7 @@ from core.services.runtime import Runtime
 from core.services.schools import get_school
 from core.services.submissions import SubmissionView, current_row, log_state
 from core.services.submissions_guard import lock_school
+from core.store.report_version import report_version
 from core.store.tables import Submission
 
 log = logging.getLogger(__name__)
@@ -96,6 +100,9 @@ def approve(
                 )
             until = now + rt.undo_window if undoable and rt.undo_window else None
             _approve_row(row, report, approved_by=approved_by, now=now, undo_until=until)
+            # Read after the report (reading it may have refreshed the cached pay periods),
+            # still under the school's lock: the version of exactly what was judged.
+            row.report_version = report_version(session, school_id=school_id)
             session.add(row)
             session.flush()
             log.info(
@@ -127,7 +134,9 @@ def _approve_row(
 ) -> None:
     row.state = str(check_transition(S(row.state), S.APPROVED))
     row.fingerprint = report.fingerprint
-    row.record_count = len(report.records_to_send)
+    records = report.records_to_send
+    row.record_count = len(records)
+    row.approved_payload = json.dumps(canonical_records(records))
     row.provider_id = report.provider_id or ""
     row.idempotency_key = idempotency_key(row.provider_id, report.start, report.end)
     row.approved_by = approved_by[:64]

@@ -28,7 +28,7 @@ from core.i18n import N_, _
 from core.ports import ProviderInfo
 from core.services import periods
 from core.services.runtime import Runtime
-from core.services.submissions_guard import void_open_approvals
+from core.services.submissions_guard import lock_school, void_open_approvals
 from core.store.tables import Registration, School
 
 
@@ -170,6 +170,7 @@ def register_provider(
     info = _verified_provider(rt, pid, code, setup_username)
     billing = periods.ask_periods(rt, provider_id=pid, around=rt.now().date())
     with rt.session() as session:
+        lock_school(session, school_id=school_id)
         if holder is not None and holder.school_id != school_id:
             _release(session, provider_id=pid)
         registration = registration_of(session, school_id) or Registration(

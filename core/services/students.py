@@ -17,7 +17,7 @@ from core.ports import RosterChild
 from core.services.audit import write_audit
 from core.services.runtime import Runtime
 from core.services.schools import get_school, registration_of
-from core.services.submissions_guard import void_open_approvals
+from core.services.submissions_guard import lock_school, void_open_approvals
 from core.store.tables import Student
 
 
@@ -89,6 +89,7 @@ def add_student(
     born = parse_birth_date(birth_date) if birth_date is not None else None
     with rt.session() as session:
         get_school(session, school_id=school_id, team_id=team_id)
+        lock_school(session, school_id=school_id)
         if session.exec(
             select(Student).where(
                 Student.school_id == school_id, Student.name_key == name_key(name)
@@ -166,6 +167,7 @@ def link_student(
                 )
             )
     with rt.session() as session:
+        lock_school(session, school_id=school_id)
         student = find_student(session, school_id=school_id, name=name)
         _child_taken(session, school_id=school_id, child_id=cid, student_id=student.id)
         before = student.child_id
@@ -235,6 +237,7 @@ def sync_students(
     rt.rosters.store(registration.provider_id, roster, now=rt.now())
     result = SyncResult()
     with rt.session() as session:
+        lock_school(session, school_id=school_id)
         students = list_students(session, school_id=school_id)
         by_child_id = {child.child_id: child for child in roster}
         unlinked: dict[int, Student] = {}

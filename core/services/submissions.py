@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -63,26 +65,53 @@ class SubmissionView:
 
     @classmethod
     def of(cls, row: Submission) -> SubmissionView:
+        return cls.of_columns({name: getattr(row, name) for name in VIEW_COLUMNS})
+
+    @classmethod
+    def of_columns(cls, row: Mapping[str, Any]) -> SubmissionView:
+        """The view of a row read as columns (a Core statement's RETURNING, say)."""
         return cls(
-            id=row.id or 0,
-            school_id=row.school_id,
-            period_start=row.period_start,
-            period_end=row.period_end,
-            state=SubmissionState(row.state),
-            provider_id=row.provider_id,
-            record_count=row.record_count,
-            approved_by=row.approved_by,
-            approved_at=row.approved_at,
-            undo_until=row.undo_until,
-            kindertrack_submission_id=row.kindertrack_submission_id,
-            received_at=row.received_at,
-            error=row.error,
-            accepted=row.accepted,
+            id=row["id"] or 0,
+            school_id=row["school_id"],
+            period_start=row["period_start"],
+            period_end=row["period_end"],
+            state=SubmissionState(row["state"]),
+            provider_id=row["provider_id"],
+            record_count=row["record_count"],
+            approved_by=row["approved_by"],
+            approved_at=row["approved_at"],
+            undo_until=row["undo_until"],
+            kindertrack_submission_id=row["kindertrack_submission_id"],
+            received_at=row["received_at"],
+            error=row["error"],
+            accepted=row["accepted"],
             refused=tuple(
-                (str(r["child_id"]), str(r["reason"])) for r in json.loads(row.refused or "[]")
+                (str(r["child_id"]), str(r["reason"])) for r in json.loads(row["refused"] or "[]")
             ),
-            held_elsewhere_id=row.held_elsewhere_id,
+            held_elsewhere_id=row["held_elsewhere_id"],
         )
+
+
+VIEW_COLUMNS = (
+    "id",
+    "school_id",
+    "period_start",
+    "period_end",
+    "state",
+    "provider_id",
+    "record_count",
+    "approved_by",
+    "approved_at",
+    "undo_until",
+    "kindertrack_submission_id",
+    "received_at",
+    "error",
+    "accepted",
+    "refused",
+    "held_elsewhere_id",
+    "attempts",
+)
+"""The columns :meth:`SubmissionView.of_columns` and :func:`log_columns` read."""
 
 
 DRAFT_STATUS: dict[str, object] = {
@@ -110,15 +139,20 @@ def current_row(
 
 def log_state(row: Submission, event: str) -> None:
     """One structured line per state change (IDs and states, never names)."""
+    log_columns({name: getattr(row, name) for name in VIEW_COLUMNS}, event)
+
+
+def log_columns(row: Mapping[str, Any], event: str) -> None:
+    """:func:`log_state` of a row read as columns."""
     log.info(
         f"submission {event}",
         extra={
             "event": "state_change",
-            "submission_id": row.id,
-            "school_id": row.school_id,
-            "period": f"{row.period_start}/{row.period_end}",
-            "state": row.state,
-            "attempts": row.attempts,
+            "submission_id": row["id"],
+            "school_id": row["school_id"],
+            "period": f"{row['period_start']}/{row['period_end']}",
+            "state": row["state"],
+            "attempts": row["attempts"],
         },
     )
 

@@ -50,17 +50,18 @@ def lock_school(session: Session, *, school_id: int) -> None:
 
 def lock_school_of_submission(session: Session, *, submission_id: int) -> int | None:
     """:func:`lock_school` for the school a submission belongs to, found in the same
-    statement (a submission never changes school); None when there is no such submission.
-    The caller reads the submission after this, so it sees what the lock's last holder
-    committed."""
+    statement (a submission never changes school); the school's ``report_version`` (read
+    under the lock), None when there is no such submission. The caller reads the
+    submission after this, so it sees what the lock's last holder committed."""
     owner = select(Submission.school_id).where(Submission.id == submission_id).scalar_subquery()
     return _lock_school_row(session, owner)
 
 
 def _lock_school_row(session: Session, school_id: int | ScalarSelect[int]) -> int | None:
-    """The lock itself: the school row ``FOR NO KEY UPDATE``; its ID, None if none."""
+    """The lock itself: the school row ``FOR NO KEY UPDATE``; its report version, None if
+    there is no such school."""
     return session.exec(
-        select(School.id).where(School.id == school_id).with_for_update(key_share=True)
+        select(School.report_version).where(School.id == school_id).with_for_update(key_share=True)
     ).first()
 
 

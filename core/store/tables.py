@@ -46,6 +46,9 @@ class School(SQLModel, table=True):
     """Where reminders go; None sends them to each director by DM."""
     closing_time: time = Field(default=time(18, 0), sa_column_kwargs={"server_default": "18:00:00"})
     """Local time the center closes: the day's problems are sent to the directors then."""
+    report_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    """How many changes the school's reports have seen: moved by the database's triggers
+    on every table a report reads (``core.store.report_version``), never by the code."""
     created_at: datetime = _instant()  # type: ignore[assignment]
 
 
@@ -154,6 +157,10 @@ class Submission(SQLModel, table=True):
     idempotency_key: str = Field(max_length=80)
     payload: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     """The records as sent (JSON), kept so the director can see exactly what KinderTrack got."""
+    approved_payload: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """The records the approval covered (JSON, as sent), with the school's ``report_version``
+    it saw: a claim that finds the version unchanged sends these without judging again."""
+    report_version: int | None = None
     kindertrack_submission_id: str | None = Field(
         default=None, sa_column=Column(Text, nullable=True)
     )

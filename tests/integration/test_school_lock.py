@@ -130,3 +130,39 @@ def test_rows_that_reference_a_locked_school_are_still_written_but_a_second_lock
         holder.rollback()
     with Session(db) as session:
         assert len(session.exec(select(Reminder)).all()) == 1
+
+
+def _lock_comes_first(sent: list[str], table: str) -> bool:
+    """Whether the school's lock is taken before the first write to ``table``."""
+    work = _data_statements(sent)
+    lock = next(i for i, s in enumerate(work) if "SELECT school.report_version" in s)
+    write = next(
+        i
+        for i, s in enumerate(work)
+        if s.lstrip().upper().startswith(("INSERT", "UPDATE"))
+        and f" {table}" in s.split("(")[0].split(" SET")[0]
+    )
+    return lock < write
+
+
+def test_writers_of_children_and_providers_take_the_schools_lock_before_writing(
+    rt: Runtime, db: Engine
+) -> None:
+    """A write to a report's tables moves the school's report version, which writes the
+    school row (migration 0015's triggers). Every such writer takes the school's lock
+    first, as attendance writes do: a writer that took the school row only through its
+    trigger, after its own rows, could deadlock with one holding the lock (a pay-period
+    refresh, an import) and waiting for those rows."""
+    sid = schools.add_school(rt, name="Sunny Days").id or 0
+
+    with statements(db) as sent:
+        schools.register_provider(rt, school_id=sid, provider_id="12345", actor="t")
+    assert _lock_comes_first(sent, "registration")
+
+    with statements(db) as sent:
+        students.add_student(rt, school_id=sid, name="Ava Smith", actor="t")
+    assert _lock_comes_first(sent, "student")
+
+    with statements(db) as sent:
+        students.link_student(rt, school_id=sid, name="Ava Smith", child_id="123456", actor="t")
+    assert _lock_comes_first(sent, "student")

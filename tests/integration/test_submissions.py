@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import replace
@@ -9,9 +10,9 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
-from core.domain.submission import SubmissionState
+from core.domain.submission import SubmissionState, same_records
 from core.errors import (
     AlreadySubmitted,
     InvalidInput,
@@ -105,6 +106,27 @@ def test_an_approval_made_by_an_older_rollcall_is_voided_as_such(
     assert "Rollcall was updated since this approval" in (result.submission.error or "")
     assert "attendance changed" not in (result.submission.error or "")
     assert fake_kindertrack.posts == 0
+
+
+def test_an_approval_without_its_records_is_judged_again_and_sent(
+    rt: Runtime, db: Engine, fake_kindertrack: FakeKinderTrack
+) -> None:
+    """An approval made before the records were kept with it (migration 0015) has no
+    report version: the claim reads the report again and sends what it shows."""
+    sid = _ready_school(rt)
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    with rt.session() as session:
+        row = session.get(Submission, view.id)
+        assert row is not None
+        row.approved_payload, row.report_version = None, None
+        session.add(row)
+
+    with statements(db) as sent:
+        result = sending.run_submission(rt, submission_id=view.id)
+
+    assert result.submission.state is SubmissionState.SUBMITTED
+    assert any("FROM attendance" in s for s in sent)  # the report was read again
+    assert fake_kindertrack.posts == 1 and result.submission.record_count == 2
 
 
 def test_a_change_after_approval_voids_it(rt: Runtime, fake_kindertrack: FakeKinderTrack) -> None:
@@ -462,10 +484,10 @@ def test_an_undo_racing_a_claim_in_threads_is_withdrawn_or_refused_never_both(
 def test_a_submission_is_claimed_in_one_transaction_and_recorded_in_one_statement(
     rt: Runtime, db: Engine, fake_kindertrack: FakeKinderTrack
 ) -> None:
-    """The claim locks the school and reads the submission and the report's six sets
-    (school, children, stays, closed periods, pay periods, days away) before its one
-    write; the answer is recorded by one fenced UPDATE. At 32 submissions in flight
-    every round trip is a wait for the GIL and the database (issue 12)."""
+    """Nothing changed since the approval: the claim locks the school (reading its report
+    version), reads the submission and makes its one write, with no report to judge; the
+    answer is recorded by one fenced UPDATE. At 32 submissions in flight every statement
+    is a wait for the GIL and the database (issue 12)."""
     sid = _ready_school(rt)
     view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
 
@@ -474,8 +496,69 @@ def test_a_submission_is_claimed_in_one_transaction_and_recorded_in_one_statemen
 
     assert result.submission.state is SubmissionState.SUBMITTED
     work = [s for s in sent if not s.lstrip().upper().startswith("BEGIN")]
-    assert [s.lstrip().split()[0].upper() for s in work] == ["SELECT"] * 8 + ["UPDATE"] * 2
+    assert [s.lstrip().split()[0].upper() for s in work] == ["SELECT"] * 2 + ["UPDATE"] * 2
     assert "FROM school" in work[0] and "FROM submission" in work[0]  # the lock, found
+    assert "report_version" in work[0]
     fence = work[-1].split("WHERE", 1)[1]
     assert "submission.state" in fence and "submission.attempts" in fence
     assert len(fake_kindertrack.submissions) == 1
+
+
+def test_what_is_sent_is_exactly_what_was_approved(
+    rt: Runtime, fake_kindertrack: FakeKinderTrack
+) -> None:
+    sid = _ready_school(rt)
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    with rt.session() as session:
+        row = session.get(Submission, view.id)
+        assert row is not None and row.approved_payload is not None
+        approved = json.loads(row.approved_payload)
+
+    sending.run_submission(rt, submission_id=view.id)
+
+    assert len(approved) == 2
+    assert fake_kindertrack.posts == 1
+    (held,) = fake_kindertrack.records.values()
+    assert same_records(held, approved)
+    final = submissions.submission_status(rt, school_id=sid, start=START, end=END)
+    assert final is not None and final.state is SubmissionState.SUBMITTED
+
+
+def test_a_change_elsewhere_in_the_school_is_judged_again_and_still_sent(
+    rt: Runtime, db: Engine, fake_kindertrack: FakeKinderTrack
+) -> None:
+    """A check-in in the next pay period moves the school's report version: the claim
+    reads and judges the report again, finds the approved records unchanged, and sends."""
+    sid = _ready_school(rt)
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    check_ins.check_in(
+        rt, school_id=sid, student_name="Ava Smith", at="2026-11-24T08:00", actor="t"
+    )
+
+    with statements(db) as sent:
+        result = sending.run_submission(rt, submission_id=view.id)
+
+    assert result.submission.state is SubmissionState.SUBMITTED
+    assert any("FROM attendance" in s for s in sent)  # the report was read again
+    assert fake_kindertrack.posts == 1
+
+
+def test_a_write_that_forgets_to_void_the_approval_is_still_caught(
+    rt: Runtime, db: Engine, fake_kindertrack: FakeKinderTrack
+) -> None:
+    """A code path that changed approved attendance without voiding the approval (here,
+    SQL behind Rollcall's back) still moves the version the database keeps: the claim
+    judges the report again, sees the change and sends nothing."""
+    sid = _ready_school(rt)
+    view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
+    with db.begin() as connection:
+        connection.execute(
+            text("UPDATE attendance SET check_out = check_in WHERE school_id = :sid"),
+            {"sid": sid},
+        )
+
+    result = sending.run_submission(rt, submission_id=view.id)
+
+    assert result.submission.state is SubmissionState.DRAFT
+    assert "voided" in (result.submission.error or "")
+    assert fake_kindertrack.posts == 0

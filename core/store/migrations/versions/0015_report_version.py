@@ -1,0 +1,125 @@
+"""a school's report version, kept by the database; the approved records on the approval
+
+Revision ID: 0015
+Revises: 0014
+Create Date: 2026-12-02 17:00:00
+
+``school.report_version`` counts the changes to what a school's reports are made of. The
+database keeps it, with triggers on every table a report reads (``REPORT_INPUTS`` in
+``core.store.report_version``) and on the school's time zone, so no code path can change
+a report without moving it. An approval stores the version it saw and the records it
+approved (``submission.report_version``, ``submission.approved_payload``); a worker's
+claim that finds the version unchanged sends those records without judging the report
+again. Approvals made before this migration have neither and are judged again, as before.
+
+PostgreSQL's triggers run once per statement (transition tables), so an import of a
+hundred records moves the version once; SQLite has only row triggers.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0015"
+down_revision: str | None = "0014"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+INPUTS = ("registration", "pay_period", "student", "attendance", "absence", "closure")
+"""The tables a report reads besides ``school`` and ``submission``, as of this revision."""
+
+_POSTGRESQL_FUNCTIONS = [
+    """
+    CREATE FUNCTION rollcall_report_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE school SET report_version = report_version + 1
+        WHERE id IN (SELECT DISTINCT school_id FROM changed);
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE FUNCTION rollcall_report_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE school SET report_version = report_version + 1
+        WHERE id IN (SELECT school_id FROM changed UNION SELECT school_id FROM changed_to);
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE FUNCTION rollcall_school_zone_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.report_version := OLD.report_version + 1;
+        RETURN NEW;
+    END $$
+    """,
+]
+
+
+def _postgresql_triggers(table: str) -> list[str]:
+    each = "FOR EACH STATEMENT EXECUTE FUNCTION"
+    return [
+        f"CREATE TRIGGER {table}_report_insert AFTER INSERT ON {table} "
+        f"REFERENCING NEW TABLE AS changed {each} rollcall_report_changed()",
+        f"CREATE TRIGGER {table}_report_delete AFTER DELETE ON {table} "
+        f"REFERENCING OLD TABLE AS changed {each} rollcall_report_changed()",
+        f"CREATE TRIGGER {table}_report_update AFTER UPDATE ON {table} "
+        f"REFERENCING OLD TABLE AS changed NEW TABLE AS changed_to {each} rollcall_report_moved()",
+    ]
+
+
+def _sqlite_triggers(table: str) -> list[str]:
+    bump = "UPDATE school SET report_version = report_version + 1 WHERE id"
+    return [
+        f"CREATE TRIGGER {table}_report_insert AFTER INSERT ON {table} "
+        f"BEGIN {bump} = NEW.school_id; END",
+        f"CREATE TRIGGER {table}_report_delete AFTER DELETE ON {table} "
+        f"BEGIN {bump} = OLD.school_id; END",
+        f"CREATE TRIGGER {table}_report_update AFTER UPDATE ON {table} "
+        f"BEGIN {bump} IN (OLD.school_id, NEW.school_id); END",
+    ]
+
+
+_ZONE_TRIGGER = {
+    "postgresql": "CREATE TRIGGER school_zone_report BEFORE UPDATE OF timezone ON school "
+    "FOR EACH ROW WHEN (OLD.timezone IS DISTINCT FROM NEW.timezone) "
+    "EXECUTE FUNCTION rollcall_school_zone_changed()",
+    "sqlite": "CREATE TRIGGER school_zone_report AFTER UPDATE OF timezone ON school "
+    "WHEN OLD.timezone IS NOT NEW.timezone "
+    "BEGIN UPDATE school SET report_version = report_version + 1 WHERE id = NEW.id; END",
+}
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("school") as batch:
+        batch.add_column(
+            sa.Column("report_version", sa.Integer(), server_default="0", nullable=False)
+        )
+    with op.batch_alter_table("submission") as batch:
+        batch.add_column(sa.Column("report_version", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("approved_payload", sa.Text(), nullable=True))
+    dialect = op.get_bind().dialect.name
+    statements = list(_POSTGRESQL_FUNCTIONS) if dialect == "postgresql" else []
+    for table in INPUTS:
+        statements += (_postgresql_triggers if dialect == "postgresql" else _sqlite_triggers)(table)
+    statements.append(_ZONE_TRIGGER[dialect])
+    for statement in statements:
+        op.execute(statement)
+
+
+def downgrade() -> None:
+    dialect = op.get_bind().dialect.name
+    for table in INPUTS:
+        for event in ("insert", "delete", "update"):
+            on = f" ON {table}" if dialect == "postgresql" else ""
+            op.execute(f"DROP TRIGGER {table}_report_{event}{on}")
+    on_school = " ON school" if dialect == "postgresql" else ""
+    op.execute(f"DROP TRIGGER school_zone_report{on_school}")
+    if dialect == "postgresql":
+        for function in ("report_changed", "report_moved", "school_zone_changed"):
+            op.execute(f"DROP FUNCTION rollcall_{function}()")
+    with op.batch_alter_table("submission") as batch:
+        batch.drop_column("approved_payload")
+        batch.drop_column("report_version")
+    with op.batch_alter_table("school") as batch:
+        batch.drop_column("report_version")
