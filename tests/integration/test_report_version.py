@@ -120,26 +120,27 @@ def test_rows_a_report_does_not_read_leave_the_version_alone(rt: Runtime, db: En
     assert _version(db, sid) == start
 
 
-def test_one_statement_of_many_rows_moves_the_version_once_on_postgresql(
-    rt: Runtime, db: Engine
-) -> None:
-    """PostgreSQL's triggers run once per statement: an import's insert of a hundred
-    records writes the school row once, not a hundred times. SQLite has only row
-    triggers."""
+def test_a_transaction_moves_the_version_once_on_postgresql(rt: Runtime, db: Engine) -> None:
+    """PostgreSQL's triggers move a school's version once per transaction: an import's
+    hundred records write the school row once, not a hundred times (each write leaves a
+    dead row version behind until vacuumed). The next transaction moves it again. SQLite
+    has only row triggers and moves it per row."""
     sid = schools.add_school(rt, name="Sunny Days").id or 0
     start = _version(db, sid)
+    insert = text(
+        "INSERT INTO closure (school_id, day, kind, recorded_by, recorded_at) VALUES "
+        "(:sid, :day, 'closed', 't', CURRENT_TIMESTAMP)"
+    )
 
     with db.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO closure (school_id, day, kind, recorded_by, recorded_at) VALUES "
-                "(:sid, '2026-11-10', 'closed', 't', CURRENT_TIMESTAMP), "
-                "(:sid, '2026-11-11', 'closed', 't', CURRENT_TIMESTAMP)"
-            ),
-            {"sid": sid},
-        )
+        for day in ("2026-11-10", "2026-11-11", "2026-11-12"):
+            connection.execute(insert, {"sid": sid, "day": day})
+    once = _version(db, sid) - start
+    with db.begin() as connection:
+        connection.execute(insert, {"sid": sid, "day": "2026-11-13"})
 
-    assert _version(db, sid) - start == (1 if db.dialect.name == "postgresql" else 2)
+    assert once == (1 if db.dialect.name == "postgresql" else 3)
+    assert _version(db, sid) - start == once + 1
 
 
 def test_every_table_a_report_reads_is_watched(rt: Runtime, db: Engine) -> None:

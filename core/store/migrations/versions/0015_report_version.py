@@ -12,8 +12,11 @@ approved (``submission.report_version``, ``submission.approved_payload``); a wor
 claim that finds the version unchanged sends those records without judging the report
 again. Approvals made before this migration have neither and are judged again, as before.
 
-PostgreSQL's triggers run once per statement (transition tables), so an import of a
-hundred records moves the version once; SQLite has only row triggers.
+On PostgreSQL the triggers run once per statement (transition tables) and move a
+school's version once per transaction (a transaction-local setting remembers it), so an
+import of a hundred records writes the school row once, not a hundred times: each write
+of the row leaves a dead version of it until vacuumed. SQLite has only row triggers; it
+rewrites its row in place.
 """
 
 from collections.abc import Sequence
@@ -31,18 +34,33 @@ INPUTS = ("registration", "pay_period", "student", "attendance", "absence", "clo
 
 _POSTGRESQL_FUNCTIONS = [
     """
+    CREATE FUNCTION rollcall_report_bump(school_ids integer[]) RETURNS void
+    LANGUAGE plpgsql AS $$
+    DECLARE
+        sid integer;
+    BEGIN
+        FOREACH sid IN ARRAY school_ids LOOP
+            IF current_setting('rollcall.report_bumped_' || sid, true)
+                    IS DISTINCT FROM 'yes' THEN
+                UPDATE school SET report_version = report_version + 1 WHERE id = sid;
+                PERFORM set_config('rollcall.report_bumped_' || sid, 'yes', true);
+            END IF;
+        END LOOP;
+    END $$
+    """,
+    """
     CREATE FUNCTION rollcall_report_changed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        UPDATE school SET report_version = report_version + 1
-        WHERE id IN (SELECT DISTINCT school_id FROM changed);
+        PERFORM rollcall_report_bump(ARRAY(SELECT DISTINCT school_id FROM changed));
         RETURN NULL;
     END $$
     """,
     """
     CREATE FUNCTION rollcall_report_moved() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        UPDATE school SET report_version = report_version + 1
-        WHERE id IN (SELECT school_id FROM changed UNION SELECT school_id FROM changed_to);
+        PERFORM rollcall_report_bump(
+            ARRAY(SELECT school_id FROM changed UNION SELECT school_id FROM changed_to)
+        );
         RETURN NULL;
     END $$
     """,
@@ -116,8 +134,9 @@ def downgrade() -> None:
     on_school = " ON school" if dialect == "postgresql" else ""
     op.execute(f"DROP TRIGGER school_zone_report{on_school}")
     if dialect == "postgresql":
-        for function in ("report_changed", "report_moved", "school_zone_changed"):
-            op.execute(f"DROP FUNCTION rollcall_{function}()")
+        for function in ("report_changed()", "report_moved()", "school_zone_changed()"):
+            op.execute(f"DROP FUNCTION rollcall_{function}")
+        op.execute("DROP FUNCTION rollcall_report_bump(integer[])")
     with op.batch_alter_table("submission") as batch:
         batch.drop_column("approved_payload")
         batch.drop_column("report_version")
