@@ -57,6 +57,14 @@ def _ready_school(rt: Runtime) -> int:
     return sid
 
 
+def submission_row(rt: Runtime, submission_id: int) -> Submission:
+    """The stored row as the database holds it now."""
+    with rt.session() as session:
+        row = session.get(Submission, submission_id)
+    assert row is not None
+    return row
+
+
 def test_approve_then_run_submits_once_and_locks_the_period(
     rt: Runtime, fake_kindertrack: FakeKinderTrack
 ) -> None:
@@ -509,10 +517,8 @@ def test_what_is_sent_is_exactly_what_was_approved(
 ) -> None:
     sid = _ready_school(rt)
     view = approvals.approve(rt, school_id=sid, start=START, end=END, approved_by="U1")
-    with rt.session() as session:
-        row = session.get(Submission, view.id)
-        assert row is not None and row.approved_payload is not None
-        approved = json.loads(row.approved_payload)
+    stored = submission_row(rt, view.id)
+    approved = json.loads(stored.approved_payload or "[]")
 
     sending.run_submission(rt, submission_id=view.id)
 

@@ -74,28 +74,25 @@ _POSTGRESQL_FUNCTIONS = [
 ]
 
 
-def _postgresql_triggers(table: str) -> list[str]:
-    each = "FOR EACH STATEMENT EXECUTE FUNCTION"
-    return [
-        f"CREATE TRIGGER {table}_report_insert AFTER INSERT ON {table} "
-        f"REFERENCING NEW TABLE AS changed {each} rollcall_report_changed()",
-        f"CREATE TRIGGER {table}_report_delete AFTER DELETE ON {table} "
-        f"REFERENCING OLD TABLE AS changed {each} rollcall_report_changed()",
-        f"CREATE TRIGGER {table}_report_update AFTER UPDATE ON {table} "
-        f"REFERENCING OLD TABLE AS changed NEW TABLE AS changed_to {each} rollcall_report_moved()",
-    ]
+_EVENTS = {
+    "insert": ("REFERENCING NEW TABLE AS changed", "report_changed", "= NEW.school_id"),
+    "delete": ("REFERENCING OLD TABLE AS changed", "report_changed", "= OLD.school_id"),
+    "update": (
+        "REFERENCING OLD TABLE AS changed NEW TABLE AS changed_to",
+        "report_moved",
+        "IN (OLD.school_id, NEW.school_id)",
+    ),
+}
+"""Each event's trigger: PostgreSQL's transition tables and function, SQLite's schools."""
 
 
-def _sqlite_triggers(table: str) -> list[str]:
-    bump = "UPDATE school SET report_version = report_version + 1 WHERE id"
-    return [
-        f"CREATE TRIGGER {table}_report_insert AFTER INSERT ON {table} "
-        f"BEGIN {bump} = NEW.school_id; END",
-        f"CREATE TRIGGER {table}_report_delete AFTER DELETE ON {table} "
-        f"BEGIN {bump} = OLD.school_id; END",
-        f"CREATE TRIGGER {table}_report_update AFTER UPDATE ON {table} "
-        f"BEGIN {bump} IN (OLD.school_id, NEW.school_id); END",
-    ]
+def _trigger(dialect: str, table: str, event: str) -> str:
+    transition, function, schools = _EVENTS[event]
+    head = f"CREATE TRIGGER {table}_report_{event} AFTER {event.upper()} ON {table}"
+    if dialect == "postgresql":
+        return f"{head} {transition} FOR EACH STATEMENT EXECUTE FUNCTION rollcall_{function}()"
+    bump = "UPDATE school SET report_version = report_version + 1"
+    return f"{head} BEGIN {bump} WHERE id {schools}; END"
 
 
 _ZONE_TRIGGER = {
@@ -118,8 +115,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("approved_payload", sa.Text(), nullable=True))
     dialect = op.get_bind().dialect.name
     statements = list(_POSTGRESQL_FUNCTIONS) if dialect == "postgresql" else []
-    for table in INPUTS:
-        statements += (_postgresql_triggers if dialect == "postgresql" else _sqlite_triggers)(table)
+    statements += [_trigger(dialect, table, event) for table in INPUTS for event in _EVENTS]
     statements.append(_ZONE_TRIGGER[dialect])
     for statement in statements:
         op.execute(statement)
@@ -128,7 +124,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     for table in INPUTS:
-        for event in ("insert", "delete", "update"):
+        for event in _EVENTS:
             on = f" ON {table}" if dialect == "postgresql" else ""
             op.execute(f"DROP TRIGGER {table}_report_{event}{on}")
     on_school = " ON school" if dialect == "postgresql" else ""
