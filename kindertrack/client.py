@@ -17,6 +17,7 @@ gives up at its next chunk (or its per-read timeout).
 from __future__ import annotations
 
 import email.utils
+import json
 import random
 import threading
 import time
@@ -27,6 +28,7 @@ from typing import Any, TypeVar
 import httpx
 
 from core.config import Settings
+from core.domain.submission import EncodedRecords
 from core.errors import (
     AlreadySubmitted,
     InactiveProvider,
@@ -196,16 +198,11 @@ class HttpKinderTrack:
     ) -> SubmissionReceipt:
         if not idempotency_key.strip():
             raise ValueError("idempotency_key must not be blank")
-        payload = {
-            "period_start": period_start.isoformat(),
-            "period_end": period_end.isoformat(),
-            "records": [_record(r) for r in records],
-        }
         response = self._send(
             "POST",
             f"/v1/providers/{provider_id}/attendance-submissions",
-            json=payload,
-            headers={"Idempotency-Key": idempotency_key},
+            content=_submission_body(period_start, period_end, records),
+            headers={"Idempotency-Key": idempotency_key, "Content-Type": "application/json"},
             resend_after_sent=False,
         )
         try:
@@ -249,6 +246,7 @@ class HttpKinderTrack:
         resend_after_sent: bool,
         params: dict[str, str] | None = None,
         json: object = None,
+        content: bytes | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         """One call with retries; returns a 2xx answer or raises a ``core.errors`` error.
@@ -263,7 +261,13 @@ class HttpKinderTrack:
             retry_after: float | None = None
             try:
                 response = self._exchange(
-                    method, path, deadline=deadline, params=params, json=json, headers=headers
+                    method,
+                    path,
+                    deadline=deadline,
+                    params=params,
+                    json=json,
+                    content=content,
+                    headers=headers,
                 )
             except _NOT_SENT as exc:
                 failure = f"could not reach KinderTrack at {self.base_url}: {exc!r}"
@@ -301,6 +305,7 @@ class HttpKinderTrack:
         deadline: float,
         params: dict[str, str] | None,
         json: object,
+        content: bytes | None,
         headers: dict[str, str] | None,
     ) -> httpx.Response:
         """One request and its whole answer, or ``_DeadlinePassed`` at ``deadline``.
@@ -320,7 +325,13 @@ class HttpKinderTrack:
         def run() -> None:
             try:
                 with self._http.stream(
-                    method, path, params=params, json=json, headers=headers, timeout=timeout
+                    method,
+                    path,
+                    params=params,
+                    json=json,
+                    content=content,
+                    headers=headers,
+                    timeout=timeout,
                 ) as response:
                     body = bytearray()
                     for chunk in response.iter_bytes():
@@ -418,6 +429,17 @@ def _instant(value: datetime, name: str) -> str:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware, got {value!r}")
     return value.isoformat()
+
+
+def _submission_body(start: date, end: date, records: Sequence[Sendable]) -> bytes:
+    """The submission's JSON body. Records Rollcall stored as sent (``EncodedRecords``)
+    go as their stored text, byte for byte; any others are encoded here."""
+    if isinstance(records, EncodedRecords):
+        encoded = records.text
+    else:
+        encoded = json.dumps([_record(r) for r in records])
+    dates = f'"period_start": "{start.isoformat()}", "period_end": "{end.isoformat()}"'
+    return f'{{{dates}, "records": {encoded}}}'.encode()
 
 
 def _record(record: Sendable) -> dict[str, str]:

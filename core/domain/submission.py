@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import overload
 
 from core.domain.instants import to_seconds
 from core.errors import RollcallError
@@ -96,6 +97,42 @@ def sendable_of(row: dict[str, str]) -> Sendable:
         datetime.fromisoformat(row["check_in"]),
         datetime.fromisoformat(row["check_out"]),
     )
+
+
+class EncodedRecords(Sequence[Sendable]):
+    """A submission's records as stored, in the JSON :func:`canonical_records` wrote: the
+    text itself goes to KinderTrack, so what is sent is what was approved, byte for byte,
+    and a claim pays for no decoding and encoding again. Read as records only when asked
+    (a count is read from the JSON without building them)."""
+
+    __slots__ = ("_rows", "text")
+
+    def __init__(self, text: str) -> None:
+        rows = json.loads(text)
+        if not isinstance(rows, list):
+            raise ValueError("stored records must be a JSON list")
+        self.text = text
+        self._rows: list[dict[str, str]] = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Sendable: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Sendable]: ...
+
+    def __getitem__(self, index: int | slice) -> Sendable | list[Sendable]:
+        if isinstance(index, slice):
+            return [sendable_of(row) for row in self._rows[index]]
+        return sendable_of(self._rows[index])
+
+    def __iter__(self) -> Iterator[Sendable]:
+        return (sendable_of(row) for row in self._rows)
+
+    def __repr__(self) -> str:
+        return f"EncodedRecords({len(self)} records)"
 
 
 def _comparable(record: Mapping[str, object]) -> str:

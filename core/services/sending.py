@@ -19,12 +19,12 @@ from sqlmodel import Session, col, select
 
 from core import messages
 from core.domain.submission import (
+    EncodedRecords,
     SubmissionState,
     canonical_records,
     check_transition,
     is_current_fingerprint,
     same_records,
-    sendable_of,
 )
 from core.errors import (
     AlreadySubmitted,
@@ -37,7 +37,7 @@ from core.errors import (
     Unauthorized,
 )
 from core.i18n import _
-from core.ports import KinderTrack, Sendable, SubmissionReceipt
+from core.ports import KinderTrack, SubmissionReceipt
 from core.services.approvals import in_undo_window
 from core.services.leases import keeper
 from core.services.reports import ReportRequest, load_reports
@@ -70,7 +70,7 @@ class _Claim:
     start: date
     end: date
     key: str
-    records: list[Sendable]
+    records: EncodedRecords
     payload_pending: str | None
     """Records to persist as "what was sent" once reconciliation has found nothing."""
     sent: tuple[str, ...] = ()
@@ -309,11 +309,11 @@ def _judged_again(rt: Runtime, session: Session, row: Submission, now: datetime)
     return None
 
 
-def _records_of(payload: str) -> list[Sendable]:
-    return [sendable_of(r) for r in json.loads(payload)]
+def _records_of(payload: str) -> EncodedRecords:
+    return EncodedRecords(payload)
 
 
-def _payload_records(row: Submission) -> list[Sendable]:
+def _payload_records(row: Submission) -> EncodedRecords:
     return _records_of(row.payload or "[]")
 
 

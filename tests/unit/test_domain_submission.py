@@ -4,6 +4,7 @@ idempotency key."""
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from core.domain.submission import (
     FINGERPRINT_VERSION,
     LOCKING_STATES,
     OPEN_STATES,
+    EncodedRecords,
     InvalidTransition,
     SubmissionState,
     can_transition,
@@ -26,7 +28,7 @@ from core.domain.submission import (
     stays_of,
 )
 from core.errors import RollcallError
-from core.ports import SubmittedRecord
+from core.ports import Sendable, SubmittedAbsence, SubmittedRecord
 from tests.unit.strategies import CHICAGO, FAST
 
 S = SubmissionState
@@ -165,6 +167,29 @@ def test_records_are_sent_sorted_with_utc_instants_with_an_offset() -> None:
             "check_out": "2026-11-09T18:00:00+00:00",
         },
     ]
+
+
+def test_stored_records_read_back_as_the_records_that_were_stored() -> None:
+    # Given records and an absence, stored as an approval stores them
+    records: list[Sendable] = [
+        sent("111111", 14, 18),
+        sent("222222", 9, 12),
+        SubmittedAbsence("111111", date(2026, 11, 10), "holiday"),
+    ]
+    text = json.dumps(canonical_records(records))
+    encoded = EncodedRecords(text)
+    # Then the text is kept as it is, and read back the records are the stored ones
+    assert encoded.text == text
+    assert len(encoded) == 3
+    assert canonical_records(encoded) == canonical_records(records)
+    assert encoded[1] == SubmittedAbsence("111111", date(2026, 11, 10), "holiday")
+    assert encoded[:1] == [sent("111111", 14, 18)]
+
+
+@pytest.mark.parametrize("text", ["{}", '"records"', "not json"])
+def test_stored_records_that_are_not_a_json_list_are_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        EncodedRecords(text)
 
 
 def test_the_fingerprint_is_stable_under_reordering_and_time_zone_notation() -> None:

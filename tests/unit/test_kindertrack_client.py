@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from core.config import Settings
+from core.domain.submission import EncodedRecords, canonical_records
 from core.errors import (
     AlreadySubmitted,
     InactiveProvider,
@@ -185,6 +186,25 @@ def test_submission_is_sent_with_offsets_and_key_and_receipt_parsed() -> None:
     assert receipt.received_at == datetime(2026, 1, 18, 15, tzinfo=UTC)
     assert receipt.rejected == [("999999", "not enrolled")]
     assert (receipt.period_start, receipt.period_end) == PERIOD
+
+
+def test_stored_records_are_sent_as_their_stored_text_byte_for_byte() -> None:
+    # given records as an approval stored them (canonical JSON, instants in UTC)
+    stored = json.dumps(canonical_records(RECORDS))
+    script = Scripted(httpx.Response(201, json=RECEIPT))
+    # when the client submits them
+    make_client(script).submit_attendance(
+        "12345", *PERIOD, EncodedRecords(stored), idempotency_key="key-1"
+    )
+    # then the body holds that very text, as JSON with the period's dates
+    sent = script.requests[0]
+    assert sent.headers["Content-Type"] == "application/json"
+    assert sent.content.endswith(f'"records": {stored}}}'.encode())
+    assert json.loads(sent.content) == {
+        "period_start": "2026-01-04",
+        "period_end": "2026-01-17",
+        "records": json.loads(stored),
+    }
 
 
 def test_a_receipt_time_without_offset_is_read_as_utc_and_a_long_id_kept() -> None:
