@@ -41,11 +41,14 @@ class Answer:
     committed: bool = False  # a new submission was just stored (the drop fault applies)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Record:
     child_id: str
     check_in: datetime
     check_out: datetime
+    day: date
+    """The check-in's day in Iowa time, read once: it places the record in the period and
+    in the child's authorization."""
 
     def to_json(self) -> dict[str, str]:
         return {
@@ -58,7 +61,7 @@ class _Record:
         return self.child_id, _utc(self.check_in), _utc(self.check_out)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Absence:
     """Contract v2: a child's day away, ``{"child_id","date","absence"}``."""
 
@@ -361,7 +364,7 @@ class SandboxApi:
         day = self._local_day(check_in)
         if start and end and not start <= day <= end:
             detail.append(f"{where}.check_in ({day}) is outside the period {start}..{end}")
-        return _Record(child_id, check_in, check_out) if len(detail) == problems else None
+        return _Record(child_id, check_in, check_out, day) if len(detail) == problems else None
 
     def _judge(
         self, provider_id: str, records: list[_Record | _Absence]
@@ -371,7 +374,7 @@ class SandboxApi:
         rejected: dict[str, str] = {}
         for record in records:
             child = self.seed.child(provider_id, record.child_id)
-            day = record.day if isinstance(record, _Absence) else self._local_day(record.check_in)
+            day = record.day
             if child is None:
                 reason = "child is not enrolled with this provider"
             elif not child.authorized_on(day):
