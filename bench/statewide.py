@@ -178,6 +178,26 @@ def timed(action: Callable[[], object], repeat: int) -> Timing:
     return Timing(statistics.median(walls), statistics.median(cpus))
 
 
+def timed_side_by_side(actions: dict[int, Callable[[], object]], repeat: int) -> dict[int, Timing]:
+    """:func:`timed` for several actions, run in rounds (each action once a round) rather
+    than one after the other: a machine that slows down midway slows every action alike
+    instead of showing as growth in the last ones."""
+    for action in actions.values():
+        action()  # warm up (statement caches, pages)
+    walls: dict[int, list[float]] = {key: [] for key in actions}
+    cpus: dict[int, list[float]] = {key: [] for key in actions}
+    for _ in range(repeat):
+        for key, action in actions.items():
+            gc.collect()
+            start, cpu = time.perf_counter(), time.process_time()
+            action()
+            walls[key].append(time.perf_counter() - start)
+            cpus[key].append(time.process_time() - cpu)
+    return {
+        key: Timing(statistics.median(walls[key]), statistics.median(cpus[key])) for key in actions
+    }
+
+
 def batched(rt: Runtime, ids: Sequence[int]) -> int:
     """The statewide check (``rollcall check``) of these schools."""
     checked = list(check_schools(rt, start=CLOSED.start, end=CLOSED.end, school_ids=ids))
@@ -634,8 +654,8 @@ def validation(
         f"   target <= {TARGETS['validation_s']} s: {_verdict(two <= TARGETS['validation_s'])}"
     )
 
-    print("\n2. batched validation: cost per school by size")
-    costs = {size: timed(partial(batched, rt, ids[:size]), repeat) for size in sizes}
+    print("\n2. batched validation: cost per school by size (sizes measured in turn, each round)")
+    costs = timed_side_by_side({size: partial(batched, rt, ids[:size]) for size in sizes}, repeat)
     for size, cost in costs.items():
         print(
             f"   {size:5d} schools: {cost.wall / size * 1000:6.3f} ms a school"
