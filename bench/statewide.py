@@ -167,15 +167,7 @@ class Timing(NamedTuple):
 
 def timed(action: Callable[[], object], repeat: int) -> Timing:
     """Median seconds of ``action`` over ``repeat`` runs, each from a collected heap."""
-    action()  # warm up (statement caches, pages)
-    walls, cpus = [], []
-    for _ in range(repeat):
-        gc.collect()
-        start, cpu = time.perf_counter(), time.process_time()
-        action()
-        walls.append(time.perf_counter() - start)
-        cpus.append(time.process_time() - cpu)
-    return Timing(statistics.median(walls), statistics.median(cpus))
+    return timed_side_by_side({0: action}, repeat)[0]
 
 
 def timed_side_by_side(actions: dict[int, Callable[[], object]], repeat: int) -> dict[int, Timing]:

@@ -242,7 +242,7 @@ def _claim(
             payload = _approved_unchanged(row, version) or _judged_again(rt, session, row, now)
             if payload is None:
                 return None, SubmissionView.of(row)
-            records = _records_of(payload)
+            records = EncodedRecords(payload)
             reconcile_first = row.attempts > 0
             if reconcile_first:
                 # An earlier attempt may be what KinderTrack holds: keep its payload as
@@ -255,7 +255,7 @@ def _claim(
         elif state is S.SUBMITTING:
             if row.lease_until is not None and row.lease_until > now:
                 return None, SubmissionView.of(row)
-            records = _payload_records(row)
+            records = EncodedRecords(row.payload or "[]")
             reconcile_first = True
         else:
             return None, SubmissionView.of(row)
@@ -307,14 +307,6 @@ def _judged_again(rt: Runtime, session: Session, row: Submission, now: datetime)
     session.add(row)
     log_state(row, "voided")
     return None
-
-
-def _records_of(payload: str) -> EncodedRecords:
-    return EncodedRecords(payload)
-
-
-def _payload_records(row: Submission) -> EncodedRecords:
-    return _records_of(row.payload or "[]")
 
 
 def _update_owned(
